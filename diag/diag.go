@@ -1,0 +1,271 @@
+package diag
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Severity says whether a diagnostic stops compilation.
+type Severity int
+
+const (
+	Error Severity = iota
+	Warning
+)
+
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Range is a half-open span of source text. End may equal Start for a point.
+type Range struct {
+	Start, End lexer.Position
+}
+
+// RangeAt is the range of n bytes starting at pos on one line.
+func RangeAt(pos lexer.Position, n int) Range {
+	end := pos
+	end.Offset += n
+	end.Column += n
+	return Range{Start: pos, End: end}
+}
+
+// Span is the range from start to end (end exclusive).
+func Span(start, end lexer.Position) Range { return Range{Start: start, End: end} }
+
+// Note points at a second place that explains a diagnostic
+// ("first declared here").
+type Note struct {
+	Message string
+	At      Range
+}
+
+// Diagnostic is one problem found in a source file.
+type Diagnostic struct {
+	Severity Severity
+	// Code is stable across releases; tools and tests key on it.
+	Code string
+	// Summary is one terse sentence without trailing punctuation.
+	Summary string
+	// Detail elaborates: why this is a problem and what can be done.
+	Detail string
+	// Hint is a short suggestion, typically "did you mean …?".
+	Hint string
+	// Subject is exactly the offending construct.
+	Subject Range
+	Notes   []Note
+}
+
+func (d *Diagnostic) Error() string {
+	p := d.Subject.Start
+	return fmt.Sprintf("%s:%d:%d: %s", p.Filename, p.Line, p.Column, d.Summary)
+}
+
+// List is a set of diagnostics; it implements error when non-empty.
+type List []*Diagnostic
+
+func (l List) Error() string {
+	var b strings.Builder
+	for i, d := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(d.Error())
+	}
+	return b.String()
+}
+
+// Err returns nil for an empty list and the list otherwise.
+func (l List) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (l List) HasErrors() bool {
+	for _, d := range l {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Sort orders by file, line, column, then code and summary, and drops exact
+// duplicates (a function checked at several call sites reports once).
+func (l *List) Sort() {
+	s := *l
+	sort.SliceStable(s, func(i, j int) bool {
+		a, b := s[i].Subject.Start, s[j].Subject.Start
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if s[i].Code != s[j].Code {
+			return s[i].Code < s[j].Code
+		}
+		return s[i].Summary < s[j].Summary
+	})
+	out := s[:0]
+	for i, d := range s {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.Subject.Start == d.Subject.Start && p.Code == d.Code && p.Summary == d.Summary {
+				continue
+			}
+		}
+		out = append(out, d)
+	}
+	*l = out
+}
+
+// Sources gives the text of a file by name, for rendering source lines.
+type Sources func(filename string) []byte
+
+// WriteText renders the list for people:
+//
+//	file:line:col: summary [code]
+//	  12 |     from mixed3a.cruve(b) weight 1
+//	     |                  ^^^^^
+//	  hint: did you mean "curve"?
+func (l List) WriteText(w io.Writer, src Sources) {
+	for _, d := range l {
+		p := d.Subject.Start
+		sev := ""
+		if d.Severity == Warning {
+			sev = "warning: "
+		}
+		fmt.Fprintf(w, "%s:%d:%d: %s%s [%s]\n", p.Filename, p.Line, p.Column, sev, d.Summary, d.Code)
+		writeExcerpt(w, src, d.Subject)
+		if d.Detail != "" {
+			fmt.Fprintf(w, "  %s\n", d.Detail)
+		}
+		if d.Hint != "" {
+			fmt.Fprintf(w, "  hint: %s\n", d.Hint)
+		}
+		for _, n := range d.Notes {
+			q := n.At.Start
+			fmt.Fprintf(w, "  %s:%d:%d: note: %s\n", q.Filename, q.Line, q.Column, n.Message)
+		}
+	}
+}
+
+func writeExcerpt(w io.Writer, src Sources, r Range) {
+	if src == nil {
+		return
+	}
+	text := src(r.Start.Filename)
+	line, ok := lineOf(text, r.Start.Line)
+	if !ok {
+		return
+	}
+	num := fmt.Sprint(r.Start.Line)
+	col := r.Start.Column
+	if col < 1 {
+		col = 1
+	}
+	width := 1
+	if r.End.Line == r.Start.Line && r.End.Column > col {
+		width = r.End.Column - col
+	}
+	if max := len(line) - (col - 1); width > max {
+		width = max
+	}
+	// Trim whitespace the range covers at its end (the next token's start).
+	if col-1 < len(line) {
+		seg := strings.TrimRight(line[col-1:col-1+width], " \t")
+		if len(seg) > 0 {
+			width = len(seg)
+		}
+	}
+	if width < 1 {
+		width = 1
+	}
+	pad := strings.Repeat(" ", len(num))
+	fmt.Fprintf(w, "  %s | %s\n", num, expandTabs(line))
+	fmt.Fprintf(w, "  %s | %s%s\n", pad, strings.Repeat(" ", displayWidth(line, col-1)), strings.Repeat("^", width))
+}
+
+func lineOf(text []byte, n int) (string, bool) {
+	if n < 1 {
+		return "", false
+	}
+	lines := strings.Split(string(text), "\n")
+	if n > len(lines) {
+		return "", false
+	}
+	return strings.TrimRight(lines[n-1], "\r"), true
+}
+
+func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
+
+// displayWidth is the number of columns the first n bytes of line occupy.
+func displayWidth(line string, n int) int {
+	if n > len(line) {
+		n = len(line)
+	}
+	w := 0
+	for _, r := range line[:n] {
+		if r == '\t' {
+			w += 4
+		} else {
+			w++
+		}
+	}
+	return w
+}
+
+// jsonDiag is the machine form of a diagnostic.
+type jsonDiag struct {
+	File     string     `json:"file"`
+	Line     int        `json:"line"`
+	Column   int        `json:"column"`
+	EndLine  int        `json:"end_line"`
+	EndCol   int        `json:"end_column"`
+	Severity string     `json:"severity"`
+	Code     string     `json:"code"`
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail,omitempty"`
+	Hint     string     `json:"hint,omitempty"`
+	Notes    []jsonNote `json:"notes,omitempty"`
+}
+
+type jsonNote struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+}
+
+// MarshalJSON gives the list as an array of objects with positions.
+func (l List) MarshalJSON() ([]byte, error) {
+	out := make([]jsonDiag, 0, len(l))
+	for _, d := range l {
+		s, e := d.Subject.Start, d.Subject.End
+		if e.Line == 0 {
+			e = s
+		}
+		j := jsonDiag{File: s.Filename, Line: s.Line, Column: s.Column, EndLine: e.Line, EndCol: e.Column,
+			Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail, Hint: d.Hint}
+		for _, n := range d.Notes {
+			j.Notes = append(j.Notes, jsonNote{File: n.At.Start.Filename, Line: n.At.Start.Line, Column: n.At.Start.Column, Message: n.Message})
+		}
+		out = append(out, j)
+	}
+	return json.Marshal(out)
+}
