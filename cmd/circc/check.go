@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/diag"
+	"github.com/circc/circc/lang/parser"
+)
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fl := flag.NewFlagSet("circc "+name, flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	return fl
+}
+
+// checkReport is the --json output of circc check.
+type checkReport struct {
+	OK          bool      `json:"ok"`
+	Files       []string  `json:"files"`
+	Diagnostics diag.List `json:"diagnostics"`
+}
+
+func runCheck(e *env, args []string) int {
+	fl := newFlags("check", e.stderr)
+	asJSON := fl.Bool("json", false, "write the diagnostics as JSON on stdout")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	if fl.NArg() == 0 {
+		fmt.Fprintln(e.stderr, "usage: circc check [--json] FILE...")
+		return exitUsage
+	}
+	rep := checkReport{OK: true, Files: fl.Args(), Diagnostics: diag.List{}}
+	code := exitOK
+	for _, name := range fl.Args() {
+		prog, ds, err := check.Check(e.fs, name)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
+		if len(ds) > 0 {
+			rep.OK = false
+			code = exitDiags
+			rep.Diagnostics = append(rep.Diagnostics, ds...)
+			if !*asJSON {
+				ds.WriteText(e.stderr, prog.Source)
+			}
+		}
+	}
+	if *asJSON {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		fmt.Fprintln(e.stdout, string(b))
+	} else if n := len(rep.Diagnostics); n > 0 {
+		fmt.Fprintf(e.stderr, "%d problem%s\n", n, map[bool]string{true: "", false: "s"}[n == 1])
+	}
+	return code
+}
+
+func runGrammar(e *env, args []string) int {
+	fmt.Fprintln(e.stdout, parser.Grammar())
+	return exitOK
+}

@@ -1,0 +1,3 @@
+package main
+
+func runFmt(e *env, args []string) int { return exitUsage }

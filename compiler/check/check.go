@@ -1,0 +1,376 @@
+package check
+
+import (
+	"fmt"
+	"math"
+	"path"
+	"strings"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/diag"
+	"github.com/circc/circc/lang/ast"
+)
+
+type checker struct {
+	prog    *Program
+	diags   diag.List
+	depth   int
+	mods    map[string]*module // by file name
+	imports map[*ast.Import]string
+	// natLayers are the reference-model layers that units are placed on
+	// (targets of set), by natLayerKey.
+	natLayers map[string]*layerSym
+}
+
+func (c *checker) errorf(s, e ast.Pos, code, format string, a ...any) *diag.Diagnostic {
+	d := errAt(s, e, code, fmt.Sprintf(format, a...))
+	c.diags = append(c.diags, d)
+	return d
+}
+
+// Check loads the circuit at filename from fsys with everything it imports,
+// and checks it. The error is non-nil only when filename cannot be read;
+// problems in the source are diagnostics, all of them, sorted.
+func Check(fsys afero.Fs, filename string) (*Program, diag.List, error) {
+	src, err := afero.ReadFile(fsys, filename)
+	if err != nil {
+		return nil, nil, err
+	}
+	return CheckSource(fsys, filename, src)
+}
+
+// CheckSource is Check with the main file's text given; imports are read
+// from fsys.
+func CheckSource(fsys afero.Fs, filename string, src []byte) (*Program, diag.List, error) {
+	filename = path.Clean(filename)
+	l := &loader{fs: fsys, root: path.Dir(filename), prog: &Program{src: map[string][]byte{}},
+		state: map[string]int{}, files: map[string]*SourceFile{}}
+	l.prog.Main = l.load(filename, src)
+	c := &checker{prog: l.prog, diags: l.diags, mods: map[string]*module{}, imports: map[*ast.Import]string{}, natLayers: map[string]*layerSym{}}
+	for _, f := range l.prog.Files {
+		for _, d := range f.AST.Decls {
+			if d.Import != nil {
+				if name, dg := l.resolveImport(f.Name, d.Import); dg == nil {
+					c.imports[d.Import] = name
+				}
+			}
+		}
+	}
+	for _, f := range l.prog.Files {
+		c.checkFile(f)
+	}
+	c.diags.Sort()
+	return l.prog, c.diags, nil
+}
+
+func (c *checker) checkFile(f *SourceFile) {
+	m := &module{file: f, scope: newScope(nil)}
+	f.mod = m
+	c.mods[f.Name] = m
+	a := f.AST
+	if a.Header == nil {
+		return // reported by the parser
+	}
+	m.library = a.Header.Kind == "library"
+	if strings.HasPrefix(f.Name, StdPrefix) && !m.library {
+		c.errorf(a.Header.Pos, a.Header.EndPos, "header", "a standard module must be a library")
+	}
+	if f != c.prog.Main && !m.library {
+		c.errorf(a.Header.Pos, a.Header.EndPos, "import", "%s is a circuit; only libraries can be imported", f.Name)
+	}
+	c.declare(m)
+	c.checkDecls(m)
+}
+
+func (c *checker) declareSym(m *module, id *ast.Ident, sym *symbol) {
+	sym.name, sym.pos, sym.end = id.Name, id.Pos, id.EndPos
+	if prev, ok := m.scope.syms[id.Name]; ok {
+		d := c.errorf(id.Pos, id.EndPos, "duplicate", "%s is already declared", id.Name)
+		d.Notes = append(d.Notes, diag.Note{Message: "first declared here", At: diag.RangeAt(prev.pos, len(prev.name))})
+		return
+	}
+	if _, ok := builtins[id.Name]; ok {
+		c.errorf(id.Pos, id.EndPos, "duplicate", "%s is a builtin function and cannot be redeclared", id.Name)
+		return
+	}
+	if _, ok := constants[id.Name]; ok {
+		c.errorf(id.Pos, id.EndPos, "duplicate", "%s is a builtin constant and cannot be redeclared", id.Name)
+		return
+	}
+	m.scope.syms[id.Name] = sym
+}
+
+// declare enters the file's top-level names, in source order.
+func (c *checker) declare(m *module) {
+	for _, d := range m.file.AST.Decls {
+		if m.library && d.Import == nil && d.Let == nil && d.Fn == nil {
+			c.errorf(d.Pos, d.EndPos, "library", "a library holds only import, let and fn declarations")
+			continue
+		}
+		switch {
+		case d.Import != nil:
+			name, ok := c.imports[d.Import]
+			if !ok {
+				continue
+			}
+			im := c.mods[name]
+			if im == nil || im.file.AST.Header == nil {
+				continue
+			}
+			id := im.file.AST.Header.Name
+			if d.Import.Alias != nil {
+				id = d.Import.Alias
+			} else if d.Import.Module != nil {
+				id = d.Import.Module
+			} else {
+				id = &ast.Ident{Pos: d.Import.Path.Pos, EndPos: d.Import.Path.EndPos, Name: id.Name}
+			}
+			c.declareSym(m, id, &symbol{kind: symModule, module: im})
+		case d.Let != nil:
+			c.declareSym(m, d.Let.Name, &symbol{kind: symLet, let: d.Let, letScope: m.scope})
+		case d.Fn != nil:
+			c.declareSym(m, d.Fn.Name, &symbol{kind: symFn, fn: &fnSym{name: d.Fn.Name.Name, decl: d.Fn, mod: m,
+				insts: map[string]*Type{}, active: map[string]bool{}}})
+		case d.Layer != nil:
+			l := &layerSym{name: d.Layer.Name.Name, decl: d.Layer, index: len(m.layers), byName: map[string]*familySym{}}
+			m.layers = append(m.layers, l)
+			c.declareSym(m, d.Layer.Name, &symbol{kind: symLayer, layer: l})
+		case d.Input != nil:
+			if m.input != nil {
+				c.errorf(d.Input.Name.Pos, d.Input.Name.EndPos, "duplicate", "a circuit has one input; %s is already declared", m.input.name)
+				continue
+			}
+			m.input = &inputSym{name: d.Input.Name.Name, decl: d.Input, channel: unknown}
+			c.declareSym(m, d.Input.Name, &symbol{kind: symInput, input: m.input})
+		}
+	}
+}
+
+// checkDecls checks every declaration of a module: first the layers and the
+// families' signatures (which later connections refer to), then the rest.
+func (c *checker) checkDecls(m *module) {
+	if m.input != nil {
+		c.checkInput(m, m.input)
+	}
+	for _, l := range m.layers {
+		c.checkLayer(m, l)
+	}
+	fams := map[*ast.Decl]*familySym{}
+	for _, d := range m.file.AST.Decls {
+		if d.Family != nil && d.Family.Layer != nil || d.Unit != nil {
+			if f := c.declareFamily(m, d); f != nil {
+				fams[d] = f
+			}
+		}
+	}
+	// Motif families take their layer from their base, which may itself be
+	// declared later in the file.
+	for _, d := range m.file.AST.Decls {
+		if d.Family != nil && d.Family.Base != nil {
+			if f := c.declareFamily(m, d); f != nil {
+				fams[d] = f
+			}
+		}
+	}
+	for _, d := range m.file.AST.Decls {
+		switch {
+		case d.Let != nil:
+			c.symType(m.scope.syms[d.Let.Name.Name], d.Let.Name)
+		case d.Fn != nil:
+			c.checkFnBody(m, d.Fn)
+		case d.Family != nil || d.Unit != nil:
+			if f := fams[d]; f != nil {
+				c.checkFamily(m, f)
+			}
+		case d.Match != nil:
+			c.checkMatch(m, d.Match)
+		case d.Expect != nil:
+			c.checkExpect(m, d.Expect)
+		case d.Replace != nil:
+			c.wantFamily(m, d.Replace.With)
+			c.natRef(m, d.Replace.Natural, true)
+		case d.Set != nil:
+			c.checkSet(m, d.Set)
+		case d.Ablate != nil:
+			c.natRef(m, d.Ablate.Natural, true)
+		}
+	}
+	if !m.library {
+		for _, l := range m.layers {
+			if l.op == "conv" && len(l.families) == 0 {
+				c.errorf(l.decl.Name.Pos, l.decl.Name.EndPos, "empty-layer", "layer %s has no units, so its width would be 0", l.name)
+			}
+		}
+	}
+}
+
+// checkFnBody checks a function once with its annotated parameter types
+// (unannotated ones unknown), so that a function nobody calls is checked too.
+func (c *checker) checkFnBody(m *module, fn *ast.Fn) {
+	sym := m.scope.syms[fn.Name.Name]
+	if sym == nil || sym.fn == nil || sym.fn.decl != fn {
+		return
+	}
+	seen := map[string]*ast.Ident{}
+	params := make([]*Type, len(fn.Params))
+	for i, p := range fn.Params {
+		params[i] = unknown
+		if prev := seen[p.Name.Name]; prev != nil {
+			c.errorf(p.Name.Pos, p.Name.EndPos, "duplicate", "parameter %s is declared twice", p.Name.Name)
+		}
+		seen[p.Name.Name] = p.Name
+		if p.Type != nil {
+			t, ok := paramTypes[p.Type.Name]
+			if !ok {
+				c.undefined(p.Type, fmt.Sprintf("unknown parameter type %q", p.Type.Name), paramTypeNames())
+				continue
+			}
+			params[i] = t
+		}
+	}
+	if len(seen) == len(fn.Params) {
+		c.instantiate(sym.fn, params)
+	}
+}
+
+var inputOptions = []string{"range", "size"}
+
+func (c *checker) checkInput(m *module, in *inputSym) {
+	d := in.decl
+	dom := c.expr(d.Channel.Domain, m.scope)
+	if dom.known() {
+		if dom.Kind != KList {
+			c.errorf(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "type", "the input's channels must be a list, got %s", dom)
+		} else {
+			in.channel = dom.Elem
+			in.channels = dom.Len
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range d.Options {
+		t := c.expr(o.Value, m.scope)
+		switch o.Name.Name {
+		case "size":
+			if t.known() && t.Kind != KSize {
+				c.errorf(o.Value.Pos, o.Value.EndPos, "type", "the input size is written WxH, e.g. 224x224")
+			}
+		case "range":
+			if t.known() && (t.Kind != KList || t.Elem == nil || t.Elem.Kind != KNumber || t.Elem.Dim != dimless) {
+				c.errorf(o.Value.Pos, o.Value.EndPos, "type", "the input range is written lo .. hi, e.g. 0 .. 1")
+			}
+		default:
+			c.undefined(o.Name, fmt.Sprintf("unknown input option %q", o.Name.Name), inputOptions)
+			continue
+		}
+		if seen[o.Name.Name] {
+			c.errorf(o.Name.Pos, o.Name.EndPos, "duplicate", "input option %s is given twice", o.Name.Name)
+		}
+		seen[o.Name.Name] = true
+	}
+	if !seen["size"] {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "input", "the input needs a size, e.g. size 224x224")
+	}
+}
+
+var (
+	opNames   = []string{"avgpool", "conv", "maxpool", "relu"}
+	opOptions = map[string][]string{"conv": {"pad", "stride"}, "maxpool": {"pad", "stride"}, "avgpool": {"pad", "stride"}, "relu": nil}
+)
+
+// checkLayer checks a layer's operation chain: one of conv, maxpool or
+// avgpool (with a KxK size, stride and pad), optionally followed by relu; or
+// relu alone.
+func (c *checker) checkLayer(m *module, l *layerSym) {
+	for i, op := range l.decl.Ops {
+		name := op.Name.Name
+		opts, known := opOptions[name]
+		if !known {
+			c.undefined(op.Name, fmt.Sprintf("unknown operation %q", name), opNames)
+			continue
+		}
+		if name == "relu" {
+			if i != len(l.decl.Ops)-1 {
+				c.errorf(op.Pos, op.EndPos, "layer", "relu comes last in a layer")
+			}
+			if op.Size != nil {
+				c.errorf(op.Size.Pos, op.Size.EndPos, "layer", "relu takes no size")
+			}
+			if l.op == "" {
+				l.op = "relu"
+			}
+		} else {
+			if i != 0 {
+				c.errorf(op.Pos, op.EndPos, "layer", "a layer has one %s, first; relu may follow it", strings.Join(opNames[:3], ", "))
+				continue
+			}
+			l.op = name
+			if op.Size == nil {
+				c.errorf(op.Name.Pos, op.Name.EndPos, "layer", "%s needs a kernel size, e.g. %s 3x3", name, name)
+			} else {
+				w, h, _ := ParseSize(op.Size.Raw)
+				if w != h {
+					c.errorf(op.Size.Pos, op.Size.EndPos, "kernel-size", "kernels are square, not %dx%d", w, h)
+				} else if w%2 == 0 || w == 0 {
+					c.errorf(op.Size.Pos, op.Size.EndPos, "kernel-size", "a kernel size must be odd so that it has a centre, got %d", w)
+				} else {
+					l.ksize = w
+				}
+			}
+		}
+		seen := map[string]bool{}
+		for _, o := range op.Options {
+			t := unknown
+			if !(o.Name.Name == "pad" && isWord(o.Value, "same", "valid")) {
+				t = c.expr(o.Value, m.scope)
+			}
+			switch {
+			case !contains(opts, o.Name.Name):
+				d := c.errorf(o.Name.Pos, o.Name.EndPos, "undefined", "%s has no option %q", name, o.Name.Name)
+				if s := diag.Suggest(o.Name.Name, opts); s != "" {
+					d.Hint = fmt.Sprintf("did you mean %q?", s)
+				} else if len(opts) == 0 {
+					d.Hint = name + " takes no options"
+				}
+				continue
+			case o.Name.Name == "pad" && isWord(o.Value, "same", "valid"):
+			case !t.known():
+			case t.Kind != KNumber || t.Dim != dimless || t.Const == nil || *t.Const != math.Trunc(*t.Const) || *t.Const < 0 || o.Name.Name == "stride" && *t.Const < 1:
+				what := "a whole number of at least 1"
+				if o.Name.Name == "pad" {
+					what = "same, valid or a whole number of pixels"
+				}
+				c.errorf(o.Value.Pos, o.Value.EndPos, "layer", "%s must be %s", o.Name.Name, what)
+			}
+			if seen[o.Name.Name] {
+				c.errorf(o.Name.Pos, o.Name.EndPos, "duplicate", "option %s is given twice", o.Name.Name)
+			}
+			seen[o.Name.Name] = true
+		}
+	}
+}
+
+// isWord reports whether e is one of the bare words (pad same, pad valid).
+func isWord(e *ast.Expr, words ...string) bool {
+	if e.Or == nil || len(e.Or.Rest) > 0 || len(e.Or.Left.Rest) > 0 || e.Or.Left.Left.Op != "" || e.Or.Left.Left.Left.Op != "" {
+		return false
+	}
+	a := e.Or.Left.Left.Left.From
+	if len(a.Rest) > 0 || len(a.Left.Rest) > 0 || a.Left.Left.Power == nil || a.Left.Left.Power.Exp != nil {
+		return false
+	}
+	pf := a.Left.Left.Power.Base
+	if len(pf.Suffixes) > 0 || pf.Primary.Ident == nil {
+		return false
+	}
+	return contains(words, pf.Primary.Ident.Name)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
