@@ -19,17 +19,17 @@ const (
 
 // symbol is a named entity in a scope.
 type symbol struct {
-	name       string
-	kind       symKind
-	pos, end   ast.Pos
-	let        *ast.Let // symLet: type computed on first use
-	letScope   *scope
-	typ        *Type
-	resolving  bool
-	fn         *fnSym
-	layer      *layerSym
-	module     *module
-	input      *inputSym
+	name      string
+	kind      symKind
+	pos, end  ast.Pos
+	let       *ast.Let // symLet: type computed on first use
+	letScope  *scope
+	typ       *Type
+	resolving bool
+	fn        *fnSym
+	layer     *layerSym
+	module    *module
+	input     *inputSym
 }
 
 type scope struct {

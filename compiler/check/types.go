@@ -204,4 +204,3 @@ func unify(a, b *Type) *Type {
 	}
 	return a
 }
-

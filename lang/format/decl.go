@@ -1,0 +1,246 @@
+package format
+
+import "github.com/circc/circc/lang/ast"
+
+func (p *printer) decl(d *ast.Decl) {
+	p.at(d.Pos)
+	switch {
+	case d.Import != nil:
+		p.word("import")
+		if d.Import.Path != nil {
+			p.at(d.Import.Path.Pos)
+			p.word(d.Import.Path.Raw)
+		} else {
+			p.ident(d.Import.Module)
+		}
+		if d.Import.Alias != nil {
+			p.word("as")
+			p.ident(d.Import.Alias)
+		}
+	case d.Input != nil:
+		p.word("input")
+		p.ident(d.Input.Name)
+		p.openGlued("(")
+		p.param(d.Input.Channel)
+		p.glue(")")
+		p.options(d.Input.Options)
+	case d.Layer != nil:
+		p.word("layer")
+		p.ident(d.Layer.Name)
+		p.word("=")
+		for i, op := range d.Layer.Ops {
+			if i > 0 {
+				p.glue(",")
+			}
+			p.ident(op.Name)
+			if op.Size != nil {
+				p.at(op.Size.Pos)
+				p.word(op.Size.Raw)
+			}
+			p.options(op.Options)
+		}
+	case d.Let != nil:
+		p.let(d.Let)
+	case d.Fn != nil:
+		p.word("fn")
+		p.ident(d.Fn.Name)
+		p.openGlued("(")
+		for i, fp := range d.Fn.Params {
+			if i > 0 {
+				p.glue(",")
+			}
+			p.ident(fp.Name)
+			if fp.Type != nil {
+				p.glue(":")
+				p.ident(fp.Type)
+			}
+		}
+		p.glue(")")
+		p.word("=")
+		p.expr(d.Fn.Body)
+	case d.Family != nil:
+		f := d.Family
+		p.word("family")
+		p.ident(f.Name)
+		p.openGlued("(")
+		for i, prm := range f.Params {
+			if i > 0 {
+				p.glue(",")
+			}
+			p.param(prm)
+		}
+		p.glue(")")
+		if f.Body != nil {
+			p.word("at")
+			p.ref(f.Layer)
+			p.body(f.Body)
+		} else {
+			p.word("=")
+			p.ref(f.Base)
+			for _, m := range f.Motifs {
+				p.ident(m.Kind)
+				p.unary(m.Arg)
+			}
+		}
+	case d.Unit != nil:
+		p.word("unit")
+		p.ident(d.Unit.Name)
+		p.word("at")
+		p.ref(d.Unit.Layer)
+		p.body(d.Unit.Body)
+	case d.Match != nil:
+		p.word("match")
+		p.ref(d.Match.Family)
+		p.word("to")
+		p.natRef(d.Match.Natural)
+		if d.Match.Using != nil {
+			p.word("using")
+			p.ident(d.Match.Using)
+		}
+	case d.Expect != nil:
+		p.word("expect")
+		p.ref(d.Expect.Subject)
+		p.glue(":")
+		for i, c := range d.Expect.Claims {
+			if i > 0 {
+				p.glue(",")
+			}
+			p.at(c.Pos)
+			if c.Agg != nil {
+				p.ident(c.Agg)
+			}
+			p.ident(c.Metric)
+			p.word(c.Op)
+			p.expr(c.Value)
+		}
+	case d.Replace != nil:
+		p.word("replace")
+		p.natRef(d.Replace.Natural)
+		p.word("with")
+		p.ref(d.Replace.With)
+	case d.Set != nil:
+		p.word("set")
+		p.natRef(d.Set.Natural)
+		p.word("with")
+		p.ref(d.Set.With)
+	case d.Ablate != nil:
+		p.word("ablate")
+		p.natRef(d.Ablate.Natural)
+	}
+}
+
+func (p *printer) let(l *ast.Let) {
+	p.at(l.Pos)
+	p.word("let")
+	p.ident(l.Name)
+	p.word("=")
+	p.expr(l.Value)
+}
+
+func (p *printer) param(prm *ast.Param) {
+	p.ident(prm.Name)
+	p.word("in")
+	p.expr(prm.Domain)
+}
+
+func (p *printer) options(opts []*ast.Option) {
+	for _, o := range opts {
+		p.ident(o.Name)
+		p.expr(o.Value)
+	}
+}
+
+func (p *printer) body(b *ast.Body) {
+	p.at(b.Pos)
+	p.word("{")
+	p.indent++
+	for _, s := range b.Stmts {
+		p.newline()
+		p.at(s.Pos)
+		p.stmtBreak(s.Pos)
+		if p.lineStart && p.blank && p.out.Len() > 0 {
+			// the first statement of a body never follows a blank line
+		}
+		switch {
+		case s.Let != nil:
+			p.let(s.Let)
+		case s.Bias != nil:
+			p.word("bias")
+			p.expr(s.Bias.Value)
+		case s.From != nil:
+			p.from(s.From)
+		}
+	}
+	p.flush(b.EndPos.Offset - 1)
+	p.indent--
+	if len(b.Stmts) > 0 {
+		p.newline()
+		p.blank = false
+	}
+	p.word("}")
+}
+
+func (p *printer) from(f *ast.From) {
+	p.word("from")
+	src := f.Source
+	p.ref(src.Path)
+	if src.Binders != nil {
+		p.openGlued("(")
+		for i, b := range src.Binders {
+			if i > 0 {
+				p.glue(",")
+			}
+			p.ident(b)
+		}
+		p.glue(")")
+	}
+	if src.Selector != nil {
+		p.selector(src.Selector, true)
+	}
+	if f.Where != nil {
+		p.word("where")
+		p.expr(f.Where)
+	}
+	p.word("weight")
+	p.expr(f.Weight)
+}
+
+func (p *printer) ref(r *ast.Ref) {
+	for i, part := range r.Parts {
+		p.at(part.Pos)
+		text := ""
+		if part.Ident != nil {
+			text = part.Ident.Name
+		} else {
+			text = part.Str.Raw
+		}
+		if i == 0 {
+			p.word(text)
+		} else {
+			p.glue("." + text)
+		}
+	}
+}
+
+func (p *printer) natRef(n *ast.NatRef) {
+	p.ref(n.Path)
+	if n.Selector != nil {
+		p.selector(n.Selector, true)
+	}
+}
+
+func (p *printer) selector(s *ast.Selector, glued bool) {
+	p.at(s.Pos)
+	p.openGlued("[")
+	if s.Binder != nil {
+		p.ident(s.Binder)
+		p.word("in")
+	}
+	for i, it := range s.Items {
+		if i > 0 {
+			p.glue(",")
+		}
+		p.expr(it)
+	}
+	p.glue("]")
+}
