@@ -3,12 +3,19 @@ package diag
 import "sort"
 
 // Suggest returns the candidate closest to name by edit distance, or "" when
-// none is close enough to be a likely typo (distance at most 1 for short
-// names, 2 for names of five letters or more).
+// none is close enough to be a likely typo: one edit for names of three or
+// four letters, two from five letters on, none for shorter names (any one
+// letter is one edit from any other).
 func Suggest(name string, candidates []string) string {
-	limit := 1
-	if len(name) >= 5 {
+	limit := 0
+	switch n := len([]rune(name)); {
+	case n >= 5:
 		limit = 2
+	case n >= 3:
+		limit = 1
+	}
+	if limit == 0 {
+		return ""
 	}
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted) // deterministic among ties

@@ -102,7 +102,7 @@ func sameDims(c *call) *Type {
 		u := unify(res, c.args[i])
 		if u == nil {
 			c.fail(i, "mixes %s with %s", res, c.args[i])
-			continue
+			return unknownLike(res)
 		}
 		res = u
 	}

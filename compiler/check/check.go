@@ -76,9 +76,6 @@ func (c *checker) checkFile(f *SourceFile) {
 	if strings.HasPrefix(f.Name, StdPrefix) && !m.library {
 		c.errorf(a.Header.Pos, a.Header.EndPos, "header", "a standard module must be a library")
 	}
-	if f != c.prog.Main && !m.library {
-		c.errorf(a.Header.Pos, a.Header.EndPos, "import", "%s is a circuit; only libraries can be imported", f.Name)
-	}
 	c.declare(m)
 	c.checkDecls(m)
 }
@@ -116,6 +113,11 @@ func (c *checker) declare(m *module) {
 			}
 			im := c.mods[name]
 			if im == nil || im.file.AST.Header == nil {
+				continue
+			}
+			if !im.library {
+				s, e := importSpan(d.Import)
+				c.errorf(s, e, "import", "%s is a circuit; only libraries can be imported", name)
 				continue
 			}
 			id := im.file.AST.Header.Name
@@ -176,7 +178,12 @@ func (c *checker) checkDecls(m *module) {
 	for _, d := range m.file.AST.Decls {
 		switch {
 		case d.Let != nil:
-			c.symType(m.scope.syms[d.Let.Name.Name], d.Let.Name)
+			if sym := m.scope.syms[d.Let.Name.Name]; sym != nil && sym.let == d.Let {
+				c.symType(sym, d.Let.Name)
+			} else {
+				// A rejected redeclaration is still checked on its own.
+				c.expr(d.Let.Value, m.scope)
+			}
 		case d.Fn != nil:
 			c.checkFnBody(m, d.Fn)
 		case d.Family != nil || d.Unit != nil:

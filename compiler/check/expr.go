@@ -897,7 +897,12 @@ func (c *checker) callFn(f *fnSym, cl *ast.Call, args []*Type, s, e ast.Pos) *Ty
 			}
 		}
 	}
-	return c.instantiate(f, bound)
+	before := len(c.diags)
+	t := c.instantiate(f, bound)
+	for _, d := range c.diags[before:] {
+		d.Notes = append(d.Notes, diag.Note{Message: "in the call of " + f.name + " here", At: diag.Span(s, e)})
+	}
+	return t
 }
 
 // instantiate checks f's body for the given parameter types.

@@ -175,8 +175,8 @@ func (c *checker) checkFamily(m *module, f *familySym) {
 		params, body = d.Family.Params, d.Family.Body
 	}
 	for i, p := range params {
-		if i < len(f.params) {
-			c.declareLocal(sc, p.Name, f.params[i])
+		if _, dup := sc.syms[p.Name.Name]; i < len(f.params) && !dup {
+			c.declareLocal(sc, p.Name, f.params[i]) // duplicates were reported by declareFamily
 		}
 	}
 	if body == nil {

@@ -1,0 +1,73 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+func TestSuggest(t *testing.T) {
+	cands := []string{"curve", "edge", "gabor", "mixed3a", "mixed3b", "pearson_r"}
+	for _, tc := range []struct{ in, want string }{
+		{"cruve", "curve"}, // transposition
+		{"edg", "edge"},
+		{"mixed3c", "mixed3a"}, // ties go to the first in sorted order
+		{"pearson", "pearson_r"},
+		{"zzzzz", ""},
+		{"c", ""}, // too short to guess
+		{"curve", ""},
+	} {
+		if got := Suggest(tc.in, cands); got != tc.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func pos(line, col, off int) lexer.Position {
+	return lexer.Position{Filename: "a.circ", Line: line, Column: col, Offset: off}
+}
+
+func TestRenderAndSort(t *testing.T) {
+	src := []byte("circuit a\nlet x = cruve + 1\n\tlet y = 2\n")
+	l := List{
+		{Code: "undefined", Summary: "second", Subject: RangeAt(pos(3, 6, 0), 3)},
+		{Code: "undefined", Summary: `undefined name "cruve"`, Hint: `did you mean "curve"?`, Subject: RangeAt(pos(2, 9, 18), 5),
+			Notes: []Note{{Message: "declared here", At: RangeAt(pos(1, 9, 8), 1)}}},
+		{Code: "undefined", Summary: "second", Subject: RangeAt(pos(3, 6, 0), 3)}, // duplicate
+	}
+	l.Sort()
+	if len(l) != 2 || l[0].Summary != `undefined name "cruve"` {
+		t.Fatalf("sort/dedupe: got %v", l)
+	}
+	var b bytes.Buffer
+	l.WriteText(&b, func(string) []byte { return src })
+	want := `a.circ:2:9: undefined name "cruve" [undefined]
+  2 | let x = cruve + 1
+    |         ^^^^^
+  hint: did you mean "curve"?
+  a.circ:1:9: note: declared here
+a.circ:3:6: second [undefined]
+  3 |     let y = 2
+    |         ^^^
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	j, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []map[string]any
+	if err := json.Unmarshal(j, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back[0]["line"].(float64) != 2 || back[0]["column"].(float64) != 9 || back[0]["end_column"].(float64) != 14 || back[0]["code"] != "undefined" {
+		t.Errorf("json: %s", j)
+	}
+	if !strings.Contains(l.Error(), "a.circ:2:9: undefined name") || !l.HasErrors() || (List{}).Err() != nil {
+		t.Error("error interface")
+	}
+}
