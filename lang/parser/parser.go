@@ -74,6 +74,12 @@ func ParseFile(name string, src []byte) (file *ast.File, diags diag.List) {
 		first := at
 		at += len(chunk)
 		if len(chunk) == 0 {
+			if i == 0 && len(code) > 0 {
+				diags = append(diags, &diag.Diagnostic{
+					Code: "syntax", Summary: "a file must start with \"circuit NAME\" or \"library NAME\"",
+					Subject: diag.RangeAt(code[0].Pos, len(code[0].Value)),
+				})
+			}
 			continue
 		}
 		// A chunk that held an invalid character was already reported.

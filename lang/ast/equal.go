@@ -1,0 +1,48 @@
+package ast
+
+import "reflect"
+
+// Equal reports whether two files have the same syntax, ignoring positions,
+// comments and file names: what the formatter must preserve.
+func Equal(a, b *File) bool {
+	return equal(reflect.ValueOf(a), reflect.ValueOf(b))
+}
+
+var ignored = map[string]bool{"Pos": true, "EndPos": true, "Comments": true, "Doc": true}
+
+func equal(a, b reflect.Value) bool {
+	if a.Kind() != b.Kind() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return equal(a.Elem(), b.Elem())
+	case reflect.Slice:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := 0; i < a.Len(); i++ {
+			if !equal(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Struct:
+		t := a.Type()
+		for i := 0; i < a.NumField(); i++ {
+			name := t.Field(i).Name
+			if ignored[name] || t == reflect.TypeOf(File{}) && name == "Name" {
+				continue
+			}
+			if !equal(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	default:
+		return a.Interface() == b.Interface()
+	}
+}
