@@ -180,8 +180,12 @@ func writeExcerpt(w io.Writer, src Sources, r Range) {
 		col = 1
 	}
 	width := 1
-	if r.End.Line == r.Start.Line && r.End.Column > col {
+	switch {
+	case r.End.Line == r.Start.Line && r.End.Column > col:
 		width = r.End.Column - col
+	case r.End.Line > r.Start.Line:
+		// The range goes on below: underline the rest of this line's code.
+		width = len(codeOf(line)) - (col - 1)
 	}
 	if max := len(line) - (col - 1); width > max {
 		width = max
@@ -199,6 +203,20 @@ func writeExcerpt(w io.Writer, src Sources, r Range) {
 	pad := strings.Repeat(" ", len(num))
 	fmt.Fprintf(w, "  %s | %s\n", num, expandTabs(line))
 	fmt.Fprintf(w, "  %s | %s%s\n", pad, strings.Repeat(" ", displayWidth(line, col-1)), strings.Repeat("^", width))
+}
+
+// codeOf is line without a trailing "//" comment (outside strings).
+func codeOf(line string) string {
+	inString := false
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '"' && (i == 0 || line[i-1] != '\\'):
+			inString = !inString
+		case !inString && strings.HasPrefix(line[i:], "//"):
+			return strings.TrimRight(line[:i], " \t")
+		}
+	}
+	return strings.TrimRight(line, " \t")
 }
 
 func lineOf(text []byte, n int) (string, bool) {
