@@ -1,7 +1,15 @@
 package models
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/afero"
+
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -106,4 +114,34 @@ func (m *Manifest) LayerNames() []string {
 		out = append(out, l.Name, l.Tensor)
 	}
 	return out
+}
+
+// EnvDir names the environment variable that points at the folder holding
+// the reference models, one sub-folder per model (inceptionv1/model.onnx…).
+const EnvDir = "CIRCC_MODELS"
+
+// Locate returns the path of the model's file: $CIRCC_MODELS/NAME/FILE when
+// the variable is set, else the manifest's default folder (relative to the
+// working directory, i.e. the repository root for the bundled setup). It
+// reads the file and checks its sha256 against the manifest's pin.
+func (m *Manifest) Locate(fsys afero.Fs) (string, error) {
+	dir := m.DefaultDir
+	if d := os.Getenv(EnvDir); d != "" {
+		dir = filepath.Join(d, m.Name)
+	}
+	p := filepath.Join(dir, m.File)
+	f, err := fsys.Open(p)
+	if err != nil {
+		return "", fmt.Errorf("reference model %s not found: expected %s (%s). "+
+			"Put the model folder there, or set %s to the folder that holds %s/", m.Name, p, m.Title, EnvDir, m.Name)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading %s: %w", p, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != m.SHA256 {
+		return "", fmt.Errorf("%s is not the expected %s: its sha256 is %s, want %s (a different or altered file)", p, m.Name, got, m.SHA256)
+	}
+	return p, nil
 }

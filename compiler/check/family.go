@@ -94,6 +94,7 @@ func (c *checker) declareFamily(m *module, d *ast.Decl) *familySym {
 		id, params = d.Family.Name, d.Family.Params
 		if b := c.wantFamily(m, d.Family.Base); b != nil {
 			layer = b.layer
+			b.template = true
 		}
 	}
 	f.name, f.pos, f.end = id.Name, id.Pos, id.EndPos

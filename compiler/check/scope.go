@@ -91,7 +91,10 @@ type familySym struct {
 	params []*Type
 	pnames []string
 	unit   bool
-	pos    ast.Pos
+	// template is set on the base of a motif family: it describes the
+	// family's members and takes no channel of its own.
+	template bool
+	pos      ast.Pos
 	end    ast.Pos
 	decl   *ast.Decl
 }

@@ -70,6 +70,9 @@ type printer struct {
 	// lineStart is true when nothing has been written on the current line.
 	lineStart bool
 	space     bool // a space is due before the next word
+	// commentEnded is set when the current line ends in a comment: nothing,
+	// not even another trailing comment, may follow on it.
+	commentEnded bool
 }
 
 // codeBefore reports whether code precedes pos on its source line.
@@ -97,10 +100,10 @@ func (p *printer) flush(offset int) {
 	for len(p.comments) > 0 && (offset < 0 || p.comments[0].c.Pos.Offset < offset) {
 		pc := p.comments[0]
 		p.comments = p.comments[1:]
-		if pc.trailing && p.out.Len() > 0 {
+		if pc.trailing && p.out.Len() > 0 && !p.commentEnded {
 			// Joins the current output line, then the line ends.
 			p.out.WriteString(" " + pc.c.Text)
-			p.needNL, p.space = true, false
+			p.needNL, p.space, p.commentEnded = true, false, true
 			continue
 		}
 		if p.out.Len() > 0 {
@@ -111,7 +114,7 @@ func (p *printer) flush(offset int) {
 		}
 		p.startLine()
 		p.out.WriteString(pc.c.Text)
-		p.needNL, p.space = true, false
+		p.needNL, p.space, p.commentEnded = true, false, true
 	}
 }
 
@@ -149,14 +152,14 @@ func (p *printer) word(s string) {
 		p.out.WriteByte(' ')
 	}
 	p.out.WriteString(s)
-	p.space, p.lineStart = true, false
+	p.space, p.lineStart, p.commentEnded = true, false, false
 }
 
 // glue writes a token with no space before it.
 func (p *printer) glue(s string) {
 	p.startLine()
 	p.out.WriteString(s)
-	p.space, p.lineStart = true, false
+	p.space, p.lineStart, p.commentEnded = true, false, false
 }
 
 // open writes a token after which no space follows ("(", "[").
