@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/diag"
@@ -27,6 +28,7 @@ type checkReport struct {
 func runCheck(e *env, args []string) int {
 	fl := newFlags("check", e.stderr)
 	asJSON := fl.Bool("json", false, "write the diagnostics as JSON on stdout")
+	verbose := fl.Bool("v", false, "print a summary of each clean circuit: its layers and units")
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
@@ -41,6 +43,9 @@ func runCheck(e *env, args []string) int {
 		if err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
+		}
+		if len(ds) == 0 && *verbose && !*asJSON {
+			writeSummary(e.stdout, name, prog)
 		}
 		if len(ds) > 0 {
 			rep.OK = false
@@ -58,6 +63,34 @@ func runCheck(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "%d problem%s\n", n, map[bool]string{true: "", false: "s"}[n == 1])
 	}
 	return code
+}
+
+// writeSummary prints "FILE: ok" and, for a circuit, one line per layer.
+func writeSummary(w io.Writer, name string, prog *check.Program) {
+	fmt.Fprintf(w, "%s: ok\n", name)
+	for _, l := range prog.Layers() {
+		units := ""
+		if l.Op == "conv" {
+			n := fmt.Sprint(l.Units)
+			if !l.UnitsKnown {
+				n = "?"
+			}
+			var fams []string
+			for _, f := range l.Families {
+				if f.Template {
+					fams = append(fams, f.Name+" (template)")
+				} else {
+					fams = append(fams, fmt.Sprintf("%s %d", f.Name, f.Units))
+				}
+			}
+			units = fmt.Sprintf(", %s units: %s", n, strings.Join(fams, ", "))
+		}
+		kernel := ""
+		if l.Kernel > 0 {
+			kernel = fmt.Sprintf(" %dx%d", l.Kernel, l.Kernel)
+		}
+		fmt.Fprintf(w, "  %-10s %s%s%s\n", l.Name, l.Op, kernel, units)
+	}
 }
 
 func runGrammar(e *env, args []string) int {

@@ -95,8 +95,8 @@ type familySym struct {
 	// family's members and takes no channel of its own.
 	template bool
 	pos      ast.Pos
-	end    ast.Pos
-	decl   *ast.Decl
+	end      ast.Pos
+	decl     *ast.Decl
 }
 
 // inputSym is the network input.

@@ -1,0 +1,76 @@
+package lang
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/lang/format"
+	"github.com/circc/circc/lang/parser"
+)
+
+var update = flag.Bool("update", false, "rewrite the grammar section of spec.md")
+
+const specPath = "../spec.md"
+
+var grammarSection = regexp.MustCompile("(?s)(<!-- grammar:begin -->\n```ebnf\n).*?(```\n<!-- grammar:end -->)")
+
+// TestSpecGrammarIsCurrent: the grammar in spec.md is the parser's.
+func TestSpecGrammarIsCurrent(t *testing.T) {
+	spec, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !grammarSection.Match(spec) {
+		t.Fatal("spec.md has no grammar section")
+	}
+	fresh := grammarSection.ReplaceAll(spec, []byte("${1}"+strings.ReplaceAll(parser.Grammar(), "$", "$$")+"\n${2}"))
+	if *update {
+		if err := os.WriteFile(specPath, fresh, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(fresh, spec) {
+		t.Error("spec.md's grammar section is stale; run go test ./lang -update")
+	}
+}
+
+var circBlock = regexp.MustCompile("(?s)```circ\n(.*?)```")
+
+// TestSpecExamplesCheck: every circ example in spec.md checks cleanly and
+// is already in canonical layout.
+func TestSpecExamplesCheck(t *testing.T) {
+	spec, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := circBlock.FindAllSubmatch(spec, -1)
+	if len(blocks) < 5 {
+		t.Fatalf("found %d circ examples in spec.md", len(blocks))
+	}
+	for i, b := range blocks {
+		src := b[1]
+		fs := afero.NewMemMapFs()
+		afero.WriteFile(fs, "example.circ", src, 0o644)
+		prog, ds, err := check.Check(fs, "example.circ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) > 0 {
+			var out bytes.Buffer
+			ds.WriteText(&out, prog.Source)
+			t.Errorf("example %d does not check:\n%s\n%s", i+1, src, out.String())
+			continue
+		}
+		if out, _ := format.Source("example.circ", src); !bytes.Equal(out, src) {
+			t.Errorf("example %d is not formatted:\n%s", i+1, out)
+		}
+	}
+}
