@@ -42,8 +42,20 @@ func Check(fsys afero.Fs, filename string) (*Program, diag.List, error) {
 
 // CheckSource is Check with the main file's text given; imports are read
 // from fsys.
-func CheckSource(fsys afero.Fs, filename string, src []byte) (*Program, diag.List, error) {
+func CheckSource(fsys afero.Fs, filename string, src []byte) (prog *Program, diags diag.List, err error) {
 	filename = path.Clean(filename)
+	defer func() {
+		// A panic is a bug in circc; the user still gets a diagnostic.
+		if r := recover(); r != nil {
+			if prog == nil {
+				prog = &Program{src: map[string][]byte{filename: src}}
+			}
+			diags = append(diags, &diag.Diagnostic{Code: "internal",
+				Summary: fmt.Sprintf("internal error in the checker: %v (please report this with the file)", r),
+				Subject: diag.RangeAt(ast.Pos{Filename: filename, Line: 1, Column: 1}, 0)})
+			err = nil
+		}
+	}()
 	l := &loader{fs: fsys, root: path.Dir(filename), prog: &Program{src: map[string][]byte{}},
 		state: map[string]int{}, files: map[string]*SourceFile{}}
 	l.prog.Main = l.load(filename, src)

@@ -491,7 +491,7 @@ func (c *checker) checkExpect(m *module, ex *ast.Expect) {
 func (c *checker) checkSet(m *module, st *ast.Set) {
 	f := c.wantFamily(m, st.With)
 	t := c.natRef(m, st.Natural, true)
-	if f == nil || t == nil {
+	if f == nil || t == nil || st.Natural.Selector == nil {
 		return
 	}
 	if f.layer.name != natLayerKey(t.model, t.natLayer) {
