@@ -12,10 +12,49 @@ import (
 	"github.com/circc/circc/lang/parser"
 )
 
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+func newFlags(name string, stderr io.Writer) *flags {
 	fl := flag.NewFlagSet("circc "+name, flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	return fl
+	return &flags{FlagSet: fl}
+}
+
+// flags is a flag set that accepts flags anywhere among the arguments
+// ("circc build FILE -o OUT.onnx"); "--" ends the flags.
+type flags struct {
+	*flag.FlagSet
+	args []string
+}
+
+func (f *flags) Parse(args []string) error {
+	for {
+		if err := f.FlagSet.Parse(args); err != nil {
+			return err
+		}
+		rest := f.FlagSet.Args()
+		if len(rest) == 0 {
+			return nil
+		}
+		if rest[0] == "--" {
+			f.args = append(f.args, rest[1:]...)
+			return nil
+		}
+		f.args = append(f.args, rest[0])
+		args = rest[1:]
+	}
+}
+
+// Args are the positional arguments.
+func (f *flags) Args() []string { return f.args }
+
+// NArg counts the positional arguments.
+func (f *flags) NArg() int { return len(f.args) }
+
+// Arg is the i-th positional argument.
+func (f *flags) Arg(i int) string {
+	if i < len(f.args) {
+		return f.args[i]
+	}
+	return ""
 }
 
 // checkReport is the --json output of circc check.

@@ -6,10 +6,10 @@ import (
 	"os"
 
 	"github.com/spf13/afero"
+
+	"github.com/circc/circc/compiler"
 )
 
-// version is the compiler version recorded in outputs.
-const version = "0.1.0"
 
 func main() {
 	os.Exit(run(os.Args[1:], afero.NewOsFs(), os.Stdout, os.Stderr))
@@ -37,10 +37,12 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		{"check", "[--json] FILE...", "parse and check circuits; report every problem", runCheck},
+		{"check", "[--json] [-v] FILE...", "parse and check circuits; report every problem", runCheck},
+		{"build", "[-o OUT.onnx] FILE", "compile a circuit to an ONNX model and a units manifest", runBuild},
+		{"ir", "--after STAGE FILE", "print a compiler stage's result", runIR},
 		{"fmt", "[-w] [--check] FILE...", "print circuits in canonical layout (-w: rewrite the files)", runFmt},
 		{"grammar", "", "print the grammar of circ (EBNF)", runGrammar},
-		{"version", "", "print the compiler version", func(e *env, _ []string) int { fmt.Fprintln(e.stdout, "circc", version); return exitOK }},
+		{"version", "", "print the compiler version", func(e *env, _ []string) int { fmt.Fprintln(e.stdout, "circc", compiler.Version); return exitOK }},
 	}
 }
 
@@ -48,7 +50,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "circc compiles hand-written neural-network circuits.")
 	fmt.Fprintln(w, "\nUsage:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  circc %-8s %-24s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  circc %-8s %-26s %s\n", c.name, c.args, c.summary)
 	}
 }
 

@@ -60,11 +60,15 @@ func CheckSource(fsys afero.Fs, filename string, src []byte) (prog *Program, dia
 		state: map[string]int{}, files: map[string]*SourceFile{}}
 	l.prog.Main = l.load(filename, src)
 	c := &checker{prog: l.prog, diags: l.diags, mods: map[string]*module{}, imports: map[*ast.Import]string{}, natLayers: map[string]*layerSym{}}
+	l.prog.imports = map[*ast.Import]*SourceFile{}
 	for _, f := range l.prog.Files {
 		for _, d := range f.AST.Decls {
 			if d.Import != nil {
 				if name, dg := l.resolveImport(f.Name, d.Import); dg == nil {
 					c.imports[d.Import] = name
+					if sf := l.files[name]; sf != nil {
+						l.prog.imports[d.Import] = sf
+					}
 				}
 			}
 		}

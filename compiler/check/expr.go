@@ -244,9 +244,9 @@ func (c *checker) arith(op string, a, b *Type, s, e ast.Pos) *Type {
 		}
 		d = a.Dim
 	case "*":
-		d = a.Dim.mul(b.Dim)
+		d = a.Dim.Mul(b.Dim)
 	case "/":
-		d = a.Dim.div(b.Dim)
+		d = a.Dim.Div(b.Dim)
 		if b.Const != nil && *b.Const == 0 {
 			c.errorf(s, e, "arith", "division by zero")
 		}

@@ -95,6 +95,11 @@ func (c *checker) declareFamily(m *module, d *ast.Decl) *familySym {
 		if b := c.wantFamily(m, d.Family.Base); b != nil {
 			layer = b.layer
 			b.template = true
+			f.base = b
+			if !b.unit {
+				s, e := refSpan(d.Family.Base)
+				c.errorf(s, e, "motif", "the base of a motif is a single unit; %s.%s is a family", b.layer.name, b.name)
+			}
 		}
 	}
 	f.name, f.pos, f.end = id.Name, id.Pos, id.EndPos

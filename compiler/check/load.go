@@ -28,8 +28,9 @@ type SourceFile struct {
 type Program struct {
 	Main *SourceFile
 	// Files are all loaded files, imports before their importers.
-	Files []*SourceFile
-	src   map[string][]byte
+	Files   []*SourceFile
+	src     map[string][]byte
+	imports map[*ast.Import]*SourceFile
 }
 
 // Source returns a loaded file's text, for rendering diagnostics.

@@ -94,6 +94,7 @@ type familySym struct {
 	// template is set on the base of a motif family: it describes the
 	// family's members and takes no channel of its own.
 	template bool
+	base     *familySym // the base of a motif family
 	pos      ast.Pos
 	end      ast.Pos
 	decl     *ast.Decl

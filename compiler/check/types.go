@@ -17,8 +17,11 @@ var (
 	length  = Dim{Length: 1}
 )
 
-func (d Dim) mul(e Dim) Dim { return Dim{d.Angle + e.Angle, d.Length + e.Length} }
-func (d Dim) div(e Dim) Dim { return Dim{d.Angle - e.Angle, d.Length - e.Length} }
+// Mul is the dimension of a product.
+func (d Dim) Mul(e Dim) Dim { return Dim{d.Angle + e.Angle, d.Length + e.Length} }
+
+// Div is the dimension of a quotient.
+func (d Dim) Div(e Dim) Dim { return Dim{d.Angle - e.Angle, d.Length - e.Length} }
 
 func (d Dim) String() string {
 	if d == dimless {

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/compiler/lower"
+	"github.com/circc/circc/onnx"
+	"github.com/circc/circc/runtime"
+)
+
+func runBuild(e *env, args []string) int {
+	fl := newFlags("build", e.stderr)
+	out := fl.String("o", "", "output model `OUT.onnx` (default: the source's name with .onnx); OUT.units.json is written beside it")
+	stop := fl.String("stop-after", "", "stop after `STAGE` ("+strings.Join(compiler.StageNames(), ", ")+"); write nothing")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	if fl.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "usage: circc build [-o OUT.onnx] [--stop-after STAGE] FILE")
+		return exitUsage
+	}
+	src := fl.Arg(0)
+	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: *stop})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	if len(res.Diags) > 0 {
+		res.Diags.WriteText(e.stderr, res.Program.Source)
+		if res.Diags.HasErrors() {
+			return exitDiags
+		}
+	}
+	if res.Stopped != "emit" {
+		fmt.Fprintf(e.stderr, "stopped after %s\n", res.Stopped)
+		return exitOK
+	}
+	model := *out
+	if model == "" {
+		model = strings.TrimSuffix(src, ".circ") + ".onnx"
+	}
+	units := strings.TrimSuffix(model, ".onnx") + ".units.json"
+	if err := writeVerified(e, res, model, units); err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitDiags
+	}
+	n := res.Network
+	nu := 0
+	for _, l := range n.Layers {
+		nu += len(l.Units)
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (%d layers, %d units, %d weights) and %s; checked with onnxruntime %s (%s)\n",
+		model, len(n.Layers), nu, n.NumWeights(), units, runtime.LoadedVersion(), runtime.CPU)
+	return exitOK
+}
+
+// writeVerified writes the model and the units manifest to temporary files,
+// re-reads the model from disk, checks every tensor and every output shape
+// with onnxruntime, and only then renames both into place: on any error or
+// interrupt nothing is left half-written.
+func writeVerified(e *env, res *compiler.Result, model, units string) error {
+	tmpModel, err := writeTemp(e.fs, model, res.ONNX)
+	if err != nil {
+		return err
+	}
+	tmpUnits, err := writeTemp(e.fs, units, res.Manifest(filepath.Base(model)).JSON())
+	if err != nil {
+		e.fs.Remove(tmpModel)
+		return err
+	}
+	cleanup := func() { e.fs.Remove(tmpModel); e.fs.Remove(tmpUnits) }
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	go func() {
+		if _, ok := <-sig; ok {
+			cleanup()
+			os.Exit(130)
+		}
+	}()
+	if err := verifyModel(e.fs, tmpModel, res); err != nil {
+		cleanup()
+		return fmt.Errorf("%s: %w (nothing was written)", model, err)
+	}
+	if err := e.fs.Rename(tmpModel, model); err != nil {
+		cleanup()
+		return err
+	}
+	if err := e.fs.Rename(tmpUnits, units); err != nil {
+		e.fs.Remove(tmpUnits)
+		return err
+	}
+	return nil
+}
+
+func writeTemp(fs afero.Fs, name string, data []byte) (string, error) {
+	f, err := afero.TempFile(fs, filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return "", err
+	}
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	merr := fs.Chmod(f.Name(), 0o644)
+	for _, err := range []error{werr, serr, cerr, merr} {
+		if err != nil {
+			fs.Remove(f.Name())
+			return "", fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	return f.Name(), nil
+}
+
+// verifyModel re-reads the written model and checks it against what the
+// compiler meant to write, then runs it once with onnxruntime on a zero
+// image and checks the shape of every layer's output.
+func verifyModel(fs afero.Fs, path string, res *compiler.Result) error {
+	data, err := afero.ReadFile(fs, path)
+	if err != nil {
+		return err
+	}
+	m, err := onnx.Unmarshal(data)
+	if err != nil {
+		return err
+	}
+	for _, c := range res.Lowered.Convs {
+		for _, t := range []struct {
+			name string
+			want []float32
+		}{{onnx.WeightName(c.Layer.Name), lower.Float32s(c.Weight)}, {onnx.BiasName(c.Layer.Name), lower.Float32s(c.Bias)}} {
+			init := onnx.Initializer(m, t.name)
+			if init == nil {
+				return fmt.Errorf("the written model lacks %s", t.name)
+			}
+			got, err := onnx.Floats(init)
+			if err != nil {
+				return err
+			}
+			if len(got) != len(t.want) {
+				return fmt.Errorf("%s has %d values, want %d", t.name, len(got), len(t.want))
+			}
+			for i := range got {
+				if got[i] != t.want[i] {
+					return fmt.Errorf("%s[%d] reads back as %g, want %g", t.name, i, got[i], t.want[i])
+				}
+			}
+		}
+	}
+	n := res.Network
+	var outs []string
+	for _, l := range n.Layers {
+		outs = append(outs, l.Name)
+	}
+	s, err := runtime.NewSessionFromBytes(data, n.Input.Name, outs, runtime.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	got, err := s.Run(make([]float32, n.Input.C*n.Input.H*n.Input.W), []int64{1, int64(n.Input.C), int64(n.Input.H), int64(n.Input.W)})
+	if err != nil {
+		return err
+	}
+	for i, l := range n.Layers {
+		want := fmt.Sprint([]int64{1, int64(l.OutC), int64(l.OutH), int64(l.OutW)})
+		if fmt.Sprint(got[i].Shape) != want {
+			return fmt.Errorf("onnxruntime gives layer %s the shape %v, the compiler declared %s", l.Name, got[i].Shape, want)
+		}
+	}
+	return nil
+}

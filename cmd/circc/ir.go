@@ -1,0 +1,37 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/circc/circc/compiler"
+)
+
+func runIR(e *env, args []string) int {
+	fl := newFlags("ir", e.stderr)
+	after := fl.String("after", "", "dump the result of `STAGE` ("+strings.Join(compiler.StageNames(), ", ")+")")
+	weights := fl.Bool("weights", false, "with --after expand: list every nonzero kernel")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	st, ok := compiler.LookupStage(*after)
+	if fl.NArg() != 1 || !ok {
+		fmt.Fprintf(e.stderr, "usage: circc ir --after STAGE [--weights] FILE\nstages:\n")
+		for _, s := range compiler.Stages {
+			fmt.Fprintf(e.stderr, "  %-7s %s\n", s.Name, s.Doc)
+		}
+		return exitUsage
+	}
+	opt := compiler.Options{StopAfter: st.Name, Weights: *weights}
+	res, err := compiler.Compile(e.fs, fl.Arg(0), opt)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	if res.Diags.HasErrors() {
+		res.Diags.WriteText(e.stderr, res.Program.Source)
+		return exitDiags
+	}
+	st.Dump(res, e.stdout, opt)
+	return exitOK
+}

@@ -1,0 +1,151 @@
+package eval
+
+import (
+	"math"
+
+	"github.com/circc/circc/lang/ast"
+)
+
+type callCtx struct {
+	ev   *Evaluator
+	args []Value
+	call *ast.Call
+	s, e ast.Pos
+}
+
+func (c *callCtx) fail(format string, a ...any) { c.ev.Fail(c.s, c.e, "type", format, a...) }
+
+func (c *callCtx) num(i int) Num {
+	if i >= len(c.args) {
+		c.fail("missing argument %d", i+1)
+	}
+	n, ok := c.args[i].(Num)
+	if !ok {
+		c.fail("argument %d is %s, not a number", i+1, Format(c.args[i]))
+	}
+	return n
+}
+
+var (
+	dimless = Dim{}
+	angleD  = Dim{Angle: 1}
+)
+
+func unary(f func(float64) float64, out func(Dim) Dim) func(c *callCtx) Value {
+	return func(c *callCtx) Value {
+		a := c.num(0)
+		return mapNum(a, out(a.Dim), f)
+	}
+}
+
+func same(d Dim) Dim  { return d }
+func none(Dim) Dim    { return dimless }
+func toAngle(Dim) Dim { return angleD }
+
+// reduce folds a list (or several arguments) cell by cell.
+func reduce(f func(acc, x float64) float64, mean bool) func(c *callCtx) Value {
+	return func(c *callCtx) Value {
+		items := c.args
+		if len(c.args) == 1 {
+			if l, ok := c.args[0].(List); ok {
+				items = l
+			}
+		}
+		if len(items) == 0 {
+			c.fail("an empty list has no %s", map[bool]string{true: "mean", false: "extreme or sum"}[mean])
+		}
+		acc, ok := items[0].(Num)
+		if !ok {
+			c.fail("expected numbers or kernels, got %s", Format(items[0]))
+		}
+		for _, it := range items[1:] {
+			n, ok := it.(Num)
+			if !ok {
+				c.fail("expected numbers or kernels, got %s", Format(it))
+			}
+			acc = c.ev.zip(acc, n, acc.Dim, f, c.s, c.e)
+		}
+		if mean {
+			k := float64(len(items))
+			acc = mapNum(acc, acc.Dim, func(x float64) float64 { return x / k })
+		}
+		return acc
+	}
+}
+
+func sumOf(acc, x float64) float64 { return acc + x }
+
+var builtins = map[string]*Builtin{}
+
+func def(name string, fn func(c *callCtx) Value) { builtins[name] = &Builtin{name: name, fn: fn} }
+
+var constants = map[string]float64{"pi": math.Pi, "tau": 2 * math.Pi}
+
+func init() {
+	def("sin", unary(math.Sin, none))
+	def("cos", unary(math.Cos, none))
+	def("tan", unary(math.Tan, none))
+	def("asin", unary(math.Asin, toAngle))
+	def("acos", unary(math.Acos, toAngle))
+	def("atan", unary(math.Atan, toAngle))
+	def("atan2", func(c *callCtx) Value { return c.ev.zip(c.num(0), c.num(1), angleD, math.Atan2, c.s, c.e) })
+	def("exp", unary(math.Exp, none))
+	def("log", unary(math.Log, none))
+	def("sqrt", func(c *callCtx) Value {
+		a := c.num(0)
+		return mapNum(a, Dim{Angle: a.Dim.Angle / 2, Length: a.Dim.Length / 2}, math.Sqrt)
+	})
+	def("abs", unary(math.Abs, same))
+	def("floor", unary(math.Floor, same))
+	def("ceil", unary(math.Ceil, same))
+	def("round", unary(math.Round, same))
+	def("trunc", unary(math.Trunc, same))
+	def("sign", unary(func(x float64) float64 {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return 0
+	}, none))
+	def("min", reduce(math.Min, false))
+	def("max", reduce(math.Max, false))
+	def("sum", reduce(sumOf, false))
+	def("mean", reduce(sumOf, true))
+	def("clip", func(c *callCtx) Value {
+		x := c.ev.zip(c.num(0), c.num(1), c.num(0).Dim, math.Max, c.s, c.e)
+		return c.ev.zip(x, c.num(2), x.Dim, math.Min, c.s, c.e)
+	})
+	def("mod", func(c *callCtx) Value { return c.ev.zip(c.num(0), c.num(1), c.num(0).Dim, pyMod, c.s, c.e) })
+	def("len", func(c *callCtx) Value {
+		l, ok := c.args[0].(List)
+		if !ok {
+			c.fail("expected a list")
+		}
+		return Num{S: float64(len(l))}
+	})
+	def("peak", func(c *callCtx) Value {
+		k := c.num(0)
+		p := math.Abs(k.S)
+		for _, x := range k.Cells {
+			p = math.Max(p, math.Abs(x))
+		}
+		return Num{S: p, Dim: k.Dim}
+	})
+	def("rotations", func(c *callCtx) Value {
+		n := c.num(0).S
+		if n < 1 || n != math.Trunc(n) || n > float64(c.ev.Limits.MaxListLen) {
+			c.fail("rotations needs a whole count of at least 1, got %s", num(n))
+		}
+		out := make(List, int(n))
+		for i := range out {
+			out[i] = Num{S: 2 * math.Pi * float64(i) / n, Dim: angleD}
+		}
+		return out
+	})
+	def("matched", func(c *callCtx) Value {
+		c.fail("matched(…) names natural channels and is only meaningful in a selector")
+		return nil
+	})
+}

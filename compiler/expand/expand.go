@@ -1,0 +1,369 @@
+package expand
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/compiler/eval"
+	"github.com/circc/circc/diag"
+	"github.com/circc/circc/lang/ast"
+)
+
+// family is an expanded family of the layer being read from: its members
+// in channel order and each parameter's domain.
+type family struct {
+	name    string
+	pnames  []string
+	domains []eval.List
+	members []*Unit
+}
+
+type expander struct {
+	ev      *eval.Evaluator
+	env     *eval.Env
+	net     *Network
+	src     []*family // families of the layer the current one reads
+	input   *check.Input
+	weights int
+}
+
+func pos(p ast.Pos) string { return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column) }
+
+// Expand evaluates a checked circuit into a network of units and weights.
+// Evaluation stops at the first error, which is returned as a diagnostic.
+func Expand(prog *check.Program, ev *eval.Evaluator) (*Network, diag.List) {
+	c := prog.Circuit()
+	if c == nil {
+		d := &diag.Diagnostic{Code: "build", Summary: "a library has no network to build; build a circuit",
+			Subject: diag.RangeAt(prog.Main.AST.Pos, 0)}
+		return nil, diag.List{d}
+	}
+	x := &expander{ev: ev, env: ev.ModuleEnv(prog.Main), input: c.Input,
+		net: &Network{Name: prog.Main.AST.Header.Name.Name, Source: prog.Main.Name}}
+	if d := eval.Catch(func() { x.expand(c) }); d != nil {
+		return nil, diag.List{d}
+	}
+	return x.net, nil
+}
+
+func (x *expander) expand(c *check.Circuit) {
+	if c.Input == nil {
+		x.ev.Fail(c.File.AST.Header.Pos, c.File.AST.Header.EndPos, "input", "the circuit declares no input")
+	}
+	x.inputLayer(c.Input)
+	C, H, W := x.net.Input.C, x.net.Input.H, x.net.Input.W
+	for _, cl := range c.Layers {
+		l := &Layer{Name: cl.Name, Op: cl.Op, Kernel: cl.Kernel, Stride: 1, InC: C, InH: H, InW: W, Pos: pos(cl.Decl.Pos)}
+		pad := "valid"
+		padN := 0
+		for _, op := range cl.Decl.Ops {
+			if op.Name.Name == "relu" {
+				l.Relu = true
+				continue
+			}
+			for _, o := range op.Options {
+				switch o.Name.Name {
+				case "stride":
+					l.Stride = int(x.ev.Expr(o.Value, x.env).(eval.Num).S)
+				case "pad":
+					if id := word(o.Value); id != "" {
+						pad = id
+					} else {
+						pad, padN = "explicit", int(x.ev.Expr(o.Value, x.env).(eval.Num).S)
+					}
+				}
+			}
+		}
+		if l.Op == "relu" {
+			l.Kernel, l.Stride = 0, 0
+			l.OutC, l.OutH, l.OutW = C, H, W
+		} else {
+			l.OutH, l.Pads[0], l.Pads[2] = geometry(H, l.Kernel, l.Stride, pad, padN)
+			l.OutW, l.Pads[1], l.Pads[3] = geometry(W, l.Kernel, l.Stride, pad, padN)
+			if l.OutH < 1 || l.OutW < 1 {
+				x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, "layer", "layer %s leaves no pixels: its %dx%d input is smaller than its %dx%d kernel", l.Name, H, W, l.Kernel, l.Kernel)
+			}
+			l.OutC = C
+		}
+		if l.Op == "conv" {
+			x.convLayer(cl, l)
+		}
+		x.net.Layers = append(x.net.Layers, l)
+		C, H, W = l.OutC, l.OutH, l.OutW
+	}
+}
+
+// geometry returns the output size and the padding before and after along
+// one axis. "same" pads like TensorFlow: the output is ceil(in/stride) and
+// the odd pixel of padding goes after.
+func geometry(in, k, stride int, pad string, n int) (out, before, after int) {
+	switch pad {
+	case "same":
+		out = (in + stride - 1) / stride
+		total := max((out-1)*stride+k-in, 0)
+		return out, total / 2, total - total/2
+	case "explicit":
+		return (in+2*n-k)/stride + 1, n, n
+	}
+	return (in-k)/stride + 1, 0, 0
+}
+
+// word returns the bare identifier an expression is, or "".
+func word(e *ast.Expr) string {
+	if e.Or == nil || len(e.Or.Rest) > 0 || len(e.Or.Left.Rest) > 0 || e.Or.Left.Left.Op != "" {
+		return ""
+	}
+	r := e.Or.Left.Left.Left
+	if r.Op != "" || len(r.From.Rest) > 0 || len(r.From.Left.Rest) > 0 || r.From.Left.Left.Power == nil {
+		return ""
+	}
+	p := r.From.Left.Left.Power
+	if p.Exp != nil || len(p.Base.Suffixes) > 0 || p.Base.Primary.Ident == nil {
+		return ""
+	}
+	return p.Base.Primary.Ident.Name
+}
+
+func (x *expander) inputLayer(in *check.Input) {
+	d := in.Decl
+	dom, ok := x.ev.Expr(d.Channel.Domain, x.env).(eval.List)
+	if !ok || len(dom) == 0 {
+		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "input", "the input needs a non-empty list of channels")
+	}
+	x.net.Input = Input{Name: in.Name, C: len(dom), Lo: 0, Hi: 1}
+	f := &family{name: in.Name, pnames: []string{d.Channel.Name.Name}, domains: []eval.List{dom}}
+	for i, v := range dom {
+		name := eval.Format(v)
+		if s, ok := v.(eval.Str); ok {
+			name = string(s)
+		}
+		x.net.Input.Channels = append(x.net.Input.Channels, name)
+		f.members = append(f.members, &Unit{Index: i, Name: fmt.Sprintf("%s[%s=%s]", in.Name, d.Channel.Name.Name, eval.Format(v)),
+			Family: in.Name, Params: []Param{{d.Channel.Name.Name, v}}, EquivarianceError: math.NaN()})
+	}
+	for _, o := range d.Options {
+		v := x.ev.Expr(o.Value, x.env)
+		switch o.Name.Name {
+		case "size":
+			s := v.(eval.Size)
+			x.net.Input.W, x.net.Input.H = s.W, s.H
+		case "range":
+			l := v.(eval.List)
+			if len(l) > 0 {
+				x.net.Input.Lo, x.net.Input.Hi = l[0].(eval.Num).S, l[len(l)-1].(eval.Num).S
+			}
+		}
+	}
+	x.src = []*family{f}
+}
+
+// members enumerates a family's parameter combinations, first parameter
+// slowest.
+func (x *expander) members(params []*ast.Param, fname string, at ast.Pos) ([]string, []eval.List, [][]eval.Value) {
+	var names []string
+	var doms []eval.List
+	total := 1
+	for _, p := range params {
+		dom, ok := x.ev.Expr(p.Domain, x.env).(eval.List)
+		if !ok {
+			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "type", "a family parameter ranges over a list")
+		}
+		if len(dom) == 0 {
+			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "range", "parameter %s of %s has no values", p.Name.Name, fname)
+		}
+		names = append(names, p.Name.Name)
+		doms = append(doms, dom)
+		total *= len(dom)
+		if total > x.ev.Limits.MaxUnitsPerFamily {
+			x.ev.Fail(at, at, "limit", "family %s has more than %d units (the limit)", fname, x.ev.Limits.MaxUnitsPerFamily)
+		}
+	}
+	combos := [][]eval.Value{{}}
+	for _, dom := range doms {
+		var next [][]eval.Value
+		for _, c := range combos {
+			for _, v := range dom {
+				next = append(next, append(append([]eval.Value(nil), c...), v))
+			}
+		}
+		combos = next
+	}
+	return names, doms, combos
+}
+
+func unitName(fam string, names []string, vals []eval.Value) string {
+	if len(names) == 0 {
+		return fam
+	}
+	parts := make([]string, len(names))
+	for i := range names {
+		parts[i] = names[i] + "=" + eval.Format(vals[i])
+	}
+	return fam + "[" + strings.Join(parts, ",") + "]"
+}
+
+// convLayer places the units of every family on l and computes their weights.
+func (x *expander) convLayer(cl *check.Layer, l *Layer) {
+	kk := l.Kernel * l.Kernel
+	type pending struct {
+		unit   *Unit
+		w      [][]float64 // per input channel, K×K
+		bias   float64
+		family *check.Family
+	}
+	var placed []pending
+	var fams []*family
+	templates := map[*check.Family]*pending{}
+	evalBody := func(f *check.Family, env *eval.Env) ([][]float64, float64) {
+		var body *ast.Body
+		if f.Decl.Unit != nil {
+			body = f.Decl.Unit.Body
+		} else {
+			body = f.Decl.Family.Body
+		}
+		return x.body(l, body, env)
+	}
+	for _, f := range cl.Families {
+		var declPos ast.Pos
+		var params []*ast.Param
+		if f.Decl.Unit != nil {
+			declPos = f.Decl.Unit.Pos
+		} else {
+			declPos, params = f.Decl.Family.Pos, f.Decl.Family.Params
+		}
+		l.Families = append(l.Families, FamilyPos{f.Name, pos(declPos)})
+		names, doms, combos := x.members(params, f.Name, declPos)
+		fam := &family{name: f.Name, pnames: names, domains: doms}
+		for _, vals := range combos {
+			env := eval.NewEnv(x.env)
+			ps := make([]Param, len(names))
+			for i, n := range names {
+				env.Set(n, vals[i])
+				ps[i] = Param{n, vals[i]}
+			}
+			u := &Unit{Name: unitName(f.Name, names, vals), Family: f.Name, Params: ps, Pos: pos(declPos), EquivarianceError: math.NaN()}
+			var p pending
+			if f.Base != nil {
+				base := templates[f.Base]
+				if base == nil {
+					x.ev.Fail(declPos, declPos, "motif", "the base %s of %s must be declared before it", f.Base.Name, f.Name)
+				}
+				p = pending{unit: u, bias: base.bias, family: f}
+				p.w, u.EquivarianceError = x.motifs(f.Decl.Family.Motifs, env, base.w, l.Kernel)
+			} else {
+				w, b := evalBody(f, env)
+				p = pending{unit: u, w: w, bias: b, family: f}
+			}
+			if f.Template {
+				pp := p
+				templates[f] = &pp
+				continue
+			}
+			placed = append(placed, p)
+			fam.members = append(fam.members, u)
+		}
+		if !f.Template {
+			fams = append(fams, fam)
+		}
+	}
+	l.OutC = len(placed)
+	x.weights += l.OutC * l.InC * kk
+	if x.weights > x.ev.Limits.MaxWeights {
+		x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, "limit", "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
+	}
+	l.Weights = make([]float64, l.OutC*l.InC*kk)
+	l.Bias = make([]float64, l.OutC)
+	for o, p := range placed {
+		p.unit.Index = o
+		l.Units = append(l.Units, p.unit)
+		l.Bias[o] = p.bias
+		for i, k := range p.w {
+			copy(l.Weights[(o*l.InC+i)*kk:], k)
+		}
+	}
+	x.src = fams
+}
+
+// sourceFamily finds the family a connection reads among those of the layer
+// the current one reads.
+func (x *expander) sourceFamily(src *ast.Source) *family {
+	parts := src.Path.Parts
+	name := parts[len(parts)-1].Ident.Name
+	for _, f := range x.src {
+		if f.name == name {
+			return f
+		}
+	}
+	x.ev.Fail(src.Pos, src.EndPos, "connection", "%s is not an input of this layer", name)
+	return nil
+}
+
+// body evaluates a unit's statements into per-input-channel kernels and a bias.
+func (x *expander) body(l *Layer, body *ast.Body, env *eval.Env) ([][]float64, float64) {
+	kk := l.Kernel * l.Kernel
+	w := make([][]float64, l.InC)
+	for i := range w {
+		w[i] = make([]float64, kk)
+	}
+	bias := 0.0
+	env = eval.NewEnv(env)
+	for _, s := range body.Stmts {
+		switch {
+		case s.Let != nil:
+			env.Set(s.Let.Name.Name, x.ev.Expr(s.Let.Value, env))
+		case s.Bias != nil:
+			b, ok := x.ev.Expr(s.Bias.Value, env).(eval.Num)
+			if !ok || b.Cells != nil {
+				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, "type", "a bias is a plain number")
+			}
+			bias = b.S
+		case s.From != nil:
+			x.from(l, s.From, env, w)
+		}
+	}
+	return w, bias
+}
+
+func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
+	f := x.sourceFamily(fr.Source)
+	kk := l.Kernel * l.Kernel
+	for _, m := range f.members {
+		inner := eval.NewEnv(env)
+		for i, b := range fr.Source.Binders {
+			if i < len(m.Params) {
+				inner.Set(b.Name, m.Params[i].Value)
+			}
+		}
+		if fr.Where != nil {
+			c, ok := x.ev.Expr(fr.Where, inner).(eval.Bool)
+			if !ok || c.Cells != nil {
+				x.ev.Fail(fr.Where.Pos, fr.Where.EndPos, "type", "the where condition must be one bool")
+			}
+			if !c.B {
+				continue
+			}
+		}
+		v, ok := x.ev.Expr(fr.Weight, inner).(eval.Num)
+		if !ok {
+			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "type", "a weight is a number or a kernel")
+		}
+		k := w[m.Index]
+		switch {
+		case v.Cells == nil && kk == 1:
+			k[0] += v.S
+		case v.Cells != nil && v.K == l.Kernel:
+			for i, c := range v.Cells {
+				k[i] += c
+			}
+		default:
+			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "kernel-size", "the weight from %s is %s, the layer's kernels are %dx%d", m.Name, eval.Format(v), l.Kernel, l.Kernel)
+		}
+		for _, c := range k {
+			if math.IsNaN(c) || math.IsInf(c, 0) {
+				x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "arith", "the weight from %s is not a finite number", m.Name)
+			}
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package compiler
+
+import (
+	"encoding/json"
+	"math"
+
+	"github.com/circc/circc/compiler/eval"
+	"github.com/circc/circc/onnx"
+)
+
+// UnitsManifest is OUT.units.json: what a built model contains, for tools
+// and people.
+type UnitsManifest struct {
+	Source       string          `json:"source"`
+	SourceSHA256 string          `json:"source_sha256"`
+	Compiler     string          `json:"compiler"`
+	Model        string          `json:"model"`
+	Input        ManifestInput   `json:"input"`
+	Weights      int             `json:"weights"`
+	Layers       []ManifestLayer `json:"layers"`
+}
+
+// ManifestInput describes the model input.
+type ManifestInput struct {
+	Name     string     `json:"name"`
+	Shape    []any      `json:"shape"` // ["batch", C, H, W]
+	Channels []string   `json:"channels"`
+	Range    [2]float64 `json:"range"`
+}
+
+// ManifestLayer describes one layer and its units.
+type ManifestLayer struct {
+	Name   string         `json:"name"`
+	Op     string         `json:"op"`
+	Relu   bool           `json:"relu"`
+	Output string         `json:"output"`
+	Shape  []any          `json:"shape"`
+	Weight string         `json:"weight,omitempty"`
+	Bias   string         `json:"bias,omitempty"`
+	Kernel []int          `json:"kernel,omitempty"`
+	Stride int            `json:"stride,omitempty"`
+	Pads   []int          `json:"pads,omitempty"`
+	Pos    string         `json:"pos"`
+	Units  []ManifestUnit `json:"units,omitempty"`
+}
+
+// ManifestUnit describes one unit. Angle parameters are in degrees, lengths
+// in pixels.
+type ManifestUnit struct {
+	Index             int            `json:"index"`
+	Name              string         `json:"name"`
+	Family            string         `json:"family"`
+	Params            map[string]any `json:"params"`
+	Pos               string         `json:"pos"`
+	EquivarianceError *float64       `json:"equivariance_error,omitempty"`
+}
+
+// paramJSON is a parameter value as JSON: numbers in display units.
+func paramJSON(v eval.Value) any {
+	switch v := v.(type) {
+	case eval.Num:
+		if v.Dim == (eval.Dim{Angle: 1}) {
+			return round9(v.S * 180 / math.Pi)
+		}
+		return round9(v.S)
+	case eval.Bool:
+		return v.B
+	case eval.Str:
+		return string(v)
+	}
+	return eval.Format(v)
+}
+
+// round9 removes the noise of unit conversion (15deg is 15, not 15.000000000000002).
+func round9(x float64) float64 { return math.Round(x*1e9) / 1e9 }
+
+// Manifest builds the units manifest of a compiled circuit written to model.
+func (r *Result) Manifest(model string) *UnitsManifest {
+	n := r.Network
+	m := &UnitsManifest{Source: r.Source, SourceSHA256: r.SHA256, Compiler: "circc " + Version, Model: model,
+		Input:   ManifestInput{Name: n.Input.Name, Shape: []any{onnx.BatchDim, n.Input.C, n.Input.H, n.Input.W}, Channels: n.Input.Channels, Range: [2]float64{n.Input.Lo, n.Input.Hi}},
+		Weights: n.NumWeights()}
+	for _, l := range n.Layers {
+		ml := ManifestLayer{Name: l.Name, Op: l.Op, Relu: l.Relu || l.Op == "relu", Output: l.Name,
+			Shape: []any{onnx.BatchDim, l.OutC, l.OutH, l.OutW}, Pos: l.Pos}
+		if l.Kernel > 0 {
+			ml.Kernel, ml.Stride, ml.Pads = []int{l.Kernel, l.Kernel}, l.Stride, l.Pads[:]
+		}
+		if l.Op == "conv" {
+			ml.Weight, ml.Bias = onnx.WeightName(l.Name), onnx.BiasName(l.Name)
+		}
+		for _, u := range l.Units {
+			mu := ManifestUnit{Index: u.Index, Name: u.Name, Family: u.Family, Params: map[string]any{}, Pos: u.Pos}
+			for _, p := range u.Params {
+				mu.Params[p.Name] = paramJSON(p.Value)
+			}
+			if !math.IsNaN(u.EquivarianceError) {
+				e := u.EquivarianceError
+				mu.EquivarianceError = &e
+			}
+			ml.Units = append(ml.Units, mu)
+		}
+		m.Layers = append(m.Layers, ml)
+	}
+	return m
+}
+
+// JSON encodes the manifest with stable indentation.
+func (m *UnitsManifest) JSON() []byte {
+	b, _ := json.MarshalIndent(m, "", "  ")
+	return append(b, '\n')
+}

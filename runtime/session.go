@@ -1,0 +1,104 @@
+package runtime
+
+import (
+	"fmt"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// CPU is the name of onnxruntime's CPU execution provider.
+const CPU = "CPUExecutionProvider"
+
+// Options configure a session.
+type Options struct {
+	// Threads is the number of intra-op threads (0: onnxruntime's default).
+	Threads int
+}
+
+// Session runs one model with one float32 input and chosen outputs.
+type Session struct {
+	s       *ort.DynamicAdvancedSession
+	inputs  []string
+	outputs []string
+	// Provider is the execution provider that runs the session.
+	Provider string
+}
+
+// Output is one output tensor of a run.
+type Output struct {
+	Name  string
+	Shape []int64
+	Data  []float32
+}
+
+// NewSession opens the model at path, reading outputs by name.
+func NewSession(path, input string, outputs []string, opt Options) (*Session, error) {
+	if err := Init(); err != nil {
+		return nil, err
+	}
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	defer so.Destroy()
+	if opt.Threads > 0 {
+		if err := so.SetIntraOpNumThreads(opt.Threads); err != nil {
+			return nil, err
+		}
+	}
+	s, err := ort.NewDynamicAdvancedSession(path, []string{input}, outputs, so)
+	if err != nil {
+		return nil, fmt.Errorf("onnxruntime cannot load %s: %w", path, err)
+	}
+	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: CPU}, nil
+}
+
+// Run feeds one input tensor (data in row-major order of shape) and returns
+// the outputs in the order they were asked for.
+func (s *Session) Run(data []float32, shape []int64) ([]Output, error) {
+	in, err := ort.NewTensor(ort.NewShape(shape...), data)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Destroy()
+	outs := make([]ort.Value, len(s.outputs))
+	if err := s.s.Run([]ort.Value{in}, outs); err != nil {
+		return nil, fmt.Errorf("onnxruntime run: %w", err)
+	}
+	res := make([]Output, len(outs))
+	for i, v := range outs {
+		t, ok := v.(*ort.Tensor[float32])
+		if !ok {
+			v.Destroy()
+			return nil, fmt.Errorf("output %s is not a float32 tensor", s.outputs[i])
+		}
+		res[i] = Output{Name: s.outputs[i], Shape: append([]int64(nil), t.GetShape()...), Data: append([]float32(nil), t.GetData()...)}
+		t.Destroy()
+	}
+	return res, nil
+}
+
+// Close releases the session.
+func (s *Session) Close() error { return s.s.Destroy() }
+
+// NewSessionFromBytes is NewSession for a model held in memory.
+func NewSessionFromBytes(model []byte, input string, outputs []string, opt Options) (*Session, error) {
+	if err := Init(); err != nil {
+		return nil, err
+	}
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	defer so.Destroy()
+	if opt.Threads > 0 {
+		if err := so.SetIntraOpNumThreads(opt.Threads); err != nil {
+			return nil, err
+		}
+	}
+	s, err := ort.NewDynamicAdvancedSessionWithONNXData(model, []string{input}, outputs, so)
+	if err != nil {
+		return nil, fmt.Errorf("onnxruntime cannot load the model: %w", err)
+	}
+	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: CPU}, nil
+}
