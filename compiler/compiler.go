@@ -62,7 +62,7 @@ var Stages = []Stage{
 	{Name: "expand", Doc: "expand families and motifs into units with names and channels; evaluate every connection into dense weights",
 		run: runExpand, Dump: func(r *Result, w io.Writer, opt Options) { r.Network.Dump(w, opt.Weights) }},
 	{Name: "lower", Doc: "convert each convolution's weights and biases to gorgonia float32 tensors (OIHW)",
-		run: func(r *Result, opt Options) diag.List { r.Lowered = lower.Lower(r.Network); return nil },
+		run:  func(r *Result, opt Options) diag.List { r.Lowered = lower.Lower(r.Network); return nil },
 		Dump: func(r *Result, w io.Writer, opt Options) { r.Lowered.Dump(w) }},
 	{Name: "emit", Doc: "build the standalone ONNX model and encode it deterministically",
 		run: runEmit, Dump: dumpEmit},

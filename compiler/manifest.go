@@ -60,7 +60,7 @@ func paramJSON(v eval.Value) any {
 	switch v := v.(type) {
 	case eval.Num:
 		if v.Dim == (eval.Dim{Angle: 1}) {
-			return round9(v.S * 180 / math.Pi)
+			return round9(v.S)
 		}
 		return round9(v.S)
 	case eval.Bool:

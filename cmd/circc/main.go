@@ -10,7 +10,6 @@ import (
 	"github.com/circc/circc/compiler"
 )
 
-
 func main() {
 	os.Exit(run(os.Args[1:], afero.NewOsFs(), os.Stdout, os.Stderr))
 }

@@ -16,15 +16,16 @@ import (
 const maxInstDepth = 32
 
 // units maps a number suffix to its dimension and its factor to the base
-// unit (radians for angles, pixels for lengths).
+// unit (degrees for angles, so that degree arithmetic is exact; pixels for
+// lengths).
 var units = map[string]struct {
 	dim    Dim
 	factor float64
 }{
 	"":    {dimless, 1},
-	"deg": {angle, math.Pi / 180},
-	"°":   {angle, math.Pi / 180},
-	"rad": {angle, 1},
+	"deg": {angle, 1},
+	"°":   {angle, 1},
+	"rad": {angle, 180 / math.Pi},
 	"px":  {length, 1},
 }
 

@@ -38,6 +38,22 @@ func unary(f func(float64) float64, out func(Dim) Dim) func(c *callCtx) Value {
 	}
 }
 
+// trig applies f to an angle (in degrees) or a plain number (radians).
+func trig(f func(float64) float64) func(c *callCtx) Value {
+	return func(c *callCtx) Value {
+		a := c.num(0)
+		if a.Dim == angleD {
+			return mapNum(a, dimless, func(x float64) float64 { return f(x * math.Pi / 180) })
+		}
+		return mapNum(a, dimless, f)
+	}
+}
+
+// inverse applies an inverse trigonometric function, giving degrees.
+func inverse(f func(float64) float64) func(float64) float64 {
+	return func(x float64) float64 { return f(x) * 180 / math.Pi }
+}
+
 func same(d Dim) Dim  { return d }
 func none(Dim) Dim    { return dimless }
 func toAngle(Dim) Dim { return angleD }
@@ -82,13 +98,15 @@ func def(name string, fn func(c *callCtx) Value) { builtins[name] = &Builtin{nam
 var constants = map[string]float64{"pi": math.Pi, "tau": 2 * math.Pi}
 
 func init() {
-	def("sin", unary(math.Sin, none))
-	def("cos", unary(math.Cos, none))
-	def("tan", unary(math.Tan, none))
-	def("asin", unary(math.Asin, toAngle))
-	def("acos", unary(math.Acos, toAngle))
-	def("atan", unary(math.Atan, toAngle))
-	def("atan2", func(c *callCtx) Value { return c.ev.zip(c.num(0), c.num(1), angleD, math.Atan2, c.s, c.e) })
+	def("sin", trig(math.Sin))
+	def("cos", trig(math.Cos))
+	def("tan", trig(math.Tan))
+	def("asin", unary(inverse(math.Asin), toAngle))
+	def("acos", unary(inverse(math.Acos), toAngle))
+	def("atan", unary(inverse(math.Atan), toAngle))
+	def("atan2", func(c *callCtx) Value {
+		return c.ev.zip(c.num(0), c.num(1), angleD, func(y, x float64) float64 { return math.Atan2(y, x) * 180 / math.Pi }, c.s, c.e)
+	})
 	def("exp", unary(math.Exp, none))
 	def("log", unary(math.Log, none))
 	def("sqrt", func(c *callCtx) Value {
@@ -140,7 +158,7 @@ func init() {
 		}
 		out := make(List, int(n))
 		for i := range out {
-			out[i] = Num{S: 2 * math.Pi * float64(i) / n, Dim: angleD}
+			out[i] = Num{S: 360 * float64(i) / n, Dim: angleD}
 		}
 		return out
 	})

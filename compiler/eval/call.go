@@ -2,6 +2,7 @@ package eval
 
 import (
 	"math"
+	"strings"
 	"sort"
 
 	"github.com/circc/circc/compiler/check"
@@ -25,7 +26,7 @@ func (ev *Evaluator) grid(k int) [4]Num {
 			i := row*k + col
 			g[0].Cells[i], g[1].Cells[i] = x, y
 			g[2].Cells[i] = math.Hypot(x, y)
-			g[3].Cells[i] = math.Atan2(y, x)
+			g[3].Cells[i] = math.Atan2(y, x) * 180 / math.Pi
 		}
 	}
 	ev.grids[k] = g
@@ -213,12 +214,18 @@ func (ev *Evaluator) call(f Value, c *ast.Call, env *Env, s, e ast.Pos) Value {
 }
 
 func (ev *Evaluator) callClosure(f *Closure, c *ast.Call, args []Value, s, e ast.Pos) Value {
-	names := ""
+	names := "" // the call's shape matters only when it names arguments
 	for _, a := range c.Args {
 		if a.Name != nil {
-			names += a.Name.Name + ","
-		} else {
-			names += ","
+			var b strings.Builder
+			for _, a := range c.Args {
+				if a.Name != nil {
+					b.WriteString(a.Name.Name)
+				}
+				b.WriteByte(',')
+			}
+			names = b.String()
+			break
 		}
 	}
 	key, memo := ev.memoKey(f, names, args)

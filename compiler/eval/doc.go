@@ -1,7 +1,7 @@
 // Package eval evaluates circ expressions of a checked program.
 //
 // It reads syntax trees that package check accepted and produces values:
-// numbers with dimensions (angles in radians, lengths in pixels), bools,
+// numbers with dimensions (angles in degrees, lengths in pixels), bools,
 // strings, lists, sizes, tables, functions and modules. A number may be a
 // square grid of cells: that is how kernels are held, and how a kernel
 // constructor's body is evaluated — once over whole coordinate grids rather

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -20,7 +19,7 @@ type Dim = check.Dim
 // Num is a number or a square grid of numbers: a kernel, or a value that
 // varies per cell inside a kernel constructor. Cells is nil for a plain
 // number; otherwise it holds K×K values, row by row (y down, x right).
-// Angles are in radians, lengths in pixels.
+// Angles are in degrees, lengths in pixels.
 type Num struct {
 	S     float64
 	Cells []float64
@@ -128,7 +127,7 @@ func FormatQuantity(x float64, d Dim) string {
 	case Dim{}:
 		return num(x)
 	case Dim{Angle: 1}:
-		return num(x*180/math.Pi) + "deg"
+		return num(x) + "deg"
 	case Dim{Length: 1}:
 		return num(x) + "px"
 	}

@@ -36,7 +36,7 @@ func (x *expander) motifs(ms []*ast.Motif, env *eval.Env, base [][]float64, k in
 				if name == "hue" {
 					return p
 				}
-				return math.Pi - p
+				return 180 - p
 			}, func(kern []float64) []float64 { return flipKernel(kern, k) })
 		case "hue":
 			h := arg.(eval.Num).S
@@ -63,7 +63,7 @@ func orOf(u *ast.Unary) *ast.Or {
 }
 
 func quarterTurn(th float64) bool {
-	q := th / (math.Pi / 2)
+	q := th / 90
 	return math.Abs(q-math.Round(q)) < 1e-9
 }
 
@@ -124,7 +124,7 @@ func (x *expander) target(m *ast.Motif, f *family, u *Unit, move func(string, fl
 // n evenly spaced angles s apart has period n·s (so 0deg ..< 180deg step
 // 10deg has period 180deg); any other domain has period 360deg.
 func wrap(v float64, dom eval.List) float64 {
-	period := 2 * math.Pi
+	period := 360.0 // degrees
 	first := 0.0
 	if len(dom) > 0 {
 		first = dom[0].(eval.Num).S
@@ -163,13 +163,13 @@ func equalValue(a, b eval.Value) bool {
 	return false
 }
 
-// rotateKernel returns k rotated by th about its centre (x right, y down,
+// rotateKernel returns k rotated by th degrees about its centre (x right, y down,
 // so positive angles turn from x towards y), resampled bilinearly with
 // zeros outside. Quarter turns land on cells exactly.
 func rotateKernel(k []float64, n int, th float64) []float64 {
 	out := make([]float64, len(k))
 	c := float64(n-1) / 2
-	cs, sn := math.Cos(th), math.Sin(th)
+	cs, sn := math.Cos(th*math.Pi/180), math.Sin(th*math.Pi/180)
 	snap := func(v float64) float64 {
 		if r := math.Round(v); math.Abs(v-r) < 1e-9 {
 			return r
@@ -261,7 +261,7 @@ func (x *expander) hueMix(m *ast.Motif, w [][]float64, h float64) [][]float64 {
 
 // hueMatrix is the luminance-preserving RGB hue rotation by a.
 func hueMatrix(a float64) [3][3]float64 {
-	c, s := math.Cos(a), math.Sin(a)
+	c, s := math.Cos(a*math.Pi/180), math.Sin(a*math.Pi/180)
 	return [3][3]float64{
 		{0.213 + 0.787*c - 0.213*s, 0.715 - 0.715*c - 0.715*s, 0.072 - 0.072*c + 0.928*s},
 		{0.213 - 0.213*c + 0.143*s, 0.715 + 0.285*c + 0.140*s, 0.072 - 0.072*c - 0.283*s},
