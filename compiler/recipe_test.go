@@ -141,8 +141,8 @@ func copyMap(m map[float64]float64) map[float64]float64 {
 var (
 	tangentAW = coefInterp(map[float64]float64{0: 1, 10: 0.8, 20: 0.7, 30: 0.4, 40: 0.2,
 		130: -0.05, 140: -0.2, 150: -0.4, 160: -0.8, 170: -1, 180: -1}, 180)
-	coef1AW = coefInterp(map[float64]float64{0: 1, 10: 0.8, 20: 0.2, 30: -0.1, 40: -0.8, 50: -0.5, 60: -0.1}, 90)
-	coef2AW = coefInterp(map[float64]float64{0: 1, 5: 1, 10: 0.5, 15: -1, 20: -1, 30: -1, 40: -0.8, 50: -0.4, 60: -0.1}, 90)
+	coef1AW    = coefInterp(map[float64]float64{0: 1, 10: 0.8, 20: 0.2, 30: -0.1, 40: -0.8, 50: -0.5, 60: -0.1}, 90)
+	coef2AW    = coefInterp(map[float64]float64{0: 1, 5: 1, 10: 0.5, 15: -1, 20: -1, 30: -1, 40: -0.8, 50: -0.4, 60: -0.1}, 90)
 	edgeEdgeAW = map[int]float64{0: 1, 10: 0.2, 20: 0.01, 30: -0.0, 40: -0.05, 50: -0.05, 60: -0.1, 70: -0.1, 80: -0.3, 90: -0.6}
 )
 

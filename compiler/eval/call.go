@@ -2,8 +2,8 @@ package eval
 
 import (
 	"math"
-	"strings"
 	"sort"
+	"strings"
 
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/lang/ast"
