@@ -39,14 +39,39 @@ func unary(f func(float64) float64, out func(Dim) Dim) func(c *callCtx) Value {
 }
 
 // trig applies f to an angle (in degrees) or a plain number (radians).
+// At whole multiples of 90deg the results are exact: cos(90deg) is 0, not
+// 6e-17, so that quarter-turn symmetries stay exact.
 func trig(f func(float64) float64) func(c *callCtx) Value {
 	return func(c *callCtx) Value {
 		a := c.num(0)
 		if a.Dim == angleD {
-			return mapNum(a, dimless, func(x float64) float64 { return f(x * math.Pi / 180) })
+			return mapNum(a, dimless, func(x float64) float64 {
+				if q := x / 90; q == math.Trunc(q) && math.Abs(q) < 1<<50 {
+					return exactQuarter(f, int64(q))
+				}
+				return f(x * math.Pi / 180)
+			})
 		}
 		return mapNum(a, dimless, f)
 	}
+}
+
+// exactQuarter evaluates sin, cos or tan at q quarter turns exactly.
+func exactQuarter(f func(float64) float64, q int64) float64 {
+	q = ((q % 4) + 4) % 4
+	sin := [4]float64{0, 1, 0, -1}[q]
+	cos := [4]float64{1, 0, -1, 0}[q]
+	// Identify f by its value at a probe point: sin, cos or tan.
+	switch p := f(0.5); {
+	case p == math.Sin(0.5):
+		return sin
+	case p == math.Cos(0.5):
+		return cos
+	}
+	if cos == 0 {
+		return math.Inf(int(sin))
+	}
+	return sin / cos
 }
 
 // inverse applies an inverse trigonometric function, giving degrees.

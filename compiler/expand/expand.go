@@ -27,6 +27,8 @@ type expander struct {
 	src     []*family // families of the layer the current one reads
 	input   *check.Input
 	weights int
+	// motifText is the motif being applied ("rotate 15deg"), for messages.
+	motifText string
 }
 
 func pos(p ast.Pos) string { return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column) }

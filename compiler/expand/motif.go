@@ -16,6 +16,7 @@ func (x *expander) motifs(ms []*ast.Motif, env *eval.Env, base [][]float64, k in
 	worst := 0.0
 	for _, m := range ms {
 		arg := x.ev.Expr(&ast.Expr{Pos: m.Arg.Pos, EndPos: m.Arg.EndPos, Or: orOf(m.Arg)}, env)
+		x.motifText = m.Kind.Name + " " + eval.Format(arg)
 		switch m.Kind.Name {
 		case "rotate":
 			th := arg.(eval.Num).S
@@ -113,10 +114,8 @@ func (x *expander) target(m *ast.Motif, f *family, u *Unit, move func(string, fl
 			return c
 		}
 	}
-	vals := make([]eval.Value, len(want))
-	copy(vals, want)
-	x.ev.Fail(m.Pos, m.EndPos, "motif", "%s %s maps %s to %s, which is not a member of %s",
-		m.Kind.Name, eval.Format(x.ev.Expr(&ast.Expr{Pos: m.Arg.Pos, EndPos: m.Arg.EndPos, Or: orOf(m.Arg)}, eval.NewEnv(nil))), u.Name, unitName(f.name, f.pnames, vals), f.name)
+	x.ev.Fail(m.Pos, m.EndPos, "motif", "%s maps %s to %s, which is not a member of %s",
+		x.motifText, u.Name, unitName(f.name, f.pnames, want), f.name)
 	return nil
 }
 
