@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/lang/format"
 	"github.com/circc/circc/lang/parser"
@@ -44,8 +45,8 @@ func TestSpecGrammarIsCurrent(t *testing.T) {
 
 var circBlock = regexp.MustCompile("(?s)```circ\n(.*?)```")
 
-// TestSpecExamplesCheck: every circ example in spec.md checks cleanly and
-// is already in canonical layout.
+// TestSpecExamplesCheck: every circ example in spec.md checks cleanly, is
+// already in canonical layout, and (for circuits) compiles to ONNX.
 func TestSpecExamplesCheck(t *testing.T) {
 	spec, err := os.ReadFile(specPath)
 	if err != nil {
@@ -71,6 +72,15 @@ func TestSpecExamplesCheck(t *testing.T) {
 		}
 		if out, _ := format.Source("example.circ", src); !bytes.Equal(out, src) {
 			t.Errorf("example %d is not formatted:\n%s", i+1, out)
+		}
+		if prog.Circuit() == nil {
+			continue // a library
+		}
+		r, err := compiler.Compile(fs, "example.circ", compiler.Options{})
+		if err != nil || r.Stopped != "emit" || len(r.Diags) > 0 {
+			var out bytes.Buffer
+			r.Diags.WriteText(&out, r.Program.Source)
+			t.Errorf("example %d does not build (stopped after %s):\n%s", i+1, r.Stopped, out.String())
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -58,6 +59,23 @@ func runBuild(e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (%d layers, %d units, %d weights) and %s; checked with onnxruntime %s (%s)\n",
 		model, len(n.Layers), nu, n.NumWeights(), units, runtime.LoadedVersion(), runtime.CPU)
+	// Each motif family's equivariance error: the worst of its members'.
+	for _, l := range n.Layers {
+		worst := map[string]float64{}
+		var order []string
+		for _, u := range l.Units {
+			if math.IsNaN(u.EquivarianceError) {
+				continue
+			}
+			if _, seen := worst[u.Family]; !seen {
+				order = append(order, u.Family)
+			}
+			worst[u.Family] = math.Max(worst[u.Family], u.EquivarianceError)
+		}
+		for _, f := range order {
+			fmt.Fprintf(e.stdout, "motif %s.%s: equivariance error %.3g\n", l.Name, f, worst[f])
+		}
+	}
 	return exitOK
 }
 

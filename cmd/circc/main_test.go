@@ -9,6 +9,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/spf13/afero"
+
+	"github.com/circc/circc/runtime"
 )
 
 func TestMain(m *testing.M) {
@@ -25,6 +27,8 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
+			// Scripts run with HOME unset: point them at the installed library.
+			e.Setenv(runtime.EnvLibrary, runtime.LibraryPath())
 			return nil
 		},
 	})

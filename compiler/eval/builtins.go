@@ -8,12 +8,17 @@ import (
 
 type callCtx struct {
 	ev   *Evaluator
+	name string
 	args []Value
 	call *ast.Call
 	s, e ast.Pos
 }
 
-func (c *callCtx) fail(format string, a ...any) { c.ev.Fail(c.s, c.e, "type", format, a...) }
+func (c *callCtx) fail(format string, a ...any) { c.failCode("type", format, a...) }
+
+func (c *callCtx) failCode(code, format string, a ...any) {
+	c.ev.Fail(c.s, c.e, code, c.name+": "+format, a...)
+}
 
 func (c *callCtx) num(i int) Num {
 	if i >= len(c.args) {
@@ -93,7 +98,7 @@ func reduce(f func(acc, x float64) float64, mean bool) func(c *callCtx) Value {
 			}
 		}
 		if len(items) == 0 {
-			c.fail("an empty list has no %s", map[bool]string{true: "mean", false: "extreme or sum"}[mean])
+			c.failCode("range", "the list is empty")
 		}
 		acc, ok := items[0].(Num)
 		if !ok {
@@ -179,7 +184,7 @@ func init() {
 	def("rotations", func(c *callCtx) Value {
 		n := c.num(0).S
 		if n < 1 || n != math.Trunc(n) || n > float64(c.ev.Limits.MaxListLen) {
-			c.fail("rotations needs a whole count of at least 1, got %s", num(n))
+			c.fail("the count must be a whole number of at least 1, got %s", num(n))
 		}
 		out := make(List, int(n))
 		for i := range out {

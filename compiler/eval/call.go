@@ -201,7 +201,7 @@ func (ev *Evaluator) call(f Value, c *ast.Call, env *Env, s, e ast.Pos) Value {
 	case *Closure:
 		return ev.callClosure(f, c, args, s, e)
 	case *Builtin:
-		return f.fn(&callCtx{ev: ev, args: args, call: c, s: s, e: e})
+		return f.fn(&callCtx{ev: ev, name: f.name, args: args, call: c, s: s, e: e})
 	case *Table:
 		if len(args) != 1 {
 			ev.Fail(s, e, "arity", "a table takes 1 argument, got %d", len(args))
