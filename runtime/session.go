@@ -31,8 +31,9 @@ type Output struct {
 	Data  []float32
 }
 
-// NewSession opens the model at path, reading outputs by name.
-func NewSession(path, input string, outputs []string, opt Options) (*Session, error) {
+// sessionOptions initialises onnxruntime and builds the options of a
+// session; the caller destroys them.
+func sessionOptions(opt Options) (*ort.SessionOptions, error) {
 	if err := Init(); err != nil {
 		return nil, err
 	}
@@ -40,12 +41,22 @@ func NewSession(path, input string, outputs []string, opt Options) (*Session, er
 	if err != nil {
 		return nil, err
 	}
-	defer so.Destroy()
 	if opt.Threads > 0 {
 		if err := so.SetIntraOpNumThreads(opt.Threads); err != nil {
+			so.Destroy()
 			return nil, err
 		}
 	}
+	return so, nil
+}
+
+// NewSession opens the model at path, reading outputs by name.
+func NewSession(path, input string, outputs []string, opt Options) (*Session, error) {
+	so, err := sessionOptions(opt)
+	if err != nil {
+		return nil, err
+	}
+	defer so.Destroy()
 	s, err := ort.NewDynamicAdvancedSession(path, []string{input}, outputs, so)
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime cannot load %s: %w", path, err)
@@ -83,19 +94,11 @@ func (s *Session) Close() error { return s.s.Destroy() }
 
 // NewSessionFromBytes is NewSession for a model held in memory.
 func NewSessionFromBytes(model []byte, input string, outputs []string, opt Options) (*Session, error) {
-	if err := Init(); err != nil {
-		return nil, err
-	}
-	so, err := ort.NewSessionOptions()
+	so, err := sessionOptions(opt)
 	if err != nil {
 		return nil, err
 	}
 	defer so.Destroy()
-	if opt.Threads > 0 {
-		if err := so.SetIntraOpNumThreads(opt.Threads); err != nil {
-			return nil, err
-		}
-	}
 	s, err := ort.NewDynamicAdvancedSessionWithONNXData(model, []string{input}, outputs, so)
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime cannot load the model: %w", err)

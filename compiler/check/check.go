@@ -375,18 +375,8 @@ func (c *checker) checkLayer(m *module, l *layerSym) {
 
 // isWord reports whether e is one of the bare words (pad same, pad valid).
 func isWord(e *ast.Expr, words ...string) bool {
-	if e.Or == nil || len(e.Or.Rest) > 0 || len(e.Or.Left.Rest) > 0 || e.Or.Left.Left.Op != "" || e.Or.Left.Left.Left.Op != "" {
-		return false
-	}
-	a := e.Or.Left.Left.Left.From
-	if len(a.Rest) > 0 || len(a.Left.Rest) > 0 || a.Left.Left.Power == nil || a.Left.Left.Power.Exp != nil {
-		return false
-	}
-	pf := a.Left.Left.Power.Base
-	if len(pf.Suffixes) > 0 || pf.Primary.Ident == nil {
-		return false
-	}
-	return contains(words, pf.Primary.Ident.Name)
+	id := ast.BareIdent(e)
+	return id != nil && contains(words, id.Name)
 }
 
 func contains(list []string, s string) bool {

@@ -70,8 +70,8 @@ func (x *expander) expand(c *check.Circuit) {
 				case "stride":
 					l.Stride = int(x.ev.Expr(o.Value, x.env).(eval.Num).S)
 				case "pad":
-					if id := word(o.Value); id != "" {
-						pad = id
+					if id := ast.BareIdent(o.Value); id != nil {
+						pad = id.Name
 					} else {
 						pad, padN = "explicit", int(x.ev.Expr(o.Value, x.env).(eval.Num).S)
 					}
@@ -110,22 +110,6 @@ func geometry(in, k, stride int, pad string, n int) (out, before, after int) {
 		return (in+2*n-k)/stride + 1, n, n
 	}
 	return (in-k)/stride + 1, 0, 0
-}
-
-// word returns the bare identifier an expression is, or "".
-func word(e *ast.Expr) string {
-	if e.Or == nil || len(e.Or.Rest) > 0 || len(e.Or.Left.Rest) > 0 || e.Or.Left.Left.Op != "" {
-		return ""
-	}
-	r := e.Or.Left.Left.Left
-	if r.Op != "" || len(r.From.Rest) > 0 || len(r.From.Left.Rest) > 0 || r.From.Left.Left.Power == nil {
-		return ""
-	}
-	p := r.From.Left.Left.Power
-	if p.Exp != nil || len(p.Base.Suffixes) > 0 || p.Base.Primary.Ident == nil {
-		return ""
-	}
-	return p.Base.Primary.Ident.Name
 }
 
 func (x *expander) inputLayer(in *check.Input) {

@@ -46,3 +46,20 @@ func equal(a, b reflect.Value) bool {
 		return a.Interface() == b.Interface()
 	}
 }
+
+// BareIdent returns the identifier an expression consists of, or nil when
+// the expression is anything more ("pad same" reads the word same).
+func BareIdent(e *Expr) *Ident {
+	if e == nil || e.Or == nil || len(e.Or.Rest) > 0 || len(e.Or.Left.Rest) > 0 || e.Or.Left.Left.Op != "" {
+		return nil
+	}
+	r := e.Or.Left.Left.Left
+	if r.Op != "" || len(r.From.Rest) > 0 || len(r.From.Left.Rest) > 0 || r.From.Left.Left.Power == nil {
+		return nil
+	}
+	p := r.From.Left.Left.Power
+	if p.Exp != nil || len(p.Base.Suffixes) > 0 {
+		return nil
+	}
+	return p.Base.Primary.Ident
+}

@@ -28,33 +28,29 @@ func (p *printer) decl(d *ast.Decl) {
 		p.word("layer")
 		p.ident(d.Layer.Name)
 		p.word("=")
-		for i, op := range d.Layer.Ops {
-			if i > 0 {
-				p.glue(",")
-			}
+		p.commas(len(d.Layer.Ops), func(i int) {
+			op := d.Layer.Ops[i]
 			p.ident(op.Name)
 			if op.Size != nil {
 				p.at(op.Size.Pos)
 				p.word(op.Size.Raw)
 			}
 			p.options(op.Options)
-		}
+		})
 	case d.Let != nil:
 		p.let(d.Let)
 	case d.Fn != nil:
 		p.word("fn")
 		p.ident(d.Fn.Name)
 		p.openGlued("(")
-		for i, fp := range d.Fn.Params {
-			if i > 0 {
-				p.glue(",")
-			}
+		p.commas(len(d.Fn.Params), func(i int) {
+			fp := d.Fn.Params[i]
 			p.ident(fp.Name)
 			if fp.Type != nil {
 				p.glue(":")
 				p.ident(fp.Type)
 			}
-		}
+		})
 		p.glue(")")
 		p.word("=")
 		p.expr(d.Fn.Body)
@@ -63,12 +59,7 @@ func (p *printer) decl(d *ast.Decl) {
 		p.word("family")
 		p.ident(f.Name)
 		p.openGlued("(")
-		for i, prm := range f.Params {
-			if i > 0 {
-				p.glue(",")
-			}
-			p.param(prm)
-		}
+		p.commas(len(f.Params), func(i int) { p.param(f.Params[i]) })
 		p.glue(")")
 		if f.Body != nil {
 			p.word("at")
@@ -101,10 +92,8 @@ func (p *printer) decl(d *ast.Decl) {
 		p.word("expect")
 		p.ref(d.Expect.Subject)
 		p.glue(":")
-		for i, c := range d.Expect.Claims {
-			if i > 0 {
-				p.glue(",")
-			}
+		p.commas(len(d.Expect.Claims), func(i int) {
+			c := d.Expect.Claims[i]
 			p.at(c.Pos)
 			if c.Agg != nil {
 				p.ident(c.Agg)
@@ -112,7 +101,7 @@ func (p *printer) decl(d *ast.Decl) {
 			p.ident(c.Metric)
 			p.word(c.Op)
 			p.expr(c.Value)
-		}
+		})
 	case d.Replace != nil:
 		p.word("replace")
 		p.natRef(d.Replace.Natural)
@@ -126,6 +115,16 @@ func (p *printer) decl(d *ast.Decl) {
 	case d.Ablate != nil:
 		p.word("ablate")
 		p.natRef(d.Ablate.Natural)
+	}
+}
+
+// commas prints n items separated by ", " on the current line.
+func (p *printer) commas(n int, item func(i int)) {
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			p.glue(",")
+		}
+		item(i)
 	}
 }
 
@@ -186,12 +185,7 @@ func (p *printer) from(f *ast.From) {
 	p.ref(src.Path)
 	if src.Binders != nil {
 		p.openGlued("(")
-		for i, b := range src.Binders {
-			if i > 0 {
-				p.glue(",")
-			}
-			p.ident(b)
-		}
+		p.commas(len(src.Binders), func(i int) { p.ident(src.Binders[i]) })
 		p.glue(")")
 	}
 	if src.Selector != nil {
@@ -236,11 +230,6 @@ func (p *printer) selector(s *ast.Selector, glued bool) {
 		p.ident(s.Binder)
 		p.word("in")
 	}
-	for i, it := range s.Items {
-		if i > 0 {
-			p.glue(",")
-		}
-		p.expr(it)
-	}
+	p.commas(len(s.Items), func(i int) { p.expr(s.Items[i]) })
 	p.glue("]")
 }

@@ -195,12 +195,7 @@ func (p *printer) primary(pr *ast.Primary) {
 			p.glue(")")
 		}
 		p.open("(")
-		for i, c := range k.Coords {
-			if i > 0 {
-				p.glue(",")
-			}
-			p.ident(c)
-		}
+		p.commas(len(k.Coords), func(i int) { p.ident(k.Coords[i]) })
 		p.glue(")")
 		p.word("=>")
 		p.expr(k.Body)
@@ -251,12 +246,7 @@ func (p *printer) seq(st seqStyle, openLine, n int, pos func(int) ast.Pos, item 
 		if st.padded && n > 0 {
 			p.space = true
 		}
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				p.glue(",")
-			}
-			item(i)
-		}
+		p.commas(n, item)
 		if st.padded && n > 0 {
 			p.word(st.close)
 		} else {
