@@ -120,20 +120,29 @@ func (m *Manifest) LayerNames() []string {
 // the reference models, one sub-folder per model (inceptionv1/model.onnx…).
 const EnvDir = "CIRCC_MODELS"
 
-// Locate returns the path of the model's file: $CIRCC_MODELS/NAME/FILE when
-// the variable is set, else the manifest's default folder (relative to the
-// working directory, i.e. the repository root for the bundled setup). It
-// reads the file and checks its sha256 against the manifest's pin.
-func (m *Manifest) Locate(fsys afero.Fs) (string, error) {
-	dir := m.DefaultDir
-	if d := os.Getenv(EnvDir); d != "" {
-		dir = filepath.Join(d, m.Name)
+// Dir returns the model's folder: root/NAME when root is given (the
+// --models flag), else $CIRCC_MODELS/NAME when the variable is set, else
+// the manifest's default folder (relative to the working directory, i.e.
+// the repository root for the bundled setup).
+func (m *Manifest) Dir(root string) string {
+	if root == "" {
+		root = os.Getenv(EnvDir)
 	}
+	if root != "" {
+		return filepath.Join(root, m.Name)
+	}
+	return m.DefaultDir
+}
+
+// Locate returns the path of the model's file in Dir(root), after checking
+// its sha256 against the manifest's pin.
+func (m *Manifest) Locate(fsys afero.Fs, root string) (string, error) {
+	dir := m.Dir(root)
 	p := filepath.Join(dir, m.File)
 	f, err := fsys.Open(p)
 	if err != nil {
 		return "", fmt.Errorf("reference model %s not found: expected %s (%s). "+
-			"Put the model folder there, or set %s to the folder that holds %s/", m.Name, p, m.Title, EnvDir, m.Name)
+			"Put the model folder there, or point --models or %s at the folder that holds %s/", m.Name, p, m.Title, EnvDir, m.Name)
 	}
 	defer f.Close()
 	h := sha256.New()

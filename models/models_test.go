@@ -38,7 +38,7 @@ func TestManifests(t *testing.T) {
 func TestManifestMatchesModelFile(t *testing.T) {
 	t.Setenv(EnvDir, sharedModels)
 	m, _ := Lookup("inceptionv1")
-	p, err := m.Locate(afero.NewOsFs())
+	p, err := m.Locate(afero.NewOsFs(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,12 +60,12 @@ func TestLocateErrors(t *testing.T) {
 	m, _ := Lookup("inceptionv1")
 	fs := afero.NewMemMapFs()
 	t.Setenv(EnvDir, "/models")
-	_, err := m.Locate(fs)
+	_, err := m.Locate(fs, "")
 	if err == nil || !strings.Contains(err.Error(), "/models/inceptionv1/model.onnx") || !strings.Contains(err.Error(), EnvDir) {
 		t.Errorf("missing model: %v", err)
 	}
 	afero.WriteFile(fs, "/models/inceptionv1/model.onnx", []byte("not a model"), 0o644)
-	_, err = m.Locate(fs)
+	_, err = m.Locate(fs, "")
 	if err == nil || !strings.Contains(err.Error(), "sha256") {
 		t.Errorf("altered model: %v", err)
 	}

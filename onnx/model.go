@@ -1,0 +1,645 @@
+package onnx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/afero"
+	"google.golang.org/protobuf/proto"
+
+	pb "github.com/circc/circc/onnx/onnxpb"
+)
+
+// Model is an ONNX model being read, edited and written.
+type Model struct {
+	P *pb.ModelProto
+}
+
+// Read loads a model. A model whose tensors keep their data in external
+// files outside the model's own folder is refused.
+func Read(fs afero.Fs, path string) (*Model, error) {
+	data, err := afero.ReadFile(fs, path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := Unmarshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	m := &Model{P: p}
+	if err := m.checkExternalData(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// FromBytes decodes a model held in memory.
+func FromBytes(data []byte) (*Model, error) {
+	p, err := Unmarshal(data)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{P: p}
+	return m, m.checkExternalData()
+}
+
+func (m *Model) checkExternalData() error {
+	check := func(t *pb.TensorProto) error {
+		if t.GetDataLocation() != pb.TensorProto_EXTERNAL {
+			return nil
+		}
+		for _, kv := range t.GetExternalData() {
+			if kv.GetKey() != "location" {
+				continue
+			}
+			loc := kv.GetValue()
+			clean := filepath.Clean(loc)
+			if filepath.IsAbs(loc) || clean == ".." || strings.HasPrefix(clean, "../") {
+				return fmt.Errorf("tensor %s keeps its data in %q, outside the model's folder; refusing to read it", t.GetName(), loc)
+			}
+		}
+		return nil
+	}
+	for _, t := range m.P.GetGraph().GetInitializer() {
+		if err := check(t); err != nil {
+			return err
+		}
+	}
+	for _, n := range m.P.GetGraph().GetNode() {
+		for _, a := range n.GetAttribute() {
+			if a.GetT() != nil {
+				if err := check(a.GetT()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Clone returns a deep copy.
+func (m *Model) Clone() *Model { return &Model{P: proto.Clone(m.P).(*pb.ModelProto)} }
+
+// Bytes encodes the model deterministically.
+func (m *Model) Bytes() ([]byte, error) { return Marshal(m.P) }
+
+// Write writes the model to path through a temporary file and a rename,
+// then re-reads it and checks that it decodes to the same model.
+func Write(fs afero.Fs, path string, m *Model) error {
+	data, err := m.Bytes()
+	if err != nil {
+		return err
+	}
+	f, err := afero.TempFile(fs, filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr != nil || cerr != nil {
+		fs.Remove(tmp)
+		return fmt.Errorf("writing %s: %v %v", path, werr, cerr)
+	}
+	back, err := afero.ReadFile(fs, tmp)
+	if err == nil && !bytes.Equal(back, data) {
+		err = fmt.Errorf("%s reads back differently from what was written", path)
+	}
+	if err == nil {
+		var again *Model
+		if again, err = FromBytes(back); err == nil && !proto.Equal(again.P, m.P) {
+			err = fmt.Errorf("%s decodes to a different model", path)
+		}
+	}
+	if err == nil {
+		err = fs.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = fs.Rename(tmp, path)
+	}
+	if err != nil {
+		fs.Remove(tmp)
+	}
+	return err
+}
+
+// Input returns the graph's first input that is not an initializer.
+func (m *Model) Input() *pb.ValueInfoProto {
+	inits := map[string]bool{}
+	for _, t := range m.P.GetGraph().GetInitializer() {
+		inits[t.GetName()] = true
+	}
+	for _, in := range m.P.GetGraph().GetInput() {
+		if !inits[in.GetName()] {
+			return in
+		}
+	}
+	return nil
+}
+
+// Producer returns the node that outputs tensor, or nil.
+func (m *Model) Producer(tensor string) *pb.NodeProto {
+	for _, n := range m.P.GetGraph().GetNode() {
+		for _, o := range n.GetOutput() {
+			if o == tensor {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
+// Consumers returns the nodes that read tensor.
+func (m *Model) Consumers(tensor string) []*pb.NodeProto {
+	var out []*pb.NodeProto
+	for _, n := range m.P.GetGraph().GetNode() {
+		for _, in := range n.GetInput() {
+			if in == tensor {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Attr returns a node's attribute, or nil.
+func Attr(n *pb.NodeProto, name string) *pb.AttributeProto {
+	for _, a := range n.GetAttribute() {
+		if a.GetName() == name {
+			return a
+		}
+	}
+	return nil
+}
+
+func attrInts64(n *pb.NodeProto, name string, def ...int64) []int64 {
+	if a := Attr(n, name); a != nil {
+		return a.GetInts()
+	}
+	return def
+}
+
+func attrInt64(n *pb.NodeProto, name string, def int64) int64 {
+	if a := Attr(n, name); a != nil {
+		return a.GetI()
+	}
+	return def
+}
+
+// SetInputShape sets the input's dimensions: the batch dimension free
+// (named "batch") and the spatial size h×w. Graph outputs lose their fixed
+// dimensions, and value infos are dropped, since they no longer hold.
+func (m *Model) SetInputShape(h, w int) error {
+	in := m.Input()
+	if in == nil {
+		return fmt.Errorf("the model has no input")
+	}
+	dims := in.GetType().GetTensorType().GetShape().GetDim()
+	if len(dims) != 4 {
+		return fmt.Errorf("input %s has %d dimensions, not NCHW", in.GetName(), len(dims))
+	}
+	dims[0].Value = &pb.TensorShapeProto_Dimension_DimParam{DimParam: BatchDim}
+	dims[2].Value = &pb.TensorShapeProto_Dimension_DimValue{DimValue: int64(h)}
+	dims[3].Value = &pb.TensorShapeProto_Dimension_DimValue{DimValue: int64(w)}
+	for _, o := range m.P.GetGraph().GetOutput() {
+		if s := o.GetType().GetTensorType().GetShape(); s != nil {
+			for i, d := range s.GetDim() {
+				d.Value = &pb.TensorShapeProto_Dimension_DimParam{DimParam: fmt.Sprintf("%s_%d", o.GetName(), i)}
+				if i == 0 {
+					d.Value = &pb.TensorShapeProto_Dimension_DimParam{DimParam: BatchDim}
+				}
+			}
+		}
+	}
+	m.P.GetGraph().ValueInfo = nil
+	return nil
+}
+
+// InputShape returns the input's dimensions (a free dimension as -1).
+func (m *Model) InputShape() []int64 {
+	var out []int64
+	for _, d := range m.Input().GetType().GetTensorType().GetShape().GetDim() {
+		if d.GetDimParam() != "" || d.GetDimValue() == 0 {
+			out = append(out, -1)
+		} else {
+			out = append(out, d.GetDimValue())
+		}
+	}
+	return out
+}
+
+// Shapes infers the shape of every tensor for an input of the given shape
+// (NCHW), for the operators of convolutional networks: Conv, Relu, MaxPool,
+// AveragePool, GlobalAveragePool, LRN, Concat, Dropout, Flatten, Gemm,
+// Softmax, Identity, Add, Mul, Gather (axis 1) and Constant.
+func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
+	g := m.P.GetGraph()
+	shapes := map[string][]int64{}
+	for _, t := range g.GetInitializer() {
+		shapes[t.GetName()] = t.GetDims()
+	}
+	shapes[m.Input().GetName()] = input
+	for _, n := range g.GetNode() {
+		in := func(i int) ([]int64, error) {
+			if i >= len(n.GetInput()) {
+				return nil, fmt.Errorf("node %s (%s) lacks input %d", n.GetName(), n.GetOpType(), i)
+			}
+			s, ok := shapes[n.GetInput()[i]]
+			if !ok {
+				return nil, fmt.Errorf("node %s (%s): shape of %s unknown", n.GetName(), n.GetOpType(), n.GetInput()[i])
+			}
+			return s, nil
+		}
+		var out []int64
+		switch n.GetOpType() {
+		case "Relu", "LRN", "Dropout", "Softmax", "Identity":
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			out = x
+		case "Add", "Mul", "Sub", "Div":
+			a, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			b, err := in(1)
+			if err != nil {
+				return nil, err
+			}
+			out = broadcast(a, b)
+		case "Conv", "MaxPool", "AveragePool":
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			var k []int64
+			c := x[1]
+			if n.GetOpType() == "Conv" {
+				w, err := in(1)
+				if err != nil {
+					return nil, err
+				}
+				k, c = w[2:], w[0]
+			} else {
+				k = attrInts64(n, "kernel_shape")
+			}
+			strides := attrInts64(n, "strides", 1, 1)
+			pads := attrInts64(n, "pads", 0, 0, 0, 0)
+			ceil := attrInt64(n, "ceil_mode", 0) == 1
+			dil := attrInts64(n, "dilations", 1, 1)
+			out = []int64{x[0], c, 0, 0}
+			for i := 0; i < 2; i++ {
+				span := float64(x[2+i]+pads[i]+pads[i+2]-dil[i]*(k[i]-1)-1)/float64(strides[i]) + 1
+				if ceil {
+					out[2+i] = int64(math.Ceil(span - 1e-9))
+				} else {
+					out[2+i] = int64(math.Floor(span))
+				}
+			}
+		case "GlobalAveragePool":
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			out = []int64{x[0], x[1], 1, 1}
+		case "Concat":
+			axis := attrInt64(n, "axis", 1)
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			out = append([]int64(nil), x...)
+			for i := 1; i < len(n.GetInput()); i++ {
+				y, err := in(i)
+				if err != nil {
+					return nil, err
+				}
+				out[axis] += y[axis]
+			}
+		case "Flatten":
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			axis := attrInt64(n, "axis", 1)
+			a, b := int64(1), int64(1)
+			for i, d := range x {
+				if int64(i) < axis {
+					a *= d
+				} else {
+					b *= d
+				}
+			}
+			out = []int64{a, b}
+		case "Gemm":
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			w, err := in(1)
+			if err != nil {
+				return nil, err
+			}
+			o := w[1]
+			if attrInt64(n, "transB", 0) == 1 {
+				o = w[0]
+			}
+			out = []int64{x[0], o}
+		case "Gather":
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			idx, err := in(1)
+			if err != nil {
+				return nil, err
+			}
+			if attrInt64(n, "axis", 0) != 1 || len(idx) != 1 {
+				return nil, fmt.Errorf("node %s: only Gather on axis 1 with a list of indices is supported", n.GetName())
+			}
+			out = append([]int64(nil), x...)
+			out[1] = idx[0]
+		case "Constant":
+			if a := Attr(n, "value"); a != nil && a.GetT() != nil {
+				out = a.GetT().GetDims()
+			}
+		default:
+			return nil, fmt.Errorf("node %s: cannot infer shapes through %s", n.GetName(), n.GetOpType())
+		}
+		for _, o := range n.GetOutput() {
+			shapes[o] = out
+		}
+	}
+	return shapes, nil
+}
+
+func broadcast(a, b []int64) []int64 {
+	if len(b) > len(a) {
+		a, b = b, a
+	}
+	out := append([]int64(nil), a...)
+	off := len(a) - len(b)
+	for i, d := range b {
+		if d > out[off+i] {
+			out[off+i] = d
+		}
+	}
+	return out
+}
+
+// Tensors lists every tensor of the graph with its inferred shape, in
+// sorted order, for the input shape given.
+func (m *Model) Tensors(input []int64) ([]string, map[string][]int64, error) {
+	shapes, err := m.Shapes(input)
+	if err != nil {
+		return nil, nil, err
+	}
+	var names []string
+	for n := range shapes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, shapes, nil
+}
+
+func valueInfo(name string, shape []int64) *pb.ValueInfoProto {
+	var dims []*pb.TensorShapeProto_Dimension
+	for i, d := range shape {
+		if i == 0 {
+			dims = append(dims, &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: BatchDim}})
+			continue
+		}
+		dims = append(dims, &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimValue{DimValue: d}})
+	}
+	return &pb.ValueInfoProto{Name: proto.String(name), Type: &pb.TypeProto{Value: &pb.TypeProto_TensorType{TensorType: &pb.TypeProto_Tensor{
+		ElemType: proto.Int32(int32(pb.TensorProto_FLOAT)), Shape: &pb.TensorShapeProto{Dim: dims}}}}}
+}
+
+// SetOutputs makes exactly the named tensors the graph's outputs, in that
+// order, with their inferred shapes, and removes the nodes and initializers
+// that none of them needs (a sweep of mixed3b does not pay for mixed5b).
+func (m *Model) SetOutputs(input []int64, names ...string) error {
+	shapes, err := m.Shapes(input)
+	if err != nil {
+		return err
+	}
+	g := m.P.GetGraph()
+	g.Output = nil
+	for _, n := range names {
+		s, ok := shapes[n]
+		if !ok {
+			return fmt.Errorf("the model has no tensor %q", n)
+		}
+		g.Output = append(g.Output, valueInfo(n, s))
+	}
+	m.DropDeadNodes()
+	return nil
+}
+
+// AddOutputs adds the named tensors to the graph's outputs.
+func (m *Model) AddOutputs(input []int64, names ...string) error {
+	shapes, err := m.Shapes(input)
+	if err != nil {
+		return err
+	}
+	g := m.P.GetGraph()
+	have := map[string]bool{}
+	for _, o := range g.GetOutput() {
+		have[o.GetName()] = true
+	}
+	for _, n := range names {
+		s, ok := shapes[n]
+		if !ok {
+			return fmt.Errorf("the model has no tensor %q", n)
+		}
+		if !have[n] {
+			g.Output = append(g.Output, valueInfo(n, s))
+			have[n] = true
+		}
+	}
+	return nil
+}
+
+// DropDeadNodes removes the nodes whose outputs no graph output needs, and
+// the initializers no remaining node reads.
+func (m *Model) DropDeadNodes() {
+	g := m.P.GetGraph()
+	need := map[string]bool{}
+	for _, o := range g.GetOutput() {
+		need[o.GetName()] = true
+	}
+	nodes := g.GetNode()
+	keep := make([]bool, len(nodes))
+	for i := len(nodes) - 1; i >= 0; i-- {
+		for _, o := range nodes[i].GetOutput() {
+			if need[o] {
+				keep[i] = true
+			}
+		}
+		if keep[i] {
+			for _, in := range nodes[i].GetInput() {
+				need[in] = true
+			}
+		}
+	}
+	var kept []*pb.NodeProto
+	for i, n := range nodes {
+		if keep[i] {
+			kept = append(kept, n)
+		}
+	}
+	g.Node = kept
+	var inits []*pb.TensorProto
+	for _, t := range g.GetInitializer() {
+		if need[t.GetName()] {
+			inits = append(inits, t)
+		}
+	}
+	g.Initializer = inits
+}
+
+// Weight is a float32 tensor's dimensions and values.
+type Weight struct {
+	Dims []int64
+	Data []float32
+}
+
+// weightProto finds a constant tensor by name: an initializer or the value
+// of a Constant node.
+func (m *Model) weightProto(name string) *pb.TensorProto {
+	if t := Initializer(m.P, name); t != nil {
+		return t
+	}
+	if n := m.Producer(name); n != nil && n.GetOpType() == "Constant" {
+		if a := Attr(n, "value"); a != nil {
+			return a.GetT()
+		}
+	}
+	return nil
+}
+
+// ReadWeight returns a constant tensor (initializer or Constant node).
+func (m *Model) ReadWeight(name string) (*Weight, error) {
+	t := m.weightProto(name)
+	if t == nil {
+		return nil, fmt.Errorf("no initializer or Constant named %q", name)
+	}
+	data, err := Floats(t)
+	if err != nil {
+		return nil, err
+	}
+	return &Weight{Dims: t.GetDims(), Data: data}, nil
+}
+
+// SetSlices replaces slices of a constant tensor along its first dimension
+// (a convolution's output channels): slice i of values goes to index
+// at[i]. The tensor may be an initializer or a Constant node's value.
+func (m *Model) SetSlices(name string, at []int, values [][]float32) error {
+	t := m.weightProto(name)
+	if t == nil {
+		return fmt.Errorf("no initializer or Constant named %q", name)
+	}
+	data, err := Floats(t)
+	if err != nil {
+		return err
+	}
+	dims := t.GetDims()
+	if len(dims) == 0 {
+		return fmt.Errorf("%s is a scalar", name)
+	}
+	per := 1
+	for _, d := range dims[1:] {
+		per *= int(d)
+	}
+	for i, o := range at {
+		if o < 0 || int64(o) >= dims[0] {
+			return fmt.Errorf("%s has %d slices, not %d", name, dims[0], o+1)
+		}
+		if len(values[i]) != per {
+			return fmt.Errorf("slice %d of %s has %d values, the tensor %d", o, name, len(values[i]), per)
+		}
+		copy(data[o*per:], values[i])
+	}
+	raw := make([]byte, 4*len(data))
+	for i, x := range data {
+		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(x))
+	}
+	t.RawData, t.FloatData = raw, nil
+	return nil
+}
+
+// Splice adds nodes and initializers to the graph and restores the
+// topological order of the nodes.
+func (m *Model) Splice(nodes []*pb.NodeProto, inits []*pb.TensorProto) error {
+	g := m.P.GetGraph()
+	g.Initializer = append(g.Initializer, inits...)
+	g.Node = append(g.Node, nodes...)
+	return m.TopoSort()
+}
+
+// TopoSort orders the nodes so that each comes after the producers of its
+// inputs, keeping the existing order where it already holds.
+func (m *Model) TopoSort() error {
+	g := m.P.GetGraph()
+	avail := map[string]bool{"": true} // an empty input name is an omitted optional input
+	for _, t := range g.GetInitializer() {
+		avail[t.GetName()] = true
+	}
+	for _, in := range g.GetInput() {
+		avail[in.GetName()] = true
+	}
+	done := make([]bool, len(g.Node))
+	var out []*pb.NodeProto
+	for len(out) < len(g.Node) {
+		progress := false
+		for i, n := range g.Node {
+			if done[i] {
+				continue
+			}
+			ready := true
+			for _, in := range n.GetInput() {
+				ready = ready && avail[in]
+			}
+			if !ready {
+				continue
+			}
+			done[i], progress = true, true
+			out = append(out, n)
+			for _, o := range n.GetOutput() {
+				avail[o] = true
+			}
+		}
+		if !progress {
+			return fmt.Errorf("the graph has a cycle or reads a tensor nothing produces")
+		}
+	}
+	g.Node = out
+	return nil
+}
+
+// Rewire makes every node that reads from (except the nodes in skip) read
+// to instead, then restores the topological order.
+func (m *Model) Rewire(from, to string, skip ...*pb.NodeProto) error {
+	skipped := map[*pb.NodeProto]bool{}
+	for _, n := range skip {
+		skipped[n] = true
+	}
+	for _, n := range m.P.GetGraph().GetNode() {
+		if skipped[n] {
+			continue
+		}
+		for i, in := range n.Input {
+			if in == from {
+				n.Input[i] = to
+			}
+		}
+	}
+	return m.TopoSort()
+}

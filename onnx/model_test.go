@@ -1,0 +1,212 @@
+package onnx
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+	"google.golang.org/protobuf/proto"
+
+	pb "github.com/circc/circc/onnx/onnxpb"
+	"github.com/circc/circc/runtime"
+)
+
+const refModel = "../../shared/models/inceptionv1/model.onnx"
+
+func readRef(t *testing.T) *Model {
+	t.Helper()
+	m, err := Read(afero.NewOsFs(), refModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+var refInput = []int64{1, 3, 224, 224}
+
+// TestRoundTripKeepsMeaning: reading and writing an unedited model gives a
+// model equal to the original, field by field.
+func TestRoundTripKeepsMeaning(t *testing.T) {
+	m := readRef(t)
+	fs := afero.NewMemMapFs()
+	if err := Write(fs, "/out/m.onnx", m); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Read(fs, "/out/m.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := readRef(t)
+	if !proto.Equal(back.P, orig.P) {
+		t.Fatal("the round trip changed the model")
+	}
+	entries, _ := afero.ReadDir(fs, "/out")
+	if len(entries) != 1 {
+		t.Errorf("%d files in the output folder: temporary files left", len(entries))
+	}
+}
+
+func TestShapes(t *testing.T) {
+	m := readRef(t)
+	s, err := m.Shapes(refInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]int64{
+		"conv1/7x7_s2_2": {1, 64, 112, 112}, "pool1/3x3_s2_1": {1, 64, 56, 56}, "conv2/3x3_2": {1, 192, 56, 56},
+		"inception_3a/output_1": {1, 256, 28, 28}, "inception_3b/output_1": {1, 480, 28, 28},
+		"inception_4a/output_1": {1, 512, 14, 14}, "inception_5b/output_1": {1, 1024, 7, 7}, "prob_1": {1, 1000},
+	} {
+		if got := s[name]; len(got) != len(want) || got[1] != want[1] || got[len(got)-1] != want[len(want)-1] {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestCutAndOutputs: a model cut at mixed3b keeps only what mixed3b needs,
+// runs with a free batch, and gives the same activations as the whole
+// model with mixed3b added as an output.
+func TestCutAndOutputs(t *testing.T) {
+	full := readRef(t)
+	nodes := len(full.P.GetGraph().GetNode())
+	cut := full.Clone()
+	if err := cut.SetInputShape(224, 224); err != nil {
+		t.Fatal(err)
+	}
+	if err := cut.SetOutputs(refInput, "inception_3b/output_1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(cut.P.GetGraph().GetNode()); n >= nodes/2 || n < 30 {
+		t.Errorf("the cut model has %d of %d nodes", n, nodes)
+	}
+	for _, n := range cut.P.GetGraph().GetNode() {
+		if strings.HasPrefix(n.GetOutput()[0], "inception_4") {
+			t.Fatalf("the cut model still computes %s", n.GetOutput()[0])
+		}
+	}
+	if Initializer(cut.P, "inception_4a/1x1_w_0") != nil {
+		t.Error("the cut model keeps mixed4a's weights")
+	}
+	if err := full.AddOutputs(refInput, "inception_3b/output_1"); err != nil {
+		t.Fatal(err)
+	}
+	in := make([]float32, 2*3*224*224)
+	for i := range in {
+		in[i] = float32(math.Sin(float64(i))*50 + 10)
+	}
+	run := func(m *Model, outs []string, batch int64, data []float32) []runtime.Output {
+		b, err := m.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := runtime.NewSessionFromBytes(b, "data_0", outs, runtime.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		r, err := s.Run(data, []int64{batch, 3, 224, 224})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a := run(cut, []string{"inception_3b/output_1"}, 2, in)[0]
+	if a.Shape[0] != 2 {
+		t.Fatalf("batch of 2 gave shape %v", a.Shape)
+	}
+	b := run(full, []string{"prob_1", "inception_3b/output_1"}, 1, in[:3*224*224])[1]
+	for i := range b.Data {
+		if math.Abs(float64(a.Data[i]-b.Data[i])) > 1e-4*(1+math.Abs(float64(b.Data[i]))) {
+			t.Fatalf("value %d: cut %g, whole %g", i, a.Data[i], b.Data[i])
+		}
+	}
+}
+
+// TestSetSlices edits output channels of a convolution's weights, both as
+// an initializer and as a Constant node, and nothing else.
+func TestSetSlices(t *testing.T) {
+	m := readRef(t)
+	w, err := m.ReadWeight("conv1/7x7_s2_w_0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := len(w.Data) / int(w.Dims[0])
+	ones := make([]float32, per)
+	for i := range ones {
+		ones[i] = 1
+	}
+	if err := m.SetSlices("conv1/7x7_s2_w_0", []int{5}, [][]float32{ones}); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := m.ReadWeight("conv1/7x7_s2_w_0")
+	for i := range after.Data {
+		changed := after.Data[i] != w.Data[i]
+		inSlice := i/per == 5
+		if changed != inSlice && !(inSlice && w.Data[i] == 1) {
+			t.Fatalf("value %d changed=%v in slice=%v", i, changed, inSlice)
+		}
+	}
+	// The same edit on a weight held by a Constant node.
+	g := m.P.GetGraph()
+	b := Initializer(m.P, "conv1/7x7_s2_b_0")
+	var inits []*pb.TensorProto
+	for _, t := range g.GetInitializer() {
+		if t != b {
+			inits = append(inits, t)
+		}
+	}
+	g.Initializer = inits
+	g.Node = append([]*pb.NodeProto{{OpType: proto.String("Constant"), Output: []string{"conv1/7x7_s2_b_0"},
+		Attribute: []*pb.AttributeProto{{Name: proto.String("value"), Type: pb.AttributeProto_TENSOR.Enum(), T: b}}}}, g.Node...)
+	if err := m.SetSlices("conv1/7x7_s2_b_0", []int{0, 63}, [][]float32{{7}, {-7}}); err != nil {
+		t.Fatal(err)
+	}
+	cb, _ := m.ReadWeight("conv1/7x7_s2_b_0")
+	if cb.Data[0] != 7 || cb.Data[63] != -7 {
+		t.Errorf("constant bias %v", cb.Data[:2])
+	}
+	if err := m.SetSlices("conv1/7x7_s2_w_0", []int{64}, [][]float32{ones}); err == nil {
+		t.Error("an out-of-range slice was accepted")
+	}
+}
+
+// TestSpliceRewireAndDeadNodes splices a scaling node after conv1, rewires
+// its readers, and drops what no output needs.
+func TestSpliceRewireAndDeadNodes(t *testing.T) {
+	m := readRef(t)
+	two := FloatTensor("circc/two", "", []int{1}, []float32{2})
+	mul := &pb.NodeProto{Name: proto.String("circc/double"), OpType: proto.String("Mul"),
+		Input: []string{"conv1/7x7_s2_2", "circc/two"}, Output: []string{"circc/doubled"}}
+	if err := m.Splice([]*pb.NodeProto{mul}, []*pb.TensorProto{two}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Rewire("conv1/7x7_s2_2", "circc/doubled", mul); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Consumers("circc/doubled"); len(got) != 1 || got[0].GetOpType() != "MaxPool" {
+		t.Fatalf("readers of the new tensor: %v", got)
+	}
+	if err := m.SetOutputs(refInput, "pool1/3x3_s2_1"); err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]int{}
+	for _, n := range m.P.GetGraph().GetNode() {
+		ops[n.GetOpType()]++
+	}
+	if len(m.P.GetGraph().GetNode()) != 4 || ops["Mul"] != 1 || len(m.P.GetGraph().GetInitializer()) != 3 {
+		t.Errorf("after cutting at pool1: %v, %d initializers", ops, len(m.P.GetGraph().GetInitializer()))
+	}
+}
+
+func TestExternalDataOutsideIsRefused(t *testing.T) {
+	m := &Model{P: &pb.ModelProto{Graph: &pb.GraphProto{Initializer: []*pb.TensorProto{{
+		Name: proto.String("w"), DataLocation: pb.TensorProto_EXTERNAL.Enum(),
+		ExternalData: []*pb.StringStringEntryProto{{Key: proto.String("location"), Value: proto.String("../../etc/weights.bin")}}}}}}}
+	b, _ := m.Bytes()
+	fs := afero.NewMemMapFs()
+	afero.WriteFile(fs, "/m/model.onnx", b, 0o644)
+	if _, err := Read(fs, "/m/model.onnx"); err == nil || !strings.Contains(err.Error(), "outside the model's folder") {
+		t.Fatalf("got %v", err)
+	}
+}

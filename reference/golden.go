@@ -1,0 +1,108 @@
+package reference
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/onnx"
+	"github.com/circc/circc/onnx/onnxpb"
+	"github.com/circc/circc/runtime"
+)
+
+// GoldenResult compares one tensor of the model with a stored activation.
+type GoldenResult struct {
+	Set    string // test_data_set_0, caffe_227…
+	Tensor string
+	Values int
+	RelL2  float64 // ‖got − want‖ / ‖want‖
+	MaxAbs float64
+}
+
+func readTensor(fs afero.Fs, path string) (*onnxpb.TensorProto, []float32, error) {
+	data, err := afero.ReadFile(fs, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	t := &onnxpb.TensorProto{}
+	if err := protoUnmarshal(data, t); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	v, err := onnx.Floats(t)
+	return t, v, err
+}
+
+func compare(set, name string, got, want []float32) GoldenResult {
+	r := GoldenResult{Set: set, Tensor: name, Values: len(want)}
+	var num, den float64
+	for i := range want {
+		d := float64(got[i]) - float64(want[i])
+		num += d * d
+		den += float64(want[i]) * float64(want[i])
+		r.MaxAbs = math.Max(r.MaxAbs, math.Abs(d))
+	}
+	r.RelL2 = math.Sqrt(num / math.Max(den, 1e-30))
+	return r
+}
+
+// TestGolden runs the model on its stored test data: every folder in the
+// model's directory holding input_0.pb. A folder with output_0.pb compares
+// the model's output; a folder with other .pb files (activations named by
+// their TensorProto.name, like caffe_227) compares those tensors, with the
+// input's own spatial size.
+func (n *Net) TestGolden(fs afero.Fs, opt runtime.Options) ([]GoldenResult, error) {
+	sets, _ := afero.Glob(fs, filepath.Join(n.Dir, "*", "input_0.pb"))
+	sort.Strings(sets)
+	if len(sets) == 0 {
+		return nil, fmt.Errorf("no test data (*/input_0.pb) in %s", n.Dir)
+	}
+	var out []GoldenResult
+	for _, in := range sets {
+		dir := filepath.Dir(in)
+		set := filepath.Base(dir)
+		_, input, err := readTensor(fs, in)
+		if err != nil {
+			return nil, err
+		}
+		inT, _, _ := readTensor(fs, in)
+		dims := inT.GetDims()
+		files, _ := afero.Glob(fs, filepath.Join(dir, "*.pb"))
+		sort.Strings(files)
+		var names []string
+		want := map[string][]float32{}
+		for _, f := range files {
+			if filepath.Base(f) == "input_0.pb" {
+				continue
+			}
+			t, v, err := readTensor(fs, f)
+			if err != nil {
+				return nil, err
+			}
+			name := t.GetName()
+			if filepath.Base(f) == "output_0.pb" || name == "" {
+				name = n.Model.P.GetGraph().GetOutput()[0].GetName()
+			}
+			names = append(names, name)
+			want[name] = v
+		}
+		s, err := n.Session(int(dims[2]), int(dims[3]), names, opt)
+		if err != nil {
+			return nil, err
+		}
+		res, err := s.Run(input, dims)
+		s.Close()
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range res {
+			if len(r.Data) != len(want[r.Name]) {
+				return nil, fmt.Errorf("%s %s: the model gives %d values, the stored activation has %d", set, r.Name, len(r.Data), len(want[r.Name]))
+			}
+			out = append(out, compare(set, r.Name, r.Data, want[r.Name]))
+		}
+	}
+	return out, nil
+}
