@@ -23,36 +23,59 @@ func LibraryPath() string {
 	if p := os.Getenv(EnvLibrary); p != "" {
 		return p
 	}
-	home := os.Getenv("CIRCC_HOME")
-	if home == "" {
-		h, err := os.UserHomeDir()
-		if err != nil {
-			h = "."
-		}
-		home = filepath.Join(h, ".local", "share", "circc")
+	return filepath.Join(circcHome(), "onnxruntime", Version, "libonnxruntime.so.1")
+}
+
+func circcHome() string {
+	if home := os.Getenv("CIRCC_HOME"); home != "" {
+		return home
 	}
-	return filepath.Join(home, "onnxruntime", Version, "libonnxruntime.so.1")
+	h, err := os.UserHomeDir()
+	if err != nil {
+		h = "."
+	}
+	return filepath.Join(h, ".local", "share", "circc")
 }
 
 var (
-	initOnce sync.Once
-	initErr  error
+	initMu     sync.Mutex
+	initDone   bool
+	initErr    error
+	initDevice string // the device the loaded library serves
 )
 
-// Init loads the onnxruntime library and creates the process's one
-// environment. It is safe to call many times; the first result sticks.
-func Init() error {
-	initOnce.Do(func() {
-		p, err := findLibrary()
-		if err != nil {
-			initErr = err
-			return
+// Init loads the CPU build of onnxruntime and creates the process's one
+// environment. It is safe to call many times; the first load sticks.
+func Init() error { return initFor("cpu") }
+
+// initFor loads the library a device needs: a process holds one
+// onnxruntime, so the first session's device decides which.
+func initFor(device string) error {
+	initMu.Lock()
+	defer initMu.Unlock()
+	if initDone {
+		if initErr == nil && device == "cuda" && initDevice != "cuda" {
+			return fmt.Errorf("this process already loaded the CPU build of onnxruntime; choose --device cuda before anything runs")
 		}
-		ort.SetSharedLibraryPath(p)
-		if err := ort.InitializeEnvironment(); err != nil {
-			initErr = fmt.Errorf("loading onnxruntime from %s: %w", p, err)
+		return initErr
+	}
+	initDone, initDevice = true, device
+	var p string
+	if device == "cuda" {
+		if initErr = cudaReady(); initErr != nil {
+			return initErr
 		}
-	})
+		if initErr = preloadCUDA(); initErr != nil {
+			return initErr
+		}
+		p = GPULibraryPath()
+	} else if p, initErr = findLibrary(); initErr != nil {
+		return initErr
+	}
+	ort.SetSharedLibraryPath(p)
+	if err := ort.InitializeEnvironment(); err != nil {
+		initErr = fmt.Errorf("loading onnxruntime from %s: %w", p, err)
+	}
 	return initErr
 }
 

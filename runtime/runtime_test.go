@@ -29,3 +29,27 @@ func TestMissingLibraryMessage(t *testing.T) {
 		t.Errorf("default path %s", p)
 	}
 }
+
+// TestCUDAMissingIsExplained: on a machine without the GPU build, CUDA
+// libraries or a GPU, asking for CUDA is an error that names what is
+// missing and how to get it.
+func TestCUDAMissingIsExplained(t *testing.T) {
+	t.Setenv(EnvLibrary, "/nonexistent/gpu/libonnxruntime.so.1")
+	t.Setenv(EnvCUDALibs, t.TempDir())
+	err := cudaReady()
+	if err == nil {
+		t.Skip("this machine has a complete CUDA setup") // never on CI, which has no GPU
+	}
+	for _, want := range []string{"--device cuda is not available here", "scripts/install-onnxruntime-gpu.sh", "libcudart.so", EnvCUDALibs, "circc doctor"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the message lacks %q:\n%s", want, err)
+		}
+	}
+	if _, err := ParseDevice("tpu"); err == nil {
+		t.Error("an unknown device was accepted")
+	}
+	r := Doctor()
+	if r.CUDAOK || len(r.CUDAMissing) != len(cudaLibNames) {
+		t.Errorf("doctor: %+v", r)
+	}
+}

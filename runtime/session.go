@@ -13,7 +13,16 @@ const CPU = "CPUExecutionProvider"
 type Options struct {
 	// Threads is the number of intra-op threads (0: onnxruntime's default).
 	Threads int
+	// Device is "cpu" (or "") or "cuda".
+	Device string
 }
+
+var lastProvider = CPU
+
+// Provider is the execution provider of the most recent session: what
+// actually runs, never a silent fallback (a CUDA session that cannot be
+// created is an error).
+func Provider() string { return lastProvider }
 
 // Session runs one model with one float32 input and chosen outputs.
 type Session struct {
@@ -31,28 +40,44 @@ type Output struct {
 	Data  []float32
 }
 
-// sessionOptions initialises onnxruntime and builds the options of a
-// session; the caller destroys them.
-func sessionOptions(opt Options) (*ort.SessionOptions, error) {
-	if err := Init(); err != nil {
-		return nil, err
+// sessionOptions initialises onnxruntime for the device and builds the
+// options of a session; the caller destroys them.
+func sessionOptions(opt Options) (*ort.SessionOptions, string, error) {
+	device := opt.Device
+	if device == "" {
+		device = "cpu"
+	}
+	if err := initFor(device); err != nil {
+		return nil, "", err
 	}
 	so, err := ort.NewSessionOptions()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if opt.Threads > 0 {
 		if err := so.SetIntraOpNumThreads(opt.Threads); err != nil {
 			so.Destroy()
-			return nil, err
+			return nil, "", err
 		}
 	}
-	return so, nil
+	if device != "cuda" {
+		return so, CPU, nil
+	}
+	cuda, err := ort.NewCUDAProviderOptions()
+	if err == nil {
+		defer cuda.Destroy()
+		err = so.AppendExecutionProviderCUDA(cuda)
+	}
+	if err != nil {
+		so.Destroy()
+		return nil, "", fmt.Errorf("onnxruntime cannot use CUDA: %w (run circc doctor)", err)
+	}
+	return so, CUDA, nil
 }
 
 // NewSession opens the model at path, reading outputs by name.
 func NewSession(path, input string, outputs []string, opt Options) (*Session, error) {
-	so, err := sessionOptions(opt)
+	so, provider, err := sessionOptions(opt)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +86,8 @@ func NewSession(path, input string, outputs []string, opt Options) (*Session, er
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime cannot load %s: %w", path, err)
 	}
-	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: CPU}, nil
+	lastProvider = provider
+	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: provider}, nil
 }
 
 // Run feeds one input tensor (data in row-major order of shape) and returns
@@ -94,7 +120,7 @@ func (s *Session) Close() error { return s.s.Destroy() }
 
 // NewSessionFromBytes is NewSession for a model held in memory.
 func NewSessionFromBytes(model []byte, input string, outputs []string, opt Options) (*Session, error) {
-	so, err := sessionOptions(opt)
+	so, provider, err := sessionOptions(opt)
 	if err != nil {
 		return nil, err
 	}
@@ -103,5 +129,6 @@ func NewSessionFromBytes(model []byte, input string, outputs []string, opt Optio
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime cannot load the model: %w", err)
 	}
-	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: CPU}, nil
+	lastProvider = provider
+	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: provider}, nil
 }

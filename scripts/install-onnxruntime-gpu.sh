@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs the GPU build of onnxruntime for circc's --device cuda: the core
+# library of onnxruntime-node@1.29.0 and, beside it (onnxruntime requires
+# the same folder and version), the CUDA provider libraries of the npm
+# package com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9 (built for
+# CUDA 13 and cuDNN 9). About 290 MB is downloaded; every file is checked
+# against a pinned sha256.
+#
+# Destination: $CIRCC_HOME/onnxruntime/1.29.0-gpu/ (CIRCC_HOME defaults to
+# ~/.local/share/circc), where the runtime looks for it with --device cuda.
+# CUDA 13 and cuDNN 9 themselves are not installed here: circc finds them
+# in the nvidia-* Python packages of a PyTorch install, or in the folders
+# listed in CIRCC_CUDA_LIBS (see circc doctor).
+#
+# Idempotent: prints nothing and exits 0 when everything is already there.
+set -euo pipefail
+
+VERSION=1.29.0
+CORE_PKG=onnxruntime-node@$VERSION
+CORE_TGZ_SHA256=cfdfb45ec4044b1fdca43e5d2e180fb6817e649ff8ad1e0dfc90e18e51b67037
+GPU_PKG=com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9
+GPU_TGZ_SHA256=2b459e0c17f340c92970c10ed86de4f37a3009f93c14053e6ad4334cbb6be412
+declare -A LIBS=(
+  [libonnxruntime.so.1]=89688f5cf51c7e31befbb7b9101bc027799009b18d1baa9a5b1146a72e69538d
+  [libonnxruntime_providers_cuda.so]=56cf3254b118ad837ccc4ed8f6d1b23504bbf7ef91b34cbc0b289cb7f10b3037
+  [libonnxruntime_providers_shared.so]=c6a12593396095f5670160e284c35d1700b7708cf3037b7042e2a5200ccae772
+)
+
+dest="${CIRCC_HOME:-$HOME/.local/share/circc}/onnxruntime/$VERSION-gpu"
+ok=1
+for lib in "${!LIBS[@]}"; do
+  if ! { [ -f "$dest/$lib" ] && echo "${LIBS[$lib]}  $dest/$lib" | sha256sum -c --status; }; then ok=0; fi
+done
+[ $ok = 1 ] && exit 0
+
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) ;;
+  *) echo "install-onnxruntime-gpu: the GPU build is packaged for linux-x64 only" >&2; exit 1 ;;
+esac
+command -v npm >/dev/null || { echo "install-onnxruntime-gpu: npm is needed (apt-get install npm)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "install-onnxruntime-gpu: fetching $CORE_PKG and $GPU_PKG (about 290 MB)" >&2
+(cd "$work" && npm pack --silent "$CORE_PKG" "$GPU_PKG" >/dev/null)
+check() { echo "$2  $1" | sha256sum -c --status || { echo "install-onnxruntime-gpu: sha256 mismatch for $1" >&2; exit 1; }; }
+check "$work/onnxruntime-node-$VERSION.tgz" "$CORE_TGZ_SHA256"
+check "$work/com.github.asus4.onnxruntime.linux-x64-gpu-0.4.9.tgz" "$GPU_TGZ_SHA256"
+tar -xzf "$work/onnxruntime-node-$VERSION.tgz" -C "$work" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+tar -xzf "$work/com.github.asus4.onnxruntime.linux-x64-gpu-0.4.9.tgz" -C "$work" \
+  package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so package/Plugins/Linux/x64/libonnxruntime_providers_shared.so
+mkdir -p "$dest"
+for lib in "${!LIBS[@]}"; do
+  src=$(find "$work/package" -name "$lib" -type f | head -n 1)
+  check "$src" "${LIBS[$lib]}"
+  cp "$src" "$dest/.$lib.$$"
+  chmod 0755 "$dest/.$lib.$$"
+  mv -f "$dest/.$lib.$$" "$dest/$lib"
+done
+echo "install-onnxruntime-gpu: installed $dest" >&2
