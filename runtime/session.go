@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	ort "github.com/yalue/onnxruntime_go"
+	"gorgonia.org/tensor"
 )
 
 // CPU is the name of onnxruntime's CPU execution provider.
@@ -131,4 +132,42 @@ func NewSessionFromBytes(model []byte, input string, outputs []string, opt Optio
 	}
 	lastProvider = provider
 	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: provider}, nil
+}
+
+// RunDense runs the session on a gorgonia tensor and writes the outputs
+// into the given gorgonia tensors, sharing their memory with onnxruntime
+// (no copies). Each output tensor must already have its output's shape.
+func (s *Session) RunDense(in *tensor.Dense, outs []*tensor.Dense) error {
+	if len(outs) != len(s.outputs) {
+		return fmt.Errorf("%d output tensors for %d outputs", len(outs), len(s.outputs))
+	}
+	it, err := denseValue(in)
+	if err != nil {
+		return err
+	}
+	defer it.Destroy()
+	ov := make([]ort.Value, len(outs))
+	for i, o := range outs {
+		v, err := denseValue(o)
+		if err != nil {
+			return err
+		}
+		defer v.Destroy()
+		ov[i] = v
+	}
+	return s.s.Run([]ort.Value{it}, ov)
+}
+
+// denseValue wraps a float32 gorgonia tensor's backing array as an
+// onnxruntime tensor, without copying.
+func denseValue(d *tensor.Dense) (*ort.Tensor[float32], error) {
+	data, ok := d.Data().([]float32)
+	if !ok {
+		return nil, fmt.Errorf("tensor of %v, not float32", d.Dtype())
+	}
+	shape := make([]int64, len(d.Shape()))
+	for i, x := range d.Shape() {
+		shape[i] = int64(x)
+	}
+	return ort.NewTensor(ort.NewShape(shape...), data)
 }

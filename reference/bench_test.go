@@ -1,0 +1,34 @@
+package reference
+
+import (
+	"testing"
+
+	"github.com/circc/circc/runtime"
+)
+
+// BenchmarkImagesPerSecond runs batches of 16 images through the reference
+// model cut after mixed3b and through the whole model, in the same run;
+// compare their images/s.
+func BenchmarkImagesPerSecond(b *testing.B) {
+	n := open(b)
+	in := make([]float32, BatchSize*3*224*224)
+	for i := range in {
+		in[i] = float32(i%251) - 125
+	}
+	for _, c := range []struct{ name, tensor string }{{"cut=mixed3b", "inception_3b/output_1"}, {"whole", "prob_1"}} {
+		b.Run(c.name, func(b *testing.B) {
+			s, err := n.Session(224, 224, []string{c.tensor}, runtime.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Run(in, []int64{BatchSize, 3, 224, 224}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*BatchSize)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}
