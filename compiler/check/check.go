@@ -76,6 +76,7 @@ func CheckSource(fsys afero.Fs, filename string, src []byte) (prog *Program, dia
 	for _, f := range l.prog.Files {
 		c.checkFile(f)
 	}
+	l.prog.natural = c.natLayers
 	c.diags.Sort()
 	return l.prog, c.diags, nil
 }

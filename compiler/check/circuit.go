@@ -1,6 +1,9 @@
 package check
 
 import (
+	"sort"
+	"strings"
+
 	"github.com/circc/circc/lang/ast"
 )
 
@@ -10,6 +13,9 @@ type Circuit struct {
 	File   *SourceFile
 	Input  *Input
 	Layers []*Layer
+	// Natural lists the layers of reference models that units are placed
+	// on (the targets of set), in name order.
+	Natural []*Layer
 }
 
 // Input is the network input declaration.
@@ -26,6 +32,8 @@ type Layer struct {
 	Op       string // conv, maxpool, avgpool or relu
 	Kernel   int
 	Families []*Family // in declaration order, templates included
+	// Model and ModelLayer name a reference model's layer (Natural layers).
+	Model, ModelLayer string
 }
 
 // Family is a family or single unit placed on a layer.
@@ -57,6 +65,22 @@ func (p *Program) Circuit() *Circuit {
 			L.Families = append(L.Families, F)
 		}
 		c.Layers = append(c.Layers, L)
+	}
+	var keys []string
+	for k := range p.natural {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		l := p.natural[k]
+		model, layer, _ := strings.Cut(k, ".")
+		L := &Layer{Name: k, Index: -1, Op: "conv", Model: model, ModelLayer: layer}
+		for _, f := range l.families {
+			F := &Family{Name: f.name, Layer: L, Decl: f.decl, Unit: f.unit}
+			fams[f] = F
+			L.Families = append(L.Families, F)
+		}
+		c.Natural = append(c.Natural, L)
 	}
 	for f, F := range fams {
 		if f.base != nil {

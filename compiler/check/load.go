@@ -31,6 +31,7 @@ type Program struct {
 	Files   []*SourceFile
 	src     map[string][]byte
 	imports map[*ast.Import]*SourceFile
+	natural map[string]*layerSym // reference-model layers units are placed on
 }
 
 // Source returns a loaded file's text, for rendering diagnostics.

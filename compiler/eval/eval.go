@@ -638,3 +638,6 @@ func (ev *Evaluator) Let(f *check.SourceFile, name string) Value {
 	}
 	return ev.forceLet(env, l)
 }
+
+// Raise aborts evaluation with an existing diagnostic (Catch returns it).
+func Raise(d *diag.Diagnostic) { panic(failure{d}) }

@@ -272,6 +272,70 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 	x.src = fams
 }
 
+// source returns what a connection reads, as a family, and the names its
+// members' parameters are bound to: a family of the layer read (bound by
+// the source's binders), or selected channels of a reference model (one
+// member per channel, bound by the selector's binder).
+func (x *expander) source(src *ast.Source, env *eval.Env) (*family, []*ast.Ident) {
+	if src.Selector == nil {
+		return x.sourceFamily(src), src.Binders
+	}
+	name := "c"
+	if src.Selector.Binder != nil {
+		name = src.Selector.Binder.Name
+	}
+	f := &family{name: refText(src.Path), pnames: []string{name}}
+	for _, c := range x.channels(src.Selector, env) {
+		f.members = append(f.members, &Unit{Index: c, Name: fmt.Sprintf("%s[%d]", f.name, c), Params: []Param{{name, eval.Num{S: float64(c)}}}})
+	}
+	var binders []*ast.Ident
+	if src.Selector.Binder != nil {
+		binders = []*ast.Ident{src.Selector.Binder}
+	}
+	return f, binders
+}
+
+// channels evaluates a selector's items (channel numbers and ranges of
+// them) into channel numbers, in order.
+func (x *expander) channels(sel *ast.Selector, env *eval.Env) []int {
+	return Channels(x.ev, sel, env)
+}
+
+// Channels evaluates a selector's items into channel numbers, in order.
+func Channels(ev *eval.Evaluator, sel *ast.Selector, env *eval.Env) []int {
+	var out []int
+	add := func(v eval.Value, it *ast.Expr) {
+		n, ok := v.(eval.Num)
+		if !ok || n.Cells != nil || n.S != math.Trunc(n.S) || n.S < 0 {
+			ev.Fail(it.Pos, it.EndPos, "selector", "a channel is a whole number, got %s", eval.Format(v))
+		}
+		out = append(out, int(n.S))
+	}
+	for _, it := range sel.Items {
+		switch v := ev.Expr(it, env).(type) {
+		case eval.List:
+			for _, c := range v {
+				add(c, it)
+			}
+		default:
+			add(v, it)
+		}
+	}
+	return out
+}
+
+func refText(r *ast.Ref) string {
+	var parts []string
+	for _, p := range r.Parts {
+		if p.Ident != nil {
+			parts = append(parts, p.Ident.Name)
+		} else {
+			parts = append(parts, p.Str.Raw)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
 // sourceFamily finds the family a connection reads among those of the layer
 // the current one reads.
 func (x *expander) sourceFamily(src *ast.Source) *family {
@@ -313,11 +377,11 @@ func (x *expander) body(l *Layer, body *ast.Body, env *eval.Env) ([][]float64, f
 }
 
 func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
-	f := x.sourceFamily(fr.Source)
+	f, binders := x.source(fr.Source, env)
 	kk := l.Kernel * l.Kernel
 	for _, m := range f.members {
 		inner := eval.NewEnv(env)
-		for i, b := range fr.Source.Binders {
+		for i, b := range binders {
 			if i < len(m.Params) {
 				inner.Set(b.Name, m.Params[i].Value)
 			}
@@ -334,6 +398,9 @@ func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
 		v, ok := x.ev.Expr(fr.Weight, inner).(eval.Num)
 		if !ok {
 			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "type", "a weight is a number or a kernel")
+		}
+		if m.Index < 0 || m.Index >= len(w) {
+			x.ev.Fail(fr.Source.Pos, fr.Source.EndPos, "selector", "channel %d is not an input of this layer (it has %d)", m.Index, len(w))
 		}
 		k := w[m.Index]
 		switch {
