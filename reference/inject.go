@@ -31,8 +31,8 @@ type Edit struct {
 	Layer    string    `json:"layer"`
 	Tensor   string    `json:"tensor"`
 	Channels []int     `json:"channels"`
-	Units    []string  `json:"units,omitempty"`  // the hand-made units, channel by channel
-	Scales   []float64 `json:"scales,omitempty"` // replace: calibrated scale of each unit
+	Units    []string  `json:"units,omitempty"`   // the hand-made units, channel by channel
+	Scales   []float64 `json:"scales,omitempty"`  // replace: calibrated scale of each unit
 	Weights  string    `json:"weights,omitempty"` // set: the convolution weights written
 }
 
