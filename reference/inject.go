@@ -152,6 +152,11 @@ func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int
 	if !ok {
 		ev.Fail(nr.Pos, nr.EndPos, "inject", "model %s has no layer %q", in.n.Manifest.Name, name)
 	}
+	for _, it := range nr.Selector.Items {
+		if usesMatched(it) {
+			ev.Fail(it.Pos, it.EndPos, "inject", "the natural units matched to a family are found by circc verify's matching, which this build cannot do; list the channels here instead")
+		}
+	}
 	channels = expand.Channels(ev, nr.Selector, ev.ModuleEnv(in.res.Program.Main))
 	for _, c := range channels {
 		if c >= l.Channels {
@@ -444,4 +449,13 @@ func (in *injector) outputChanged() error {
 		return fmt.Errorf("the edits leave the model's output on its test image unchanged; nothing was injected")
 	}
 	return nil
+}
+
+// usesMatched reports whether a selector item calls matched(…).
+func usesMatched(e *ast.Expr) bool {
+	if e.Or == nil {
+		return false
+	}
+	u := e.Or.Left.Left.Left.From.Left.Left
+	return u.Power != nil && u.Power.Base.Primary.Ident != nil && u.Power.Base.Primary.Ident.Name == "matched" && len(u.Power.Base.Suffixes) > 0
 }

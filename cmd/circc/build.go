@@ -13,6 +13,7 @@ import (
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/lower"
 	"github.com/circc/circc/onnx"
+	"github.com/circc/circc/reference"
 	"github.com/circc/circc/runtime"
 )
 
@@ -20,8 +21,14 @@ func runBuild(e *env, args []string) int {
 	fl := newFlags("build", e.stderr)
 	out := fl.String("o", "", "output model `OUT.onnx` (default: the source's name with .onnx); OUT.units.json is written beside it")
 	stop := fl.String("stop-after", "", "stop after `STAGE` ("+strings.Join(compiler.StageNames(), ", ")+"); write nothing")
+	into := fl.String("into", "", "write the circuit's set, replace and ablate statements into reference `MODEL` instead of building a standalone model")
+	rf := addRefFlags(fl)
 	if fl.Parse(args) != nil {
 		return exitUsage
+	}
+	if *into != "" {
+		*rf.against = *into
+		return buildInto(e, fl, rf, *out)
 	}
 	if fl.NArg() != 1 {
 		fmt.Fprintln(e.stderr, "usage: circc build [-o OUT.onnx] [--stop-after STAGE] FILE")
@@ -77,6 +84,86 @@ func runBuild(e *env, args []string) int {
 		}
 	}
 	return exitOK
+}
+
+// buildInto writes the reference model with the circuit's edits.
+func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
+	if fl.NArg() != 1 || out == "" {
+		fmt.Fprintln(e.stderr, "usage: circc build --into MODEL -o OUT.onnx FILE")
+		return exitUsage
+	}
+	res, code := compileFor(e, fl.Arg(0))
+	if res == nil {
+		return code
+	}
+	opt, err := runtime.ParseDevice(*rf.device)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	net, err := reference.Open(e.fs, *rf.against, *rf.models)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	_, calib, err := rf.photos(e)
+	if err != nil && hasReplace(res) {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Calibration: calib, Runtime: opt})
+	if len(ds) > 0 {
+		ds.WriteText(e.stderr, res.Program.Source)
+		return exitDiags
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitDiags
+	}
+	if err := onnx.Write(e.fs, out, m); err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitDiags
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: %s with %d edits from %s\n", out, net.Manifest.Name, len(edits), res.Source)
+	for _, ed := range edits {
+		fmt.Fprintf(e.stdout, "  %-7s %s (%s) channels %s", ed.Kind, ed.Layer, ed.Tensor, compactInts(ed.Channels))
+		if len(ed.Scales) > 0 {
+			lo, hi := ed.Scales[0], ed.Scales[0]
+			for _, s := range ed.Scales {
+				lo, hi = math.Min(lo, s), math.Max(hi, s)
+			}
+			fmt.Fprintf(e.stdout, " scaled %.3g..%.3g", lo, hi)
+		}
+		fmt.Fprintf(e.stdout, " (%s)\n", ed.Pos)
+	}
+	return exitOK
+}
+
+func hasReplace(res *compiler.Result) bool {
+	for _, d := range res.Program.Main.AST.Decls {
+		if d.Replace != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// compactInts writes channel lists with runs: 320-329,379.
+func compactInts(v []int) string {
+	var parts []string
+	for i := 0; i < len(v); {
+		j := i
+		for j+1 < len(v) && v[j+1] == v[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", v[i], v[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(v[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ",")
 }
 
 // writeVerified writes the model and the units manifest to temporary files,

@@ -27,6 +27,8 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
+			e.Setenv("MODELS", filepath.Join(repo, "..", "shared", "models"))
+			e.Setenv("DATA", filepath.Join(repo, "..", "shared", "datasets"))
 			// Scripts run with HOME unset: point them at the installed library.
 			e.Setenv(runtime.EnvLibrary, runtime.LibraryPath())
 			return nil

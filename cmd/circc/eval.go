@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/datasets"
+	"github.com/circc/circc/onnx"
+	"github.com/circc/circc/reference"
+	"github.com/circc/circc/runtime"
+)
+
+// refFlags are the flags of the commands that use a reference model.
+type refFlags struct {
+	against, models, data, device *string
+	calibration                   *int
+}
+
+func addRefFlags(fl *flags) *refFlags {
+	return &refFlags{
+		against:     fl.String("against", "inceptionv1", "reference `MODEL`"),
+		models:      fl.String("models", "", "folder holding the reference models (default $CIRCC_MODELS or ../shared/models)"),
+		data:        fl.String("data", "", "folder holding the photo sets (default $CIRCC_DATA or ../shared/datasets)"),
+		device:      fl.String("device", "cpu", "execution provider: cpu or cuda"),
+		calibration: fl.Int("calibration", 32, "photos used to scale replaced units"),
+	}
+}
+
+// photos loads the photo set and picks n evenly spread calibration photos.
+func (r *refFlags) photos(e *env) ([]datasets.Item, []datasets.Item, error) {
+	items, err := datasets.ImageNetSample(e.fs, datasets.Dir(*r.data, "imagenet-sample"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var calib []datasets.Item
+	if n := *r.calibration; n > 0 {
+		step := max(len(items)/n, 1)
+		for i := 0; i < len(items) && len(calib) < n; i += step {
+			calib = append(calib, items[i])
+		}
+	}
+	return items, calib, nil
+}
+
+// compileFor compiles a circuit for injection; diagnostics are printed.
+func compileFor(e *env, file string) (*compiler.Result, int) {
+	res, err := compiler.Compile(e.fs, file, compiler.Options{})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return nil, exitUsage
+	}
+	if res.Diags.HasErrors() {
+		res.Diags.WriteText(e.stderr, res.Program.Source)
+		return nil, exitDiags
+	}
+	return res, exitOK
+}
+
+func runEval(e *env, args []string) int {
+	fl := newFlags("eval", e.stderr)
+	rf := addRefFlags(fl)
+	limit := fl.Int("limit", 0, "evaluate only the first `N` photos (0: all)")
+	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	if fl.NArg() > 1 {
+		fmt.Fprintln(e.stderr, "usage: circc eval --against MODEL [FILE]")
+		return exitUsage
+	}
+	opt, err := runtime.ParseDevice(*rf.device)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	net, err := reference.Open(e.fs, *rf.against, *rf.models)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	items, calib, err := rf.photos(e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	if *limit > 0 && *limit < len(items) {
+		items = items[:*limit]
+	}
+	type run struct {
+		name  string
+		model *onnx.Model
+		edits []reference.Edit
+	}
+	runs := []run{{name: "intact", model: net.Model}}
+	if fl.NArg() == 1 {
+		res, code := compileFor(e, fl.Arg(0))
+		if res == nil {
+			return code
+		}
+		for _, kind := range []string{"ablate", "replace", "set"} {
+			m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Kinds: map[string]bool{kind: true}, Calibration: calib, Runtime: opt})
+			if len(ds) > 0 {
+				ds.WriteText(e.stderr, res.Program.Source)
+				return exitDiags
+			}
+			if err != nil {
+				continue // no statement of this kind
+			}
+			runs = append(runs, run{name: kind, model: m, edits: edits})
+		}
+		if len(runs) == 1 {
+			fmt.Fprintf(e.stderr, "circc: %s has no set, replace or ablate statement for %s\n", fl.Arg(0), net.Manifest.Name)
+			return exitDiags
+		}
+	}
+	output := net.Model.P.GetGraph().GetOutput()[0].GetName()
+	var results []*reference.Accuracy
+	for _, r := range runs {
+		p := newProgress(e.stderr, r.name, *asJSON)
+		acc, err := net.Evaluate(e.fs, r.name, r.model, output, items, opt, p.update)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "circc: %s: %v\n", r.name, err)
+			return exitDiags
+		}
+		results = append(results, acc)
+	}
+	if *asJSON {
+		b, _ := json.MarshalIndent(map[string]any{"against": net.Manifest.Name, "provider": runtime.Provider(), "results": results}, "", "  ")
+		fmt.Fprintln(e.stdout, string(b))
+		return exitOK
+	}
+	fmt.Fprintf(e.stdout, "%s on %d photos (%s)\n", net.Manifest.Name, len(items), runtime.Provider())
+	fmt.Fprintf(e.stdout, "%-10s %7s %7s\n", "model", "top-1", "top-5")
+	for i, a := range results {
+		fmt.Fprintf(e.stdout, "%-10s %6.1f%% %6.1f%%", a.Name, 100*a.Top1, 100*a.Top5)
+		for _, ed := range runs[i].edits {
+			fmt.Fprintf(e.stdout, "  %s %s %d channels (%s)", ed.Kind, ed.Layer, len(ed.Channels), ed.Pos)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	return exitOK
+}
