@@ -96,7 +96,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 	if res == nil {
 		return code
 	}
-	opt, err := runtime.ParseDevice(*rf.device)
+	opt, err := rf.runtimeOptions()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage

@@ -14,7 +14,7 @@ import (
 // refFlags are the flags of the commands that use a reference model.
 type refFlags struct {
 	against, models, data, device *string
-	calibration                   *int
+	calibration, threads          *int
 }
 
 func addRefFlags(fl *flags) *refFlags {
@@ -24,7 +24,15 @@ func addRefFlags(fl *flags) *refFlags {
 		data:        fl.String("data", "", "folder holding the photo sets (default $CIRCC_DATA or ../shared/datasets)"),
 		device:      fl.String("device", "cpu", "execution provider: cpu or cuda"),
 		calibration: fl.Int("calibration", 32, "photos used to scale replaced units"),
+		threads:     fl.Int("threads", 0, "onnxruntime intra-op threads (0: its default)"),
 	}
+}
+
+// runtimeOptions are the session options the flags ask for.
+func (r *refFlags) runtimeOptions() (runtime.Options, error) {
+	opt, err := runtime.ParseDevice(*r.device)
+	opt.Threads = *r.threads
+	return opt, err
 }
 
 // photos loads the photo set and picks n evenly spread calibration photos.
@@ -69,7 +77,7 @@ func runEval(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "usage: circc eval --against MODEL [FILE]")
 		return exitUsage
 	}
-	opt, err := runtime.ParseDevice(*rf.device)
+	opt, err := rf.runtimeOptions()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage

@@ -11,16 +11,20 @@ import (
 )
 
 func runModels(e *env, args []string) int {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "test") {
-		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models test [--models DIR] [--device cpu|cuda] [--json] NAME")
+	if len(args) == 0 || (args[0] != "list" && args[0] != "test" && args[0] != "tensors") {
+		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda] [--json] NAME")
 		return exitUsage
 	}
 	fl := newFlags("models "+args[0], e.stderr)
 	root := fl.String("models", "", "folder holding the reference models (default $"+models.EnvDir+" or ../shared/models)")
 	device := fl.String("device", "cpu", "execution provider: cpu or cuda")
 	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
+	size := fl.Int("size", 0, "tensors: the input's side in pixels (default: the manifest's)")
 	if fl.Parse(args[1:]) != nil {
 		return exitUsage
+	}
+	if args[0] == "tensors" {
+		return modelTensors(e, *root, *size, fl)
 	}
 	switch args[0] {
 	case "list":
@@ -75,6 +79,42 @@ func runModels(e *env, args []string) int {
 	}
 	if !ok {
 		return exitDiags
+	}
+	return exitOK
+}
+
+// modelTensors lists every tensor of a model with its shape, and the
+// Lucid-style name of the layers the manifest knows.
+func modelTensors(e *env, root string, size int, fl *flags) int {
+	if fl.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "usage: circc models tensors [--models DIR] [--size H] NAME")
+		return exitUsage
+	}
+	net, err := reference.Open(e.fs, fl.Arg(0), root)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	m := net.Manifest
+	h, w := m.Input.Size[0], m.Input.Size[1]
+	if size > 0 {
+		h, w = size, size
+	}
+	names, shapes, err := net.Model.Tensors([]int64{1, int64(len(m.Input.Channels)), int64(h), int64(w)})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitDiags
+	}
+	lucid := map[string]string{}
+	for _, l := range m.Layers {
+		lucid[l.Tensor] = l.Name
+	}
+	for _, n := range names {
+		fmt.Fprintf(e.stdout, "%-40s %v", n, shapes[n])
+		if l := lucid[n]; l != "" {
+			fmt.Fprintf(e.stdout, "  = %s", l)
+		}
+		fmt.Fprintln(e.stdout)
 	}
 	return exitOK
 }
