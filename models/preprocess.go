@@ -42,3 +42,22 @@ func (m *Manifest) Preprocess(img image.Image) ([]float32, error) {
 	}
 	return out, nil
 }
+
+// FromRGB writes a planar RGB image with values in [0, 1] (3 planes of
+// h×w, red first) as the model's input at dst: channels in the manifest's
+// order, value·scale minus the channel's mean.
+func (m *Manifest) FromRGB(dst, rgb []float32, h, w int) error {
+	plane := h * w
+	for i, c := range m.Input.Channels {
+		src := map[string]int{"r": 0, "g": 1, "b": 2}[c]
+		if _, ok := map[string]int{"r": 0, "g": 1, "b": 2}[c]; !ok {
+			return fmt.Errorf("model %s: unknown input channel %q", m.Name, c)
+		}
+		mean, scale := float32(m.Input.Mean[i]), float32(m.Input.Scale)
+		out, in := dst[i*plane:(i+1)*plane], rgb[src*plane:(src+1)*plane]
+		for k, v := range in {
+			out[k] = v*scale - mean
+		}
+	}
+	return nil
+}

@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/spf13/afero"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/compiler/eval"
 	"github.com/circc/circc/compiler/expand"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"
@@ -212,4 +216,28 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 		scales[j] = math.Sqrt(nat[j] / hm[j])
 	}
 	return scales, nil
+}
+
+// Beside returns a copy of the reference model with the compiled circuit
+// running beside it from the same input (the circuit's own preprocessing,
+// as for replace), cut after the given natural tensors and the circuit's
+// given layers, with a free batch. The circuit layer L is the output
+// "circc/circuit/L".
+func (n *Net) Beside(fs afero.Fs, res *compiler.Result, natural []string, circuitLayers []string) (*onnx.Model, []string, diag.List, error) {
+	in := &injector{n: n, fs: fs, res: res, m: n.Model.Clone(), allowed: map[string]map[int]bool{}, latest: map[string]string{}}
+	if d := eval.Catch(func() { in.spliceCircuit(res.Program.Main.AST.Pos) }); d != nil {
+		return nil, nil, diag.List{d}, nil
+	}
+	outs := append([]string(nil), natural...)
+	for _, l := range circuitLayers {
+		outs = append(outs, circuitName(l))
+	}
+	h, w := n.Manifest.Input.Size[0], n.Manifest.Input.Size[1]
+	if err := in.m.SetInputShape(h, w); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := in.m.SetOutputs([]int64{1, int64(len(n.Manifest.Input.Channels)), int64(h), int64(w)}, outs...); err != nil {
+		return nil, nil, nil, err
+	}
+	return in.m, outs, nil, nil
 }

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/circc/circc/verify"
+)
+
+func runVerify(e *env, args []string) int {
+	fl := newFlags("verify", e.stderr)
+	rf := addRefFlags(fl)
+	jsonOut := fl.String("json", "", "write the report as JSON to `FILE` (- for stdout)")
+	htmlOut := fl.String("html", "", "write a self-contained report page to `FILE`")
+	window := fl.Int("window", 0, "read units over the centre N×N of their maps (0: 2×2 for even sizes, 1×1 for odd)")
+	photos := fl.Int("photos", 128, "dataset photos for each unit's top photos (0: none)")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	if fl.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "usage: circc verify --against MODEL [--json FILE] [--html FILE] FILE")
+		return exitUsage
+	}
+	opt, err := rf.runtimeOptions()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	res, code := compileFor(e, fl.Arg(0))
+	if res == nil {
+		return code
+	}
+	quiet := *jsonOut == "-"
+	var p *progress
+	rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: *rf.against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
+		Window: *window, Photos: *photos, Progress: func(stage string, done, total int) {
+			if p == nil || p.label != stage {
+				p = newProgress(e.stderr, stage, quiet)
+			}
+			p.update(done, total)
+		}})
+	if len(ds) > 0 {
+		ds.WriteText(e.stderr, res.Program.Source)
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
+		b = append(b, '\n')
+		if *jsonOut == "-" {
+			e.stdout.Write(b)
+		} else if err := writeAtomic(e.fs, *jsonOut, b); err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *htmlOut != "" {
+		page, err := verify.HTML(e.fs, res, rep)
+		if err == nil {
+			err = writeAtomic(e.fs, *htmlOut, page)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
+	}
+	if !quiet {
+		rep.WriteText(e.stdout)
+	}
+	if !rep.OK {
+		return exitDiags
+	}
+	return exitOK
+}
+

@@ -1,0 +1,53 @@
+package verify
+
+import (
+	"fmt"
+	"io"
+	"math"
+)
+
+func f3[T ~float64](x T) string {
+	if math.IsNaN(float64(x)) {
+		return "-"
+	}
+	return fmt.Sprintf("%.3g", float64(x))
+}
+
+func deg[T ~float64](x T) string {
+	if math.IsNaN(float64(x)) {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f°", float64(x))
+}
+
+// WriteText writes the report as terminal tables.
+func (r *Report) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "%s against %s (%s): %d stimuli, %d photos, %.1f s\n", r.Source, r.Against, r.Provider, r.Stimuli, r.Photos, r.Seconds)
+	for _, f := range r.Families {
+		fmt.Fprintf(w, "\n%s.%s ~ %s (%s matching on %s; %s)\n", f.Layer, f.Family, f.NaturalLayer, f.Matching, f.Stimuli, f.Pos)
+		fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s\n", "unit", "natural", "r", "pref", "n.pref", "err", "width", "echo", "n.echo", "overlap")
+		for _, p := range f.Pairs {
+			ov := "-"
+			if p.Overlap != nil {
+				ov = f3(*p.Overlap)
+			}
+			fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s\n", p.Unit, p.Natural, f3(p.PearsonR), deg(p.Handmade.PreferredDeg),
+				deg(p.NaturalTuning.PreferredDeg), deg(p.OrientationErrorDeg), deg(p.Handmade.WidthDeg), f3(p.Handmade.Echo), f3(p.NaturalTuning.Echo), ov)
+		}
+		fmt.Fprintf(w, "  coverage %s; spacing error %s (hand-made), %s (natural)\n", f3(f.Coverage), deg(f.SpacingErrorDeg), deg(f.NaturalSpacingErrorDeg))
+	}
+	if len(r.Expects) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, e := range r.Expects {
+		mark := "ok  "
+		if !e.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(w, "%s %s = %s (%s)", mark, e.Claim, f3(e.Value), e.Pos)
+		if e.Detail != "" {
+			fmt.Fprintf(w, ": %s", e.Detail)
+		}
+		fmt.Fprintln(w)
+	}
+}

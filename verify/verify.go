@@ -1,0 +1,513 @@
+package verify
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/compiler/eval"
+	"github.com/circc/circc/compiler/expand"
+	"github.com/circc/circc/datasets"
+	"github.com/circc/circc/diag"
+	"github.com/circc/circc/lang/ast"
+	"github.com/circc/circc/reference"
+	ort "github.com/circc/circc/runtime"
+	"github.com/circc/circc/stimuli"
+)
+
+// Options control a verification.
+type Options struct {
+	Against   string // reference model
+	ModelsDir string
+	DataDir   string
+	Runtime   ort.Options
+	Window    int // readout window (0: the centre 2×2 or 1×1)
+	Photos    int // dataset photos for top-photo overlap (0: none)
+	TopK      int // top photos per unit
+	Progress  func(stage string, done, total int)
+}
+
+// Pair is a hand-made unit and its natural counterpart.
+type Pair struct {
+	Unit                string   `json:"unit"`
+	Natural             string   `json:"natural"` // LAYER:CHANNEL
+	Channel             int      `json:"channel"`
+	PearsonR            float64  `json:"pearson_r"`
+	OrientationErrorDeg Float    `json:"orientation_error_deg"`
+	Overlap             *float64 `json:"overlap,omitempty"`
+	Handmade            Tuning   `json:"handmade"`
+	NaturalTuning       Tuning   `json:"natural_tuning"`
+	HandTop             []string `json:"handmade_top_photos,omitempty"`
+	NaturalTop          []string `json:"natural_top_photos,omitempty"`
+}
+
+// Family is the verification of one matched family.
+type Family struct {
+	Family                 string   `json:"family"`
+	Layer                  string   `json:"layer"`
+	NaturalLayer           string   `json:"natural_layer"`
+	Stimuli                string   `json:"stimuli"`
+	Matching               string   `json:"matching"` // auto or explicit
+	Pos                    string   `json:"pos"`
+	Pairs                  []*Pair  `json:"pairs"`
+	Coverage               float64  `json:"coverage"`
+	SpacingErrorDeg        Float    `json:"spacing_error_deg"`
+	NaturalSpacingErrorDeg Float    `json:"natural_spacing_error_deg"`
+	EquivarianceError      *float64 `json:"equivariance_error,omitempty"`
+	Orientations           []float64 `json:"orientations"`
+	OtherAxis              Axis      `json:"other_axis"`
+}
+
+// Axis names the second axis of a family's response maps.
+type Axis struct {
+	Name   string    `json:"name"`
+	Values []float64 `json:"values"`
+}
+
+// ExpectResult is one checked claim.
+type ExpectResult struct {
+	Claim  string  `json:"claim"`
+	Pos    string  `json:"pos"`
+	OK     bool    `json:"ok"`
+	Value  Float   `json:"value"`
+	Detail string  `json:"detail,omitempty"`
+}
+
+// Report is the result of circc verify.
+type Report struct {
+	Source   string          `json:"source"`
+	Against  string          `json:"against"`
+	Provider string          `json:"provider"`
+	OK       bool            `json:"ok"`
+	Families []*Family       `json:"families"`
+	Expects  []*ExpectResult `json:"expects"`
+	Stimuli  int             `json:"stimuli"`
+	Photos   int             `json:"photos"`
+	Seconds  float64         `json:"seconds"`
+}
+
+type matchSpec struct {
+	decl     *ast.Match
+	layer    *expand.Layer
+	family   string
+	units    []*expand.Unit
+	natLayer string // Lucid name
+	tensor   string
+	channels []int // explicit; nil: search
+	set      string
+}
+
+func posOf(p ast.Pos) string { return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column) }
+
+// Run verifies a compiled circuit against its reference model.
+func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, error) {
+	start := time.Now()
+	if opt.TopK == 0 {
+		opt.TopK = 8
+	}
+	net, err := reference.Open(fs, opt.Against, opt.ModelsDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var specs []*matchSpec
+	if d := eval.Catch(func() { specs = collect(res, net) }); d != nil {
+		return nil, diag.List{d}, nil
+	}
+	if len(specs) == 0 {
+		return nil, nil, fmt.Errorf("%s has no match statement for %s: nothing to verify", res.Source, net.Manifest.Name)
+	}
+	var tensors, layers []string
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if !seen[s.tensor] {
+			tensors, seen[s.tensor] = append(tensors, s.tensor), true
+		}
+		if !seen["circuit:"+s.layer.Name] {
+			layers, seen["circuit:"+s.layer.Name] = append(layers, s.layer.Name), true
+		}
+	}
+	model, outs, ds, err := net.Beside(fs, res, tensors, layers)
+	if ds != nil || err != nil {
+		return nil, ds, err
+	}
+	data, err := model.Bytes()
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := ort.NewSessionFromBytes(data, model.Input().GetName(), outs, opt.Runtime)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer sess.Close()
+	rep := &Report{Source: res.Source, Against: net.Manifest.Name, Provider: sess.Provider, OK: true}
+	size := net.Manifest.Input.Size[0]
+	progress := func(stage string) func(int, int) {
+		if opt.Progress == nil {
+			return nil
+		}
+		return func(d, t int) { opt.Progress(stage, d, t) }
+	}
+	// One sweep per stimulus set (and the straight lines, for the curve
+	// preference of curve sets).
+	sweeps := map[string]Responses{}
+	setOf := map[string]*stimuli.Set{}
+	for _, s := range specs {
+		for _, name := range []string{s.set, "lines"} {
+			if _, done := sweeps[name]; done || name == "lines" && s.set != "curves" {
+				continue
+			}
+			set, err := stimuli.Lookup(name, size)
+			if err != nil {
+				return nil, nil, err
+			}
+			r, err := sweep(sess, net.Manifest, set.Len(), func(i int) (*stimuli.Image, error) { return set.Render(i), nil }, outs,
+				func(o ort.Output) [][]float32 { return readout(o, opt.Window) }, progress(name))
+			if err != nil {
+				return nil, nil, err
+			}
+			sweeps[name], setOf[name] = r, set
+			rep.Stimuli += set.Len()
+		}
+	}
+	var photos Responses
+	var photoNames []string
+	if opt.Photos > 0 {
+		items, err := datasets.ImageNetSample(fs, datasets.Dir(opt.DataDir, "imagenet-sample"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%v (or run with --photos 0)", err)
+		}
+		step := max(len(items)/opt.Photos, 1)
+		var pick []datasets.Item
+		for i := 0; i < len(items) && len(pick) < opt.Photos; i += step {
+			pick = append(pick, items[i])
+			photoNames = append(photoNames, items[i].Name)
+		}
+		photos, err = sweep(sess, net.Manifest, len(pick), func(i int) (*stimuli.Image, error) {
+			img, err := datasets.Decode(fs, pick[i].Path)
+			if err != nil {
+				return nil, err
+			}
+			return stimuli.FromImage(img, size)
+		}, outs, globalMax, progress("photos"))
+		if err != nil {
+			return nil, nil, err
+		}
+		rep.Photos = len(pick)
+	}
+	for _, s := range specs {
+		rep.Families = append(rep.Families, analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK))
+	}
+	if d := eval.Catch(func() { rep.Expects = expects(res, rep) }); d != nil {
+		return nil, diag.List{d}, nil
+	}
+	for _, e := range rep.Expects {
+		rep.OK = rep.OK && e.OK
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil, nil
+}
+
+// collect reads the circuit's match statements for the model.
+func collect(res *compiler.Result, net *reference.Net) []*matchSpec {
+	ev := res.Evaluator
+	var out []*matchSpec
+	for _, d := range res.Program.Main.AST.Decls {
+		m := d.Match
+		if m == nil {
+			continue
+		}
+		parts := m.Natural.Path.Parts
+		if parts[0].Ident == nil || parts[0].Ident.Name != net.Manifest.Name {
+			continue
+		}
+		s := &matchSpec{decl: m, set: "curves"}
+		if m.Using != nil {
+			s.set = m.Using.Name
+		}
+		fp := m.Family.Parts
+		s.layer = res.Network.Layer(fp[0].Ident.Name)
+		if s.layer == nil || len(fp) != 2 {
+			ev.Fail(m.Family.Pos, m.Family.EndPos, "verify", "match names a hand-made family: LAYER.FAMILY")
+		}
+		s.family = fp[1].Ident.Name
+		for _, u := range s.layer.Units {
+			if u.Family == s.family {
+				s.units = append(s.units, u)
+			}
+		}
+		if len(s.units) == 0 {
+			ev.Fail(m.Family.Pos, m.Family.EndPos, "verify", "%s has no units on %s", s.family, s.layer.Name)
+		}
+		name := ""
+		if p := parts[len(parts)-1]; p.Ident != nil {
+			name = p.Ident.Name
+		} else {
+			name = strings.Trim(p.Str.Raw, `"`)
+		}
+		l, ok := net.Manifest.Layer(name)
+		if !ok {
+			ev.Fail(m.Natural.Pos, m.Natural.EndPos, "verify", "model %s has no layer %q", net.Manifest.Name, name)
+		}
+		s.natLayer, s.tensor = l.Name, l.Tensor
+		if m.Natural.Selector != nil {
+			s.channels = expand.Channels(ev, m.Natural.Selector, ev.ModuleEnv(res.Program.Main))
+			if len(s.channels) != len(s.units) {
+				ev.Fail(m.Natural.Selector.Pos, m.Natural.Selector.EndPos, "verify", "%d natural channels for the %d units of %s", len(s.channels), len(s.units), s.family)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func column(r Responses, out string, ch int) []float64 {
+	rows := r[out]
+	v := make([]float64, len(rows))
+	for i, row := range rows {
+		v[i] = float64(row[ch])
+	}
+	return v
+}
+
+// analyse pairs a family's units with natural units and measures them.
+func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNames []string, k int) *Family {
+	hOut := reference.Prefix + "circuit/" + s.layer.Name
+	nOrient := len(set.Axes[0].Values)
+	f := &Family{Family: s.family, Layer: s.layer.Name, NaturalLayer: s.natLayer, Stimuli: set.Name, Pos: posOf(s.decl.Pos),
+		Matching: "explicit", Orientations: set.Axes[0].Values}
+	if len(set.Axes) > 1 {
+		f.OtherAxis = Axis{set.Axes[1].Name, set.Axes[1].Values}
+	}
+	hand := make([]Tuning, len(s.units))
+	for i, u := range s.units {
+		var l []float64
+		if lines != nil {
+			l = column(lines, hOut, u.Index)
+		}
+		hand[i] = tuning(column(r, hOut, u.Index), nOrient, l)
+	}
+	cands := s.channels
+	if cands == nil {
+		f.Matching = "auto"
+		for c := range r[s.tensor][0] {
+			cands = append(cands, c)
+		}
+	}
+	nat := make([]Tuning, len(cands))
+	for j, c := range cands {
+		var l []float64
+		if lines != nil {
+			l = column(lines, s.tensor, c)
+		}
+		nat[j] = tuning(column(r, s.tensor, c), nOrient, l)
+	}
+	pick := make([]int, len(s.units))
+	for i := range pick {
+		pick[i] = i
+	}
+	if s.channels == nil {
+		score := make([][]float64, len(s.units))
+		for i := range score {
+			score[i] = make([]float64, len(cands))
+			for j := range cands {
+				score[i][j] = pearson(hand[i].Map, nat[j].Map)
+			}
+		}
+		pick = assign(score)
+	}
+	var hp, np, nw []float64
+	for i, u := range s.units {
+		j := pick[i]
+		p := &Pair{Unit: u.Name, Natural: fmt.Sprintf("%s:%d", s.natLayer, cands[j]), Channel: cands[j],
+			PearsonR: pearson(hand[i].Map, nat[j].Map), Handmade: hand[i], NaturalTuning: nat[j]}
+		p.OrientationErrorDeg = Float(angleDiff(float64(hand[i].PreferredDeg), float64(nat[j].PreferredDeg)))
+		if photos != nil {
+			ht := topK(column(photos, hOut, u.Index), k)
+			nt := topK(column(photos, s.tensor, cands[j]), k)
+			ov := overlap(ht, nt)
+			p.Overlap = &ov
+			for _, x := range ht {
+				p.HandTop = append(p.HandTop, photoNames[x])
+			}
+			for _, x := range nt {
+				p.NaturalTop = append(p.NaturalTop, photoNames[x])
+			}
+		}
+		f.Pairs = append(f.Pairs, p)
+		hp = append(hp, float64(hand[i].PreferredDeg))
+		np = append(np, float64(nat[j].PreferredDeg))
+		nw = append(nw, float64(nat[j].WidthDeg))
+		if !math.IsNaN(u.EquivarianceError) {
+			e := u.EquivarianceError
+			if f.EquivarianceError == nil || e > *f.EquivarianceError {
+				f.EquivarianceError = &e
+			}
+		}
+	}
+	f.SpacingErrorDeg, f.NaturalSpacingErrorDeg = Float(spacingError(hp)), Float(spacingError(np))
+	f.Coverage = coverage(np, nw)
+	return f
+}
+
+// metricValues returns the values a claim's metric takes in a family.
+func metricValues(f *Family, metric string) ([]float64, error) {
+	var v []float64
+	for _, p := range f.Pairs {
+		switch metric {
+		case "pearson_r":
+			v = append(v, p.PearsonR)
+		case "orientation_error":
+			v = append(v, float64(p.OrientationErrorDeg))
+		case "echo":
+			v = append(v, float64(p.Handmade.Echo))
+		case "width":
+			v = append(v, float64(p.Handmade.WidthDeg))
+		case "curve_preference":
+			v = append(v, float64(p.Handmade.CurvePreference))
+		case "overlap":
+			if p.Overlap == nil {
+				return nil, fmt.Errorf("overlap needs dataset photos (--photos)")
+			}
+			v = append(v, *p.Overlap)
+		}
+	}
+	switch metric {
+	case "coverage":
+		v = []float64{f.Coverage}
+	case "spacing_error":
+		v = []float64{float64(f.SpacingErrorDeg)}
+	case "equivariance_error":
+		if f.EquivarianceError == nil {
+			return nil, fmt.Errorf("%s is not derived by a motif", f.Family)
+		}
+		v = []float64{*f.EquivarianceError}
+	case "top1", "top5":
+		return nil, fmt.Errorf("%s is measured by circc eval, not verify", metric)
+	}
+	return v, nil
+}
+
+func compare(op string, x, y float64) bool {
+	switch op {
+	case "<":
+		return x < y
+	case "<=":
+		return x <= y
+	case ">":
+		return x > y
+	case ">=":
+		return x >= y
+	case "==":
+		return x == y
+	}
+	return x != y
+}
+
+// expects checks the circuit's expect claims against the report. Without
+// an aggregate every value must satisfy the claim, and the reported value
+// is the one furthest on the wrong side.
+func expects(res *compiler.Result, rep *Report) []*ExpectResult {
+	ev := res.Evaluator
+	env := ev.ModuleEnv(res.Program.Main)
+	var out []*ExpectResult
+	src := res.Program.Source(res.Program.Main.Name)
+	for _, d := range res.Program.Main.AST.Decls {
+		ex := d.Expect
+		if ex == nil {
+			continue
+		}
+		parts := ex.Subject.Parts
+		var f *Family
+		for _, x := range rep.Families {
+			if len(parts) == 2 && parts[0].Ident != nil && parts[1].Ident != nil && x.Layer == parts[0].Ident.Name && x.Family == parts[1].Ident.Name {
+				f = x
+			}
+		}
+		for _, cl := range ex.Claims {
+			text := strings.TrimSpace(string(src[cl.Pos.Offset:cl.EndPos.Offset]))
+			r := &ExpectResult{Claim: refText(ex.Subject) + ": " + text, Pos: posOf(cl.Pos)}
+			out = append(out, r)
+			if f == nil {
+				r.Detail = "no match statement pairs this family with " + rep.Against
+				r.Value = Float(math.NaN())
+				continue
+			}
+			vals, err := metricValues(f, cl.Metric.Name)
+			if err != nil {
+				r.Detail, r.Value = err.Error(), Float(math.NaN())
+				continue
+			}
+			limit, ok := ev.Expr(cl.Value, env).(eval.Num)
+			if !ok {
+				ev.Fail(cl.Value.Pos, cl.Value.EndPos, "type", "a threshold is a number")
+			}
+			agg := ""
+			if cl.Agg != nil {
+				agg = cl.Agg.Name
+			}
+			v, ok := aggregate(vals, agg, cl.Op, limit.S)
+			r.Value, r.OK = Float(v), ok
+		}
+	}
+	return out
+}
+
+func aggregate(vals []float64, agg, op string, limit float64) (float64, bool) {
+	var clean []float64
+	for _, v := range vals {
+		if !math.IsNaN(v) {
+			clean = append(clean, v)
+		}
+	}
+	if len(clean) == 0 {
+		return math.NaN(), false
+	}
+	sort.Float64s(clean)
+	var v float64
+	switch agg {
+	case "mean":
+		for _, x := range clean {
+			v += x
+		}
+		v /= float64(len(clean))
+	case "median":
+		v = clean[len(clean)/2]
+		if len(clean)%2 == 0 {
+			v = (clean[len(clean)/2-1] + clean[len(clean)/2]) / 2
+		}
+	case "min":
+		v = clean[0]
+	case "max":
+		v = clean[len(clean)-1]
+	default:
+		// every value must hold: report the worst
+		v = clean[len(clean)-1]
+		if op == ">" || op == ">=" {
+			v = clean[0]
+		}
+		for _, x := range vals {
+			if math.IsNaN(x) || !compare(op, x, limit) {
+				return v, false
+			}
+		}
+		return v, true
+	}
+	return v, compare(op, v, limit)
+}
+
+func refText(r *ast.Ref) string {
+	var parts []string
+	for _, p := range r.Parts {
+		if p.Ident != nil {
+			parts = append(parts, p.Ident.Name)
+		} else {
+			parts = append(parts, p.Str.Raw)
+		}
+	}
+	return strings.Join(parts, ".")
+}
