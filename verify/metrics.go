@@ -13,7 +13,7 @@ type Tuning struct {
 	Echo         Float `json:"echo"`
 	// CurvePreference is the strongest response to curves over the
 	// strongest to straight lines.
-	CurvePreference Float `json:"curve_preference"`
+	CurvePreference Float   `json:"curve_preference"`
 	Peak            float64 `json:"peak"`
 	// RadialTuning is the mean over the other axes of the positive
 	// response, per orientation step.

@@ -48,17 +48,17 @@ type Pair struct {
 
 // Family is the verification of one matched family.
 type Family struct {
-	Family                 string   `json:"family"`
-	Layer                  string   `json:"layer"`
-	NaturalLayer           string   `json:"natural_layer"`
-	Stimuli                string   `json:"stimuli"`
-	Matching               string   `json:"matching"` // auto or explicit
-	Pos                    string   `json:"pos"`
-	Pairs                  []*Pair  `json:"pairs"`
-	Coverage               float64  `json:"coverage"`
-	SpacingErrorDeg        Float    `json:"spacing_error_deg"`
-	NaturalSpacingErrorDeg Float    `json:"natural_spacing_error_deg"`
-	EquivarianceError      *float64 `json:"equivariance_error,omitempty"`
+	Family                 string    `json:"family"`
+	Layer                  string    `json:"layer"`
+	NaturalLayer           string    `json:"natural_layer"`
+	Stimuli                string    `json:"stimuli"`
+	Matching               string    `json:"matching"` // auto or explicit
+	Pos                    string    `json:"pos"`
+	Pairs                  []*Pair   `json:"pairs"`
+	Coverage               float64   `json:"coverage"`
+	SpacingErrorDeg        Float     `json:"spacing_error_deg"`
+	NaturalSpacingErrorDeg Float     `json:"natural_spacing_error_deg"`
+	EquivarianceError      *float64  `json:"equivariance_error,omitempty"`
 	Orientations           []float64 `json:"orientations"`
 	OtherAxis              Axis      `json:"other_axis"`
 }
@@ -71,11 +71,11 @@ type Axis struct {
 
 // ExpectResult is one checked claim.
 type ExpectResult struct {
-	Claim  string  `json:"claim"`
-	Pos    string  `json:"pos"`
-	OK     bool    `json:"ok"`
-	Value  Float   `json:"value"`
-	Detail string  `json:"detail,omitempty"`
+	Claim  string `json:"claim"`
+	Pos    string `json:"pos"`
+	OK     bool   `json:"ok"`
+	Value  Float  `json:"value"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // Report is the result of circc verify.

@@ -79,4 +79,3 @@ func runVerify(e *env, args []string) int {
 	}
 	return exitOK
 }
-
