@@ -62,7 +62,7 @@ func runVerify(e *env, args []string) int {
 		}
 	}
 	if *htmlOut != "" {
-		page, err := verify.HTML(e.fs, res, rep)
+		page, err := verify.HTML(e.fs, res, rep, *rf.data)
 		if err == nil {
 			err = writeAtomic(e.fs, *htmlOut, page)
 		}
