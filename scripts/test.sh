@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
+scripts/install-test-tools.sh
 # Grammar struct tags are participle syntax, not key:"value" pairs.
 go vet -structtag=false ./...
 go test -count=1 ./... "$@"

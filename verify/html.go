@@ -160,8 +160,8 @@ type familyView struct {
 	Pairs        []pairView
 	Weights      template.URL
 	WeightsWidth int
-	Sheet   template.URL
-	Radial  template.HTML
+	Sheet        template.URL
+	Radial       template.HTML
 }
 
 // HTML renders the report as one self-contained page: every picture is

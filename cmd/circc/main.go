@@ -41,6 +41,7 @@ func init() {
 		{"ir", "--after STAGE FILE", "print a compiler stage's result", runIR},
 		{"eval", "--against MODEL [FILE]", "top-1/top-5 accuracy of the model, intact and with the circuit's edits", runEval},
 		{"verify", "--against MODEL FILE", "compare hand-made units with the reference model's own", runVerify},
+		{"stimuli", "--kind KIND --out DIR", "write contact sheets of the synthetic stimuli", runStimuli},
 		{"models", "list|test [NAME]", "list the reference models; test one against its stored activations", runModels},
 		{"doctor", "[--json]", "say what the CPU and CUDA paths have found and what they lack", runDoctor},
 		{"fmt", "[-w] [--check] FILE...", "print circuits in canonical layout (-w: rewrite the files)", runFmt},

@@ -1,0 +1,5 @@
+package verify
+
+import "fmt"
+
+var fmtSscanf = fmt.Sscanf

@@ -1,0 +1,99 @@
+package verify
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// TestAssignIsOptimal compares the Hungarian assignment with brute force.
+func TestAssignIsOptimal(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for trial := 0; trial < 50; trial++ {
+		n, m := 1+rng.Intn(4), 4+rng.Intn(3)
+		score := make([][]float64, n)
+		for i := range score {
+			score[i] = make([]float64, m)
+			for j := range score[i] {
+				score[i][j] = rng.Float64()*2 - 1
+			}
+		}
+		got := assign(score)
+		total := 0.0
+		used := map[int]bool{}
+		for i, j := range got {
+			if used[j] {
+				t.Fatalf("column %d used twice", j)
+			}
+			used[j] = true
+			total += score[i][j]
+		}
+		best := math.Inf(-1)
+		var rec func(i int, used map[int]bool, s float64)
+		rec = func(i int, used map[int]bool, s float64) {
+			if i == n {
+				best = math.Max(best, s)
+				return
+			}
+			for j := 0; j < m; j++ {
+				if !used[j] {
+					used[j] = true
+					rec(i+1, used, s+score[i][j])
+					delete(used, j)
+				}
+			}
+		}
+		rec(0, map[int]bool{}, 0)
+		if math.Abs(total-best) > 1e-9 {
+			t.Fatalf("assignment scores %g, the best is %g", total, best)
+		}
+	}
+}
+
+// TestTuning measures a synthetic unit: a bump at 100deg of half width 20deg
+// with a small echo at 280deg, over 3 radii.
+func TestTuning(t *testing.T) {
+	const n = 360
+	resp := make([]float64, n*3)
+	for o := 0; o < n; o++ {
+		v := math.Max(0, 1-angleDiff(float64(o), 100)/40) + 0.1*math.Max(0, 1-angleDiff(float64(o), 280)/10)
+		for r := 0; r < 3; r++ {
+			resp[o*3+r] = v * float64(r+1)
+		}
+	}
+	tu := tuning(resp, n, []float64{1, 2})
+	if tu.PreferredDeg != 100 || math.Abs(float64(tu.WidthDeg)-41) > 1 || math.Abs(float64(tu.Echo)-0.1) > 1e-9 {
+		t.Errorf("preferred %g width %g echo %g", tu.PreferredDeg, tu.WidthDeg, tu.Echo)
+	}
+	if tu.CurvePreference != 1.5 {
+		t.Errorf("curve preference %g", tu.CurvePreference)
+	}
+	if tu.Map[100*3+2] != 1 {
+		t.Error("the map is not normalised to its peak")
+	}
+	silent := tuning(make([]float64, n*3), n, nil)
+	if !math.IsNaN(float64(silent.PreferredDeg)) {
+		t.Error("a silent unit has a preferred orientation")
+	}
+}
+
+func TestFamilyMeasures(t *testing.T) {
+	if e := spacingError([]float64{0, 90, 180, 270}); e != 0 {
+		t.Errorf("even spacing %g", e)
+	}
+	if e := spacingError([]float64{0, 80, 180, 270}); e != 10 {
+		t.Errorf("spacing error %g, want 10", e)
+	}
+	if c := coverage([]float64{0, 180}, []float64{90, 90}); math.Abs(c-182.0/360) > 1e-9 {
+		t.Errorf("coverage %g", c)
+	}
+	if o := overlap([]int{1, 2, 3, 4}, []int{4, 3, 9, 8}); o != 0.5 {
+		t.Errorf("overlap %g", o)
+	}
+	if v, ok := aggregate([]float64{0.1, 0.3}, "", "<", 0.2); ok || v != 0.3 {
+		t.Errorf("every value must hold: %g %v", v, ok)
+	}
+	if v, ok := aggregate([]float64{0.1, 0.3}, "mean", "<", 0.25); !ok || math.Abs(v-0.2) > 1e-12 {
+		t.Errorf("mean: %g %v", v, ok)
+	}
+}

@@ -1,0 +1,205 @@
+package verify
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/reference"
+	ort "github.com/circc/circc/runtime"
+	"github.com/circc/circc/stimuli"
+)
+
+var (
+	sharedModels, _ = filepath.Abs("../../shared/models")
+	sharedData, _   = filepath.Abs("../../shared/datasets")
+	once            sync.Once
+	curvesRes       *compiler.Result
+	curvesRep       *Report
+	curvesErr       error
+)
+
+// curves verifies circuits/curves.circ once for the tests that read it.
+func curves(t *testing.T) (*compiler.Result, *Report) {
+	t.Helper()
+	once.Do(func() {
+		r, err := compiler.Compile(afero.NewOsFs(), "../circuits/curves.circ", compiler.Options{})
+		if err != nil {
+			curvesErr = err
+			return
+		}
+		curvesRes = r
+		rep, ds, err := Run(afero.NewOsFs(), r, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 32})
+		if len(ds) > 0 {
+			curvesErr = ds
+		} else {
+			curvesRep, curvesErr = rep, err
+		}
+	})
+	if curvesErr != nil {
+		t.Fatal(curvesErr)
+	}
+	return curvesRes, curvesRep
+}
+
+// TestFindsCurveDetectors: without being told unit numbers, the verifier
+// pairs the 24 hand-made curve detectors with 24 distinct mixed3b channels
+// that respond like curve detectors: matching response maps, preferred
+// orientations close to the hand-made ones and all round the circle, and
+// no echo.
+func TestFindsCurveDetectors(t *testing.T) {
+	_, rep := curves(t)
+	if len(rep.Families) != 1 || rep.Families[0].Matching != "auto" {
+		t.Fatalf("families %+v", rep.Families)
+	}
+	f := rep.Families[0]
+	if len(f.Pairs) != 24 || f.NaturalLayer != "mixed3b" || rep.Stimuli != 360*len(stimuli.CurveRadii)+36 {
+		t.Fatalf("%d pairs on %s, %d stimuli", len(f.Pairs), f.NaturalLayer, rep.Stimuli)
+	}
+	seen := map[int]bool{}
+	var r, errs, echoes []float64
+	for _, p := range f.Pairs {
+		if seen[p.Channel] {
+			t.Errorf("channel %d matched twice", p.Channel)
+		}
+		seen[p.Channel] = true
+		r = append(r, p.PearsonR)
+		errs = append(errs, float64(p.OrientationErrorDeg))
+		echoes = append(echoes, float64(p.NaturalTuning.Echo))
+		if !strings.HasPrefix(p.Natural, "mixed3b:") || len(p.Handmade.RadialTuning) != 360 {
+			t.Errorf("pair %+v", p)
+		}
+	}
+	mean := func(v []float64) float64 {
+		s := 0.0
+		for _, x := range v {
+			s += x
+		}
+		return s / float64(len(v))
+	}
+	sort.Float64s(echoes)
+	t.Logf("mean r %.3f, mean orientation error %.1f°, median natural echo %.3f, coverage %.2f", mean(r), mean(errs), echoes[len(echoes)/2], f.Coverage)
+	if mean(r) < 0.8 || mean(errs) > 15 || echoes[len(echoes)/2] > 0.1 || f.Coverage < 0.9 {
+		t.Error("the matched natural units do not behave like curve detectors")
+	}
+	if !rep.OK {
+		t.Errorf("curves.circ's claims fail: %+v", rep.Expects)
+	}
+}
+
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no chromium: run scripts/install-test-tools.sh")
+	return ""
+}
+
+// TestReportPageLoads renders the HTML report in headless Chromium: the
+// page loads, every image decodes, and the tuning plots are there.
+func TestReportPageLoads(t *testing.T) {
+	res, rep := curves(t)
+	page, err := HTML(afero.NewOsFs(), res, rep, sharedData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := `<script>window.addEventListener('load',()=>{const imgs=[...document.images];` +
+		`const bad=imgs.filter(i=>!i.complete||i.naturalWidth===0).length;` +
+		`document.body.setAttribute('data-check',imgs.length+' images, '+bad+' broken, '+document.querySelectorAll('svg polygon').length+' tuning curves');});</script>`
+	dir := t.TempDir()
+	file := filepath.Join(dir, "report.html")
+	os.WriteFile(file, bytes.Replace(page, []byte("</body>"), []byte(probe+"</body>"), 1), 0o644)
+	out, err := exec.Command(chromium(t), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
+		"--virtual-time-budget=10000", "--dump-dom", "file://"+file).Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	dom := string(out)
+	i := strings.Index(dom, `data-check="`)
+	if i < 0 {
+		t.Fatalf("the page did not finish loading:\n%.500s", dom)
+	}
+	check := dom[i+12 : i+12+strings.Index(dom[i+12:], `"`)]
+	t.Log(check)
+	var images, broken, curves int
+	if _, err := fmtSscanf(check, "%d images, %d broken, %d tuning curves", &images, &broken, &curves); err != nil {
+		t.Fatal(err)
+	}
+	// 2 heat maps per pair, weight tiles, the stimulus sheet, top photos.
+	if images < 2*24+2 || broken != 0 || curves < 2*24 {
+		t.Errorf("%s", check)
+	}
+	if !strings.Contains(dom, "mixed3b.curve ~ mixed3b") || !strings.Contains(dom, "mean echo &lt; 0.05") {
+		t.Error("the page lacks the family heading or the claims")
+	}
+}
+
+var rawRate float64
+
+// BenchmarkSweep measures onnxruntime's raw throughput on the graph a sweep
+// runs (InceptionV1 cut at mixed3b with curves.circ beside it) and, in the
+// same run, the whole sweep (rendering, preprocessing, running, reading
+// out) over the same number of curve stimuli; the sweep reports its rate
+// as a share of the raw one.
+func BenchmarkSweep(b *testing.B) {
+	fs := afero.NewOsFs()
+	res, err := compiler.Compile(fs, "../circuits/curves.circ", compiler.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := reference.Open(fs, "inceptionv1", sharedModels)
+	if err != nil {
+		b.Fatal(err)
+	}
+	model, outs, _, err := net.Beside(fs, res, []string{"inception_3b/output_1"}, []string{"mixed3b"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, _ := model.Bytes()
+	s, err := ort.NewSessionFromBytes(data, model.Input().GetName(), outs, ort.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	set, _ := stimuli.Lookup("curves", 224)
+	const n = 10 * BatchSize
+	b.Run("raw", func(b *testing.B) {
+		in := make([]float32, BatchSize*3*224*224)
+		for i := 0; i < b.N; i++ {
+			for k := 0; k < n/BatchSize; k++ {
+				if _, err := s.Run(in, []int64{BatchSize, 3, 224, 224}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		rawRate = float64(b.N*n) / b.Elapsed().Seconds()
+		b.ReportMetric(rawRate, "images/s")
+	})
+	b.Run("sweep", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := sweep(s, net.Manifest, n, func(i int) (*stimuli.Image, error) { return set.Render(i * 7), nil }, outs,
+				func(o ort.Output) [][]float32 { return readout(o, 0) }, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rate := float64(b.N*n) / b.Elapsed().Seconds()
+		b.ReportMetric(rate, "stimuli/s")
+		if rawRate > 0 {
+			b.ReportMetric(100*rate/rawRate, "%_of_raw")
+		}
+	})
+}
+
+var _ = math.Abs
