@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"math"
 	"sort"
 	"strings"
@@ -44,6 +45,19 @@ var sets = map[string]func(size int) *Set{
 	"curves": func(size int) *Set {
 		return &Set{Name: "curves", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 1)}, {"radius", CurveRadii}},
 			render: func(p map[string]float64) *Image { return Curve(size, p["orientation"], p["radius"], StrokeWidth, 1) }}
+	},
+	// curvevariants: the same curves (radius 60 px) in the styles a curve
+	// detector should not care about: stroke width, arc length, polarity,
+	// fill, colour.
+	"curvevariants": func(size int) *Set {
+		var idx []float64
+		for i := range Variants {
+			idx = append(idx, float64(i))
+		}
+		return &Set{Name: "curvevariants", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"variant", idx}},
+			render: func(p map[string]float64) *Image {
+				return StyledCurve(size, p["orientation"], 60, Variants[int(p["variant"])].Style)
+			}}
 	},
 	// lines: straight strokes through the centre.
 	"lines": func(size int) *Set {
@@ -131,25 +145,31 @@ func (s *Set) ContactSheet(thumb, maxCols int) *image.RGBA {
 	for r := 0; r < rows; r++ {
 		for c := 0; c < cols; c++ {
 			i0 := c * len(a0.Values) / cols
-			im := s.Render(i0*rows + r)
-			for y := 0; y < thumb; y++ {
-				for x := 0; x < thumb; x++ {
-					// box-filter downsampling
-					var acc [3]float64
-					n := 0
-					for yy := y * im.H / thumb; yy < (y+1)*im.H/thumb; yy++ {
-						for xx := x * im.W / thumb; xx < (x+1)*im.W/thumb; xx++ {
-							for ch := 0; ch < 3; ch++ {
-								acc[ch] += float64(im.At(ch, xx, yy))
-							}
-							n++
-						}
-					}
-					q := func(v float64) uint8 { return uint8(math.Round(math.Max(0, math.Min(1, v/float64(n))) * 255)) }
-					sheet.SetRGBA(2+c*(thumb+2)+x, 2+r*(thumb+2)+y, color.RGBA{q(acc[0]), q(acc[1]), q(acc[2]), 255})
-				}
-			}
+			t := Thumbnail(s.Render(i0*rows+r), thumb)
+			draw.Draw(sheet, image.Rect(2+c*(thumb+2), 2+r*(thumb+2), 2+c*(thumb+2)+thumb, 2+r*(thumb+2)+thumb), t, image.Point{}, draw.Src)
 		}
 	}
 	return sheet
+}
+
+// Thumbnail box-filters an image down to size×size pixels.
+func Thumbnail(im *Image, size int) *image.RGBA {
+	out := image.NewRGBA(image.Rect(0, 0, size, size))
+	for y := 0; y < size; y++ {
+		for x := 0; x < size; x++ {
+			var acc [3]float64
+			n := 0
+			for yy := y * im.H / size; yy < max((y+1)*im.H/size, y*im.H/size+1); yy++ {
+				for xx := x * im.W / size; xx < max((x+1)*im.W/size, x*im.W/size+1); xx++ {
+					for ch := 0; ch < 3; ch++ {
+						acc[ch] += float64(im.At(ch, xx, yy))
+					}
+					n++
+				}
+			}
+			q := func(v float64) uint8 { return uint8(math.Round(math.Max(0, math.Min(1, v/float64(n))) * 255)) }
+			out.SetRGBA(x, y, color.RGBA{q(acc[0]), q(acc[1]), q(acc[2]), 255})
+		}
+	}
+	return out
 }

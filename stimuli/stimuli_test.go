@@ -83,3 +83,41 @@ func TestSets(t *testing.T) {
 		t.Error("unknown set accepted")
 	}
 }
+
+func TestVariants(t *testing.T) {
+	plain := StyledCurve(224, 0, 60, DefaultStyle)
+	ref := Curve(224, 0, 60, StrokeWidth, 1)
+	for i := range plain.Pix {
+		if plain.Pix[i] != ref.Pix[i] {
+			t.Fatal("the default style differs from Curve")
+		}
+	}
+	short := StyledCurve(224, 0, 60, Variants[2].Style)
+	if short.At(0, 112, 112) > 0.05 || short.At(0, 52, 52) < 0.95 {
+		t.Errorf("a 60deg arc: centre %g (want dark), 90deg round the circle %g (want light)", short.At(0, 112, 112), short.At(0, 52, 52))
+	}
+	filled := StyledCurve(224, 0, 60, Variants[4].Style)
+	if filled.At(0, 60, 112) > 0.05 || filled.At(0, 150, 112) < 0.95 {
+		t.Error("the filled variant is not filled inside the circle only")
+	}
+	colour := StyledCurve(224, 0, 60, Variants[5].Style)
+	if colour.At(0, 112, 112) < 0.8 || colour.At(2, 150, 112) < 0.79 {
+		t.Error("the colour variant lacks its colours")
+	}
+}
+
+func TestRotate(t *testing.T) {
+	im := Curve(64, 0, math.Inf(1), 2, 1) // a vertical line (normal along x)
+	r := Rotate(im, 90)                   // becomes horizontal
+	want := Curve(64, 90, math.Inf(1), 2, 1)
+	diff := 0.0
+	for i := range r.Pix {
+		diff = math.Max(diff, math.Abs(float64(r.Pix[i]-want.Pix[i])))
+	}
+	if diff > 1e-5 {
+		t.Errorf("a quarter turn of a line differs from the turned line by %g", diff)
+	}
+	if same := Rotate(im, 0); same.Pix[100] != im.Pix[100] {
+		t.Error("rotation by 0 changed the image")
+	}
+}

@@ -184,7 +184,7 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 							if it.Name == n {
 								if img, err := datasets.Decode(fs, it.Path); err == nil {
 									if im, err := stimuli.FromImage(img, 224); err == nil {
-										thumbs[n] = dataURI(shrink(im.RGBA(), 56))
+										thumbs[n] = dataURI(stimuli.Thumbnail(im, 56))
 									}
 								}
 							}
@@ -231,27 +231,6 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 	var b bytes.Buffer
 	err := page.Execute(&b, map[string]any{"R": rep, "Families": fams})
 	return b.Bytes(), err
-}
-
-// shrink box-filters an image down to size×size.
-func shrink(src *image.RGBA, size int) image.Image {
-	b := src.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, size, size))
-	for y := 0; y < size; y++ {
-		for x := 0; x < size; x++ {
-			var acc [3]int
-			n := 0
-			for yy := y * b.Dy() / size; yy < (y+1)*b.Dy()/size; yy++ {
-				for xx := x * b.Dx() / size; xx < (x+1)*b.Dx()/size; xx++ {
-					c := src.RGBAAt(xx, yy)
-					acc[0], acc[1], acc[2] = acc[0]+int(c.R), acc[1]+int(c.G), acc[2]+int(c.B)
-					n++
-				}
-			}
-			out.SetRGBA(x, y, color.RGBA{uint8(acc[0] / n), uint8(acc[1] / n), uint8(acc[2] / n), 255})
-		}
-	}
-	return out
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{

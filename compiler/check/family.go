@@ -434,7 +434,7 @@ func rangeOf(e *ast.Expr) *ast.Range {
 	return nil
 }
 
-var stimulusKinds = []string{"angles", "curves", "edges", "gabors", "highlow", "lines", "photos"}
+var stimulusKinds = []string{"angles", "curves", "curvevariants", "edges", "gabors", "highlow", "lines"}
 
 func (c *checker) checkMatch(m *module, mt *ast.Match) {
 	f := c.wantFamily(m, mt.Family)
