@@ -15,6 +15,7 @@ import (
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/compiler/lower"
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/lang/parser"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/onnx/onnxpb"
 )
@@ -51,6 +52,10 @@ type Options struct {
 	Limits    eval.Limits
 	// Weights makes the expand dump list every nonzero kernel.
 	Weights bool
+	// Defines override top-level lets of the main file: name → circ
+	// expression (circc -D name=value). The new value must have the kind and
+	// dimension of the one it replaces.
+	Defines map[string]string
 }
 
 // Stages lists the compiler's stages in order.
@@ -114,6 +119,10 @@ func Compile(fs afero.Fs, filename string, opt Options) (*Result, error) {
 		return r, nil
 	}
 	r.Evaluator = eval.New(prog, opt.Limits)
+	if ds := applyDefines(r, opt.Defines); len(ds) > 0 {
+		r.Diags = append(r.Diags, ds...)
+		return r, nil
+	}
 	for _, s := range Stages[1:] {
 		r.Diags = append(r.Diags, s.run(r, opt)...)
 		r.Stopped = s.Name
@@ -122,6 +131,53 @@ func Compile(fs afero.Fs, filename string, opt Options) (*Result, error) {
 		}
 	}
 	return r, nil
+}
+
+// applyDefines overrides the main file's lets named in defines.
+func applyDefines(r *Result, defines map[string]string) diag.List {
+	var names []string
+	for n := range defines {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var ds diag.List
+	at := diag.RangeAt(r.Program.Main.AST.Pos, 0)
+	for _, n := range names {
+		e, perr := parser.ParseExpr("-D "+n, defines[n])
+		if perr != nil {
+			ds = append(ds, &diag.Diagnostic{Code: "define", Summary: fmt.Sprintf("-D %s=%s: %s", n, defines[n], perr[0].Summary), Subject: at})
+			continue
+		}
+		var old eval.Value
+		var lets []string
+		for _, d := range r.Program.Main.AST.Decls {
+			if d.Let != nil {
+				lets = append(lets, d.Let.Name.Name)
+			}
+		}
+		if d := eval.Catch(func() { old = r.Evaluator.Let(r.Program.Main, n) }); d != nil {
+			ds = append(ds, d)
+			continue
+		}
+		if old == nil || !r.Evaluator.Override(r.Program.Main, n, e) {
+			dg := &diag.Diagnostic{Code: "define", Summary: fmt.Sprintf("-D %s: %s has no top-level let %s", n, r.Source, n), Subject: at}
+			if s := diag.Suggest(n, lets); s != "" {
+				dg.Hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			ds = append(ds, dg)
+			continue
+		}
+		var v eval.Value
+		if d := eval.Catch(func() { v = r.Evaluator.Let(r.Program.Main, n) }); d != nil {
+			ds = append(ds, d)
+			continue
+		}
+		if !eval.SameKind(old, v) {
+			ds = append(ds, &diag.Diagnostic{Code: "define", Subject: at,
+				Summary: fmt.Sprintf("-D %s=%s: the circuit's %s is %s, the new value %s", n, defines[n], n, eval.Format(old), eval.Format(v))})
+		}
+	}
+	return ds
 }
 
 func runEval(r *Result, opt Options) diag.List {

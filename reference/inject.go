@@ -45,6 +45,10 @@ type InjectOptions struct {
 	// activations.
 	Calibration []datasets.Item
 	Runtime     ort.Options
+	// Matched returns the natural channels matched to a hand-made family
+	// ("mixed3b.curve"), in the order of its units: how matched(…) in a
+	// selector is resolved (circc fills it with verify's matching).
+	Matched func(family string) ([]int, error)
 }
 
 type injector struct {
@@ -152,12 +156,22 @@ func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int
 	if !ok {
 		ev.Fail(nr.Pos, nr.EndPos, "inject", "model %s has no layer %q", in.n.Manifest.Name, name)
 	}
+	env := ev.ModuleEnv(in.res.Program.Main)
 	for _, it := range nr.Selector.Items {
-		if usesMatched(it) {
-			ev.Fail(it.Pos, it.EndPos, "inject", "the natural units matched to a family are found by circc verify's matching, which this build cannot do; list the channels here instead")
+		fam := matchedFamily(it)
+		if fam == "" {
+			channels = append(channels, expand.Channels(ev, &ast.Selector{Items: []*ast.Expr{it}}, env)...)
+			continue
 		}
+		if in.opt.Matched == nil {
+			ev.Fail(it.Pos, it.EndPos, "inject", "the natural units matched to %s are found by circc verify's matching, which is not available here; list the channels instead", fam)
+		}
+		got, err := in.opt.Matched(fam)
+		if err != nil {
+			ev.Fail(it.Pos, it.EndPos, "inject", "matching %s: %v", fam, err)
+		}
+		channels = append(channels, got...)
 	}
-	channels = expand.Channels(ev, nr.Selector, ev.ModuleEnv(in.res.Program.Main))
 	for _, c := range channels {
 		if c >= l.Channels {
 			ev.Fail(nr.Selector.Pos, nr.Selector.EndPos, "selector", "channel %d is out of range: %s has %d", c, l.Name, l.Channels)
@@ -451,11 +465,30 @@ func (in *injector) outputChanged() error {
 	return nil
 }
 
-// usesMatched reports whether a selector item calls matched(…).
-func usesMatched(e *ast.Expr) bool {
+// matchedFamily returns the family named by a selector item matched(L.F)
+// ("L.F"), or "" for any other item.
+func matchedFamily(e *ast.Expr) string {
 	if e.Or == nil {
-		return false
+		return ""
 	}
 	u := e.Or.Left.Left.Left.From.Left.Left
-	return u.Power != nil && u.Power.Base.Primary.Ident != nil && u.Power.Base.Primary.Ident.Name == "matched" && len(u.Power.Base.Suffixes) > 0
+	if u.Power == nil || u.Power.Base.Primary.Ident == nil || u.Power.Base.Primary.Ident.Name != "matched" || len(u.Power.Base.Suffixes) != 1 || u.Power.Base.Suffixes[0].Call == nil {
+		return ""
+	}
+	args := u.Power.Base.Suffixes[0].Call.Args
+	if len(args) != 1 || args[0].Value.Or == nil {
+		return ""
+	}
+	pf := args[0].Value.Or.Left.Left.Left.From.Left.Left.Power
+	if pf == nil || pf.Base.Primary.Ident == nil {
+		return ""
+	}
+	parts := []string{pf.Base.Primary.Ident.Name}
+	for _, sf := range pf.Base.Suffixes {
+		if sf.Field == nil {
+			return ""
+		}
+		parts = append(parts, sf.Field.Name)
+	}
+	return strings.Join(parts, ".")
 }

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -178,5 +179,30 @@ unit same at inceptionv1.conv2d1 {
 	_, _, _, err = open(t).Inject(afero.NewOsFs(), r, InjectOptions{})
 	if err == nil || !strings.Contains(err.Error(), "no set, replace or ablate statement") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestInjectMatched resolves matched(…) through the hook circc fills with
+// verify's matching.
+func TestInjectMatched(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	src := strings.Replace(injected, "ablate inceptionv1.mixed3b[379, 320 ..< 330]", "ablate inceptionv1.mixed3b[matched(edges.any), 7]", 1)
+	afero.WriteFile(fs, "m.circ", []byte(src), 0o644)
+	r, err := compiler.Compile(fs, "m.circ", compiler.Options{})
+	if err != nil || len(r.Diags) > 0 {
+		t.Fatal(err, r.Diags)
+	}
+	var asked string
+	_, edits, ds, err := open(t).Inject(afero.NewOsFs(), r, InjectOptions{Kinds: map[string]bool{"ablate": true},
+		Matched: func(f string) ([]int, error) { asked = f; return []int{40, 41}, nil }})
+	if err != nil || len(ds) > 0 {
+		t.Fatal(err, ds)
+	}
+	if asked != "edges.any" || fmt.Sprint(edits[0].Channels) != "[40 41 7]" {
+		t.Errorf("asked for %q, ablated %v", asked, edits[0].Channels)
+	}
+	_, _, ds, _ = open(t).Inject(afero.NewOsFs(), r, InjectOptions{Kinds: map[string]bool{"ablate": true}})
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "matching, which is not available here") {
+		t.Errorf("without a matcher: %v", ds)
 	}
 }

@@ -35,7 +35,7 @@ func runBuild(e *env, args []string) int {
 		return exitUsage
 	}
 	src := fl.Arg(0)
-	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: *stop})
+	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: *stop, Defines: rf.defines})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
@@ -92,7 +92,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 		fmt.Fprintln(e.stderr, "usage: circc build --into MODEL -o OUT.onnx FILE")
 		return exitUsage
 	}
-	res, code := compileFor(e, fl.Arg(0))
+	res, code := compileFor(e, fl.Arg(0), rf.defines)
 	if res == nil {
 		return code
 	}
@@ -111,7 +111,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}
-	m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Calibration: calib, Runtime: opt})
+	m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Calibration: calib, Runtime: opt, Matched: matcher(e, res, rf, opt)})
 	if len(ds) > 0 {
 		ds.WriteText(e.stderr, res.Program.Source)
 		return exitDiags

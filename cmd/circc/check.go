@@ -136,3 +136,24 @@ func runGrammar(e *env, args []string) int {
 	fmt.Fprintln(e.stdout, parser.Grammar())
 	return exitOK
 }
+
+// defineFlag collects -D name=value settings.
+type defineFlag map[string]string
+
+func (d defineFlag) String() string { return "" }
+
+func (d defineFlag) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("-D takes name=value")
+	}
+	d[strings.TrimSpace(name)] = value
+	return nil
+}
+
+// addDefines adds -D to a command's flags.
+func addDefines(fl *flags) defineFlag {
+	d := defineFlag{}
+	fl.Var(d, "D", "override a top-level let of the circuit: `name=value` (repeatable)")
+	return d
+}

@@ -9,12 +9,14 @@ import (
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/runtime"
+	"github.com/circc/circc/verify"
 )
 
 // refFlags are the flags of the commands that use a reference model.
 type refFlags struct {
 	against, models, data, device *string
 	calibration, threads          *int
+	defines                       defineFlag
 }
 
 func addRefFlags(fl *flags) *refFlags {
@@ -25,6 +27,7 @@ func addRefFlags(fl *flags) *refFlags {
 		device:      fl.String("device", "cpu", "execution provider: cpu or cuda"),
 		calibration: fl.Int("calibration", 32, "photos used to scale replaced units"),
 		threads:     fl.Int("threads", 0, "onnxruntime intra-op threads (0: its default)"),
+		defines:     addDefines(fl),
 	}
 }
 
@@ -52,8 +55,8 @@ func (r *refFlags) photos(e *env) ([]datasets.Item, []datasets.Item, error) {
 }
 
 // compileFor compiles a circuit for injection; diagnostics are printed.
-func compileFor(e *env, file string) (*compiler.Result, int) {
-	res, err := compiler.Compile(e.fs, file, compiler.Options{})
+func compileFor(e *env, file string, defines defineFlag) (*compiler.Result, int) {
+	res, err := compiler.Compile(e.fs, file, compiler.Options{Defines: defines})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return nil, exitUsage
@@ -102,12 +105,13 @@ func runEval(e *env, args []string) int {
 	}
 	runs := []run{{name: "intact", model: net.Model}}
 	if fl.NArg() == 1 {
-		res, code := compileFor(e, fl.Arg(0))
+		res, code := compileFor(e, fl.Arg(0), rf.defines)
 		if res == nil {
 			return code
 		}
+		match := matcher(e, res, rf, opt)
 		for _, kind := range []string{"ablate", "replace", "set"} {
-			m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Kinds: map[string]bool{kind: true}, Calibration: calib, Runtime: opt})
+			m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Kinds: map[string]bool{kind: true}, Calibration: calib, Runtime: opt, Matched: match})
 			if len(ds) > 0 {
 				ds.WriteText(e.stderr, res.Program.Source)
 				return exitDiags
@@ -148,4 +152,39 @@ func runEval(e *env, args []string) int {
 		fmt.Fprintln(e.stdout)
 	}
 	return exitOK
+}
+
+// matcher resolves matched(…) in a circuit's edits with the matching of
+// circc verify, run once when first needed.
+func matcher(e *env, res *compiler.Result, rf *refFlags, opt runtime.Options) func(string) ([]int, error) {
+	var rep *verify.Report
+	var failed error
+	return func(family string) ([]int, error) {
+		if rep == nil && failed == nil {
+			p := newProgress(e.stderr, "matching", false)
+			r, ds, err := verify.Run(e.fs, res, verify.Options{Against: *rf.against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
+				Progress: func(_ string, d, t int) { p.update(d, t) }})
+			switch {
+			case len(ds) > 0:
+				failed = ds
+			case err != nil:
+				failed = err
+			default:
+				rep = r
+			}
+		}
+		if failed != nil {
+			return nil, failed
+		}
+		for _, f := range rep.Families {
+			if f.Layer+"."+f.Family == family {
+				var out []int
+				for _, p := range f.Pairs {
+					out = append(out, p.Channel)
+				}
+				return out, nil
+			}
+		}
+		return nil, fmt.Errorf("no match statement pairs %s with %s", family, *rf.against)
+	}
 }

@@ -11,6 +11,7 @@ func runIR(e *env, args []string) int {
 	fl := newFlags("ir", e.stderr)
 	after := fl.String("after", "", "dump the result of `STAGE` ("+strings.Join(compiler.StageNames(), ", ")+")")
 	weights := fl.Bool("weights", false, "with --after expand: list every nonzero kernel")
+	defines := addDefines(fl)
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
@@ -22,7 +23,7 @@ func runIR(e *env, args []string) int {
 		}
 		return exitUsage
 	}
-	opt := compiler.Options{StopAfter: st.Name, Weights: *weights}
+	opt := compiler.Options{StopAfter: st.Name, Weights: *weights, Defines: defines}
 	res, err := compiler.Compile(e.fs, fl.Arg(0), opt)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)

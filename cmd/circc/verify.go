@@ -26,7 +26,7 @@ func runVerify(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}
-	res, code := compileFor(e, fl.Arg(0))
+	res, code := compileFor(e, fl.Arg(0), rf.defines)
 	if res == nil {
 		return code
 	}

@@ -247,7 +247,7 @@ func (c *checker) checkFnBody(m *module, fn *ast.Fn) {
 		if p.Type != nil {
 			t, ok := paramTypes[p.Type.Name]
 			if !ok {
-				c.undefined(p.Type, fmt.Sprintf("unknown parameter type %q", p.Type.Name), paramTypeNames())
+				c.undefined(&ast.Ident{Pos: p.Type.Pos, EndPos: p.Type.EndPos, Name: p.Type.Name}, fmt.Sprintf("unknown parameter type %q", p.Type.Name), paramTypeNames())
 				continue
 			}
 			params[i] = t

@@ -236,6 +236,9 @@ func (c *checker) arith(op string, a, b *Type, s, e ast.Pos) *Type {
 		c.errorf(s, e, "type", "operator %s needs numbers or kernels, got %s and %s", op, a, b)
 		return unknown
 	}
+	if a.anyDim || b.anyDim {
+		return &Type{Kind: KKernel, anyDim: true}
+	}
 	var d Dim
 	switch op {
 	case "+", "-", "%":
@@ -789,8 +792,8 @@ func (c *checker) call(callee *Type, cl *ast.Call, sc *scope, s, e ast.Pos) *Typ
 			return unknown
 		}
 		a := args[0]
-		if !a.known() {
-			return number(callee.Dim)
+		if !a.known() || callee.anyDim {
+			return unknownLike(a)
 		}
 		if !a.numeric() {
 			c.errorf(cl.Args[0].Pos, cl.Args[0].EndPos, "type", "a table is looked up with a number, got %s", a)
@@ -825,8 +828,8 @@ func plural(n int) string {
 // paramTypes are the names usable in a function parameter annotation.
 var paramTypes = map[string]*Type{
 	"number": number(dimless), "angle": number(angle), "length": number(length),
-	"bool": {Kind: KBool}, "kernel": {Kind: KKernel}, "list": {Kind: KList}, "string": {Kind: KString},
-	"table": {Kind: KTable},
+	"bool": {Kind: KBool}, "kernel": {Kind: KKernel, anyDim: true}, "list": {Kind: KList}, "string": {Kind: KString},
+	"table": {Kind: KTable, anyDim: true},
 }
 
 func paramTypeNames() []string {

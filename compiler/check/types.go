@@ -87,6 +87,9 @@ type Type struct {
 	Const  *float64 // value of a constant number
 	KSize  int      // kernel width when known
 	Len    int      // list length when known (0: unknown)
+	// anyDim marks a kernel or table whose dimensions are not known (a
+	// parameter annotated "kernel" or "table"): dimensions are not checked.
+	anyDim bool
 
 	fn       *fnSym
 	builtin  *builtin
@@ -158,10 +161,10 @@ func (t *Type) key() string {
 // unify returns the common type of a and b (branches of an if, items of a
 // list) or nil when they differ.
 func unify(a, b *Type) *Type {
-	if !a.known() {
+	if !a.known() || a.anyDim {
 		return b
 	}
-	if !b.known() {
+	if !b.known() || b.anyDim {
 		return a
 	}
 	if a.Kind != b.Kind {

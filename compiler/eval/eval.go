@@ -641,3 +641,34 @@ func (ev *Evaluator) Let(f *check.SourceFile, name string) Value {
 
 // Raise aborts evaluation with an existing diagnostic (Catch returns it).
 func Raise(d *diag.Diagnostic) { panic(failure{d}) }
+
+// Override replaces the value of file f's top-level let name with e, for
+// this evaluator; it reports false when there is no such let.
+func (ev *Evaluator) Override(f *check.SourceFile, name string, e *ast.Expr) bool {
+	env := ev.ModuleEnv(f)
+	l, ok := env.lets[name]
+	if !ok {
+		return false
+	}
+	env.lets[name] = &lazyLet{decl: &ast.Let{Pos: l.decl.Pos, EndPos: l.decl.EndPos, Doc: l.decl.Doc, Name: l.decl.Name, Value: e}}
+	return true
+}
+
+// SameKind reports whether two values have the same kind and dimension.
+func SameKind(a, b Value) bool {
+	switch a := a.(type) {
+	case Num:
+		b, ok := b.(Num)
+		return ok && a.Dim == b.Dim && (a.Cells == nil) == (b.Cells == nil)
+	case Bool:
+		_, ok := b.(Bool)
+		return ok
+	case Str:
+		_, ok := b.(Str)
+		return ok
+	case List:
+		_, ok := b.(List)
+		return ok
+	}
+	return false
+}

@@ -135,8 +135,15 @@ type Fn struct {
 // FnParam is a function parameter with an optional type ("a: angle").
 type FnParam struct {
 	Pos, EndPos Pos
-	Name        *Ident `@@`
-	Type        *Ident `( ":" @@ )?`
+	Name        *Ident    `@@`
+	Type        *TypeName `( ":" @@ )?`
+}
+
+// TypeName is a parameter's type: a name, or one of the keywords kernel
+// and table.
+type TypeName struct {
+	Pos, EndPos Pos
+	Name        string `@(Ident | "kernel" | "table")`
 }
 
 // Param is a family parameter ranging over a list: "a in 0deg ..< 360deg step 15deg".

@@ -48,7 +48,8 @@ func (p *printer) decl(d *ast.Decl) {
 			p.ident(fp.Name)
 			if fp.Type != nil {
 				p.glue(":")
-				p.ident(fp.Type)
+				p.at(fp.Type.Pos)
+				p.word(fp.Type.Name)
 			}
 		})
 		p.glue(")")
