@@ -93,12 +93,17 @@ func radialPlot(curves [][]float64, colours []string) template.HTML {
 			continue
 		}
 		var pts []string
-		for i, v := range c {
+		step := max(1, len(c)/180) // one point per 2 degrees is plenty at this size
+		for i := 0; i < len(c); i += step {
 			a := float64(i) * 2 * math.Pi / float64(len(c))
-			r := inner + (outer-inner)*v/peak
+			r := inner + (outer-inner)*c[i]/peak
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", 80+r*math.Cos(a), 80+r*math.Sin(a)))
 		}
-		fmt.Fprintf(&b, `<polygon points="%s" fill="%s" fill-opacity="0.15" stroke="%s" stroke-width="1.2"/>`, strings.Join(pts, " "), colours[k], colours[k])
+		fill := "none" // a family's many curves read better as outlines
+		if len(curves) <= 2 {
+			fill = colours[k]
+		}
+		fmt.Fprintf(&b, `<polygon points="%s" fill="%s" fill-opacity="0.15" stroke="%s" stroke-width="1"/>`, strings.Join(pts, " "), fill, colours[k])
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

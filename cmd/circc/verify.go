@@ -14,6 +14,7 @@ func runVerify(e *env, args []string) int {
 	htmlOut := fl.String("html", "", "write a self-contained report page to `FILE`")
 	window := fl.Int("window", 0, "read units over the centre N×N of their maps (0: 2×2 for even sizes, 1×1 for odd)")
 	photos := fl.Int("photos", 128, "dataset photos for each unit's top photos (0: none)")
+	figures := fl.String("figures", "", "write each family's heat maps (PNG) and radial tuning plots (SVG) into `DIR`")
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
@@ -67,6 +68,12 @@ func runVerify(e *env, args []string) int {
 			err = writeAtomic(e.fs, *htmlOut, page)
 		}
 		if err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *figures != "" {
+		if _, err := rep.Figures(e.fs, *figures, func(p string, b []byte) error { return writeAtomic(e.fs, p, b) }); err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
 		}
