@@ -17,12 +17,14 @@ const BatchSize = 16
 type Responses map[string][][]float32
 
 // readout returns, for each image and channel of an NCHW output, the
-// maximum over the window×window block at the centre of the map (window 0:
-// 2×2 for maps of even size, the centre pixel for odd ones).
+// maximum over the window×window block at the centre of the map; window 0
+// or 1 reads the one unit at cell ((H-1)/2, (W-1)/2). A wider window lets
+// each stimulus pick the position that suits it best, which blurs
+// orientation tuning; the single centre unit is the default.
 func readout(o ort.Output, window int) [][]float32 {
 	n, c, h, w := int(o.Shape[0]), int(o.Shape[1]), int(o.Shape[2]), int(o.Shape[3])
 	if window <= 0 {
-		window = 2 - h%2
+		window = 1
 	}
 	window = min(window, h, w)
 	y0, x0 := (h-window)/2, (w-window)/2

@@ -26,7 +26,7 @@ type Options struct {
 	ModelsDir string
 	DataDir   string
 	Runtime   ort.Options
-	Window    int // readout window (0: the centre 2×2 or 1×1)
+	Window    int // readout window (0 or 1: the centre unit)
 	Photos    int // dataset photos for top-photo overlap (0: none)
 	TopK      int // top photos per unit
 	Progress  func(stage string, done, total int)
