@@ -141,7 +141,7 @@ func TestReportPageLoads(t *testing.T) {
 	if images < 2*24+2 || broken != 0 || curves < 2*24 {
 		t.Errorf("%s", check)
 	}
-	if !strings.Contains(dom, "mixed3b.curve ~ mixed3b") || !strings.Contains(dom, "mean echo &lt; 0.05") {
+	if !strings.Contains(dom, "mixed3b.curve ~ mixed3b") || !strings.Contains(dom, "max echo &lt; 0.05") {
 		t.Error("the page lacks the family heading or the claims")
 	}
 }
