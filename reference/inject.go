@@ -146,12 +146,7 @@ func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int
 	if parts[0].Ident == nil || parts[0].Ident.Name != in.n.Manifest.Name {
 		ev.Fail(nr.Pos, nr.EndPos, "inject", "this statement edits another model than %s", in.n.Manifest.Name)
 	}
-	name := ""
-	if p := parts[len(parts)-1]; p.Ident != nil {
-		name = p.Ident.Name
-	} else {
-		name = strings.Trim(p.Str.Raw, `"`)
-	}
+	name := parts[len(parts)-1].Text()
 	l, ok := in.n.Manifest.Layer(name)
 	if !ok {
 		ev.Fail(nr.Pos, nr.EndPos, "inject", "model %s has no layer %q", in.n.Manifest.Name, name)
@@ -297,13 +292,7 @@ func (in *injector) set(st *ast.Set) error {
 			continue
 		}
 		parts := s.From.Source.Path.Parts
-		src := parts[len(parts)-1]
-		name := ""
-		if src.Ident != nil {
-			name = src.Ident.Name
-		} else {
-			name = strings.Trim(src.Str.Raw, `"`)
-		}
+		name := parts[len(parts)-1].Text()
 		sl, ok := in.n.Manifest.Layer(name)
 		read := name
 		if ok {

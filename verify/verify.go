@@ -243,12 +243,7 @@ func collect(res *compiler.Result, net *reference.Net) []*matchSpec {
 		if len(s.units) == 0 {
 			ev.Fail(m.Family.Pos, m.Family.EndPos, "verify", "%s has no units on %s", s.family, s.layer.Name)
 		}
-		name := ""
-		if p := parts[len(parts)-1]; p.Ident != nil {
-			name = p.Ident.Name
-		} else {
-			name = strings.Trim(p.Str.Raw, `"`)
-		}
+		name := parts[len(parts)-1].Text()
 		l, ok := net.Manifest.Layer(name)
 		if !ok {
 			ev.Fail(m.Natural.Pos, m.Natural.EndPos, "verify", "model %s has no layer %q", net.Manifest.Name, name)
@@ -430,7 +425,7 @@ func expects(res *compiler.Result, rep *Report) []*ExpectResult {
 		}
 		for _, cl := range ex.Claims {
 			text := strings.TrimSpace(string(src[cl.Pos.Offset:cl.EndPos.Offset]))
-			r := &ExpectResult{Claim: refText(ex.Subject) + ": " + text, Pos: posOf(cl.Pos)}
+			r := &ExpectResult{Claim: ex.Subject.String() + ": " + text, Pos: posOf(cl.Pos)}
 			out = append(out, r)
 			if f == nil {
 				r.Detail = "no match statement pairs this family with " + rep.Against
@@ -500,14 +495,3 @@ func aggregate(vals []float64, agg, op string, limit float64) (float64, bool) {
 	return v, compare(op, v, limit)
 }
 
-func refText(r *ast.Ref) string {
-	var parts []string
-	for _, p := range r.Parts {
-		if p.Ident != nil {
-			parts = append(parts, p.Ident.Name)
-		} else {
-			parts = append(parts, p.Str.Raw)
-		}
-	}
-	return strings.Join(parts, ".")
-}

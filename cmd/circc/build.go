@@ -96,15 +96,9 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 	if res == nil {
 		return code
 	}
-	opt, err := rf.runtimeOptions()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
-	net, err := reference.Open(e.fs, *rf.against, *rf.models)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+	net, opt, code := rf.open(e)
+	if net == nil {
+		return code
 	}
 	_, calib, err := rf.photos(e)
 	if err != nil && hasReplace(res) {

@@ -38,6 +38,22 @@ func (r *refFlags) runtimeOptions() (runtime.Options, error) {
 	return opt, err
 }
 
+// open opens the reference model and the session options the flags ask
+// for; on failure it says why and returns the exit code.
+func (r *refFlags) open(e *env) (*reference.Net, runtime.Options, int) {
+	opt, err := r.runtimeOptions()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return nil, opt, exitUsage
+	}
+	net, err := reference.Open(e.fs, *r.against, *r.models)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return nil, opt, exitUsage
+	}
+	return net, opt, exitOK
+}
+
 // photos loads the photo set and picks n evenly spread calibration photos.
 func (r *refFlags) photos(e *env) ([]datasets.Item, []datasets.Item, error) {
 	items, err := datasets.ImageNetSample(e.fs, datasets.Dir(*r.data, "imagenet-sample"))
@@ -80,15 +96,9 @@ func runEval(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "usage: circc eval --against MODEL [FILE]")
 		return exitUsage
 	}
-	opt, err := rf.runtimeOptions()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
-	net, err := reference.Open(e.fs, *rf.against, *rf.models)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+	net, opt, code := rf.open(e)
+	if net == nil {
+		return code
 	}
 	items, calib, err := rf.photos(e)
 	if err != nil {

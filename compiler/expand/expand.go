@@ -179,6 +179,17 @@ func (x *expander) members(params []*ast.Param, fname string, at ast.Pos) ([]str
 	return names, doms, combos
 }
 
+// memberEnv binds a family member's parameters for its body.
+func (x *expander) memberEnv(names []string, vals []eval.Value) (*eval.Env, []Param) {
+	env := eval.NewEnv(x.env)
+	ps := make([]Param, len(names))
+	for i, n := range names {
+		env.Set(n, vals[i])
+		ps[i] = Param{n, vals[i]}
+	}
+	return env, ps
+}
+
 func unitName(fam string, names []string, vals []eval.Value) string {
 	if len(names) == 0 {
 		return fam
@@ -223,12 +234,7 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 		names, doms, combos := x.members(params, f.Name, declPos)
 		fam := &family{name: f.Name, pnames: names, domains: doms}
 		for _, vals := range combos {
-			env := eval.NewEnv(x.env)
-			ps := make([]Param, len(names))
-			for i, n := range names {
-				env.Set(n, vals[i])
-				ps[i] = Param{n, vals[i]}
-			}
+			env, ps := x.memberEnv(names, vals)
 			u := &Unit{Name: unitName(f.Name, names, vals), Family: f.Name, Params: ps, Pos: pos(declPos), EquivarianceError: math.NaN()}
 			var p pending
 			if f.Base != nil {
@@ -284,7 +290,7 @@ func (x *expander) source(src *ast.Source, env *eval.Env) (*family, []*ast.Ident
 	if src.Selector.Binder != nil {
 		name = src.Selector.Binder.Name
 	}
-	f := &family{name: refText(src.Path), pnames: []string{name}}
+	f := &family{name: src.Path.String(), pnames: []string{name}}
 	for _, c := range x.channels(src.Selector, env) {
 		f.members = append(f.members, &Unit{Index: c, Name: fmt.Sprintf("%s[%d]", f.name, c), Params: []Param{{name, eval.Num{S: float64(c)}}}})
 	}
@@ -324,17 +330,6 @@ func Channels(ev *eval.Evaluator, sel *ast.Selector, env *eval.Env) []int {
 	return out
 }
 
-func refText(r *ast.Ref) string {
-	var parts []string
-	for _, p := range r.Parts {
-		if p.Ident != nil {
-			parts = append(parts, p.Ident.Name)
-		} else {
-			parts = append(parts, p.Str.Raw)
-		}
-	}
-	return strings.Join(parts, ".")
-}
 
 // sourceFamily finds the family a connection reads among those of the layer
 // the current one reads.

@@ -38,12 +38,7 @@ func Natural(prog *check.Program, ev *eval.Evaluator, f *check.Family, inC, k in
 		names, _, combos := x.members(params, f.Name, at)
 		l := &Layer{Name: f.Layer.Name, Kernel: k, InC: inC}
 		for i, vals := range combos {
-			env := eval.NewEnv(x.env)
-			ps := make([]Param, len(names))
-			for j, n := range names {
-				env.Set(n, vals[j])
-				ps[j] = Param{n, vals[j]}
-			}
+			env, ps := x.memberEnv(names, vals)
 			w, b := x.body(l, body, env)
 			out = append(out, &NaturalUnit{Unit: Unit{Index: i, Name: unitName(f.Name, names, vals), Family: f.Name, Params: ps,
 				Pos: pos(at), EquivarianceError: math.NaN()}, Kernels: w, Bias: b})

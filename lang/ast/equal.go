@@ -63,3 +63,32 @@ func BareIdent(e *Expr) *Ident {
 	}
 	return p.Base.Primary.Ident
 }
+
+// Text is a reference part's name: the identifier, or the quoted tensor
+// name without its quotes.
+func (p *RefPart) Text() string {
+	if p.Ident != nil {
+		return p.Ident.Name
+	}
+	if len(p.Str.Raw) >= 2 {
+		return p.Str.Raw[1 : len(p.Str.Raw)-1]
+	}
+	return p.Str.Raw
+}
+
+// String writes the reference as in the source: mixed3b.curve,
+// inceptionv1."inception_3b/output_1".
+func (r *Ref) String() string {
+	s := ""
+	for i, p := range r.Parts {
+		if i > 0 {
+			s += "."
+		}
+		if p.Ident != nil {
+			s += p.Ident.Name
+		} else {
+			s += p.Str.Raw
+		}
+	}
+	return s
+}
