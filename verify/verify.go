@@ -494,4 +494,3 @@ func aggregate(vals []float64, agg, op string, limit float64) (float64, bool) {
 	}
 	return v, compare(op, v, limit)
 }
-

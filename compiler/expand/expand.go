@@ -330,7 +330,6 @@ func Channels(ev *eval.Evaluator, sel *ast.Selector, env *eval.Env) []int {
 	return out
 }
 
-
 // sourceFamily finds the family a connection reads among those of the layer
 // the current one reads.
 func (x *expander) sourceFamily(src *ast.Source) *family {
