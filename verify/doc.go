@@ -1,5 +1,20 @@
-// Package verify is where circc verify will live: running hand-made and
-// reference networks side by side on synthetic stimuli and photos, matching
-// hand-made units to natural ones, computing the metrics that expect claims
-// name (spec.md §8) and reporting them. It holds no code yet.
+// Package verify compares a circuit's hand-made units with the learned
+// units of a reference network (circc verify).
+//
+// It reads a compiled circuit (package compiler) and its match and expect
+// statements, and a reference model (package reference). It builds one
+// graph — the reference model cut after the tensors the matches name, with
+// the compiled circuit spliced beside it — and sweeps it with synthetic
+// stimuli (package stimuli) in batches, rendering ahead of the network,
+// reading each unit at the centre cell of its map. It pairs each hand-made
+// unit with a distinct natural unit (the channels the match lists, or the
+// best one-to-one assignment of response-map correlations), measures
+// tuning (preferred orientation, width, echo, curve preference), response
+// similarity, family coverage and spacing, and the overlap of top dataset
+// photos, and checks the expect claims. It produces a Report, as terminal
+// tables, JSON, a self-contained HTML page and figure files.
+//
+// Guarantees: the same circuit, model and options give the same report
+// (stimuli and readout are deterministic); a claim holds only when every
+// value it speaks of is defined and satisfies it.
 package verify
