@@ -77,6 +77,7 @@ func (ev *Evaluator) kernel(k *ast.Kernel, env *Env) Value {
 		return out
 	}
 	size := ev.kernelSize(k.Size, env)
+	ev.spend(size*size, k.Pos, k.EndPos)
 	g := ev.grid(size)
 	inner := NewEnv(env)
 	for i, id := range k.Coords {

@@ -18,11 +18,14 @@ type Limits struct {
 	MaxCallDepth      int
 	MaxListLen        int
 	MaxWeights        int // convolution weights in the whole network
+	// MaxWork bounds the list items and kernel cells one evaluation may
+	// create in all (nested comprehensions multiply).
+	MaxWork int
 }
 
 // DefaultLimits are generous for hand-written circuits (the Curve Circuits
 // network has 78,660 weights and kernels of at most 7x7).
-var DefaultLimits = Limits{MaxKernel: 63, MaxUnitsPerFamily: 4096, MaxCallDepth: 256, MaxListLen: 1 << 20, MaxWeights: 64 << 20}
+var DefaultLimits = Limits{MaxKernel: 63, MaxUnitsPerFamily: 4096, MaxCallDepth: 256, MaxListLen: 1 << 20, MaxWeights: 64 << 20, MaxWork: 1 << 24}
 
 // Env is a scope of values. Local scopes hold a few names in slices (no
 // map per scope: they are created per call and per cell block); module
@@ -72,6 +75,7 @@ type Evaluator struct {
 	prog    *check.Program
 	modules map[*check.SourceFile]*Env
 	depth   int
+	work    int            // list items and kernel cells created so far
 	grids   map[int][4]Num // coordinate grids per kernel size
 	memo    map[memoKey]memoEntry
 }
@@ -103,6 +107,14 @@ func Catch(f func()) (d *diag.Diagnostic) {
 	}()
 	f()
 	return nil
+}
+
+// spend counts n units of work (list items, kernel cells) against the limit.
+func (ev *Evaluator) spend(n int, s, e ast.Pos) {
+	ev.work += n
+	if ev.Limits.MaxWork > 0 && ev.work > ev.Limits.MaxWork {
+		ev.Fail(s, e, "limit", "evaluation creates more than %d list items and kernel cells (the limit); a comprehension inside another multiplies them", ev.Limits.MaxWork)
+	}
 }
 
 // ModuleEnv returns the top-level environment of a loaded file.
@@ -376,6 +388,7 @@ func (ev *Evaluator) rng(r *ast.Range, env *Env) Value {
 	if n > ev.Limits.MaxListLen {
 		ev.Fail(r.Pos, r.EndPos, "limit", "the range has %d values, more than the limit of %d", n, ev.Limits.MaxListLen)
 	}
+	ev.spend(n, r.Pos, r.EndPos)
 	out := make(List, n)
 	for i := range out {
 		out[i] = Num{S: a.S + float64(i)*step, Dim: a.Dim}
@@ -610,6 +623,7 @@ func (ev *Evaluator) list(l *ast.List, env *Env) Value {
 	if !ok {
 		ev.Fail(l.For.Domain.Pos, l.For.Domain.EndPos, "type", "for needs a list")
 	}
+	ev.spend(len(dom), l.Pos, l.EndPos)
 	out := make(List, 0, len(dom))
 	for _, x := range dom {
 		inner := NewEnv(env)
