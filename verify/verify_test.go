@@ -2,7 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,5 +200,3 @@ func BenchmarkSweep(b *testing.B) {
 		}
 	})
 }
-
-var _ = math.Abs

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/afero"
 
-	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/format"
 )
 
@@ -54,5 +53,3 @@ func runFmt(e *env, args []string) int {
 	}
 	return code
 }
-
-var _ diag.List

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"math"
 	"sort"
 )
@@ -241,5 +240,3 @@ func builtinNames() []string {
 	sort.Strings(out)
 	return out
 }
-
-var _ = fmt.Sprint

@@ -66,9 +66,6 @@ func (c *checker) expr(e *ast.Expr, sc *scope) *Type {
 		cond := c.expr(e.If.Cond, sc)
 		c.wantBool(cond, e.If.Cond.Pos, e.If.Cond.EndPos, "the condition of if")
 		a, b := c.expr(e.If.Then, sc), c.expr(e.If.Else, sc)
-		if cond.Const != nil {
-			// not tracked for bools; both branches are checked regardless
-		}
 		u := unify(a, b)
 		if u == nil {
 			c.errorf(e.Pos, e.EndPos, "type", "the branches of if differ: %s and %s", a, b)

@@ -103,11 +103,9 @@ func (l *loader) resolveImport(from string, im *ast.Import) (string, *diag.Diagn
 		return bad("standard modules cannot import files")
 	}
 	target := path.Clean(path.Join(path.Dir(from), p))
-	rel := strings.TrimPrefix(target, l.root)
 	if l.root != "." && !strings.HasPrefix(target, l.root+"/") || l.root == "." && (target == ".." || strings.HasPrefix(target, "../")) {
 		return bad(fmt.Sprintf("import path %q leaves the circuit's directory", p))
 	}
-	_ = rel
 	return target, nil
 }
 

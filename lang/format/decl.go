@@ -158,9 +158,6 @@ func (p *printer) body(b *ast.Body) {
 		p.newline()
 		p.at(s.Pos)
 		p.stmtBreak(s.Pos)
-		if p.lineStart && p.blank && p.out.Len() > 0 {
-			// the first statement of a body never follows a blank line
-		}
 		switch {
 		case s.Let != nil:
 			p.let(s.Let)

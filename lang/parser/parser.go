@@ -2,7 +2,6 @@ package parser
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/alecthomas/participle/v2"
@@ -340,5 +339,3 @@ func DocTarget(d *ast.Decl) *[]*ast.Comment {
 	}
 	return nil
 }
-
-var _ = io.EOF
