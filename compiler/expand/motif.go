@@ -258,12 +258,24 @@ func (x *expander) hueMix(m *ast.Motif, w [][]float64, h float64) [][]float64 {
 	return out
 }
 
-// hueMatrix is the luminance-preserving RGB hue rotation by a.
+// hueMatrix rotates RGB space by a degrees about the grey axis (1, 1, 1)
+// (Rodrigues' formula): a hue rotation that keeps grey grey and, at
+// 120deg, is exactly the cycle red → green → blue.
 func hueMatrix(a float64) [3][3]float64 {
 	c, s := math.Cos(a*math.Pi/180), math.Sin(a*math.Pi/180)
-	return [3][3]float64{
-		{0.213 + 0.787*c - 0.213*s, 0.715 - 0.715*c - 0.715*s, 0.072 - 0.072*c + 0.928*s},
-		{0.213 - 0.213*c + 0.143*s, 0.715 + 0.285*c + 0.140*s, 0.072 - 0.072*c - 0.283*s},
-		{0.213 - 0.213*c - 0.787*s, 0.715 - 0.715*c + 0.715*s, 0.072 + 0.928*c + 0.072*s},
+	t := (1 - c) / 3
+	q := s / math.Sqrt(3)
+	m := [3][3]float64{
+		{c + t, t - q, t + q},
+		{t + q, c + t, t - q},
+		{t - q, t + q, c + t},
 	}
+	for i := range m {
+		for j := range m[i] {
+			if r := math.Round(m[i][j]); math.Abs(m[i][j]-r) < 1e-12 {
+				m[i][j] = r // exact at multiples of 120deg
+			}
+		}
+	}
+	return m
 }
