@@ -2,8 +2,10 @@ package compiler_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -165,11 +167,18 @@ func TestDifferential(t *testing.T) {
 	}
 }
 
-// BenchmarkCompileCurves measures the whole pipeline on curves.circ:
-// check, evaluate, expand, lower, emit.
+// BenchmarkCompileCurves measures the whole pipeline on curves.circ
+// (check, evaluate, expand, lower, emit) on one processor, the baseline,
+// and on all of them (family members are evaluated in parallel), in the
+// same run.
 func BenchmarkCompileCurves(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		compile(b, "../circuits/curves.circ")
+	for _, procs := range []int{1, goruntime.NumCPU()} {
+		b.Run(fmt.Sprintf("procs=%d", procs), func(b *testing.B) {
+			defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(procs))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				compile(b, "../circuits/curves.circ")
+			}
+		})
 	}
 }

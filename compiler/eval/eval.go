@@ -78,6 +78,17 @@ type Evaluator struct {
 	work    int            // list items and kernel cells created so far
 	grids   map[int][4]Num // coordinate grids per kernel size
 	memo    map[memoKey]memoEntry
+	// overrides replace top-level lets (circc -D), per file.
+	overrides map[*check.SourceFile]map[string]*ast.Expr
+}
+
+// Fork returns an evaluator for another goroutine: the same program,
+// limits and overrides, its own caches and counters. Values are immutable,
+// so results computed by forks can be shared.
+func (ev *Evaluator) Fork() *Evaluator {
+	f := New(ev.prog, ev.Limits)
+	f.overrides = ev.overrides
+	return f
 }
 
 // New returns an evaluator for prog.
@@ -139,7 +150,11 @@ func (ev *Evaluator) ModuleEnv(f *check.SourceFile) *Env {
 			}
 			env.vars[name] = &Module{name: name, env: ev.ModuleEnv(im)}
 		case d.Let != nil:
-			env.lets[d.Let.Name.Name] = &lazyLet{decl: d.Let}
+			l := d.Let
+			if e, ok := ev.overrides[f][l.Name.Name]; ok {
+				l = &ast.Let{Pos: l.Pos, EndPos: l.EndPos, Doc: l.Doc, Name: l.Name, Value: e}
+			}
+			env.lets[d.Let.Name.Name] = &lazyLet{decl: l}
 		case d.Fn != nil:
 			env.vars[d.Fn.Name.Name] = &Closure{decl: d.Fn, env: env}
 		}
@@ -664,6 +679,13 @@ func (ev *Evaluator) Override(f *check.SourceFile, name string, e *ast.Expr) boo
 	if !ok {
 		return false
 	}
+	if ev.overrides == nil {
+		ev.overrides = map[*check.SourceFile]map[string]*ast.Expr{}
+	}
+	if ev.overrides[f] == nil {
+		ev.overrides[f] = map[string]*ast.Expr{}
+	}
+	ev.overrides[f][name] = e
 	env.lets[name] = &lazyLet{decl: &ast.Let{Pos: l.decl.Pos, EndPos: l.decl.EndPos, Doc: l.decl.Doc, Name: l.decl.Name, Value: e}}
 	return true
 }

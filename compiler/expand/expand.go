@@ -3,7 +3,10 @@ package expand
 import (
 	"fmt"
 	"math"
+	goruntime "runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/eval"
@@ -21,6 +24,7 @@ type family struct {
 }
 
 type expander struct {
+	prog    *check.Program
 	ev      *eval.Evaluator
 	env     *eval.Env
 	net     *Network
@@ -42,7 +46,7 @@ func Expand(prog *check.Program, ev *eval.Evaluator) (*Network, diag.List) {
 			Subject: diag.RangeAt(prog.Main.AST.Pos, 0)}
 		return nil, diag.List{d}
 	}
-	x := &expander{ev: ev, env: ev.ModuleEnv(prog.Main), input: c.Input,
+	x := &expander{prog: prog, ev: ev, env: ev.ModuleEnv(prog.Main), input: c.Input,
 		net: &Network{Name: prog.Main.AST.Header.Name.Name, Source: prog.Main.Name}}
 	if d := eval.Catch(func() { x.expand(c) }); d != nil {
 		return nil, diag.List{d}
@@ -213,15 +217,6 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 	var placed []pending
 	var fams []*family
 	templates := map[*check.Family]*pending{}
-	evalBody := func(f *check.Family, env *eval.Env) ([][]float64, float64) {
-		var body *ast.Body
-		if f.Decl.Unit != nil {
-			body = f.Decl.Unit.Body
-		} else {
-			body = f.Decl.Family.Body
-		}
-		return x.body(l, body, env)
-	}
 	for _, f := range cl.Families {
 		var declPos ast.Pos
 		var params []*ast.Param
@@ -233,7 +228,25 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 		l.Families = append(l.Families, FamilyPos{f.Name, pos(declPos)})
 		names, doms, combos := x.members(params, f.Name, declPos)
 		fam := &family{name: f.Name, pnames: names, domains: doms}
-		for _, vals := range combos {
+		type result struct {
+			w    [][]float64
+			bias float64
+		}
+		bodies := make([]result, len(combos))
+		if f.Base == nil {
+			// The members' bodies are independent: evaluate them in parallel.
+			var body *ast.Body
+			if f.Decl.Unit != nil {
+				body = f.Decl.Unit.Body
+			} else {
+				body = f.Decl.Family.Body
+			}
+			x.parallel(len(combos), func(wx *expander, i int) {
+				env, _ := wx.memberEnv(names, combos[i])
+				bodies[i].w, bodies[i].bias = wx.body(l, body, env)
+			})
+		}
+		for i, vals := range combos {
 			env, ps := x.memberEnv(names, vals)
 			u := &Unit{Name: unitName(f.Name, names, vals), Family: f.Name, Params: ps, Pos: pos(declPos), EquivarianceError: math.NaN()}
 			var p pending
@@ -245,8 +258,7 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 				p = pending{unit: u, bias: base.bias, family: f}
 				p.w, u.EquivarianceError = x.motifs(f.Decl.Family.Motifs, env, base.w, l.Kernel)
 			} else {
-				w, b := evalBody(f, env)
-				p = pending{unit: u, w: w, bias: b, family: f}
+				p = pending{unit: u, w: bodies[i].w, bias: bodies[i].bias, family: f}
 			}
 			if f.Template {
 				pp := p
@@ -411,6 +423,43 @@ func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
 			if math.IsNaN(c) || math.IsInf(c, 0) {
 				x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "arith", "the weight from %s is not a finite number", m.Name)
 			}
+		}
+	}
+}
+
+// parallel runs job(i) for i in [0, n) on as many goroutines as there are
+// processors, each with its own evaluator fork. The first failure in job
+// order is raised, so the outcome does not depend on scheduling.
+func (x *expander) parallel(n int, job func(wx *expander, i int)) {
+	workers := min(goruntime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			job(x, i)
+		}
+		return
+	}
+	fails := make([]*diag.Diagnostic, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		fork := x.ev.Fork()
+		wx := &expander{prog: x.prog, ev: fork, env: fork.ModuleEnv(x.prog.Main), net: x.net, src: x.src, input: x.input}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				fails[i] = eval.Catch(func() { job(wx, i) })
+			}
+		}()
+	}
+	wg.Wait()
+	for _, d := range fails {
+		if d != nil {
+			eval.Raise(d)
 		}
 	}
 }
