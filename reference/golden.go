@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/spf13/afero"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/onnx/onnxpb"
@@ -28,7 +29,7 @@ func readTensor(fs afero.Fs, path string) (*onnxpb.TensorProto, []float32, error
 		return nil, nil, err
 	}
 	t := &onnxpb.TensorProto{}
-	if err := protoUnmarshal(data, t); err != nil {
+	if err := proto.Unmarshal(data, t); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	v, err := onnx.Floats(t)
@@ -63,11 +64,10 @@ func (n *Net) TestGolden(fs afero.Fs, opt runtime.Options) ([]GoldenResult, erro
 	for _, in := range sets {
 		dir := filepath.Dir(in)
 		set := filepath.Base(dir)
-		_, input, err := readTensor(fs, in)
+		inT, input, err := readTensor(fs, in)
 		if err != nil {
 			return nil, err
 		}
-		inT, _, _ := readTensor(fs, in)
 		dims := inT.GetDims()
 		files, _ := afero.Glob(fs, filepath.Join(dir, "*.pb"))
 		sort.Strings(files)

@@ -75,8 +75,6 @@ func (in *injector) current(tensor string) string {
 	return tensor
 }
 
-func posOf(p ast.Pos) string { return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column) }
-
 // Inject applies the circuit's set, replace and ablate statements to a copy
 // of the reference model. It checks that the graph changed where intended
 // and nowhere else, and that the output on the model's test image differs
@@ -189,7 +187,7 @@ func (in *injector) ablate(a *ast.Ablate) error {
 		return err
 	}
 	in.latest[tensor] = out
-	in.edits = append(in.edits, Edit{Kind: "ablate", Pos: posOf(a.Pos), Layer: layer, Tensor: tensor, Channels: chans})
+	in.edits = append(in.edits, Edit{Kind: "ablate", Pos: a.Pos.String(), Layer: layer, Tensor: tensor, Channels: chans})
 	return nil
 }
 
@@ -332,7 +330,7 @@ func (in *injector) set(st *ast.Set) error {
 		}
 		in.allow(bname, locals)
 	}
-	in.edits = append(in.edits, Edit{Kind: "set", Pos: posOf(st.Pos), Layer: layer, Tensor: tensor, Channels: chans, Units: names, Weights: wname})
+	in.edits = append(in.edits, Edit{Kind: "set", Pos: st.Pos.String(), Layer: layer, Tensor: tensor, Channels: chans, Units: names, Weights: wname})
 	return nil
 }
 

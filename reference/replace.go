@@ -149,7 +149,7 @@ func (in *injector) replace(r *ast.Replace) error {
 	for _, u := range units {
 		names = append(names, u.Name)
 	}
-	in.edits = append(in.edits, Edit{Kind: "replace", Pos: posOf(r.Pos), Layer: layer, Tensor: tensor, Channels: chans, Units: names, Scales: scales})
+	in.edits = append(in.edits, Edit{Kind: "replace", Pos: r.Pos.String(), Layer: layer, Tensor: tensor, Channels: chans, Units: names, Scales: scales})
 	return nil
 }
 

@@ -176,22 +176,20 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 	if rep.Photos > 0 {
 		items, err := datasets.ImageNetSample(fs, datasets.Dir(dataDir, "imagenet-sample"))
 		if err == nil {
+			path := map[string]string{}
 			for _, it := range items {
-				thumbs[it.Name] = ""
+				path[it.Name] = it.Path
 			}
 			for _, f := range rep.Families {
 				for _, p := range f.Pairs {
 					for _, n := range append(append([]string(nil), p.HandTop...), p.NaturalTop...) {
-						if thumbs[n] != "" {
+						if _, done := thumbs[n]; done {
 							continue
 						}
-						for _, it := range items {
-							if it.Name == n {
-								if img, err := datasets.Decode(fs, it.Path); err == nil {
-									if im, err := stimuli.FromImage(img, 224); err == nil {
-										thumbs[n] = dataURI(stimuli.Thumbnail(im, 56))
-									}
-								}
+						thumbs[n] = ""
+						if img, err := datasets.Decode(fs, path[n]); err == nil {
+							if im, err := stimuli.FromImage(img, 224); err == nil {
+								thumbs[n] = dataURI(stimuli.Thumbnail(im, 56))
 							}
 						}
 					}

@@ -102,8 +102,6 @@ type matchSpec struct {
 	set      string
 }
 
-func posOf(p ast.Pos) string { return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column) }
-
 // Run verifies a compiled circuit against its reference model.
 func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, error) {
 	start := time.Now()
@@ -273,7 +271,7 @@ func column(r Responses, out string, ch int) []float64 {
 func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNames []string, k int) *Family {
 	hOut := reference.Prefix + "circuit/" + s.layer.Name
 	nOrient := len(set.Axes[0].Values)
-	f := &Family{Family: s.family, Layer: s.layer.Name, NaturalLayer: s.natLayer, Stimuli: set.Name, Pos: posOf(s.decl.Pos),
+	f := &Family{Family: s.family, Layer: s.layer.Name, NaturalLayer: s.natLayer, Stimuli: set.Name, Pos: s.decl.Pos.String(),
 		Matching: "explicit", Orientations: set.Axes[0].Values}
 	if len(set.Axes) > 1 {
 		f.OtherAxis = Axis{set.Axes[1].Name, set.Axes[1].Values}
@@ -425,7 +423,7 @@ func expects(res *compiler.Result, rep *Report) []*ExpectResult {
 		}
 		for _, cl := range ex.Claims {
 			text := strings.TrimSpace(string(src[cl.Pos.Offset:cl.EndPos.Offset]))
-			r := &ExpectResult{Claim: ex.Subject.String() + ": " + text, Pos: posOf(cl.Pos)}
+			r := &ExpectResult{Claim: ex.Subject.String() + ": " + text, Pos: cl.Pos.String()}
 			out = append(out, r)
 			if f == nil {
 				r.Detail = "no match statement pairs this family with " + rep.Against

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,7 +134,7 @@ func TestReportPageLoads(t *testing.T) {
 	check := dom[i+12 : i+12+strings.Index(dom[i+12:], `"`)]
 	t.Log(check)
 	var images, broken, curves int
-	if _, err := fmtSscanf(check, "%d images, %d broken, %d tuning curves", &images, &broken, &curves); err != nil {
+	if _, err := fmt.Sscanf(check, "%d images, %d broken, %d tuning curves", &images, &broken, &curves); err != nil {
 		t.Fatal(err)
 	}
 	// 2 heat maps per pair, weight tiles, the stimulus sheet, top photos.

@@ -26,7 +26,7 @@ func (c *checker) ref(m *module, r *ast.Ref, sc *scope) *Type {
 				c.errorf(p.Pos, p.EndPos, "type", "only a model has quoted tensor names, not a %s", t)
 				return unknown
 			}
-			name := unquote(p.Str.Raw)
+			name := p.Text()
 			l, ok := t.model.Layer(name)
 			if !ok {
 				d := c.errorf(p.Pos, p.EndPos, "undefined", "model %s has no tensor %q", t.model.Name, name)
@@ -41,13 +41,6 @@ func (c *checker) ref(m *module, r *ast.Ref, sc *scope) *Type {
 		t = c.field(t, p.Ident)
 	}
 	return t
-}
-
-func unquote(raw string) string {
-	if len(raw) >= 2 {
-		return raw[1 : len(raw)-1]
-	}
-	return raw
 }
 
 func refSpan(r *ast.Ref) (ast.Pos, ast.Pos) { return r.Pos, r.EndPos }

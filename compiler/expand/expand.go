@@ -35,8 +35,6 @@ type expander struct {
 	motifText string
 }
 
-func pos(p ast.Pos) string { return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column) }
-
 // Expand evaluates a checked circuit into a network of units and weights.
 // Evaluation stops at the first error, which is returned as a diagnostic.
 func Expand(prog *check.Program, ev *eval.Evaluator) (*Network, diag.List) {
@@ -61,7 +59,7 @@ func (x *expander) expand(c *check.Circuit) {
 	x.inputLayer(c.Input)
 	C, H, W := x.net.Input.C, x.net.Input.H, x.net.Input.W
 	for _, cl := range c.Layers {
-		l := &Layer{Name: cl.Name, Op: cl.Op, Kernel: cl.Kernel, Stride: 1, InC: C, InH: H, InW: W, Pos: pos(cl.Decl.Pos)}
+		l := &Layer{Name: cl.Name, Op: cl.Op, Kernel: cl.Kernel, Stride: 1, InC: C, InH: H, InW: W, Pos: cl.Decl.Pos.String()}
 		pad := "valid"
 		padN := 0
 		for _, op := range cl.Decl.Ops {
@@ -225,7 +223,7 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 		} else {
 			declPos, params = f.Decl.Family.Pos, f.Decl.Family.Params
 		}
-		l.Families = append(l.Families, FamilyPos{f.Name, pos(declPos)})
+		l.Families = append(l.Families, FamilyPos{f.Name, declPos.String()})
 		names, doms, combos := x.members(params, f.Name, declPos)
 		fam := &family{name: f.Name, pnames: names, domains: doms}
 		type result struct {
@@ -248,7 +246,7 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 		}
 		for i, vals := range combos {
 			env, ps := x.memberEnv(names, vals)
-			u := &Unit{Name: unitName(f.Name, names, vals), Family: f.Name, Params: ps, Pos: pos(declPos), EquivarianceError: math.NaN()}
+			u := &Unit{Name: unitName(f.Name, names, vals), Family: f.Name, Params: ps, Pos: declPos.String(), EquivarianceError: math.NaN()}
 			var p pending
 			if f.Base != nil {
 				base := templates[f.Base]

@@ -41,7 +41,7 @@ func Natural(prog *check.Program, ev *eval.Evaluator, f *check.Family, inC, k in
 			env, ps := x.memberEnv(names, vals)
 			w, b := x.body(l, body, env)
 			out = append(out, &NaturalUnit{Unit: Unit{Index: i, Name: unitName(f.Name, names, vals), Family: f.Name, Params: ps,
-				Pos: pos(at), EquivarianceError: math.NaN()}, Kernels: w, Bias: b})
+				Pos: at.String(), EquivarianceError: math.NaN()}, Kernels: w, Bias: b})
 		}
 	})
 	if d != nil {

@@ -1,5 +1,0 @@
-package verify
-
-import "fmt"
-
-var fmtSscanf = fmt.Sscanf
