@@ -48,6 +48,16 @@ var (
 // environment. It is safe to call many times; the first load sticks.
 func Init() error { return initFor("cpu") }
 
+// Load loads the onnxruntime library the options' device needs; sessions
+// do this themselves, so call it only to fix the library early (before
+// work that might load the CPU build, when CUDA sessions come later).
+func Load(opt Options) error {
+	if opt.Device == "" {
+		return initFor("cpu")
+	}
+	return initFor(opt.Device)
+}
+
 // initFor loads the library a device needs: a process holds one
 // onnxruntime, so the first session's device decides which.
 func initFor(device string) error {
@@ -62,10 +72,11 @@ func initFor(device string) error {
 	initDone, initDevice = true, device
 	var p string
 	if device == "cuda" {
-		if initErr = cudaReady(); initErr != nil {
+		var plan *cudaPlan
+		if plan, initErr = cudaReady(); initErr != nil {
 			return initErr
 		}
-		if initErr = preloadCUDA(); initErr != nil {
+		if initErr = preloadCUDA(plan); initErr != nil {
 			return initErr
 		}
 		p = GPULibraryPath()

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -146,14 +147,21 @@ func TestReportPageLoads(t *testing.T) {
 	}
 }
 
-var rawRate float64
+var benchDevices = flag.String("device", "cpu", "devices the benchmarks run on: cpu, cuda, or cpu,cuda")
 
-// BenchmarkSweep measures onnxruntime's raw throughput on the graph a sweep
-// runs (InceptionV1 cut at mixed3b with curves.circ beside it) and, in the
-// same run, the whole sweep (rendering, preprocessing, running, reading
-// out) over the same number of curve stimuli; the sweep reports its rate
-// as a share of the raw one.
+// BenchmarkSweep measures, on each -device, onnxruntime's raw throughput on
+// the graph a sweep runs (InceptionV1 cut at mixed3b with curves.circ
+// beside it) and, in the same run, the whole sweep (rendering,
+// preprocessing, running, reading out) over the same number of curve
+// stimuli; the sweep reports its rate as a share of the raw one.
 func BenchmarkSweep(b *testing.B) {
+	devices, err := ort.ParseDevices(*benchDevices)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := ort.Load(devices[0]); err != nil {
+		b.Fatal(err)
+	}
 	fs := afero.NewOsFs()
 	res, err := compiler.Compile(fs, "../circuits/curves.circ", compiler.Options{})
 	if err != nil {
@@ -168,36 +176,39 @@ func BenchmarkSweep(b *testing.B) {
 		b.Fatal(err)
 	}
 	data, _ := model.Bytes()
-	s, err := ort.NewSessionFromBytes(data, model.Input().GetName(), outs, ort.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
 	set, _ := stimuli.Lookup("curves", 224)
 	const n = 10 * BatchSize
-	b.Run("raw", func(b *testing.B) {
-		in := make([]float32, BatchSize*3*224*224)
-		for i := 0; i < b.N; i++ {
-			for k := 0; k < n/BatchSize; k++ {
-				if _, err := s.Run(in, []int64{BatchSize, 3, 224, 224}); err != nil {
+	for _, dev := range devices {
+		s, err := ort.NewSessionFromBytes(data, model.Input().GetName(), outs, dev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		var rawRate float64
+		b.Run(dev.Device+"/raw", func(b *testing.B) {
+			in := make([]float32, BatchSize*3*224*224)
+			for i := 0; i < b.N; i++ {
+				for k := 0; k < n/BatchSize; k++ {
+					if _, err := s.Run(in, []int64{BatchSize, 3, 224, 224}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			rawRate = float64(b.N*n) / b.Elapsed().Seconds()
+			b.ReportMetric(rawRate, "images/s")
+		})
+		b.Run(dev.Device+"/sweep", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := sweep(s, net.Manifest, n, func(i int) (*stimuli.Image, error) { return set.Render(i * 7), nil }, outs,
+					func(o ort.Output) [][]float32 { return readout(o, 0) }, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
-		}
-		rawRate = float64(b.N*n) / b.Elapsed().Seconds()
-		b.ReportMetric(rawRate, "images/s")
-	})
-	b.Run("sweep", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			if _, err := sweep(s, net.Manifest, n, func(i int) (*stimuli.Image, error) { return set.Render(i * 7), nil }, outs,
-				func(o ort.Output) [][]float32 { return readout(o, 0) }, nil); err != nil {
-				b.Fatal(err)
+			rate := float64(b.N*n) / b.Elapsed().Seconds()
+			b.ReportMetric(rate, "stimuli/s")
+			if rawRate > 0 {
+				b.ReportMetric(100*rate/rawRate, "%_of_raw")
 			}
-		}
-		rate := float64(b.N*n) / b.Elapsed().Seconds()
-		b.ReportMetric(rate, "stimuli/s")
-		if rawRate > 0 {
-			b.ReportMetric(100*rate/rawRate, "%_of_raw")
-		}
-	})
+		})
+	}
 }

@@ -37,15 +37,20 @@ func runDoctor(e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "      %s\n", r.CPUProblem)
 		}
 		fmt.Fprintf(e.stdout, "cuda: %s\n", mark(r.CUDAOK))
-		fmt.Fprintf(e.stdout, "      onnxruntime %s GPU build: %s (CUDA provider library: %s)\n", runtime.GPUVersion, r.GPULibrary, mark(r.GPUProvider))
-		fmt.Fprintf(e.stdout, "      CUDA library folders searched: %d (%s)\n", len(r.CUDALibDirs), runtime.EnvCUDALibs)
-		for _, n := range []string{"libcudart.so", "libcublasLt.so", "libcublas.so", "libcufft.so", "libcurand.so", "libcudnn.so"} {
-			if fs := r.CUDALibs[n]; len(fs) > 0 {
-				fmt.Fprintf(e.stdout, "      %-15s %s\n", n, fs[0])
-			} else {
-				fmt.Fprintf(e.stdout, "      %-15s missing\n", n)
+		fmt.Fprintf(e.stdout, "      onnxruntime %s GPU build: %s at %s\n", runtime.GPUVersion, mark(r.GPUBuild), r.GPULibrary)
+		fmt.Fprintf(e.stdout, "      CUDA provider library beside it: %s\n", mark(r.GPUProvider))
+		fmt.Fprintf(e.stdout, "      CUDA library folders searched: %d (set %s to choose them)\n", len(r.CUDALibDirs), runtime.EnvCUDALibs)
+		for _, l := range r.CUDALibs {
+			where := l.Path
+			if where == "" {
+				where = "missing (pip package " + l.Package + ")"
+				if l.Optional {
+					where += ", optional"
+				}
 			}
+			fmt.Fprintf(e.stdout, "      %-18s %s\n", l.Soname, where)
 		}
+		fmt.Fprintf(e.stdout, "      driver: %s\n", r.Driver)
 		gpus := "none"
 		if len(r.GPUs) > 0 {
 			gpus = strings.Join(r.GPUs, " ")
