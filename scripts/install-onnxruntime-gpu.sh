@@ -3,8 +3,9 @@
 # library of onnxruntime-node@1.29.0 and, beside it (onnxruntime requires
 # the same folder and version), the CUDA provider libraries of the npm
 # package com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9 (built for
-# CUDA 13 and cuDNN 9). About 290 MB is downloaded; every file is checked
-# against a pinned sha256.
+# CUDA 13 and cuDNN 9). About 290 MB is downloaded (see npm-package.sh:
+# `npm pack`, or --from DIR on a machine without network access); every
+# file is checked against a pinned sha256.
 #
 # Destination: $CIRCC_HOME/onnxruntime/1.29.0-gpu/ (CIRCC_HOME defaults to
 # ~/.local/share/circc), where the runtime looks for it with --device cuda.
@@ -14,11 +15,13 @@
 #
 # Idempotent: prints nothing and exits 0 when everything is already there.
 set -euo pipefail
+. "$(dirname "$0")/npm-package.sh"
+parse_from_flag "$@"
 
 VERSION=1.29.0
-CORE_PKG=onnxruntime-node@$VERSION
 CORE_TGZ_SHA256=cfdfb45ec4044b1fdca43e5d2e180fb6817e649ff8ad1e0dfc90e18e51b67037
-GPU_PKG=com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9
+GPU_PKG=com.github.asus4.onnxruntime.linux-x64-gpu
+GPU_VERSION=0.4.9
 GPU_TGZ_SHA256=2b459e0c17f340c92970c10ed86de4f37a3009f93c14053e6ad4334cbb6be412
 declare -A LIBS=(
   [libonnxruntime.so.1]=89688f5cf51c7e31befbb7b9101bc027799009b18d1baa9a5b1146a72e69538d
@@ -37,24 +40,19 @@ case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) ;;
   *) echo "install-onnxruntime-gpu: the GPU build is packaged for linux-x64 only" >&2; exit 1 ;;
 esac
-command -v npm >/dev/null || { echo "install-onnxruntime-gpu: npm is needed (apt-get install npm)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "install-onnxruntime-gpu: fetching $CORE_PKG and $GPU_PKG (about 290 MB)" >&2
-(cd "$work" && npm pack --silent "$CORE_PKG" "$GPU_PKG" >/dev/null)
-check() { echo "$2  $1" | sha256sum -c --status || { echo "install-onnxruntime-gpu: sha256 mismatch for $1" >&2; exit 1; }; }
-check "$work/onnxruntime-node-$VERSION.tgz" "$CORE_TGZ_SHA256"
-check "$work/com.github.asus4.onnxruntime.linux-x64-gpu-0.4.9.tgz" "$GPU_TGZ_SHA256"
+echo "install-onnxruntime-gpu: fetching onnxruntime-node@$VERSION and $GPU_PKG@$GPU_VERSION (about 290 MB)" >&2
+fetch_package onnxruntime-node "$VERSION" "$CORE_TGZ_SHA256" "$work"
+fetch_package "$GPU_PKG" "$GPU_VERSION" "$GPU_TGZ_SHA256" "$work"
 tar -xzf "$work/onnxruntime-node-$VERSION.tgz" -C "$work" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
-tar -xzf "$work/com.github.asus4.onnxruntime.linux-x64-gpu-0.4.9.tgz" -C "$work" \
+tar -xzf "$work/$GPU_PKG-$GPU_VERSION.tgz" -C "$work" \
   package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so package/Plugins/Linux/x64/libonnxruntime_providers_shared.so
 mkdir -p "$dest"
 for lib in "${!LIBS[@]}"; do
   src=$(find "$work/package" -name "$lib" -type f | head -n 1)
-  check "$src" "${LIBS[$lib]}"
-  cp "$src" "$dest/.$lib.$$"
-  chmod 0755 "$dest/.$lib.$$"
-  mv -f "$dest/.$lib.$$" "$dest/$lib"
+  check_sha256 "$src" "${LIBS[$lib]}"
+  install_file "$src" "$dest/$lib"
 done
 echo "install-onnxruntime-gpu: installed $dest" >&2

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the onnxruntime C library (CPU, linux-x64) that circc's runtime loads.
 #
-# The library comes from the npm package onnxruntime-node, fetched with `npm pack`
-# (never `npm install`: its install script downloads from a host this project cannot
-# reach). Both the tarball and the library are checked against pinned sha256 sums.
+# The library comes from the npm package onnxruntime-node (see npm-package.sh:
+# `npm pack`, or --from DIR on a machine without network access). Both the
+# tarball and the library are checked against pinned sha256 sums.
 #
 # Destination: $CIRCC_HOME/onnxruntime/$VERSION/libonnxruntime.so.1
 # (CIRCC_HOME defaults to ~/.local/share/circc). The runtime looks there by default;
@@ -11,6 +11,8 @@
 #
 # Idempotent: prints nothing and exits 0 when the verified library is already there.
 set -euo pipefail
+. "$(dirname "$0")/npm-package.sh"
+parse_from_flag "$@"
 
 VERSION=1.24.3
 TGZ_SHA256=aa1bb5fa261ea68de05dd53efbba210cd7adf2d2850f4c3a201054c74cc78040
@@ -29,20 +31,13 @@ case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) ;;
   *) echo "install-onnxruntime: only linux-x64 is packaged here; set ONNXRUNTIME_LIB to your own onnxruntime >= 1.24 library" >&2; exit 1 ;;
 esac
-command -v npm >/dev/null || { echo "install-onnxruntime: npm is needed (apt-get install npm)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "install-onnxruntime: fetching onnxruntime-node@$VERSION" >&2
-(cd "$work" && npm pack --silent "onnxruntime-node@$VERSION" >/dev/null)
-tgz="$work/onnxruntime-node-$VERSION.tgz"
-echo "$TGZ_SHA256  $tgz" | sha256sum -c --status || { echo "install-onnxruntime: sha256 mismatch for $tgz" >&2; exit 1; }
-tar -xzf "$tgz" -C "$work" "$LIB_IN_TGZ"
-echo "$LIB_SHA256  $work/$LIB_IN_TGZ" | sha256sum -c --status || { echo "install-onnxruntime: sha256 mismatch for libonnxruntime.so.1" >&2; exit 1; }
-
+fetch_package onnxruntime-node "$VERSION" "$TGZ_SHA256" "$work"
+tar -xzf "$work/onnxruntime-node-$VERSION.tgz" -C "$work" "$LIB_IN_TGZ"
+check_sha256 "$work/$LIB_IN_TGZ" "$LIB_SHA256"
 mkdir -p "$dest"
-tmp="$dest/.libonnxruntime.so.1.$$"
-cp "$work/$LIB_IN_TGZ" "$tmp"
-chmod 0644 "$tmp"
-mv -f "$tmp" "$lib"
+install_file "$work/$LIB_IN_TGZ" "$lib"
 echo "install-onnxruntime: installed $lib" >&2

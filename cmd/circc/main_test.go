@@ -29,7 +29,9 @@ func TestScripts(t *testing.T) {
 			e.Setenv("REPO", repo)
 			e.Setenv("MODELS", filepath.Join(repo, "..", "shared", "models"))
 			e.Setenv("DATA", filepath.Join(repo, "..", "shared", "datasets"))
-			// Scripts run with HOME unset: point them at the installed library.
+			// Scripts run with HOME unset: point them at the installed
+			// library; npm's cache lives in the real home.
+			e.Setenv("USERHOME", os.Getenv("HOME"))
 			e.Setenv(runtime.EnvLibrary, runtime.LibraryPath())
 			return nil
 		},
