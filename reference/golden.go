@@ -21,6 +21,32 @@ type GoldenResult struct {
 	Values int
 	RelL2  float64 // ‖got − want‖ / ‖want‖
 	MaxAbs float64
+	got    []float32
+}
+
+// WorstRelL2 is the largest relative error of the results.
+func WorstRelL2(res []GoldenResult) float64 {
+	worst := 0.0
+	for _, r := range res {
+		worst = max(worst, r.RelL2)
+	}
+	return worst
+}
+
+// Agreement compares two runs of TestGolden tensor by tensor (on two
+// devices, say): each result's RelL2 and MaxAbs are b's outputs against a's.
+func Agreement(a, b []GoldenResult) ([]GoldenResult, error) {
+	if len(a) != len(b) {
+		return nil, fmt.Errorf("%d results against %d", len(b), len(a))
+	}
+	out := make([]GoldenResult, len(a))
+	for i := range a {
+		if a[i].Set != b[i].Set || a[i].Tensor != b[i].Tensor || len(a[i].got) != len(b[i].got) {
+			return nil, fmt.Errorf("result %d: %s %s against %s %s", i, b[i].Set, b[i].Tensor, a[i].Set, a[i].Tensor)
+		}
+		out[i] = compare(a[i].Set, a[i].Tensor, b[i].got, a[i].got)
+	}
+	return out, nil
 }
 
 func readTensor(fs afero.Fs, path string) (*onnxpb.TensorProto, []float32, error) {
@@ -101,7 +127,9 @@ func (n *Net) TestGolden(fs afero.Fs, opt runtime.Options) ([]GoldenResult, erro
 			if len(r.Data) != len(want[r.Name]) {
 				return nil, fmt.Errorf("%s %s: the model gives %d values, the stored activation has %d", set, r.Name, len(r.Data), len(want[r.Name]))
 			}
-			out = append(out, compare(set, r.Name, r.Data, want[r.Name]))
+			c := compare(set, r.Name, r.Data, want[r.Name])
+			c.got = r.Data
+			out = append(out, c)
 		}
 	}
 	return out, nil

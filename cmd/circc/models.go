@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/reference"
@@ -12,12 +11,12 @@ import (
 
 func runModels(e *env, args []string) int {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "test" && args[0] != "tensors") {
-		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda] [--json] NAME")
+		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--json] NAME")
 		return exitUsage
 	}
 	fl := newFlags("models "+args[0], e.stderr)
 	root := fl.String("models", "", "folder holding the reference models (default $"+models.EnvDir+" or ../shared/models)")
-	device := fl.String("device", "cpu", "execution provider: cpu or cuda")
+	device := fl.String("device", "cpu", "execution provider: cpu, cuda, or cpu,cuda to run both and compare them")
 	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
 	size := fl.Int("size", 0, "tensors: the input's side in pixels (default: the manifest's)")
 	if fl.Parse(args[1:]) != nil {
@@ -39,10 +38,10 @@ func runModels(e *env, args []string) int {
 		return exitOK
 	}
 	if fl.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "usage: circc models test [--models DIR] [--device cpu|cuda] NAME")
+		fmt.Fprintln(e.stderr, "usage: circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] NAME")
 		return exitUsage
 	}
-	opt, err := runtime.ParseDevice(*device)
+	devices, err := runtime.ParseDevices(*device)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
@@ -52,30 +51,74 @@ func runModels(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}
-	res, err := net.TestGolden(e.fs, opt)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitDiags
+	return modelTest(e, net, devices, *asJSON)
+}
+
+// goldenLimit is the largest relative L2 error accepted against stored
+// activations, and between devices.
+const goldenLimit = 1e-5
+
+// goldenRun is one device's run of the stored test data.
+type goldenRun struct {
+	Provider    string                   `json:"provider"`
+	Onnxruntime string                   `json:"onnxruntime"`
+	Worst       float64                  `json:"worst_rel_l2"`
+	Tensors     []reference.GoldenResult `json:"tensors"`
+}
+
+// modelTest runs the model's stored test data on each device and, with
+// two devices, compares their outputs with each other.
+func modelTest(e *env, net *reference.Net, devices []runtime.Options, asJSON bool) int {
+	var runs []goldenRun
+	for _, opt := range devices {
+		res, err := net.TestGolden(e.fs, opt)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitDiags
+		}
+		runs = append(runs, goldenRun{Provider: runtime.Provider(), Onnxruntime: runtime.LoadedVersion(), Worst: reference.WorstRelL2(res), Tensors: res})
 	}
-	worst := 0.0
-	for _, r := range res {
-		worst = max(worst, r.RelL2)
+	ok := true
+	for _, r := range runs {
+		ok = ok && r.Worst <= goldenLimit
 	}
-	ok := worst <= 1e-5
-	if *asJSON {
-		b, _ := json.MarshalIndent(map[string]any{"model": net.Manifest.Name, "provider": runtime.Provider(), "ok": ok, "tensors": res}, "", "  ")
+	var agreement []reference.GoldenResult
+	if len(runs) == 2 {
+		var err error
+		if agreement, err = reference.Agreement(runs[1].Tensors, runs[0].Tensors); err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitDiags
+		}
+		ok = ok && reference.WorstRelL2(agreement) <= goldenLimit
+	}
+	if asJSON {
+		out := map[string]any{"model": net.Manifest.Name, "ok": ok, "runs": runs}
+		if agreement != nil {
+			out["agreement"] = map[string]any{"between": []string{runs[0].Provider, runs[1].Provider}, "worst_rel_l2": reference.WorstRelL2(agreement), "tensors": agreement}
+		}
+		b, _ := json.MarshalIndent(out, "", "  ")
 		fmt.Fprintln(e.stdout, string(b))
 	} else {
-		fmt.Fprintf(e.stdout, "%s on %s (onnxruntime %s)\n", net.Path, runtime.Provider(), runtime.LoadedVersion())
-		fmt.Fprintf(e.stdout, "%-16s %-26s %10s %12s %10s\n", "set", "tensor", "values", "rel L2 err", "max abs")
-		for _, r := range res {
-			fmt.Fprintf(e.stdout, "%-16s %-26s %10d %12.2g %10.2g\n", r.Set, r.Tensor, r.Values, r.RelL2, r.MaxAbs)
+		table := func(title string, res []reference.GoldenResult) {
+			fmt.Fprintln(e.stdout, title)
+			fmt.Fprintf(e.stdout, "%-16s %-26s %10s %12s %10s\n", "set", "tensor", "values", "rel L2 err", "max abs")
+			for _, r := range res {
+				fmt.Fprintf(e.stdout, "%-16s %-26s %10d %12.2g %10.2g\n", r.Set, r.Tensor, r.Values, r.RelL2, r.MaxAbs)
+			}
+		}
+		for _, r := range runs {
+			table(fmt.Sprintf("%s on %s (onnxruntime %s), against the stored activations", net.Path, r.Provider, r.Onnxruntime), r.Tensors)
+			fmt.Fprintf(e.stdout, "worst relative error %.2g\n\n", r.Worst)
+		}
+		if agreement != nil {
+			table(fmt.Sprintf("%s against %s", runs[0].Provider, runs[1].Provider), agreement)
+			fmt.Fprintf(e.stdout, "worst relative difference %.2g\n\n", reference.WorstRelL2(agreement))
 		}
 		verdict := "ok"
 		if !ok {
 			verdict = "FAILED"
 		}
-		fmt.Fprintf(e.stdout, "worst relative error %.2g: %s\n", worst, strings.ToLower(verdict))
+		fmt.Fprintf(e.stdout, "%s (limit %.0g)\n", verdict, goldenLimit)
 	}
 	if !ok {
 		return exitDiags
