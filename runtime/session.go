@@ -81,6 +81,12 @@ func sessionOptions(opt Options) (*ort.SessionOptions, string, error) {
 			err = so.AppendExecutionProviderCUDA(cuda)
 		}
 	}
+	if err == nil {
+		// A node that CUDA cannot run would otherwise go to the CPU
+		// without a word; refuse the session instead, so that the
+		// provider a result names is the one that ran every node.
+		err = so.AddSessionConfigEntry("session.disable_cpu_ep_fallback", "1")
+	}
 	if err != nil {
 		so.Destroy()
 		return nil, "", fmt.Errorf("onnxruntime cannot use CUDA: %w (run circc doctor)", err)
