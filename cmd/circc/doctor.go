@@ -36,7 +36,12 @@ func runDoctor(e *env, args []string) int {
 		if r.CPUProblem != "" {
 			fmt.Fprintf(e.stdout, "      %s\n", r.CPUProblem)
 		}
-		fmt.Fprintf(e.stdout, "cuda: %s\n", mark(r.CUDAOK))
+		if r.CUDAOK {
+			// Everything is found, but nothing has run on the GPU yet.
+			fmt.Fprintln(e.stdout, "cuda: found  (to run it: circc models test --device cpu,cuda inceptionv1)")
+		} else {
+			fmt.Fprintln(e.stdout, "cuda: missing")
+		}
 		fmt.Fprintf(e.stdout, "      onnxruntime %s GPU build: %s at %s\n", runtime.GPUVersion, mark(r.GPUBuild), r.GPULibrary)
 		fmt.Fprintf(e.stdout, "      CUDA provider library beside it: %s\n", mark(r.GPUProvider))
 		fmt.Fprintf(e.stdout, "      CUDA library folders searched: %d (set %s to choose them)\n", len(r.CUDALibDirs), runtime.EnvCUDALibs)
