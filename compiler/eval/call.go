@@ -192,9 +192,24 @@ func (t *Table) Lookup(x float64) float64 {
 	return (1-w)*v1 + w*v2
 }
 
+// values returns a slice of n values carved from a shared slab: calls are
+// the evaluator's most frequent allocation, and their argument lists are
+// small and live as long as the memo that may keep them.
+func (ev *Evaluator) values(n int) []Value {
+	if n > len(ev.slab) {
+		if n > 64 {
+			return make([]Value, n)
+		}
+		ev.slab = make([]Value, 1024)
+	}
+	v := ev.slab[:n:n]
+	ev.slab = ev.slab[n:]
+	return v
+}
+
 // call applies a function, builtin or table.
 func (ev *Evaluator) call(f Value, c *ast.Call, env *Env, s, e ast.Pos) Value {
-	args := make([]Value, len(c.Args))
+	args := ev.values(len(c.Args))
 	for i, a := range c.Args {
 		args[i] = ev.Expr(a.Value, env)
 	}

@@ -32,10 +32,17 @@ var DefaultLimits = Limits{MaxKernel: 63, MaxUnitsPerFamily: 4096, MaxCallDepth:
 // environments hold their names in maps and their lets lazily.
 type Env struct {
 	parent *Env
-	names  []string
-	vals   []Value
+	binds  []binding
 	vars   map[string]Value // module scopes only
 	lets   map[string]*lazyLet
+	// inline holds the first bindings, so that a call's scope is one
+	// allocation, not one per parameter.
+	inline [3]binding
+}
+
+type binding struct {
+	name string
+	val  Value
 }
 
 type lazyLet struct {
@@ -45,7 +52,11 @@ type lazyLet struct {
 }
 
 // NewEnv returns an empty scope inside parent.
-func NewEnv(parent *Env) *Env { return &Env{parent: parent} }
+func NewEnv(parent *Env) *Env {
+	e := &Env{parent: parent}
+	e.binds = e.inline[:0]
+	return e
+}
 
 // Set binds name in this scope (the blank "_" binds nothing).
 func (e *Env) Set(name string, v Value) {
@@ -56,14 +67,13 @@ func (e *Env) Set(name string, v Value) {
 		e.vars[name] = v
 		return
 	}
-	for i, n := range e.names {
-		if n == name {
-			e.vals[i] = v
+	for i := range e.binds {
+		if e.binds[i].name == name {
+			e.binds[i].val = v
 			return
 		}
 	}
-	e.names = append(e.names, name)
-	e.vals = append(e.vals, v)
+	e.binds = append(e.binds, binding{name, v})
 }
 
 // failure carries a diagnostic out of deep evaluation.
@@ -78,6 +88,7 @@ type Evaluator struct {
 	work    int            // list items and kernel cells created so far
 	grids   map[int][4]Num // coordinate grids per kernel size
 	memo    map[memoKey]memoEntry
+	slab    []Value // see values
 	// overrides replace top-level lets (circc -D), per file.
 	overrides map[*check.SourceFile]map[string]*ast.Expr
 }
@@ -165,9 +176,9 @@ func (ev *Evaluator) ModuleEnv(f *check.SourceFile) *Env {
 // lookup finds a name from env outwards, then among the builtins.
 func (ev *Evaluator) lookup(env *Env, id *ast.Ident) Value {
 	for e := env; e != nil; e = e.parent {
-		for i := len(e.names) - 1; i >= 0; i-- {
-			if e.names[i] == id.Name {
-				return e.vals[i]
+		for i := len(e.binds) - 1; i >= 0; i-- {
+			if e.binds[i].name == id.Name {
+				return e.binds[i].val
 			}
 		}
 		if e.vars == nil {
