@@ -122,7 +122,8 @@ type cudaPlan struct {
 	// Load lists the files to load, each after the ones it needs.
 	Load []string
 	// Companions are files loaded only if they can be: the parts that a
-	// library opens itself (cuDNN's libcudnn_*.so.9 beside libcudnn.so.9).
+	// library opens itself (cuDNN's libcudnn_*.so.9 beside libcudnn.so.9,
+	// NVRTC's libnvrtc-builtins.so.13.*).
 	Companions map[string]bool
 	// Missing and OptionalMissing list the needs not found.
 	Missing, OptionalMissing []CUDALib
@@ -174,9 +175,14 @@ func planCUDA(dirs []string, needs []CUDALib) *cudaPlan {
 		}
 		p.Found[need.Soname] = path
 		visit(path)
-		// libX.so.N opens its parts libX_*.so.N by soname at run time.
+		// libX.so.N opens its parts (libX_*.so.N, libX-*.so.N.M) by name
+		// at run time: cuDNN its sub-libraries, NVRTC its built-ins.
 		base, version, _ := strings.Cut(need.Soname, ".so")
-		parts, _ := filepath.Glob(filepath.Join(filepath.Dir(path), base+"_*.so"+version))
+		var parts []string
+		for _, sep := range []string{"_", "-"} {
+			m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), base+sep+"*.so"+version+"*"))
+			parts = append(parts, m...)
+		}
 		sort.Strings(parts)
 		for _, part := range parts {
 			p.Companions[part] = true

@@ -44,6 +44,8 @@ func TestPlanAndPreloadCUDA(t *testing.T) {
 	sharedLib(t, dnn, "libcudnn_ops.so.9", []string{"libcudnn_graph.so.9"}, dnn)
 	sharedLib(t, dnn, "libcudnn_adv.so.9", []string{"libcudnn_ops.so.9"}, dnn)
 	sharedLib(t, dnn, "libcudnn.so.9", nil)
+	sharedLib(t, blas, "libnvrtc.so.13", nil)
+	sharedLib(t, blas, "libnvrtc-builtins.so.13.0", nil)
 	gone := t.TempDir()
 	sharedLib(t, gone, "libgone.so.1", nil)
 	sharedLib(t, dnn, "libcudnn_engines.so.9", []string{"libgone.so.1"}, gone)
@@ -56,14 +58,14 @@ func TestPlanAndPreloadCUDA(t *testing.T) {
 	for _, m := range plan.OptionalMissing {
 		optional = append(optional, m.Soname)
 	}
-	if strings.Join(missing, " ") != "libcurand.so.10" || strings.Join(optional, " ") != "libcufft.so.12 libnvrtc.so.13" {
+	if strings.Join(missing, " ") != "libcurand.so.10" || strings.Join(optional, " ") != "libcufft.so.12" {
 		t.Errorf("missing %v, optional missing %v", missing, optional)
 	}
 	var order []string
 	for _, p := range plan.Load {
 		order = append(order, filepath.Base(p))
 	}
-	want := "libcudart.so.13 libcublasLt.so.13 libcublas.so.13 libcudnn.so.9 libcudnn_graph.so.9 libcudnn_ops.so.9 libcudnn_adv.so.9 libcudnn_engines.so.9"
+	want := "libcudart.so.13 libcublasLt.so.13 libcublas.so.13 libcudnn.so.9 libcudnn_graph.so.9 libcudnn_ops.so.9 libcudnn_adv.so.9 libcudnn_engines.so.9 libnvrtc.so.13 libnvrtc-builtins.so.13.0"
 	if got := strings.Join(order, " "); got != want {
 		t.Errorf("load order\n got %s\nwant %s", got, want)
 	}
@@ -74,7 +76,7 @@ func TestPlanAndPreloadCUDA(t *testing.T) {
 	if err := preloadCUDA(plan); err != nil {
 		t.Fatalf("a companion that cannot load stopped the preload: %v", err)
 	}
-	for _, soname := range []string{"libcublas.so.13", "libcublasLt.so.13", "libcudnn_adv.so.9"} {
+	for _, soname := range []string{"libcublas.so.13", "libcublasLt.so.13", "libcudnn_adv.so.9", "libnvrtc-builtins.so.13.0"} {
 		if msg := loadGlobal(soname); msg != "" {
 			t.Errorf("%s is not loaded after the preload: %s", soname, msg)
 		}
