@@ -44,7 +44,8 @@ func Dir(root, name string) string {
 // ImageNetSample reads imagenet-sample's labels.tsv (index, synset, name,
 // file) from dir.
 func ImageNetSample(fs afero.Fs, dir string) ([]Item, error) {
-	f, err := fs.Open(filepath.Join(dir, "labels.tsv"))
+	labels := filepath.Join(dir, "labels.tsv")
+	f, err := fs.Open(labels)
 	if err != nil {
 		return nil, fmt.Errorf("the photo set is missing: %v. Put imagenet-sample there, or point --data or %s at the folder holding it", err, EnvDir)
 	}
@@ -59,11 +60,11 @@ func ImageNetSample(fs afero.Fs, dir string) ([]Item, error) {
 		}
 		cols := strings.Split(sc.Text(), "\t")
 		if len(cols) != 4 {
-			return nil, fmt.Errorf("labels.tsv:%d: %d columns, want 4", line, len(cols))
+			return nil, fmt.Errorf("%s:%d: %d columns, want 4", labels, line, len(cols))
 		}
 		idx, err := strconv.Atoi(cols[0])
 		if err != nil {
-			return nil, fmt.Errorf("labels.tsv:%d: %v", line, err)
+			return nil, fmt.Errorf("%s:%d: %v", labels, line, err)
 		}
 		items = append(items, Item{Label: idx, Synset: cols[1], Name: cols[2], Path: filepath.Join(dir, cols[3])})
 	}

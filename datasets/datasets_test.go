@@ -46,11 +46,11 @@ func TestImageNetSampleProblems(t *testing.T) {
 		t.Errorf("missing set: %v", err)
 	}
 	afero.WriteFile(fs, "set/labels.tsv", []byte("index\tsynset\tname\tfile\n0\tn1\ta\ta.jpg\nx\tn2\tb\tb.jpg\n"), 0o644)
-	if _, err := ImageNetSample(fs, "set"); err == nil || !strings.HasPrefix(err.Error(), "labels.tsv:3: ") {
+	if _, err := ImageNetSample(fs, "set"); err == nil || !strings.HasPrefix(err.Error(), "set/labels.tsv:3: ") {
 		t.Errorf("bad index: %v", err)
 	}
 	afero.WriteFile(fs, "set/labels.tsv", []byte("index\tsynset\tname\tfile\n0\tn1\ta\n"), 0o644)
-	if _, err := ImageNetSample(fs, "set"); err == nil || err.Error() != "labels.tsv:2: 3 columns, want 4" {
+	if _, err := ImageNetSample(fs, "set"); err == nil || err.Error() != "set/labels.tsv:2: 3 columns, want 4" {
 		t.Errorf("short line: %v", err)
 	}
 	t.Setenv(EnvDir, "/data")
