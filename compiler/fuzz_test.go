@@ -1,15 +1,13 @@
 package compiler_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/eval"
+	"github.com/circc/circc/internal/corpus"
 )
 
 // fuzzLimits keep one fuzzed compile small: the fuzzer looks for crashes
@@ -21,22 +19,8 @@ var fuzzLimits = eval.Limits{MaxKernel: 15, MaxUnitsPerFamily: 64, MaxCallDepth:
 // never panics, never reports an internal error, and positions every
 // diagnostic in a loaded file.
 func FuzzCompile(f *testing.F) {
-	for _, pat := range []string{"../circuits/*.circ", "../stdlib/*.circ"} {
-		files, _ := filepath.Glob(pat)
-		for _, p := range files {
-			b, _ := os.ReadFile(p)
-			f.Add(b)
-		}
-	}
-	cases, _ := filepath.Glob("testdata/*/*.txtar")
-	checks, _ := filepath.Glob("check/testdata/*.txtar")
-	for _, p := range append(cases, checks...) {
-		ar, _ := txtar.ParseFile(p)
-		for _, x := range ar.Files {
-			if filepath.Ext(x.Name) == ".circ" {
-				f.Add(x.Data)
-			}
-		}
+	for _, src := range corpus.CircSources("..") {
+		f.Add(src)
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		fs := afero.NewMemMapFs()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/circc/circc/internal/corpus"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/lang/parser"
 )
@@ -131,18 +132,7 @@ func FuzzFormat(f *testing.F) {
 }
 
 func addSeeds(f *testing.F) {
-	for _, pat := range []string{"../../circuits/*.circ", "../../stdlib/*.circ"} {
-		files, _ := filepath.Glob(pat)
-		for _, p := range files {
-			b, _ := os.ReadFile(p)
-			f.Add(b)
-		}
-	}
-	files, _ := filepath.Glob("testdata/*.txtar")
-	for _, p := range files {
-		ar, _ := txtar.ParseFile(p)
-		for _, x := range ar.Files {
-			f.Add(x.Data)
-		}
+	for _, src := range corpus.CircSources("../..") {
+		f.Add(src)
 	}
 }

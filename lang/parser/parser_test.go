@@ -1,10 +1,10 @@
 package parser
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/circc/circc/internal/corpus"
 )
 
 func TestPositionsAndDocs(t *testing.T) {
@@ -83,12 +83,8 @@ func TestNumbersAndSizes(t *testing.T) {
 // FuzzParse: the parser never panics nor reports an internal error, and
 // every diagnostic points inside the input.
 func FuzzParse(f *testing.F) {
-	for _, pat := range []string{"../../circuits/*.circ", "../../stdlib/*.circ", "../../compiler/check/testdata/*.txtar"} {
-		files, _ := filepath.Glob(pat)
-		for _, p := range files {
-			b, _ := os.ReadFile(p)
-			f.Add(b)
-		}
+	for _, src := range corpus.CircSources("../..") {
+		f.Add(src)
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_, ds := ParseFile("fuzz.circ", src)
