@@ -41,9 +41,7 @@ func ParseDevices(list string) ([]Options, error) {
 		if err != nil {
 			return nil, err
 		}
-		if o.Device == "" {
-			o.Device = "cpu"
-		}
+		o.Device = o.device()
 		if !seen[o.Device] {
 			seen[o.Device] = true
 			opts = append(opts, o)
@@ -69,34 +67,58 @@ type CUDALibStatus struct {
 	Path string `json:"path"`
 }
 
-// cudaReady checks the CUDA path without loading anything but the driver
-// library: it returns the plan for loading the CUDA libraries, and an
-// error naming everything missing and how to get it.
-func cudaReady() (*cudaPlan, error) {
-	var lacks []string
+// cudaState is what the CUDA path has found, inspected without loading
+// anything but the driver library.
+type cudaState struct {
+	dirs        []string
+	plan        *cudaPlan
+	gpuBuild    bool   // the GPU build's core library exists
+	gpuProvider bool   // its CUDA provider library sits beside it
+	driver      string // what is wrong with the driver library, or ""
+	// err names everything missing and how to get it; nil when ready.
+	err error
+}
+
+func inspectCUDA() *cudaState {
 	lib := GPULibraryPath()
-	if _, err := os.Stat(lib); err != nil {
+	st := &cudaState{dirs: CUDALibDirs(), driver: loadDriver()}
+	_, err := os.Stat(lib)
+	st.gpuBuild = err == nil
+	_, err = os.Stat(filepath.Join(filepath.Dir(lib), "libonnxruntime_providers_cuda.so"))
+	st.gpuProvider = err == nil
+	st.plan = planCUDA(st.dirs, cudaNeeds)
+
+	var lacks []string
+	if !st.gpuBuild {
 		lacks = append(lacks, fmt.Sprintf("the GPU build of onnxruntime %s at %s (run scripts/install-onnxruntime-gpu.sh, or set %s)", GPUVersion, lib, EnvLibrary))
-	} else if _, err := os.Stat(filepath.Join(filepath.Dir(lib), "libonnxruntime_providers_cuda.so")); err != nil {
+	} else if !st.gpuProvider {
 		lacks = append(lacks, "libonnxruntime_providers_cuda.so beside "+lib+" (run scripts/install-onnxruntime-gpu.sh)")
 	}
-	dirs := CUDALibDirs()
-	plan := planCUDA(dirs, cudaNeeds)
-	if len(plan.Missing) > 0 {
+	if len(st.plan.Missing) > 0 {
 		var names []string
-		for _, m := range plan.Missing {
+		for _, m := range st.plan.Missing {
 			names = append(names, fmt.Sprintf("%s (pip package %s)", m.Soname, m.Package))
 		}
 		lacks = append(lacks, fmt.Sprintf("CUDA 13 / cuDNN 9 libraries %s; searched %d folders: set %s to the folders that hold them, e.g. site-packages/nvidia/*/lib of a PyTorch install",
-			strings.Join(names, ", "), len(dirs), EnvCUDALibs))
+			strings.Join(names, ", "), len(st.dirs), EnvCUDALibs))
 	}
-	if problem := loadDriver(); problem != "" {
-		lacks = append(lacks, "the NVIDIA driver: "+problem)
+	if st.driver != "" {
+		lacks = append(lacks, "the NVIDIA driver: "+st.driver)
 	}
-	if len(lacks) == 0 {
-		return plan, nil
+	if len(lacks) > 0 {
+		st.err = fmt.Errorf("--device cuda is not available here; missing: %s. Run circc doctor for details", strings.Join(lacks, "; "))
 	}
-	return nil, fmt.Errorf("--device cuda is not available here; missing: %s. Run circc doctor for details", strings.Join(lacks, "; "))
+	return st
+}
+
+// cudaReady returns the plan for loading the CUDA libraries, or an error
+// naming everything missing and how to get it.
+func cudaReady() (*cudaPlan, error) {
+	st := inspectCUDA()
+	if st.err != nil {
+		return nil, st.err
+	}
+	return st.plan, nil
 }
 
 // Report is what circc doctor says about the machine.
@@ -119,7 +141,7 @@ type Report struct {
 
 // Doctor inspects both execution paths without running a model on the GPU.
 func Doctor() *Report {
-	r := &Report{CPULibrary: LibraryPath(), GPULibrary: GPULibraryPath(), CUDALibDirs: CUDALibDirs(), GPUs: NVIDIADevices(),
+	r := &Report{CPULibrary: LibraryPath(), GPULibrary: GPULibraryPath(), GPUs: NVIDIADevices(),
 		SettingsHelp: map[string]string{
 			EnvLibrary:   "path of the onnxruntime library to load (either device)",
 			"CIRCC_HOME": "where the install scripts put onnxruntime (default ~/.local/share/circc)",
@@ -128,29 +150,26 @@ func Doctor() *Report {
 	if r.GPUs == nil {
 		r.GPUs = []string{}
 	}
-	if r.CUDALibDirs == nil {
-		r.CUDALibDirs = []string{}
-	}
 	if _, err := findLibrary(); err != nil {
 		r.CPUProblem = err.Error()
 	} else {
 		r.CPUOK = true
 	}
-	_, err := os.Stat(r.GPULibrary)
-	r.GPUBuild = err == nil
-	_, err = os.Stat(filepath.Join(filepath.Dir(r.GPULibrary), "libonnxruntime_providers_cuda.so"))
-	r.GPUProvider = err == nil
-	plan := planCUDA(r.CUDALibDirs, cudaNeeds)
-	for _, need := range cudaNeeds {
-		r.CUDALibs = append(r.CUDALibs, CUDALibStatus{CUDALib: need, Path: plan.Found[need.Soname]})
+	st := inspectCUDA()
+	r.CUDALibDirs, r.GPUBuild, r.GPUProvider = st.dirs, st.gpuBuild, st.gpuProvider
+	if r.CUDALibDirs == nil {
+		r.CUDALibDirs = []string{}
 	}
-	if problem := loadDriver(); problem != "" {
-		r.Driver = "missing: " + problem
+	for _, need := range cudaNeeds {
+		r.CUDALibs = append(r.CUDALibs, CUDALibStatus{CUDALib: need, Path: st.plan.Found[need.Soname]})
+	}
+	if st.driver != "" {
+		r.Driver = "missing: " + st.driver
 	} else {
 		r.Driver = "libcuda.so.1 loaded"
 	}
-	if _, err := cudaReady(); err != nil {
-		r.CUDAProblem = err.Error()
+	if st.err != nil {
+		r.CUDAProblem = st.err.Error()
 	} else {
 		r.CUDAOK = true
 	}

@@ -51,12 +51,7 @@ func Init() error { return initFor("cpu") }
 // Load loads the onnxruntime library the options' device needs; sessions
 // do this themselves, so call it only to fix the library early (before
 // work that might load the CPU build, when CUDA sessions come later).
-func Load(opt Options) error {
-	if opt.Device == "" {
-		return initFor("cpu")
-	}
-	return initFor(opt.Device)
-}
+func Load(opt Options) error { return initFor(opt.device()) }
 
 // initFor loads the library a device needs: a process holds one
 // onnxruntime, so the first session's device decides which.

@@ -24,6 +24,14 @@ type Options struct {
 	TF32 bool
 }
 
+// device is the options' device, "cpu" when none is named.
+func (o Options) device() string {
+	if o.Device == "" {
+		return "cpu"
+	}
+	return o.Device
+}
+
 var lastProvider = CPU
 
 // Provider is the execution provider of the most recent session: what
@@ -50,10 +58,7 @@ type Output struct {
 // sessionOptions initialises onnxruntime for the device and builds the
 // options of a session; the caller destroys them.
 func sessionOptions(opt Options) (*ort.SessionOptions, string, error) {
-	device := opt.Device
-	if device == "" {
-		device = "cpu"
-	}
+	device := opt.device()
 	if err := initFor(device); err != nil {
 		return nil, "", err
 	}
