@@ -99,21 +99,6 @@ func sessionOptions(opt Options) (*ort.SessionOptions, string, error) {
 	return so, CUDA, nil
 }
 
-// NewSession opens the model at path, reading outputs by name.
-func NewSession(path, input string, outputs []string, opt Options) (*Session, error) {
-	so, provider, err := sessionOptions(opt)
-	if err != nil {
-		return nil, err
-	}
-	defer so.Destroy()
-	s, err := ort.NewDynamicAdvancedSession(path, []string{input}, outputs, so)
-	if err != nil {
-		return nil, fmt.Errorf("onnxruntime cannot load %s: %w", path, err)
-	}
-	lastProvider = provider
-	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: provider}, nil
-}
-
 // Run feeds one input tensor (data in row-major order of shape) and returns
 // the outputs in the order they were asked for.
 func (s *Session) Run(data []float32, shape []int64) ([]Output, error) {
@@ -142,7 +127,8 @@ func (s *Session) Run(data []float32, shape []int64) ([]Output, error) {
 // Close releases the session.
 func (s *Session) Close() error { return s.s.Destroy() }
 
-// NewSessionFromBytes is NewSession for a model held in memory.
+// NewSessionFromBytes opens a model held in memory, reading outputs by
+// name.
 func NewSessionFromBytes(model []byte, input string, outputs []string, opt Options) (*Session, error) {
 	so, provider, err := sessionOptions(opt)
 	if err != nil {
