@@ -15,6 +15,7 @@ import (
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/compiler/lower"
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/lang/parser"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/onnx/onnxpb"
@@ -104,7 +105,7 @@ func Compile(fs afero.Fs, filename string, opt Options) (*Result, error) {
 	if opt.Limits == (eval.Limits{}) {
 		opt.Limits = eval.DefaultLimits
 	}
-	src, err := afero.ReadFile(fs, filename)
+	src, err := safefs.ReadFile(fs, filename, safefs.MaxSource)
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,9 @@ func TestCurvesMatchRecipe(t *testing.T) {
 // TestDeterministic: the same source gives byte-identical models and manifests.
 func TestDeterministic(t *testing.T) {
 	a, b := compile(t, "../circuits/curves.circ"), compile(t, "../circuits/curves.circ")
-	if !bytes.Equal(a.ONNX, b.ONNX) || !bytes.Equal(a.Manifest("m.onnx").JSON(), b.Manifest("m.onnx").JSON()) {
+	ja, errA := a.Manifest("m.onnx").JSON()
+	jb, errB := b.Manifest("m.onnx").JSON()
+	if errA != nil || errB != nil || !bytes.Equal(a.ONNX, b.ONNX) || !bytes.Equal(ja, jb) {
 		t.Fatal("two compilations differ")
 	}
 }

@@ -1,7 +1,10 @@
 package compiler
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 
 	"github.com/circc/circc/compiler/eval"
@@ -15,6 +18,7 @@ type UnitsManifest struct {
 	SourceSHA256 string          `json:"source_sha256"`
 	Compiler     string          `json:"compiler"`
 	Model        string          `json:"model"`
+	ModelSHA256  string          `json:"model_sha256"` // of the model file written beside it: a reader checks the pair
 	Input        ManifestInput   `json:"input"`
 	Weights      int             `json:"weights"`
 	Layers       []ManifestLayer `json:"layers"`
@@ -77,7 +81,8 @@ func round9(x float64) float64 { return math.Round(x*1e9) / 1e9 }
 // Manifest builds the units manifest of a compiled circuit written to model.
 func (r *Result) Manifest(model string) *UnitsManifest {
 	n := r.Network
-	m := &UnitsManifest{Source: r.Source, SourceSHA256: r.SHA256, Compiler: "circc " + Version, Model: model,
+	sum := sha256.Sum256(r.ONNX)
+	m := &UnitsManifest{Source: r.Source, SourceSHA256: r.SHA256, Compiler: "circc " + Version, Model: model, ModelSHA256: hex.EncodeToString(sum[:]),
 		Input:   ManifestInput{Name: n.Input.Name, Shape: []any{onnx.BatchDim, n.Input.C, n.Input.H, n.Input.W}, Channels: n.Input.Channels, Range: [2]float64{n.Input.Lo, n.Input.Hi}},
 		Weights: n.NumWeights()}
 	for _, l := range n.Layers {
@@ -106,7 +111,10 @@ func (r *Result) Manifest(model string) *UnitsManifest {
 }
 
 // JSON encodes the manifest with stable indentation.
-func (m *UnitsManifest) JSON() []byte {
-	b, _ := json.MarshalIndent(m, "", "  ")
-	return append(b, '\n')
+func (m *UnitsManifest) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding the units manifest: %w", err)
+	}
+	return append(b, '\n'), nil
 }

@@ -137,21 +137,52 @@ func (l *List) Sort() {
 // Sources gives the text of a file by name, for rendering source lines.
 type Sources func(filename string) []byte
 
+// MaxPerFile is how many diagnostics of one file WriteText shows; the rest
+// are counted in one line. A file with thousands of syntax errors is not a
+// file anyone will read error by error.
+const MaxPerFile = 100
+
+// excerptWidth is how many columns of a source line an excerpt shows at
+// most; a longer line is cut around the subject.
+const excerptWidth = 160
+
 // WriteText renders the list for people:
 //
 //	file:line:col: summary [code]
 //	  12 |     from mixed3a.cruve(b) weight 1
 //	     |                  ^^^^^
 //	  hint: did you mean "curve"?
+//
+// It shows at most MaxPerFile diagnostics per file and takes time linear in
+// the size of the list and of the sources.
 func (l List) WriteText(w io.Writer, src Sources) {
+	lines := map[string]*lineIndex{}
+	shown := map[string]int{}
+	hidden := map[string]int{}
+	var files []string
 	for _, d := range l {
 		p := d.Subject.Start
+		if shown[p.Filename] >= MaxPerFile {
+			if hidden[p.Filename] == 0 {
+				files = append(files, p.Filename)
+			}
+			hidden[p.Filename]++
+			continue
+		}
+		shown[p.Filename]++
 		sev := ""
 		if d.Severity == Warning {
 			sev = "warning: "
 		}
-		fmt.Fprintf(w, "%s:%d:%d: %s%s [%s]\n", p.Filename, p.Line, p.Column, sev, d.Summary, d.Code)
-		writeExcerpt(w, src, d.Subject)
+		fmt.Fprintf(w, "%s:%d:%d: %s%s [%s]\n", p.Filename, p.Line, p.Column, sev, oneLine(d.Summary), d.Code)
+		if src != nil {
+			ix := lines[p.Filename]
+			if ix == nil {
+				ix = newLineIndex(src(p.Filename))
+				lines[p.Filename] = ix
+			}
+			writeExcerpt(w, ix, d.Subject)
+		}
 		if d.Detail != "" {
 			fmt.Fprintf(w, "  %s\n", d.Detail)
 		}
@@ -163,14 +194,49 @@ func (l List) WriteText(w io.Writer, src Sources) {
 			fmt.Fprintf(w, "  %s:%d:%d: note: %s\n", q.Filename, q.Line, q.Column, n.Message)
 		}
 	}
+	for _, f := range files {
+		fmt.Fprintf(w, "%s: %d more problems not shown (at most %d per file)\n", f, hidden[f], MaxPerFile)
+	}
 }
 
-func writeExcerpt(w io.Writer, src Sources, r Range) {
-	if src == nil {
-		return
+// oneLine keeps a summary on its line: a summary quoting hostile text must
+// not forge further lines of output.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\n\r") {
+		return s
 	}
-	text := src(r.Start.Filename)
-	line, ok := lineOf(text, r.Start.Line)
+	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
+}
+
+// lineIndex finds lines of a text by number without splitting it.
+type lineIndex struct {
+	text   []byte
+	starts []int
+}
+
+func newLineIndex(text []byte) *lineIndex {
+	ix := &lineIndex{text: text, starts: []int{0}}
+	for i, c := range text {
+		if c == '\n' {
+			ix.starts = append(ix.starts, i+1)
+		}
+	}
+	return ix
+}
+
+func (ix *lineIndex) line(n int) (string, bool) {
+	if n < 1 || n > len(ix.starts) {
+		return "", false
+	}
+	end := len(ix.text)
+	if n < len(ix.starts) {
+		end = ix.starts[n] - 1
+	}
+	return strings.TrimRight(string(ix.text[ix.starts[n-1]:end]), "\r"), true
+}
+
+func writeExcerpt(w io.Writer, ix *lineIndex, r Range) {
+	line, ok := ix.line(r.Start.Line)
 	if !ok {
 		return
 	}
@@ -178,6 +244,9 @@ func writeExcerpt(w io.Writer, src Sources, r Range) {
 	col := r.Start.Column
 	if col < 1 {
 		col = 1
+	}
+	if col > len(line)+1 {
+		col = len(line) + 1
 	}
 	width := 1
 	switch {
@@ -191,7 +260,7 @@ func writeExcerpt(w io.Writer, src Sources, r Range) {
 		width = max
 	}
 	// Trim whitespace the range covers at its end (the next token's start).
-	if col-1 < len(line) {
+	if col-1 < len(line) && width > 0 {
 		seg := strings.TrimRight(line[col-1:col-1+width], " \t")
 		if len(seg) > 0 {
 			width = len(seg)
@@ -200,9 +269,36 @@ func writeExcerpt(w io.Writer, src Sources, r Range) {
 	if width < 1 {
 		width = 1
 	}
+	// A long line is cut to a window around the subject, marked with "…".
+	from, to := 0, len(line)
+	if len(line) > excerptWidth {
+		from = max(0, col-1-excerptWidth/3)
+		to = min(len(line), from+excerptWidth)
+		from, to = runeStart(line, from), runeStart(line, to)
+		width = min(width, to-(col-1))
+		if width < 1 {
+			width = 1
+		}
+	}
+	shown := line[from:to]
+	lead := ""
+	if from > 0 {
+		shown, lead = "…"+shown, " "
+	}
+	if to < len(line) {
+		shown += "…"
+	}
 	pad := strings.Repeat(" ", len(num))
-	fmt.Fprintf(w, "  %s | %s\n", num, expandTabs(line))
-	fmt.Fprintf(w, "  %s | %s%s\n", pad, strings.Repeat(" ", displayWidth(line, col-1)), strings.Repeat("^", width))
+	fmt.Fprintf(w, "  %s | %s\n", num, expandTabs(shown))
+	fmt.Fprintf(w, "  %s | %s%s%s\n", pad, lead, strings.Repeat(" ", displayWidth(line[from:], col-1-from)), strings.Repeat("^", width))
+}
+
+// runeStart moves i back to the start of the UTF-8 sequence it falls in.
+func runeStart(s string, i int) int {
+	for i > 0 && i < len(s) && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return i
 }
 
 // codeOf is line without a trailing "//" comment (outside strings).
@@ -219,23 +315,15 @@ func codeOf(line string) string {
 	return strings.TrimRight(line, " \t")
 }
 
-func lineOf(text []byte, n int) (string, bool) {
-	if n < 1 {
-		return "", false
-	}
-	lines := strings.Split(string(text), "\n")
-	if n > len(lines) {
-		return "", false
-	}
-	return strings.TrimRight(lines[n-1], "\r"), true
-}
-
 func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
 
 // displayWidth is the number of columns the first n bytes of line occupy.
 func displayWidth(line string, n int) int {
 	if n > len(line) {
 		n = len(line)
+	}
+	if n < 0 {
+		n = 0
 	}
 	w := 0
 	for _, r := range line[:n] {

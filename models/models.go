@@ -4,17 +4,18 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"io"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/spf13/afero"
 
-	"encoding/json"
-	"fmt"
-	"io/fs"
-	"sort"
-	"strings"
+	"github.com/circc/circc/internal/safefs"
 )
 
 //go:embed manifests/*.json
@@ -134,23 +135,29 @@ func (m *Manifest) Dir(root string) string {
 	return m.DefaultDir
 }
 
-// Locate returns the path of the model's file in Dir(root), after checking
-// its sha256 against the manifest's pin.
-func (m *Manifest) Locate(fsys afero.Fs, root string) (string, error) {
-	dir := m.Dir(root)
-	p := filepath.Join(dir, m.File)
-	f, err := fsys.Open(p)
+// ErrMissing is the cause of Load's error when the model file is not there.
+var ErrMissing = errors.New("reference model not found")
+
+// ErrAltered is the cause of Load's error when the model file is there but
+// is not the pinned one.
+var ErrAltered = errors.New("reference model altered")
+
+// Load reads the model's file in Dir(root) once and checks the sha256 of
+// the bytes it returns against the manifest's pin, so that what is used is
+// exactly what was checked.
+func (m *Manifest) Load(fsys afero.Fs, root string) (path string, data []byte, err error) {
+	p := filepath.Join(m.Dir(root), m.File)
+	data, err = safefs.ReadFile(fsys, p, safefs.MaxModel)
+	if errors.Is(err, os.ErrNotExist) {
+		return p, nil, fmt.Errorf("%w: %s expected at %s (%s). "+
+			"Put the model folder there, or point --models or %s at the folder that holds %s/", ErrMissing, m.Name, p, m.Title, EnvDir, m.Name)
+	}
 	if err != nil {
-		return "", fmt.Errorf("reference model %s not found: expected %s (%s). "+
-			"Put the model folder there, or point --models or %s at the folder that holds %s/", m.Name, p, m.Title, EnvDir, m.Name)
+		return p, nil, err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("reading %s: %w", p, err)
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != m.SHA256 {
+		return p, nil, fmt.Errorf("%w: %s is not the expected %s: its sha256 is %s, want %s (a different or altered file)", ErrAltered, p, m.Name, got, m.SHA256)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != m.SHA256 {
-		return "", fmt.Errorf("%s is not the expected %s: its sha256 is %s, want %s (a different or altered file)", p, m.Name, got, m.SHA256)
-	}
-	return p, nil
+	return p, data, nil
 }

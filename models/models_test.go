@@ -2,6 +2,9 @@ package models
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,11 +41,7 @@ func TestManifests(t *testing.T) {
 func TestManifestMatchesModelFile(t *testing.T) {
 	t.Setenv(EnvDir, sharedModels)
 	m, _ := Lookup("inceptionv1")
-	p, err := m.Locate(afero.NewOsFs(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(p)
+	p, data, err := m.Load(afero.NewOsFs(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,17 +55,106 @@ func TestManifestMatchesModelFile(t *testing.T) {
 	}
 }
 
-func TestLocateErrors(t *testing.T) {
+func TestLoadErrors(t *testing.T) {
 	m, _ := Lookup("inceptionv1")
 	fs := afero.NewMemMapFs()
 	t.Setenv(EnvDir, "/models")
-	_, err := m.Locate(fs, "")
-	if err == nil || !strings.Contains(err.Error(), "/models/inceptionv1/model.onnx") || !strings.Contains(err.Error(), EnvDir) {
+	_, _, err := m.Load(fs, "")
+	if !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), "/models/inceptionv1/model.onnx") || !strings.Contains(err.Error(), EnvDir) {
 		t.Errorf("missing model: %v", err)
 	}
 	afero.WriteFile(fs, "/models/inceptionv1/model.onnx", []byte("not a model"), 0o644)
-	_, err = m.Locate(fs, "")
-	if err == nil || !strings.Contains(err.Error(), "sha256") {
+	_, _, err = m.Load(fs, "")
+	if !errors.Is(err, ErrAltered) || !strings.Contains(err.Error(), "sha256") {
 		t.Errorf("altered model: %v", err)
 	}
+	fs.Remove("/models/inceptionv1/model.onnx")
+	fs.MkdirAll("/models/inceptionv1/model.onnx", 0o755)
+	if _, _, err = m.Load(fs, ""); err == nil || errors.Is(err, ErrAltered) || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a folder for a model: %v", err)
+	}
+}
+
+// swappingFs serves the genuine model on the first open and an altered one
+// on every later open: a loader that checks one read and uses another gets
+// caught.
+type swappingFs struct {
+	afero.Fs
+	opens   int
+	altered []byte
+}
+
+func (s *swappingFs) Open(name string) (afero.File, error) {
+	s.opens++
+	if s.opens > 1 {
+		afero.WriteFile(s.Fs, name, s.altered, 0o644)
+	}
+	return s.Fs.Open(name)
+}
+
+// TestLoadUsesTheBytesItChecked: the model is swapped after the first open
+// and, on the real file system, by another goroutine while Load runs; every
+// successful Load returns bytes with the pinned sha256.
+func TestLoadUsesTheBytesItChecked(t *testing.T) {
+	m, _ := Lookup("inceptionv1")
+	genuine, err := os.ReadFile(filepath.Join(sharedModels, "inceptionv1", "model.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	altered := bytes.Clone(genuine)
+	altered[len(altered)/2] ^= 1
+	pinned := func(data []byte) bool {
+		sum := sha256.Sum256(data)
+		return hex.EncodeToString(sum[:]) == m.SHA256
+	}
+
+	mem := afero.NewMemMapFs()
+	afero.WriteFile(mem, "/m/inceptionv1/model.onnx", genuine, 0o644)
+	sw := &swappingFs{Fs: mem, altered: altered}
+	if _, data, err := m.Load(sw, "/m"); err != nil || !pinned(data) || sw.opens != 1 {
+		t.Fatalf("Load after a swap: err %v, pinned %v, %d opens", err, err == nil && pinned(data), sw.opens)
+	}
+
+	dir := t.TempDir()
+	model := filepath.Join(dir, "inceptionv1", "model.onnx")
+	os.MkdirAll(filepath.Dir(model), 0o755)
+	for name, data := range map[string][]byte{"genuine": genuine, "altered": altered} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Link(filepath.Join(dir, "genuine"), model)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			src := []string{"genuine", "altered"}[i%2]
+			tmp := model + ".swap"
+			os.Link(filepath.Join(dir, src), tmp)
+			os.Rename(tmp, model)
+		}
+	}()
+	var ok, refused int
+	for i := 0; i < 30; i++ {
+		_, data, err := m.Load(afero.NewOsFs(), dir)
+		switch {
+		case err == nil && !pinned(data):
+			t.Fatalf("run %d: Load returned bytes that are not the pinned model", i)
+		case err == nil:
+			ok++
+		case errors.Is(err, ErrAltered):
+			refused++
+		default:
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	close(stop)
+	<-done
+	t.Logf("%d loads of the genuine model, %d of the altered one refused", ok, refused)
 }

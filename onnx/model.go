@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/afero"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/circc/circc/internal/safefs"
 	pb "github.com/circc/circc/onnx/onnxpb"
 )
 
@@ -23,7 +24,7 @@ type Model struct {
 // Read loads a model. A model whose tensors keep their data in external
 // files outside the model's own folder is refused.
 func Read(fs afero.Fs, path string) (*Model, error) {
-	data, err := afero.ReadFile(fs, path)
+	data, err := safefs.ReadFile(fs, path, safefs.MaxModel)
 	if err != nil {
 		return nil, err
 	}
@@ -88,44 +89,26 @@ func (m *Model) Clone() *Model { return &Model{P: proto.Clone(m.P).(*pb.ModelPro
 // Bytes encodes the model deterministically.
 func (m *Model) Bytes() ([]byte, error) { return Marshal(m.P) }
 
-// Write writes the model to path through a temporary file and a rename,
-// then re-reads it and checks that it decodes to the same model.
+// Write writes the model to path (see safefs.WriteFiles), after re-reading
+// the temporary file and checking that it decodes to the same model.
 func Write(fs afero.Fs, path string, m *Model) error {
 	data, err := m.Bytes()
 	if err != nil {
 		return err
 	}
-	f, err := afero.TempFile(fs, filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr != nil || cerr != nil {
-		fs.Remove(tmp)
-		return fmt.Errorf("writing %s: %v %v", path, werr, cerr)
-	}
-	back, err := afero.ReadFile(fs, tmp)
-	if err == nil && !bytes.Equal(back, data) {
-		err = fmt.Errorf("%s reads back differently from what was written", path)
-	}
-	if err == nil {
-		var again *Model
-		if again, err = FromBytes(back); err == nil && !proto.Equal(again.P, m.P) {
-			err = fmt.Errorf("%s decodes to a different model", path)
+	return safefs.WriteFiles(fs, []safefs.File{{Path: path, Data: data}}, func(temps map[string]string) error {
+		back, err := afero.ReadFile(fs, temps[path])
+		if err == nil && !bytes.Equal(back, data) {
+			err = fmt.Errorf("%s reads back differently from what was written", path)
 		}
-	}
-	if err == nil {
-		err = fs.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = fs.Rename(tmp, path)
-	}
-	if err != nil {
-		fs.Remove(tmp)
-	}
-	return err
+		if err == nil {
+			var again *Model
+			if again, err = FromBytes(back); err == nil && !proto.Equal(again.P, m.P) {
+				err = fmt.Errorf("%s decodes to a different model", path)
+			}
+		}
+		return err
+	})
 }
 
 // Input returns the graph's first input that is not an initializer.

@@ -30,6 +30,7 @@ var refInput = []int64{1, 3, 224, 224}
 func TestRoundTripKeepsMeaning(t *testing.T) {
 	m := readRef(t)
 	fs := afero.NewMemMapFs()
+	fs.MkdirAll("/out", 0o755)
 	if err := Write(fs, "/out/m.onnx", m); err != nil {
 		t.Fatal(err)
 	}

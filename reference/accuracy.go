@@ -102,6 +102,11 @@ func (n *Net) Evaluate(fs afero.Fs, name string, model *onnx.Model, output strin
 			return nil, err
 		}
 		classes := len(res[0].Data) / k
+		if done == 0 {
+			if err := datasets.CheckLabels(items, classes); err != nil {
+				return nil, err
+			}
+		}
 		for i := 0; i < k; i++ {
 			probs := res[0].Data[i*classes : (i+1)*classes]
 			rank := rankOf(probs, items[done+i].Label)
@@ -122,7 +127,7 @@ func (n *Net) Evaluate(fs afero.Fs, name string, model *onnx.Model, output strin
 		return nil, err
 	default:
 	}
-	if done != len(items) {
+	if done != len(items) || done == 0 {
 		return nil, fmt.Errorf("evaluated %d of %d photos", done, len(items))
 	}
 	acc.Images = done

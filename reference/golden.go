@@ -1,14 +1,18 @@
 package reference
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/spf13/afero"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/onnx/onnxpb"
 	"github.com/circc/circc/runtime"
@@ -49,9 +53,14 @@ func Agreement(a, b []GoldenResult) ([]GoldenResult, error) {
 	return out, nil
 }
 
-func readTensor(fs afero.Fs, path string) (*onnxpb.TensorProto, []float32, error) {
-	data, err := afero.ReadFile(fs, path)
+// readTensor reads a stored tensor after checking its bytes against the
+// model folder's SHA256SUMS, and checks that its values fill its shape.
+func readTensor(fs afero.Fs, path string, sums map[string]string) (*onnxpb.TensorProto, []float32, error) {
+	data, err := safefs.ReadFile(fs, path, safefs.MaxData)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkSum(path, data, sums); err != nil {
 		return nil, nil, err
 	}
 	t := &onnxpb.TensorProto{}
@@ -59,7 +68,53 @@ func readTensor(fs afero.Fs, path string) (*onnxpb.TensorProto, []float32, error
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	v, err := onnx.Floats(t)
-	return t, v, err
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	n := int64(1)
+	for _, d := range t.GetDims() {
+		if d < 0 || d > int64(len(v)) {
+			return nil, nil, fmt.Errorf("%s: dimension %d in shape %v", path, d, t.GetDims())
+		}
+		n *= d
+	}
+	if n != int64(len(v)) {
+		return nil, nil, fmt.Errorf("%s: shape %v holds %d values, the tensor has %d", path, t.GetDims(), n, len(v))
+	}
+	return t, v, nil
+}
+
+// readSums reads SHA256SUMS ("HEX  PATH" lines) of a model folder.
+func readSums(fs afero.Fs, dir string) (map[string]string, error) {
+	p := filepath.Join(dir, "SHA256SUMS")
+	data, err := safefs.ReadFile(fs, p, 1<<20)
+	if err != nil {
+		return nil, fmt.Errorf("the test data cannot be checked: %w", err)
+	}
+	sums := map[string]string{}
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok || len(sum) != 64 {
+			return nil, fmt.Errorf("%s:%d: want \"SHA256  PATH\"", p, i+1)
+		}
+		sums[filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(name, "*")))] = strings.ToLower(sum)
+	}
+	return sums, nil
+}
+
+func checkSum(path string, data []byte, sums map[string]string) error {
+	want, ok := sums[path]
+	if !ok {
+		return fmt.Errorf("%s is not listed in its model folder's SHA256SUMS", path)
+	}
+	got := sha256.Sum256(data)
+	if hex.EncodeToString(got[:]) != want {
+		return fmt.Errorf("%s does not match its sha256 in SHA256SUMS (a different or altered file)", path)
+	}
+	return nil
 }
 
 func compare(set, name string, got, want []float32) GoldenResult {
@@ -86,15 +141,22 @@ func (n *Net) TestGolden(fs afero.Fs, opt runtime.Options) ([]GoldenResult, erro
 	if len(sets) == 0 {
 		return nil, fmt.Errorf("no test data (*/input_0.pb) in %s", n.Dir)
 	}
+	sums, err := readSums(fs, n.Dir)
+	if err != nil {
+		return nil, err
+	}
 	var out []GoldenResult
 	for _, in := range sets {
 		dir := filepath.Dir(in)
 		set := filepath.Base(dir)
-		inT, input, err := readTensor(fs, in)
+		inT, input, err := readTensor(fs, in, sums)
 		if err != nil {
 			return nil, err
 		}
 		dims := inT.GetDims()
+		if c := int64(len(n.Manifest.Input.Channels)); len(dims) != 4 || dims[0] < 1 || dims[1] != c || dims[2] < 1 || dims[3] < 1 || dims[2] > 4096 || dims[3] > 4096 {
+			return nil, fmt.Errorf("%s: an input of shape %v; the model takes N×%d×H×W with sides of 1 to 4096", in, dims, c)
+		}
 		files, _ := afero.Glob(fs, filepath.Join(dir, "*.pb"))
 		sort.Strings(files)
 		var names []string
@@ -103,7 +165,7 @@ func (n *Net) TestGolden(fs afero.Fs, opt runtime.Options) ([]GoldenResult, erro
 			if filepath.Base(f) == "input_0.pb" {
 				continue
 			}
-			t, v, err := readTensor(fs, f)
+			t, v, err := readTensor(fs, f, sums)
 			if err != nil {
 				return nil, err
 			}

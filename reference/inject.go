@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/afero"
@@ -412,7 +413,11 @@ func onnxNodeIn(g *pb.GraphProto, n *pb.NodeProto) (*pb.NodeProto, bool) {
 // outputChanged runs the model's test image through the original and the
 // edited model: an edit that changes nothing is an error.
 func (in *injector) outputChanged() error {
-	_, input, err := readTensor(in.fs, in.n.Dir+"/test_data_set_0/input_0.pb")
+	sums, err := readSums(in.fs, in.n.Dir)
+	if err != nil {
+		return fmt.Errorf("the test image: %w", err)
+	}
+	_, input, err := readTensor(in.fs, filepath.Join(in.n.Dir, "test_data_set_0", "input_0.pb"), sums)
 	if err != nil {
 		return fmt.Errorf("the test image: %w", err)
 	}

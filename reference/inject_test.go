@@ -68,7 +68,11 @@ func runTensors(t *testing.T, m *onnx.Model, names ...string) []runtime.Output {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	_, input, err := readTensor(afero.NewOsFs(), "../../shared/models/inceptionv1/test_data_set_0/input_0.pb")
+	sums, err := readSums(afero.NewOsFs(), "../../shared/models/inceptionv1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, input, err := readTensor(afero.NewOsFs(), "../../shared/models/inceptionv1/test_data_set_0/input_0.pb", sums)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,13 +26,13 @@ func Open(fs afero.Fs, name, root string) (*Net, error) {
 	if !ok {
 		return nil, fmt.Errorf("no reference model %q (registered: %v)", name, models.Names())
 	}
-	p, err := m.Locate(fs, root)
+	p, data, err := m.Load(fs, root)
 	if err != nil {
 		return nil, err
 	}
-	model, err := onnx.Read(fs, p)
+	model, err := onnx.FromBytes(data)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	return &Net{Manifest: m, Dir: filepath.Dir(p), Path: p, Model: model}, nil
 }

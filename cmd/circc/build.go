@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +10,7 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/lower"
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/runtime"
@@ -41,7 +40,7 @@ func runBuild(e *env, args []string) int {
 		return exitUsage
 	}
 	if len(res.Diags) > 0 {
-		res.Diags.WriteText(e.stderr, res.Program.Source)
+		e.report(res.Diags, res.Program.Source)
 		if res.Diags.HasErrors() {
 			return exitDiags
 		}
@@ -107,7 +106,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 	}
 	m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Calibration: calib, Runtime: opt, Matched: matcher(e, res, rf, opt)})
 	if len(ds) > 0 {
-		ds.WriteText(e.stderr, res.Program.Source)
+		e.report(ds, res.Program.Source)
 		return exitDiags
 	}
 	if err != nil {
@@ -160,61 +159,21 @@ func compactInts(v []int) string {
 	return strings.Join(parts, ",")
 }
 
-// writeVerified writes the model and the units manifest to temporary files,
-// re-reads the model from disk, checks every tensor and every output shape
-// with onnxruntime, and only then renames both into place: on any error or
-// interrupt nothing is left half-written.
+// writeVerified writes the model and the units manifest together (see
+// safefs.WriteFiles): both are written to temporary files, the model is
+// re-read from disk and checked tensor by tensor and with onnxruntime, and
+// only then are both renamed into place.
 func writeVerified(e *env, res *compiler.Result, model, units string) error {
-	tmpModel, err := writeTemp(e.fs, model, res.ONNX)
+	manifest, err := res.Manifest(filepath.Base(model)).JSON()
 	if err != nil {
 		return err
 	}
-	tmpUnits, err := writeTemp(e.fs, units, res.Manifest(filepath.Base(model)).JSON())
-	if err != nil {
-		e.fs.Remove(tmpModel)
-		return err
-	}
-	cleanup := func() { e.fs.Remove(tmpModel); e.fs.Remove(tmpUnits) }
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	defer signal.Stop(sig)
-	go func() {
-		if _, ok := <-sig; ok {
-			cleanup()
-			os.Exit(130)
+	return safefs.WriteFiles(e.fs, []safefs.File{{Path: model, Data: res.ONNX}, {Path: units, Data: manifest}}, func(temps map[string]string) error {
+		if err := verifyModel(e.fs, temps[model], res); err != nil {
+			return fmt.Errorf("%s: %w (nothing was written)", model, err)
 		}
-	}()
-	if err := verifyModel(e.fs, tmpModel, res); err != nil {
-		cleanup()
-		return fmt.Errorf("%s: %w (nothing was written)", model, err)
-	}
-	if err := e.fs.Rename(tmpModel, model); err != nil {
-		cleanup()
-		return err
-	}
-	if err := e.fs.Rename(tmpUnits, units); err != nil {
-		e.fs.Remove(tmpUnits)
-		return err
-	}
-	return nil
-}
-
-func writeTemp(fs afero.Fs, name string, data []byte) (string, error) {
-	f, err := afero.TempFile(fs, filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return "", err
-	}
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	merr := fs.Chmod(f.Name(), 0o644)
-	for _, err := range []error{werr, serr, cerr, merr} {
-		if err != nil {
-			fs.Remove(f.Name())
-			return "", fmt.Errorf("writing %s: %w", name, err)
-		}
-	}
-	return f.Name(), nil
+		return nil
+	})
 }
 
 // verifyModel re-reads the written model and checks it against what the
@@ -246,7 +205,7 @@ func verifyModel(fs afero.Fs, path string, res *compiler.Result) error {
 				return fmt.Errorf("%s has %d values, want %d", t.name, len(got), len(t.want))
 			}
 			for i := range got {
-				if got[i] != t.want[i] {
+				if math.Float32bits(got[i]) != math.Float32bits(t.want[i]) {
 					return fmt.Errorf("%s[%d] reads back as %g, want %g", t.name, i, got[i], t.want[i])
 				}
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -96,8 +95,10 @@ func runCheck(e *env, args []string) int {
 		}
 	}
 	if *asJSON {
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		fmt.Fprintln(e.stdout, string(b))
+		if err := writeJSON(e, rep); err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
 	} else if n := len(rep.Diagnostics); n > 0 {
 		fmt.Fprintf(e.stderr, "%d problem%s\n", n, map[bool]string{true: "", false: "s"}[n == 1])
 	}

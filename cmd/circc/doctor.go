@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -23,8 +22,7 @@ func runDoctor(e *env, args []string) int {
 		}
 	}
 	if *asJSON {
-		b, _ := json.MarshalIndent(r, "", "  ")
-		fmt.Fprintln(e.stdout, string(b))
+		writeJSON(e, r)
 	} else {
 		mark := func(ok bool) string {
 			if ok {

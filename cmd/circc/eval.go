@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/circc/circc/compiler"
@@ -78,7 +77,7 @@ func compileFor(e *env, file string, defines defineFlag) (*compiler.Result, int)
 		return nil, exitUsage
 	}
 	if res.Diags.HasErrors() {
-		res.Diags.WriteText(e.stderr, res.Program.Source)
+		e.report(res.Diags, res.Program.Source)
 		return nil, exitDiags
 	}
 	return res, exitOK
@@ -123,7 +122,7 @@ func runEval(e *env, args []string) int {
 		for _, kind := range []string{"ablate", "replace", "set"} {
 			m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Kinds: map[string]bool{kind: true}, Calibration: calib, Runtime: opt, Matched: match})
 			if len(ds) > 0 {
-				ds.WriteText(e.stderr, res.Program.Source)
+				e.report(ds, res.Program.Source)
 				return exitDiags
 			}
 			if err != nil {
@@ -148,8 +147,7 @@ func runEval(e *env, args []string) int {
 		results = append(results, acc)
 	}
 	if *asJSON {
-		b, _ := json.MarshalIndent(map[string]any{"against": net.Manifest.Name, "provider": runtime.Provider(), "results": results}, "", "  ")
-		fmt.Fprintln(e.stdout, string(b))
+		writeJSON(e, map[string]any{"against": net.Manifest.Name, "provider": runtime.Provider(), "results": results})
 		return exitOK
 	}
 	fmt.Fprintf(e.stdout, "%s on %d photos (%s)\n", net.Manifest.Name, len(items), runtime.Provider())

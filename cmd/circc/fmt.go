@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/spf13/afero"
-
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/lang/format"
 )
 
@@ -22,14 +21,14 @@ func runFmt(e *env, args []string) int {
 	}
 	code := exitOK
 	for _, name := range fl.Args() {
-		src, err := afero.ReadFile(e.fs, name)
+		src, err := safefs.ReadFile(e.fs, name, safefs.MaxSource)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
 		}
 		out, ds := format.Source(name, src)
 		if ds.HasErrors() {
-			ds.WriteText(e.stderr, func(string) []byte { return src })
+			e.report(ds, func(string) []byte { return src })
 			code = exitDiags
 			continue
 		}
@@ -43,7 +42,7 @@ func runFmt(e *env, args []string) int {
 			if bytes.Equal(out, src) {
 				continue
 			}
-			if err := writeAtomic(e.fs, name, out); err != nil {
+			if err := safefs.WriteFiles(e.fs, []safefs.File{{Path: name, Data: out, Rewrite: true}}, nil); err != nil {
 				fmt.Fprintf(e.stderr, "circc: %v\n", err)
 				return exitUsage
 			}

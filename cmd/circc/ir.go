@@ -30,7 +30,7 @@ func runIR(e *env, args []string) int {
 		return exitUsage
 	}
 	if res.Diags.HasErrors() {
-		res.Diags.WriteText(e.stderr, res.Program.Source)
+		e.report(res.Diags, res.Program.Source)
 		return exitDiags
 	}
 	st.Dump(res, e.stdout, opt)

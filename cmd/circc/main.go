@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/safefs"
 )
 
 func main() {
@@ -16,10 +22,14 @@ func main() {
 
 // Exit codes shared by all commands.
 const (
-	exitOK    = 0
-	exitDiags = 1 // the input has problems (diagnostics were printed)
-	exitUsage = 2 // the command line is wrong or a file cannot be read
+	exitOK       = 0
+	exitDiags    = 1 // the input has problems (diagnostics were printed)
+	exitUsage    = 2 // the command line is wrong or a file cannot be read
+	exitInternal = 3 // a bug in circc: it panicked
 )
+
+// reportBugsAt is where a panic's message tells the user to report it.
+const reportBugsAt = "https://github.com/circc/circc/issues"
 
 type command struct {
 	name, args, summary string
@@ -30,6 +40,30 @@ type command struct {
 type env struct {
 	fs             afero.Fs
 	stdout, stderr io.Writer
+	// jsonTo is where the command was asked to write JSON ("-": stdout,
+	// "": nowhere); jsonWritten says it did. When it did not, run writes an
+	// error object there, so --json gives valid JSON on every path.
+	jsonTo      string
+	jsonWritten bool
+	diags       diag.List     // the diagnostics the command reported
+	messages    *bytes.Buffer // what it wrote to stderr, for that object
+}
+
+// report prints diagnostics for people and keeps them for the JSON object.
+func (e *env) report(ds diag.List, src diag.Sources) {
+	e.diags = append(e.diags, ds...)
+	ds.WriteText(e.stderr, src)
+}
+
+// writeJSON writes v as indented JSON on stdout.
+func writeJSON(e *env, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	e.stdout.Write(append(b, '\n'))
+	e.jsonWritten = true
+	return nil
 }
 
 var commands []*command
@@ -66,13 +100,113 @@ func run(args []string, fs afero.Fs, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	e := &env{fs: fs, stdout: stdout, stderr: stderr}
+	safefs.RemoveTempsOnSignal()
+	msgs := &bytes.Buffer{}
+	e := &env{fs: fs, stdout: stdout, stderr: io.MultiWriter(stderr, &limitedWriter{msgs, 64 << 10}), messages: msgs, jsonTo: jsonRequest(args)}
 	for _, c := range commands {
 		if c.name == args[0] {
-			return c.run(e, args[1:])
+			return runCommand(e, c, args[1:])
 		}
 	}
 	fmt.Fprintf(stderr, "circc: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitUsage
+}
+
+// runCommand runs c, turning a panic into exit code 3 with a request to
+// report it, and writes the JSON error object when JSON was asked for and
+// the command wrote none.
+func runCommand(e *env, c *command, args []string) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(e.stderr, "circc: internal error: %v\n%s\nThis is a bug in circc %s; please report it, with the command and its input, at %s\n",
+				r, debug.Stack(), compiler.Version, reportBugsAt)
+			code = exitInternal
+		}
+		if e.jsonTo != "" && !e.jsonWritten && code != exitOK {
+			e.writeErrorJSON(code)
+		}
+	}()
+	return c.run(e, args)
+}
+
+// errorReport is the JSON a command writes when it fails before its own.
+type errorReport struct {
+	OK          bool      `json:"ok"`
+	ExitCode    int       `json:"exit_code"`
+	Error       string    `json:"error"`
+	Diagnostics diag.List `json:"diagnostics"`
+}
+
+func (e *env) writeErrorJSON(code int) {
+	r := errorReport{ExitCode: code, Error: errorMessage(e.messages.String(), len(e.diags)), Diagnostics: e.diags}
+	if r.Diagnostics == nil {
+		r.Diagnostics = diag.List{}
+	}
+	if e.jsonTo == "-" {
+		writeJSON(e, r)
+		return
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err == nil {
+		safefs.WriteFile(e.fs, e.jsonTo, append(b, '\n'))
+	}
+}
+
+// errorMessage picks the command's own messages ("circc: …") out of what
+// it wrote to stderr, leaving progress and rendered diagnostics out.
+func errorMessage(stderr string, diags int) string {
+	var msgs []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if m, ok := strings.CutPrefix(l, "circc: "); ok {
+			msgs = append(msgs, m)
+		}
+	}
+	switch {
+	case len(msgs) > 0:
+		return strings.Join(msgs, "\n")
+	case diags > 0:
+		return fmt.Sprintf("%d problem%s", diags, map[bool]string{true: "", false: "s"}[diags == 1])
+	}
+	return strings.TrimSpace(stderr)
+}
+
+// jsonRequest finds where the command line asks for JSON: "-" (stdout)
+// for a --json switch, the file for verify's --json FILE, "" for none.
+func jsonRequest(args []string) string {
+	takesFile := len(args) > 0 && args[0] == "verify"
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "json" {
+			continue
+		}
+		switch {
+		case takesFile && hasValue:
+			return value
+		case takesFile && i+1 < len(args):
+			return args[i+1]
+		case takesFile:
+			return ""
+		case hasValue && value == "false":
+			return ""
+		}
+		return "-"
+	}
+	return ""
+}
+
+// limitedWriter keeps the first n bytes written to it.
+type limitedWriter struct {
+	buf *bytes.Buffer
+	n   int
+}
+
+func (w *limitedWriter) Write(p []byte) (int, error) {
+	if room := w.n - w.buf.Len(); room > 0 {
+		w.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
 }

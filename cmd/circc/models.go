@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/circc/circc/models"
@@ -25,17 +25,8 @@ func runModels(e *env, args []string) int {
 	if args[0] == "tensors" {
 		return modelTensors(e, *root, *size, fl)
 	}
-	switch args[0] {
-	case "list":
-		for _, name := range models.Names() {
-			m, _ := models.Lookup(name)
-			status := "ok"
-			if _, err := m.Locate(e.fs, *root); err != nil {
-				status = "missing: " + err.Error()
-			}
-			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%d layers\t%s\n", m.Name, m.Title, m.Dir(*root), len(m.Layers), status)
-		}
-		return exitOK
+	if args[0] == "list" {
+		return modelList(e, *root, *asJSON)
 	}
 	if fl.NArg() != 1 {
 		fmt.Fprintln(e.stderr, "usage: circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] NAME")
@@ -52,6 +43,51 @@ func runModels(e *env, args []string) int {
 		return exitUsage
 	}
 	return modelTest(e, net, devices, *asJSON)
+}
+
+// modelEntry is one registered model in circc models list.
+type modelEntry struct {
+	Name   string `json:"name"`
+	Title  string `json:"title"`
+	Dir    string `json:"dir"`
+	Layers int    `json:"layers"`
+	Status string `json:"status"` // ok, missing, altered or unreadable
+	Error  string `json:"error,omitempty"`
+}
+
+// modelList lists the registered models and whether each is found and
+// intact; it exits 1 when a model is there but is not the pinned file.
+func modelList(e *env, root string, asJSON bool) int {
+	var list []modelEntry
+	code := exitOK
+	for _, name := range models.Names() {
+		m, _ := models.Lookup(name)
+		me := modelEntry{Name: m.Name, Title: m.Title, Dir: m.Dir(root), Layers: len(m.Layers), Status: "ok"}
+		if _, _, err := m.Load(e.fs, root); err != nil {
+			me.Error = err.Error()
+			switch {
+			case errors.Is(err, models.ErrMissing):
+				me.Status = "missing"
+			case errors.Is(err, models.ErrAltered):
+				me.Status, code = "altered", exitDiags
+			default:
+				me.Status, code = "unreadable", exitDiags
+			}
+		}
+		list = append(list, me)
+	}
+	if asJSON {
+		writeJSON(e, map[string]any{"ok": code == exitOK, "models": list})
+		return code
+	}
+	for _, me := range list {
+		status := me.Status
+		if me.Error != "" {
+			status += ": " + me.Error
+		}
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%d layers\t%s\n", me.Name, me.Title, me.Dir, me.Layers, status)
+	}
+	return code
 }
 
 // goldenLimit is the largest relative L2 error accepted against stored
@@ -98,8 +134,7 @@ func modelTest(e *env, net *reference.Net, devices []runtime.Options, asJSON boo
 		if agreement != nil {
 			out["agreement"] = map[string]any{"between": []string{runs[0].Provider, runs[1].Provider}, "worst_rel_l2": disagreement, "tensors": agreement}
 		}
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintln(e.stdout, string(b))
+		writeJSON(e, out)
 	} else {
 		table := func(title string, res []reference.GoldenResult) {
 			fmt.Fprintln(e.stdout, title)

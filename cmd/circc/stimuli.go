@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/circc/circc/datasets"
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/stimuli"
 )
 
@@ -49,7 +50,7 @@ func runStimuli(e *env, args []string) int {
 			return exitUsage
 		}
 		path := filepath.Join(*out, k+".png")
-		if err := writeAtomic(e.fs, path, b.Bytes()); err != nil {
+		if err := safefs.WriteFile(e.fs, path, b.Bytes()); err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
 		}
@@ -89,7 +90,7 @@ func rotationSheet(e *env, data string, size int, out string) int {
 	var b bytes.Buffer
 	png.Encode(&b, sheet)
 	path := filepath.Join(out, "rotations.png")
-	if err := writeAtomic(e.fs, path, b.Bytes()); err != nil {
+	if err := safefs.WriteFile(e.fs, path, b.Bytes()); err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}

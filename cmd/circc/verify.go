@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/verify"
 )
 
@@ -41,7 +42,7 @@ func runVerify(e *env, args []string) int {
 			p.update(done, total)
 		}})
 	if len(ds) > 0 {
-		ds.WriteText(e.stderr, res.Program.Source)
+		e.report(ds, res.Program.Source)
 		return exitUsage
 	}
 	if err != nil {
@@ -57,15 +58,16 @@ func runVerify(e *env, args []string) int {
 		b = append(b, '\n')
 		if *jsonOut == "-" {
 			e.stdout.Write(b)
-		} else if err := writeAtomic(e.fs, *jsonOut, b); err != nil {
+		} else if err := safefs.WriteFile(e.fs, *jsonOut, b); err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
 		}
+		e.jsonWritten = true
 	}
 	if *htmlOut != "" {
 		page, err := verify.HTML(e.fs, res, rep, *rf.data)
 		if err == nil {
-			err = writeAtomic(e.fs, *htmlOut, page)
+			err = safefs.WriteFile(e.fs, *htmlOut, page)
 		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
@@ -73,7 +75,7 @@ func runVerify(e *env, args []string) int {
 		}
 	}
 	if *figures != "" {
-		if _, err := rep.Figures(e.fs, *figures, func(p string, b []byte) error { return writeAtomic(e.fs, p, b) }); err != nil {
+		if _, err := rep.Figures(e.fs, *figures, func(p string, b []byte) error { return safefs.WriteFile(e.fs, p, b) }); err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
 		}

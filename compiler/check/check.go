@@ -2,13 +2,13 @@ package check
 
 import (
 	"fmt"
-	"math"
 	"path"
 	"strings"
 
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/lang/ast"
 )
 
@@ -33,7 +33,7 @@ func (c *checker) errorf(s, e ast.Pos, code, format string, a ...any) *diag.Diag
 // and checks it. The error is non-nil only when filename cannot be read;
 // problems in the source are diagnostics, all of them, sorted.
 func Check(fsys afero.Fs, filename string) (*Program, diag.List, error) {
-	src, err := afero.ReadFile(fsys, filename)
+	src, err := safefs.ReadFile(fsys, filename, safefs.MaxSource)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -260,6 +260,17 @@ func (c *checker) checkFnBody(m *module, fn *ast.Fn) {
 
 var inputOptions = []string{"range", "size"}
 
+// wholeOption reports whether v is a valid stride or pad: a stride may skip
+// at most the whole input, a pad may not exceed the largest kernel.
+func wholeOption(name string, v float64) bool {
+	if name == "stride" {
+		_, ok := WholeNumber(v, 1, MaxInputSide)
+		return ok
+	}
+	_, ok := WholeNumber(v, 0, MaxKernel)
+	return ok
+}
+
 func (c *checker) checkInput(m *module, in *inputSym) {
 	d := in.decl
 	dom := c.expr(d.Channel.Domain, m.scope)
@@ -269,6 +280,9 @@ func (c *checker) checkInput(m *module, in *inputSym) {
 		} else {
 			in.channel = dom.Elem
 			in.channels = dom.Len
+			if dom.Len > MaxInputChannels {
+				c.errorf(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "limit", "the input has %d channels, more than the limit of %d", dom.Len, MaxInputChannels)
+			}
 		}
 	}
 	seen := map[string]bool{}
@@ -278,6 +292,8 @@ func (c *checker) checkInput(m *module, in *inputSym) {
 		case "size":
 			if t.known() && t.Kind != KSize {
 				c.errorf(o.Value.Pos, o.Value.EndPos, "type", "the input size is written WxH, e.g. 224x224")
+			} else if t.known() && (t.KSize < 1 || t.Len < 1) {
+				c.errorf(o.Value.Pos, o.Value.EndPos, "limit", "the input's sides must be from 1 to %d pixels", MaxInputSide)
 			}
 		case "range":
 			if t.known() && (t.Kind != KList || t.Elem == nil || t.Elem.Kind != KNumber || t.Elem.Dim != dimless) {
@@ -332,8 +348,10 @@ func (c *checker) checkLayer(m *module, l *layerSym) {
 			if op.Size == nil {
 				c.errorf(op.Name.Pos, op.Name.EndPos, "layer", "%s needs a kernel size, e.g. %s 3x3", name, name)
 			} else {
-				w, h, _ := ParseSize(op.Size.Raw)
-				if w != h {
+				w, h, ok := ParseSize(op.Size.Raw)
+				if !ok || w > MaxKernel || h > MaxKernel {
+					c.errorf(op.Size.Pos, op.Size.EndPos, "limit", "a kernel is at most %dx%d", MaxKernel, MaxKernel)
+				} else if w != h {
 					c.errorf(op.Size.Pos, op.Size.EndPos, "kernel-size", "kernels are square, not %dx%d", w, h)
 				} else if w%2 == 0 || w == 0 {
 					c.errorf(op.Size.Pos, op.Size.EndPos, "kernel-size", "a kernel size must be odd so that it has a centre, got %d", w)
@@ -359,10 +377,10 @@ func (c *checker) checkLayer(m *module, l *layerSym) {
 				continue
 			case o.Name.Name == "pad" && isWord(o.Value, "same", "valid"):
 			case !t.known():
-			case t.Kind != KNumber || t.Dim != dimless || t.Const == nil || *t.Const != math.Trunc(*t.Const) || *t.Const < 0 || o.Name.Name == "stride" && *t.Const < 1:
-				what := "a whole number of at least 1"
+			case t.Kind != KNumber || t.Dim != dimless || !wholeOption(o.Name.Name, deref(t.Const)):
+				what := fmt.Sprintf("a whole number from 1 to %d", MaxInputSide)
 				if o.Name.Name == "pad" {
-					what = "same, valid or a whole number of pixels"
+					what = fmt.Sprintf("same, valid or a whole number of pixels from 0 to %d", MaxKernel)
 				}
 				c.errorf(o.Value.Pos, o.Value.EndPos, "layer", "%s must be %s", o.Name.Name, what)
 			}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -30,7 +31,8 @@ var units = map[string]struct {
 }
 
 // ParseNumber splits a number literal into its value in base units and its
-// dimension. ok is false for an unknown unit suffix.
+// dimension. ok is false for an unknown unit suffix; a number too large for
+// a float64 is ok and infinite.
 func ParseNumber(raw string) (value float64, d Dim, suffix string, ok bool) {
 	i := len(raw)
 	for i > 0 && !(raw[i-1] >= '0' && raw[i-1] <= '9' || raw[i-1] == '.') {
@@ -50,7 +52,9 @@ func ParseNumber(raw string) (value float64, d Dim, suffix string, ok bool) {
 	}
 	v, err := strconv.ParseFloat(num, 64)
 	u, known := units[suffix]
-	if err != nil || !known {
+	// An overflow comes back as an infinity (ok, for the caller to report
+	// with its position); an underflow as zero, the number meant.
+	if err != nil && !errors.Is(err, strconv.ErrRange) || !known {
 		return v, dimless, suffix, false
 	}
 	return v * u.factor, u.dim, suffix, true
@@ -266,18 +270,35 @@ func (c *checker) arith(op string, a, b *Type, s, e ast.Pos) *Type {
 		x, y := *a.Const, *b.Const
 		switch op {
 		case "+":
-			return constant(x+y, d)
+			return c.folded(x+y, d, s, e)
 		case "-":
-			return constant(x-y, d)
+			return c.folded(x-y, d, s, e)
 		case "*":
-			return constant(x*y, d)
+			return c.folded(x*y, d, s, e)
 		case "/":
 			if y != 0 {
-				return constant(x/y, d)
+				return c.folded(x/y, d, s, e)
 			}
 		}
 	}
 	return number(d)
+}
+
+// folded is a constant the checker computed; a result that is not a finite
+// number is reported where it is computed.
+func (c *checker) folded(v float64, d Dim, s, e ast.Pos) *Type {
+	if !Finite(v) {
+		c.errorf(s, e, "arith", "the result is not a finite number (%g)", v)
+		return number(d)
+	}
+	return constant(v, d)
+}
+
+func deref(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
 }
 
 func verb(op string) string {
@@ -333,15 +354,15 @@ func (c *checker) power(p *ast.Power, sc *scope) *Type {
 	}
 	d := dimless
 	if base.Dim != dimless {
-		if exp.Const == nil || *exp.Const != math.Trunc(*exp.Const) {
-			c.errorf(p.Exp.Pos, p.Exp.EndPos, "unit", "a %s can only be raised to a constant whole power", base.Dim)
+		n, whole := WholeNumber(deref(exp.Const), -MaxPower, MaxPower)
+		if exp.Const == nil || !whole {
+			c.errorf(p.Exp.Pos, p.Exp.EndPos, "unit", "a %s can only be raised to a constant whole power from %d to %d", base.Dim, -MaxPower, MaxPower)
 			return unknown
 		}
-		n := int(*exp.Const)
 		d = Dim{base.Dim.Angle * n, base.Dim.Length * n}
 	}
 	if base.Const != nil && exp.Const != nil {
-		return constant(math.Pow(*base.Const, *exp.Const), d)
+		return c.folded(math.Pow(*base.Const, *exp.Const), d, p.Pos, p.EndPos)
 	}
 	return cellwise(base, d)
 }
@@ -364,8 +385,8 @@ func (c *checker) postfix(p *ast.Postfix, sc *scope) *Type {
 			}
 			if i.known() && (i.Kind != KNumber || i.Dim != dimless) {
 				c.errorf(s.Index.Pos, s.Index.EndPos, "type", "a list index must be a plain number, got %s", i)
-			} else if i.Const != nil && t.Len > 0 && (*i.Const < 0 || int(*i.Const) >= t.Len) {
-				c.errorf(s.Index.Pos, s.Index.EndPos, "range", "index %g is out of range: the list has %d items", *i.Const, t.Len)
+			} else if _, whole := WholeNumber(deref(i.Const), 0, max(t.Len-1, 0)); i.Const != nil && t.Len > 0 && !whole {
+				c.errorf(s.Index.Pos, s.Index.EndPos, "range", "index %g is not a whole number from 0 to %d: the list has %d items", *i.Const, t.Len-1, t.Len)
 			}
 			t = t.Elem
 			if t == nil {
@@ -432,6 +453,10 @@ func (c *checker) primary(p *ast.Primary, sc *scope) *Type {
 	switch {
 	case p.Number != nil:
 		v, d, suffix, ok := ParseNumber(p.Number.Raw)
+		if ok && !Finite(v) {
+			c.errorf(p.Pos, p.EndPos, "number", "%s is too large for a number (the largest is about 1.8e308)", p.Number.Raw)
+			return unknown
+		}
 		if !ok {
 			dg := c.errorf(p.Pos, p.EndPos, "unit", "unknown unit %q", suffix)
 			if s := diag.Suggest(suffix, unitNames()); s != "" {
@@ -443,7 +468,11 @@ func (c *checker) primary(p *ast.Primary, sc *scope) *Type {
 		}
 		return constant(v, d)
 	case p.Size != nil:
-		w, h, _ := ParseSize(p.Size.Raw)
+		w, h, ok := ParseSize(p.Size.Raw)
+		if !ok {
+			c.errorf(p.Pos, p.EndPos, "limit", "size %s is larger than any circuit may use (at most %dx%d)", p.Size.Raw, MaxInputSide, MaxInputSide)
+			return unknown
+		}
 		return &Type{Kind: KSize, KSize: w, Len: h}
 	case p.String != nil:
 		return &Type{Kind: KString}
@@ -470,7 +499,8 @@ func (c *checker) primary(p *ast.Primary, sc *scope) *Type {
 	return unknown
 }
 
-// ParseSize splits "WxH".
+// ParseSize splits "WxH". ok is false when a side is not a number or is
+// larger than MaxInputSide, the largest side anything in a circuit has.
 func ParseSize(raw string) (w, h int, ok bool) {
 	a, b, found := strings.Cut(raw, "x")
 	if !found {
@@ -478,7 +508,10 @@ func ParseSize(raw string) (w, h int, ok bool) {
 	}
 	w, err1 := strconv.Atoi(a)
 	h, err2 := strconv.Atoi(b)
-	return w, h, err1 == nil && err2 == nil
+	if err1 != nil || err2 != nil || w > MaxInputSide || h > MaxInputSide {
+		return 0, 0, false
+	}
+	return w, h, true
 }
 
 func (c *checker) ident(id *ast.Ident, sc *scope) *Type {
@@ -635,6 +668,10 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 			c.errorf(k.Size.Pos, k.Size.EndPos, "kernel-size", "a kernel is square, not %dx%d", w, h)
 		}
 		size = w
+		if size > MaxKernel {
+			c.errorf(k.Size.Pos, k.Size.EndPos, "limit", "a kernel is at most %dx%d", MaxKernel, MaxKernel)
+			size = 0
+		}
 	default:
 		var t *Type
 		switch {
@@ -651,13 +688,18 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 					c.errorf(k.Size.Pos, k.Size.EndPos, "kernel-size", "a kernel is square, not %dx%d", t.KSize, t.Len)
 				}
 				size = t.KSize
+				if size > MaxKernel {
+					c.errorf(k.Size.Pos, k.Size.EndPos, "limit", "a kernel is at most %dx%d", MaxKernel, MaxKernel)
+					size = 0
+				}
 			} else if t.Kind != KNumber || t.Dim != dimless {
 				c.errorf(k.Size.Pos, k.Size.EndPos, "type", "a kernel size must be a count of cells, got %s", t)
 			} else if t.Const != nil {
-				size = int(*t.Const)
-				if *t.Const != math.Trunc(*t.Const) || size < 1 {
+				var whole bool
+				if _, big := WholeNumber(*t.Const, MaxKernel+1, math.MaxInt32); big {
+					c.errorf(k.Size.Pos, k.Size.EndPos, "limit", "a %gx%g kernel is larger than the limit of %dx%d", *t.Const, *t.Const, MaxKernel, MaxKernel)
+				} else if size, whole = WholeNumber(*t.Const, 1, MaxKernel); !whole {
 					c.errorf(k.Size.Pos, k.Size.EndPos, "kernel-size", "a kernel size must be a whole number of at least 1, got %g", *t.Const)
-					size = 0
 				}
 			}
 		}

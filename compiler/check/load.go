@@ -3,12 +3,14 @@ package check
 import (
 	"fmt"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/lang/parser"
 	"github.com/circc/circc/stdlib"
@@ -106,6 +108,11 @@ func (l *loader) resolveImport(from string, im *ast.Import) (string, *diag.Diagn
 	if l.root != "." && !strings.HasPrefix(target, l.root+"/") || l.root == "." && (target == ".." || strings.HasPrefix(target, "../")) {
 		return bad(fmt.Sprintf("import path %q leaves the circuit's directory", p))
 	}
+	// Symbolic links are followed before the check, so a link inside the
+	// directory cannot lead out of it.
+	if real, root := safefs.Resolve(l.fs, target), safefs.Resolve(l.fs, l.root); !strings.HasPrefix(real, root+string(filepath.Separator)) {
+		return bad(fmt.Sprintf("import path %q leaves the circuit's directory through a symbolic link", p))
+	}
 	return target, nil
 }
 
@@ -132,7 +139,7 @@ func (l *loader) importFile(from *SourceFile, im *ast.Import) {
 	if strings.HasPrefix(name, StdPrefix) {
 		src, _ = stdlib.Source(strings.TrimSuffix(strings.TrimPrefix(name, StdPrefix), ".circ"))
 	} else {
-		b, err := afero.ReadFile(l.fs, name)
+		b, err := safefs.ReadFile(l.fs, name, safefs.MaxSource)
 		if err != nil {
 			s, e := importSpan(im)
 			l.diags = append(l.diags, errAt(s, e, "import", fmt.Sprintf("cannot read %s: %v", name, unwrapPathErr(err))))

@@ -3,6 +3,7 @@ package eval
 import (
 	"math"
 
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/lang/ast"
 )
 
@@ -182,13 +183,14 @@ func init() {
 		return Num{S: p, Dim: k.Dim}
 	})
 	def("rotations", func(c *callCtx) Value {
-		n := c.num(0).S
-		if n < 1 || n != math.Trunc(n) || n > float64(c.ev.Limits.MaxListLen) {
-			c.fail("the count must be a whole number of at least 1, got %s", num(n))
+		x := c.num(0).S
+		n, ok := check.WholeNumber(x, 1, c.ev.Limits.MaxListLen)
+		if !ok {
+			c.fail("the count must be a whole number from 1 to %d, got %s", c.ev.Limits.MaxListLen, num(x))
 		}
-		out := make(List, int(n))
+		out := make(List, n)
 		for i := range out {
-			out[i] = Num{S: 360 * float64(i) / n, Dim: angleD}
+			out[i] = Num{S: 360 * float64(i) / float64(n), Dim: angleD}
 		}
 		return out
 	})

@@ -50,14 +50,15 @@ func (ev *Evaluator) kernelSize(ks *ast.KSize, env *Env) int {
 	if s, ok := v.(Size); ok {
 		v = Num{S: float64(s.W)}
 	}
-	n := ev.scalar(v, ks.Pos, ks.EndPos).S
-	if n != math.Trunc(n) || n < 1 || int(n)%2 == 0 {
-		ev.Fail(ks.Pos, ks.EndPos, "kernel-size", "a kernel size must be an odd whole number, got %s", num(n))
+	x := ev.scalar(v, ks.Pos, ks.EndPos).S
+	if _, ok := check.WholeNumber(x, 1, math.MaxInt32); ok && x > float64(ev.Limits.MaxKernel) {
+		ev.Fail(ks.Pos, ks.EndPos, "limit", "a %sx%s kernel is larger than the limit of %dx%d", num(x), num(x), ev.Limits.MaxKernel, ev.Limits.MaxKernel)
 	}
-	if int(n) > ev.Limits.MaxKernel {
-		ev.Fail(ks.Pos, ks.EndPos, "limit", "a %dx%d kernel is larger than the limit of %dx%d", int(n), int(n), ev.Limits.MaxKernel, ev.Limits.MaxKernel)
+	n, ok := check.WholeNumber(x, 1, ev.Limits.MaxKernel)
+	if !ok || n%2 == 0 {
+		ev.Fail(ks.Pos, ks.EndPos, "kernel-size", "a kernel size must be an odd whole number, got %s", num(x))
 	}
-	return int(n)
+	return n
 }
 
 func (ev *Evaluator) kernel(k *ast.Kernel, env *Env) Value {

@@ -25,7 +25,7 @@ type Limits struct {
 
 // DefaultLimits are generous for hand-written circuits (the Curve Circuits
 // network has 78,660 weights and kernels of at most 7x7).
-var DefaultLimits = Limits{MaxKernel: 63, MaxUnitsPerFamily: 4096, MaxCallDepth: 256, MaxListLen: 1 << 20, MaxWeights: 64 << 20, MaxWork: 1 << 24}
+var DefaultLimits = Limits{MaxKernel: check.MaxKernel, MaxUnitsPerFamily: check.MaxUnitsPerLayer, MaxCallDepth: 256, MaxListLen: 1 << 20, MaxWeights: check.MaxWeights, MaxWork: 1 << 24}
 
 // Env is a scope of values. Local scopes hold a few names in slices (no
 // map per scope: they are created per call and per cell block); module
@@ -407,8 +407,11 @@ func (ev *Evaluator) rng(r *ast.Range, env *Env) Value {
 	if r.Step != nil {
 		step = ev.scalar(ev.add(r.Step, env), r.Step.Pos, r.Step.EndPos).S
 	}
-	if step <= 0 || math.IsNaN(step) {
-		ev.Fail(r.Pos, r.EndPos, "range", "the step must be positive, got %s", FormatQuantity(step, a.Dim))
+	if step <= 0 || !check.Finite(step) {
+		ev.Fail(r.Pos, r.EndPos, "range", "the step must be a positive finite number, got %s", FormatQuantity(step, a.Dim))
+	}
+	if !check.Finite(a.S) || !check.Finite(b.S) {
+		ev.Fail(r.Pos, r.EndPos, "range", "the bounds of a range must be finite numbers, got %s and %s", FormatQuantity(a.S, a.Dim), FormatQuantity(b.S, b.Dim))
 	}
 	n := rangeLen(a.S, b.S, step, r.Op == "..<")
 	if n > ev.Limits.MaxListLen {
@@ -571,10 +574,11 @@ func (ev *Evaluator) postfix(p *ast.Postfix, env *Env) Value {
 				ev.Fail(p.Pos, s.EndPos, "type", "cannot index %s", Format(v))
 			}
 			i := ev.scalar(ev.Expr(s.Index, env), s.Index.Pos, s.Index.EndPos)
-			if i.S != math.Trunc(i.S) || i.S < 0 || int(i.S) >= len(l) {
+			k, ok := check.WholeNumber(i.S, 0, len(l)-1)
+			if !ok {
 				ev.Fail(s.Index.Pos, s.Index.EndPos, "range", "index %s is out of range: the list has %d items", num(i.S), len(l))
 			}
-			v = l[int(i.S)]
+			v = l[k]
 		case s.Field != nil:
 			m, ok := v.(*Module)
 			if !ok {
@@ -601,12 +605,15 @@ func (ev *Evaluator) primary(p *ast.Primary, env *Env) Value {
 	switch {
 	case p.Number != nil:
 		v, d, _, ok := check.ParseNumber(p.Number.Raw)
-		if !ok {
-			ev.Fail(p.Pos, p.EndPos, "unit", "bad number %q", p.Number.Raw)
+		if !ok || !check.Finite(v) {
+			ev.Fail(p.Pos, p.EndPos, "number", "bad number %q", p.Number.Raw)
 		}
 		return Num{S: v, Dim: d}
 	case p.Size != nil:
-		w, h, _ := check.ParseSize(p.Size.Raw)
+		w, h, ok := check.ParseSize(p.Size.Raw)
+		if !ok {
+			ev.Fail(p.Pos, p.EndPos, "limit", "size %s is larger than any circuit may use", p.Size.Raw)
+		}
 		return Size{w, h}
 	case p.String != nil:
 		s, err := strconv.Unquote(p.String.Raw)

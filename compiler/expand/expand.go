@@ -58,6 +58,7 @@ func (x *expander) expand(c *check.Circuit) {
 	}
 	x.inputLayer(c.Input)
 	C, H, W := x.net.Input.C, x.net.Input.H, x.net.Input.W
+	activations := C * H * W
 	for _, cl := range c.Layers {
 		l := &Layer{Name: cl.Name, Op: cl.Op, Kernel: cl.Kernel, Stride: 1, InC: C, InH: H, InW: W, Pos: cl.Decl.Pos.String()}
 		pad := "valid"
@@ -70,12 +71,12 @@ func (x *expander) expand(c *check.Circuit) {
 			for _, o := range op.Options {
 				switch o.Name.Name {
 				case "stride":
-					l.Stride = int(x.ev.Expr(o.Value, x.env).(eval.Num).S)
+					l.Stride = x.whole(o.Value, 1, check.MaxInputSide)
 				case "pad":
 					if id := ast.BareIdent(o.Value); id != nil {
 						pad = id.Name
 					} else {
-						pad, padN = "explicit", int(x.ev.Expr(o.Value, x.env).(eval.Num).S)
+						pad, padN = "explicit", x.whole(o.Value, 0, check.MaxKernel)
 					}
 				}
 			}
@@ -93,6 +94,9 @@ func (x *expander) expand(c *check.Circuit) {
 		}
 		if l.Op == "conv" {
 			x.convLayer(cl, l)
+		}
+		if activations += l.OutC * l.OutH * l.OutW; activations > check.MaxActivations {
+			x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, "limit", "the layers' outputs for one image pass %d values (the limit) at layer %s", check.MaxActivations, l.Name)
 		}
 		x.net.Layers = append(x.net.Layers, l)
 		C, H, W = l.OutC, l.OutH, l.OutW
@@ -120,13 +124,21 @@ func (x *expander) inputLayer(in *check.Input) {
 	if !ok || len(dom) == 0 {
 		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "input", "the input needs a non-empty list of channels")
 	}
+	if len(dom) > check.MaxInputChannels {
+		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "limit", "the input has more than %d channels (the limit)", check.MaxInputChannels)
+	}
 	x.net.Input = Input{Name: in.Name, C: len(dom), Lo: 0, Hi: 1}
 	f := &family{name: in.Name, pnames: []string{d.Channel.Name.Name}, domains: []eval.List{dom}}
+	seen := map[string]bool{}
 	for i, v := range dom {
 		name := eval.Format(v)
 		if s, ok := v.(eval.Str); ok {
 			name = string(s)
 		}
+		if seen[name] {
+			x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "duplicate", "the input has two channels named %s", name)
+		}
+		seen[name] = true
 		x.net.Input.Channels = append(x.net.Input.Channels, name)
 		f.members = append(f.members, &Unit{Index: i, Name: fmt.Sprintf("%s[%s=%s]", in.Name, d.Channel.Name.Name, eval.Format(v)),
 			Family: in.Name, Params: []Param{{d.Channel.Name.Name, v}}, EquivarianceError: math.NaN()})
@@ -160,6 +172,17 @@ func (x *expander) members(params []*ast.Param, fname string, at ast.Pos) ([]str
 		}
 		if len(dom) == 0 {
 			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "range", "parameter %s of %s has no values", p.Name.Name, fname)
+		}
+		seen := map[string]bool{}
+		for _, v := range dom {
+			if n, ok := v.(eval.Num); ok && n.Cells == nil && !check.Finite(n.S) {
+				x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "arith", "parameter %s of %s takes the value %s, which is not a finite number", p.Name.Name, fname, eval.Format(v))
+			}
+			if s := eval.Format(v); seen[s] {
+				x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "duplicate", "parameter %s of %s takes the value %s twice, so two members would have one name", p.Name.Name, fname, s)
+			} else {
+				seen[s] = true
+			}
 		}
 		names = append(names, p.Name.Name)
 		doms = append(doms, dom)
@@ -225,6 +248,12 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 		}
 		l.Families = append(l.Families, FamilyPos{f.Name, declPos.String()})
 		names, doms, combos := x.members(params, f.Name, declPos)
+		if len(placed)+len(combos) > check.MaxUnitsPerLayer {
+			x.ev.Fail(declPos, declPos, "limit", "layer %s has more than %d units (the limit)", l.Name, check.MaxUnitsPerLayer)
+		}
+		if x.weights+(len(placed)+len(combos))*l.InC*kk > x.ev.Limits.MaxWeights {
+			x.ev.Fail(declPos, declPos, "limit", "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
+		}
 		fam := &family{name: f.Name, pnames: names, domains: doms}
 		type result struct {
 			w    [][]float64
@@ -288,6 +317,16 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 	x.src = fams
 }
 
+// whole evaluates a layer option that must be a whole number in [lo, hi].
+func (x *expander) whole(e *ast.Expr, lo, hi int) int {
+	v, ok := x.ev.Expr(e, x.env).(eval.Num)
+	n, whole := check.WholeNumber(v.S, lo, hi)
+	if !ok || v.Cells != nil || !whole {
+		x.ev.Fail(e.Pos, e.EndPos, "layer", "must be a whole number from %d to %d, got %s", lo, hi, eval.Format(v))
+	}
+	return n
+}
+
 // source returns what a connection reads, as a family, and the names its
 // members' parameters are bound to: a family of the layer read (bound by
 // the source's binders), or selected channels of a reference model (one
@@ -322,10 +361,11 @@ func Channels(ev *eval.Evaluator, sel *ast.Selector, env *eval.Env) []int {
 	var out []int
 	add := func(v eval.Value, it *ast.Expr) {
 		n, ok := v.(eval.Num)
-		if !ok || n.Cells != nil || n.S != math.Trunc(n.S) || n.S < 0 {
+		c, whole := check.WholeNumber(n.S, 0, math.MaxInt32)
+		if !ok || n.Cells != nil || !whole {
 			ev.Fail(it.Pos, it.EndPos, "selector", "a channel is a whole number, got %s", eval.Format(v))
 		}
-		out = append(out, int(n.S))
+		out = append(out, c)
 	}
 	for _, it := range sel.Items {
 		switch v := ev.Expr(it, env).(type) {
@@ -373,6 +413,9 @@ func (x *expander) body(l *Layer, body *ast.Body, env *eval.Env) ([][]float64, f
 				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, "type", "a bias is a plain number")
 			}
 			bias = b.S
+			if !check.FitsFloat32(bias) {
+				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, "arith", "the bias is %s: not a finite float32 (at most about 3.4e38)", eval.Format(b))
+			}
 		case s.From != nil:
 			x.from(l, s.From, env, w)
 		}
@@ -418,8 +461,8 @@ func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
 			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "kernel-size", "the weight from %s is %s, the layer's kernels are %dx%d", m.Name, eval.Format(v), l.Kernel, l.Kernel)
 		}
 		for _, c := range k {
-			if math.IsNaN(c) || math.IsInf(c, 0) {
-				x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "arith", "the weight from %s is not a finite number", m.Name)
+			if !check.FitsFloat32(c) {
+				x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "arith", "the weight from %s, summed with the connections before it, is %s: not a finite float32 (at most about 3.4e38)", m.Name, eval.Format(eval.Num{S: c}))
 			}
 		}
 	}

@@ -90,6 +90,10 @@ func ParseFile(name string, src []byte) (file *ast.File, diags diag.List) {
 			}
 			diags = append(diags, syntaxDiag(err, name))
 		}
+		if t, deep := tooDeep(chunk); deep {
+			diags = append(diags, nestingDiag(t))
+			continue
+		}
 		if i == 0 {
 			if chunk[0].Value != "circuit" && chunk[0].Value != "library" {
 				diags = append(diags, &diag.Diagnostic{
@@ -131,6 +135,11 @@ func ParseFile(name string, src []byte) (file *ast.File, diags diag.List) {
 
 // ParseExpr parses a single expression (used by tests and tools).
 func ParseExpr(name, src string) (*ast.Expr, diag.List) {
+	if toks, err := lexAll(name, []byte(src)); err == nil {
+		if t, deep := tooDeep(toks); deep {
+			return nil, diag.List{nestingDiag(t)}
+		}
+	}
 	e, err := exprParser.ParseString(name, src)
 	if err != nil {
 		return nil, diag.List{syntaxDiag(err, name)}
@@ -145,6 +154,10 @@ var (
 	tokWhitespace = symbols["Whitespace"]
 	tokKeyword    = symbols["Keyword"]
 	tokInvalid    = symbols["Invalid"]
+	tokString     = symbols["String"]
+	tokNumber     = symbols["Number"]
+	tokSize       = symbols["Size"]
+	tokIdent      = symbols["Ident"]
 	tokEOF        = lexer.EOF
 )
 

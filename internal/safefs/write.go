@@ -1,0 +1,334 @@
+package safefs
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/spf13/afero"
+)
+
+// File is one output: its path and its content. Mode is used for a file
+// that does not exist yet (0644 when zero); an existing file keeps its own.
+type File struct {
+	Path string
+	Data []byte
+	Mode os.FileMode
+	// Rewrite says the file is the input it was made from (circc fmt -w),
+	// so being an input of the run does not refuse it.
+	Rewrite bool
+}
+
+// Check inspects the written temporary files (by destination path, the
+// temporary path) before they replace anything; an error stops the write.
+type Check func(temps map[string]string) error
+
+// WriteFile replaces one file; see WriteFiles.
+func WriteFile(fs afero.Fs, path string, data []byte) error {
+	return WriteFiles(fs, []File{{Path: path, Data: data}}, nil)
+}
+
+// WriteFiles replaces every file of the group, together: all are written
+// and checked before any is renamed into place, the renames happen under a
+// lock on each directory, and when one fails the files already renamed are
+// put back. On error nothing of the group is left behind.
+func WriteFiles(fs afero.Fs, files []File, check Check) (err error) {
+	dests := make([]dest, len(files))
+	for i, f := range files {
+		if dests[i], err = prepare(fs, f); err != nil {
+			return err
+		}
+		for _, d := range dests[:i] {
+			if d.path == dests[i].path {
+				return fmt.Errorf("%s is named twice among the outputs", f.Path)
+			}
+		}
+	}
+	defer func() {
+		for _, d := range dests {
+			if d.tmp != "" && err != nil {
+				fs.Remove(d.tmp)
+			}
+			forget(d.tmp)
+		}
+	}()
+	temps := map[string]string{}
+	for i := range dests {
+		removeStale(fs, dests[i].path)
+		if err := dests[i].writeTemp(fs); err != nil {
+			return err
+		}
+		temps[files[i].Path] = dests[i].tmp
+	}
+	if check != nil {
+		if err := check(temps); err != nil {
+			return err
+		}
+	}
+	unlock, err := lockDirs(fs, dests)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return renameAll(fs, dests)
+}
+
+// dest is one output being written.
+type dest struct {
+	name   string // as given, for messages
+	path   string // resolved: a link's target
+	mode   os.FileMode
+	exists bool
+	uid    int
+	gid    int
+	data   []byte
+	tmp    string
+}
+
+func prepare(fs afero.Fs, f File) (dest, error) {
+	d := dest{name: f.Path, path: resolve(fs, f.Path), mode: f.Mode, uid: -1, gid: -1, data: f.Data}
+	if d.mode == 0 {
+		d.mode = 0o644
+	}
+	if !f.Rewrite && IsInput(fs, f.Path) {
+		return d, fmt.Errorf("refusing to write %s: it is an input of this run", f.Path)
+	}
+	fi, err := fs.Stat(d.path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if _, err := fs.Stat(filepath.Dir(d.path)); err != nil {
+			return d, fmt.Errorf("cannot write %s: its folder %s does not exist", f.Path, filepath.Dir(f.Path))
+		}
+		return d, nil
+	case err != nil:
+		return d, fmt.Errorf("cannot write %s: %w", f.Path, err)
+	case !fi.Mode().IsRegular():
+		return d, fmt.Errorf("refusing to replace %s: it is %s, not a regular file", f.Path, kind(fi.Mode()))
+	case fi.Mode().Perm()&0o200 == 0:
+		return d, fmt.Errorf("refusing to replace %s: it is read-only (mode %v)", f.Path, fi.Mode().Perm())
+	}
+	d.exists, d.mode = true, fi.Mode().Perm()
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		d.uid, d.gid = int(st.Uid), int(st.Gid)
+	}
+	return d, nil
+}
+
+// The temporary files of this process, removed on a signal.
+var temps = struct {
+	sync.Mutex
+	fs    map[string]afero.Fs
+	setUp sync.Once
+}{fs: map[string]afero.Fs{}}
+
+func track(fs afero.Fs, name string) {
+	temps.Lock()
+	defer temps.Unlock()
+	temps.fs[name] = fs
+}
+
+func forget(name string) {
+	temps.Lock()
+	defer temps.Unlock()
+	delete(temps.fs, name)
+}
+
+// RemoveTempsOnSignal makes SIGINT, SIGTERM and SIGHUP remove this
+// process's temporary files before it exits with 128 + the signal's number.
+func RemoveTempsOnSignal() {
+	temps.setUp.Do(func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+		go func() {
+			s := <-sig
+			temps.Lock()
+			for name, fs := range temps.fs {
+				fs.Remove(name)
+			}
+			n := 1
+			if s, ok := s.(syscall.Signal); ok {
+				n = int(s)
+			}
+			os.Exit(128 + n)
+		}()
+	})
+}
+
+// tempPrefix names the temporary files of a destination:
+// .NAME.circc-PID-RANDOM.tmp, so that a later run can tell whose they are.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".circc-" }
+
+func (d *dest) writeTemp(fs afero.Fs) error {
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	name := filepath.Join(filepath.Dir(d.path), fmt.Sprintf("%s%d-%s.tmp", tempPrefix(d.path), os.Getpid(), hex.EncodeToString(rnd[:])))
+	track(fs, name)
+	f, err := fs.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		forget(name)
+		return fmt.Errorf("cannot write %s: %w", d.name, unwrapPath(err))
+	}
+	d.tmp = name
+	_, werr := f.Write(d.data)
+	serr := f.Sync()
+	cerr := f.Close()
+	for _, err := range []error{werr, serr, cerr, fs.Chmod(name, d.mode)} {
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", d.name, unwrapPath(err))
+		}
+	}
+	if d.exists && d.uid >= 0 {
+		if err := fs.Chown(name, d.uid, d.gid); err != nil && os.Geteuid() == 0 {
+			return fmt.Errorf("cannot keep the owner of %s: %w", d.name, unwrapPath(err))
+		}
+	}
+	return nil
+}
+
+// unwrapPath drops the temporary file's name from an error about it.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// removeStale removes the temporary files of path that processes no longer
+// running left behind.
+func removeStale(fs afero.Fs, path string) {
+	dir := filepath.Dir(path)
+	entries, err := afero.ReadDir(fs, dir)
+	if err != nil {
+		return
+	}
+	prefix := tempPrefix(path)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !strings.HasSuffix(rest, ".tmp") && !strings.HasSuffix(rest, ".old") {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() || alive(pid) {
+			continue
+		}
+		fs.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// dirLocks serialises writers inside one process; flock serialises
+// processes on the real file system.
+var dirLocks sync.Map // directory -> *sync.Mutex
+
+func lockDirs(fs afero.Fs, dests []dest) (unlock func(), err error) {
+	var dirs []string
+	for _, d := range dests {
+		dir := filepath.Dir(d.path)
+		if !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
+	// One order for every process, so that two runs never deadlock.
+	slices.Sort(dirs)
+	var undo []func()
+	unlock = func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	for _, dir := range dirs {
+		m, _ := dirLocks.LoadOrStore(dir, &sync.Mutex{})
+		mu := m.(*sync.Mutex)
+		mu.Lock()
+		undo = append(undo, mu.Unlock)
+		if isOS(fs) {
+			f, err := os.Open(dir)
+			if err != nil {
+				unlock()
+				return nil, fmt.Errorf("cannot lock %s: %w", dir, err)
+			}
+			if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+				f.Close()
+				unlock()
+				return nil, fmt.Errorf("cannot lock %s: %w", dir, err)
+			}
+			undo = append(undo, func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() })
+		}
+	}
+	return unlock, nil
+}
+
+// renameAll moves every temporary file into place. The files it replaces
+// are first linked to a backup name (on the real file system), so that a
+// failed rename can put back the ones already replaced.
+func renameAll(fs afero.Fs, dests []dest) error {
+	backups := make([]string, len(dests))
+	defer func() {
+		for _, b := range backups {
+			if b != "" {
+				os.Remove(b)
+				forget(b)
+			}
+		}
+	}()
+	if isOS(fs) {
+		for i, d := range dests {
+			if !d.exists {
+				continue
+			}
+			b := strings.TrimSuffix(d.tmp, ".tmp") + ".old"
+			track(fs, b)
+			if err := os.Link(d.path, b); err != nil {
+				forget(b)
+				return fmt.Errorf("cannot write %s: %w", d.name, unwrapPath(err))
+			}
+			backups[i] = b
+		}
+	}
+	for i, d := range dests {
+		if err := fs.Rename(d.tmp, d.path); err != nil {
+			for j := i - 1; j >= 0; j-- {
+				if backups[j] != "" {
+					os.Rename(backups[j], dests[j].path)
+					backups[j] = ""
+				} else {
+					fs.Remove(dests[j].path)
+				}
+			}
+			return fmt.Errorf("cannot write %s: %w (nothing was written)", d.name, unwrapPath(err))
+		}
+		forget(d.tmp)
+		dests[i].tmp = ""
+	}
+	if isOS(fs) {
+		for _, d := range dests {
+			syncDir(filepath.Dir(d.path))
+		}
+	}
+	return nil
+}
+
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
+	}
+}
