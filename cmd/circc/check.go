@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/circc/circc/compiler/check"
@@ -40,6 +41,35 @@ func (f *flags) Parse(args []string) error {
 		f.args = append(f.args, rest[0])
 		args = rest[1:]
 	}
+}
+
+// IntIn defines an int flag that accepts only values in [lo, hi]: anything
+// else is a usage error (exit 2) that names the range.
+func (f *flags) IntIn(name string, value, lo, hi int, usage string) *int {
+	p := &value
+	f.Var(&rangedInt{p, lo, hi}, name, fmt.Sprintf("%s (%d to %d)", usage, lo, hi))
+	return p
+}
+
+type rangedInt struct {
+	p      *int
+	lo, hi int
+}
+
+func (r *rangedInt) String() string {
+	if r == nil || r.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*r.p)
+}
+
+func (r *rangedInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < r.lo || n > r.hi {
+		return fmt.Errorf("want a whole number from %d to %d", r.lo, r.hi)
+	}
+	*r.p = n
+	return nil
 }
 
 // Args are the positional arguments.

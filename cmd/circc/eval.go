@@ -24,8 +24,8 @@ func addRefFlags(fl *flags) *refFlags {
 		models:      fl.String("models", "", "folder holding the reference models (default $CIRCC_MODELS or ../shared/models)"),
 		data:        fl.String("data", "", "folder holding the photo sets (default $CIRCC_DATA or ../shared/datasets)"),
 		device:      fl.String("device", "cpu", "execution provider: cpu or cuda"),
-		calibration: fl.Int("calibration", 32, "photos used to scale replaced units"),
-		threads:     fl.Int("threads", 0, "onnxruntime intra-op threads (0: its default)"),
+		calibration: fl.IntIn("calibration", 32, 0, 10000, "photos used to scale replaced units"),
+		threads:     fl.IntIn("threads", 0, 0, 256, "onnxruntime intra-op threads (0: its default)"),
 		defines:     addDefines(fl),
 	}
 }
@@ -86,7 +86,7 @@ func compileFor(e *env, file string, defines defineFlag) (*compiler.Result, int)
 func runEval(e *env, args []string) int {
 	fl := newFlags("eval", e.stderr)
 	rf := addRefFlags(fl)
-	limit := fl.Int("limit", 0, "evaluate only the first `N` photos (0: all)")
+	limit := fl.IntIn("limit", 0, 0, 1<<20, "evaluate only the first `N` photos (0: all)")
 	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
 	if fl.Parse(args) != nil {
 		return exitUsage

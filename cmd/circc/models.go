@@ -18,7 +18,7 @@ func runModels(e *env, args []string) int {
 	root := fl.String("models", "", "folder holding the reference models (default $"+models.EnvDir+" or ../shared/models)")
 	device := fl.String("device", "cpu", "execution provider: cpu, cuda, or cpu,cuda to run both and compare them")
 	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
-	size := fl.Int("size", 0, "tensors: the input's side in pixels (default: the manifest's)")
+	size := fl.IntIn("size", 0, 0, 4096, "tensors: the input's side in pixels (0: the manifest's)")
 	if fl.Parse(args[1:]) != nil {
 		return exitUsage
 	}

@@ -19,7 +19,7 @@ func runStimuli(e *env, args []string) int {
 	kind := fl.String("kind", "curves", "stimulus set: "+strings.Join(stimuli.Names(), ", ")+", rotations (a dataset photo turned in 1deg steps), or all")
 	data := fl.String("data", "", "folder holding the photo sets (for rotations)")
 	out := fl.String("out", ".", "folder for the contact sheets (KIND.png)")
-	size := fl.Int("size", 224, "image size in pixels")
+	size := fl.IntIn("size", 224, 16, 4096, "image size in pixels")
 	if fl.Parse(args) != nil || fl.NArg() != 0 {
 		fmt.Fprintln(e.stderr, "usage: circc stimuli --kind KIND --out DIR")
 		return exitUsage

@@ -13,8 +13,8 @@ func runVerify(e *env, args []string) int {
 	rf := addRefFlags(fl)
 	jsonOut := fl.String("json", "", "write the report as JSON to `FILE` (- for stdout)")
 	htmlOut := fl.String("html", "", "write a self-contained report page to `FILE`")
-	window := fl.Int("window", 1, "read each unit as the maximum over the centre N×N of its map (1: the centre unit)")
-	photos := fl.Int("photos", 128, "dataset photos for each unit's top photos (0: none)")
+	window := fl.IntIn("window", 1, 1, 64, "read each unit as the maximum over the centre N×N of its map (1: the centre unit)")
+	photos := fl.IntIn("photos", 128, 0, 100000, "dataset photos for each unit's top photos (0: none)")
 	figures := fl.String("figures", "", "write each family's heat maps (PNG) and radial tuning plots (SVG) into `DIR`")
 	if fl.Parse(args) != nil {
 		return exitUsage

@@ -696,7 +696,7 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 				c.errorf(k.Size.Pos, k.Size.EndPos, "type", "a kernel size must be a count of cells, got %s", t)
 			} else if t.Const != nil {
 				var whole bool
-				if _, big := WholeNumber(*t.Const, MaxKernel+1, math.MaxInt32); big {
+				if *t.Const > MaxKernel && Finite(*t.Const) {
 					c.errorf(k.Size.Pos, k.Size.EndPos, "limit", "a %gx%g kernel is larger than the limit of %dx%d", *t.Const, *t.Const, MaxKernel, MaxKernel)
 				} else if size, whole = WholeNumber(*t.Const, 1, MaxKernel); !whole {
 					c.errorf(k.Size.Pos, k.Size.EndPos, "kernel-size", "a kernel size must be a whole number of at least 1, got %g", *t.Const)

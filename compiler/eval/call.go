@@ -51,7 +51,7 @@ func (ev *Evaluator) kernelSize(ks *ast.KSize, env *Env) int {
 		v = Num{S: float64(s.W)}
 	}
 	x := ev.scalar(v, ks.Pos, ks.EndPos).S
-	if _, ok := check.WholeNumber(x, 1, math.MaxInt32); ok && x > float64(ev.Limits.MaxKernel) {
+	if x > float64(ev.Limits.MaxKernel) && check.Finite(x) {
 		ev.Fail(ks.Pos, ks.EndPos, "limit", "a %sx%s kernel is larger than the limit of %dx%d", num(x), num(x), ev.Limits.MaxKernel, ev.Limits.MaxKernel)
 	}
 	n, ok := check.WholeNumber(x, 1, ev.Limits.MaxKernel)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	"github.com/spf13/afero"
 )
@@ -34,7 +35,9 @@ func remember(fs afero.Fs, name string, fi os.FileInfo) {
 // Open opens a regular file for reading after checking that it is one and
 // that it holds at most limit bytes; the file is remembered as an input.
 func Open(fs afero.Fs, name string, limit int64) (afero.File, os.FileInfo, error) {
-	f, err := fs.Open(name)
+	// O_NONBLOCK: opening a named pipe must not wait for a writer; the
+	// check below then refuses it. It changes nothing for regular files.
+	f, err := fs.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,14 +119,23 @@ func resolve(fs afero.Fs, name string) string {
 	if err != nil {
 		abs = filepath.Clean(name)
 	}
-	if isOS(fs) {
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			return r
-		}
-		// A file that does not exist yet: resolve its directory.
+	if !isOS(fs) {
+		return abs
+	}
+	// Follow links one by one, so that a link to a file not yet there
+	// (a dangling link) resolves to where that file will be.
+	for hops := 0; hops < 40; hops++ {
 		if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-			return filepath.Join(d, filepath.Base(abs))
+			abs = filepath.Join(d, filepath.Base(abs))
 		}
+		target, err := os.Readlink(abs)
+		if err != nil {
+			return abs
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(abs), target)
+		}
+		abs = filepath.Clean(target)
 	}
 	return abs
 }
@@ -148,8 +160,10 @@ func IsInput(fs afero.Fs, name string) bool {
 	if err != nil {
 		return false
 	}
-	for _, in := range inputs.byPath {
-		if os.SameFile(fi, in) {
+	for path, in := range inputs.byPath {
+		// The input must still be that file: a deleted input's inode may
+		// have been given to a new file since.
+		if cur, err := os.Stat(path); err == nil && os.SameFile(cur, in) && os.SameFile(fi, in) {
 			return true
 		}
 	}
