@@ -1,7 +1,13 @@
 package datasets
 
 import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -56,5 +62,60 @@ func TestImageNetSampleProblems(t *testing.T) {
 	t.Setenv(EnvDir, "/data")
 	if d := Dir("", "imagenet-sample"); d != "/data/imagenet-sample" {
 		t.Errorf("Dir with %s: %s", EnvDir, d)
+	}
+}
+
+// pngHeader is a PNG whose header declares w×h pixels and that holds none:
+// enough for DecodeConfig, and a trap for a decoder that trusts it.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk := append([]byte("IHDR"), ihdr...)
+	binary.Write(&b, binary.BigEndian, uint32(13))
+	b.Write(chunk)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+// TestHostilePhotosAndLabels: untrusted photos and label files are errors
+// that name the file, never a hang or an exhausted memory.
+func TestHostilePhotosAndLabels(t *testing.T) {
+	dir := t.TempDir()
+	fs := afero.NewOsFs()
+	os.WriteFile(filepath.Join(dir, "huge.png"), pngHeader(45000, 45000), 0o644)
+	syscall.Mkfifo(filepath.Join(dir, "fifo.jpg"), 0o644)
+	for _, tc := range []struct{ path, want string }{
+		{filepath.Join(dir, "huge.png"), "a 45000x45000 image; circc reads photos of at most 67108864 pixels"},
+		{filepath.Join(dir, "fifo.jpg"), "not a regular file (a named pipe)"},
+		{"/dev/zero", "not a regular file (a device)"},
+	} {
+		if _, err := Decode(fs, tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.path, err, tc.want)
+		}
+	}
+	labels := filepath.Join(dir, "labels.tsv")
+	for _, tc := range []struct{ text, want string }{
+		{"index\tsynset\tname\tfile\n", "lists no photos"},
+		{"", "lists no photos"},
+		{"index\tsynset\tname\tfile\n0\tn1\ta\t" + strings.Repeat("x", 2<<20) + "\n", labels + ":2: a line is longer than 1048576 bytes"},
+		{"index\tsynset\tname\tfile\n-3\tn1\ta\ta.jpg\n", "the class index \"-3\" is not a whole number"},
+		{"index\tsynset\tname\tfile\n0\tn1\ta\t../../etc/passwd\n", "outside the set's folder"},
+		{"index\tsynset\tname\tfile\n0\tn1\ta\t/etc/passwd\n", "outside the set's folder"},
+	} {
+		os.WriteFile(labels, []byte(tc.text), 0o644)
+		if _, err := ImageNetSample(fs, dir); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%.40q: %v, want %q", tc.text, err, tc.want)
+		}
+	}
+	items := []Item{{Label: 0, Path: "a.jpg"}, {Label: 1000, Synset: "n9", Path: "b.jpg"}}
+	if err := CheckLabels(items, 1000); err == nil || !strings.Contains(err.Error(), "b.jpg: class 1000 (n9), but the model has 1000 classes (0 to 999)") {
+		t.Errorf("label outside the classes: %v", err)
+	}
+	if err := CheckLabels(items[:1], 1000); err != nil {
+		t.Error(err)
 	}
 }

@@ -71,3 +71,41 @@ a.circ:3:6: second [undefined]
 		t.Error("error interface")
 	}
 }
+
+// TestRenderingStaysSmall: a file with 50,000 problems shows MaxPerFile of
+// them and says how many more there are; a 2 MB line is cut around the
+// caret, so the output does not grow with the line.
+func TestRenderingStaysSmall(t *testing.T) {
+	src := []byte(strings.Repeat("$\n", 50000))
+	var l List
+	for i := 1; i <= 50000; i++ {
+		l = append(l, &Diagnostic{Code: "syntax", Summary: "unexpected character", Subject: RangeAt(lexer.Position{Filename: "a.circ", Line: i, Column: 1, Offset: 2 * (i - 1)}, 1)})
+	}
+	var b bytes.Buffer
+	l.WriteText(&b, func(string) []byte { return src })
+	if n := strings.Count(b.String(), "unexpected character [syntax]"); n != MaxPerFile {
+		t.Errorf("%d diagnostics shown, want %d", n, MaxPerFile)
+	}
+	if !strings.HasSuffix(b.String(), "a.circ: 49900 more problems not shown (at most 100 per file)\n") {
+		t.Errorf("no count of the rest: %q", b.String()[max(0, b.Len()-200):])
+	}
+
+	line := strings.Repeat("1 + ", 500000) + "$"
+	d := List{{Code: "syntax", Summary: "unexpected character", Subject: RangeAt(lexer.Position{Filename: "b.circ", Line: 1, Column: len(line), Offset: len(line) - 1}, 1)}}
+	b.Reset()
+	d.WriteText(&b, func(string) []byte { return []byte(line) })
+	out := strings.Split(b.String(), "\n")
+	if b.Len() > 500 || len(out) != 4 || !strings.HasSuffix(out[1], "1 + $") || !strings.Contains(out[1], "…") {
+		t.Fatalf("%d bytes:\n%s", b.Len(), b.String())
+	}
+	// The caret stands under the $.
+	if strings.Index(out[2], "^") != strings.Index(out[1], "$")-len("…")+1 {
+		t.Errorf("caret misplaced:\n%s\n%s", out[1], out[2])
+	}
+	// A summary that quotes a newline stays on its line.
+	b.Reset()
+	List{{Code: "import", Summary: "cannot read \"a\nb.circ: forged [x]\"", Subject: RangeAt(lexer.Position{Filename: "c.circ", Line: 1, Column: 1}, 1)}}.WriteText(&b, nil)
+	if strings.Count(b.String(), "\n") != 1 {
+		t.Errorf("a summary broke its line: %q", b.String())
+	}
+}

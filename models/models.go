@@ -142,6 +142,15 @@ var ErrMissing = errors.New("reference model not found")
 // is not the pinned one.
 var ErrAltered = errors.New("reference model altered")
 
+// loadError is an error of Load that is one of its kinds.
+type loadError struct {
+	kind error
+	msg  string
+}
+
+func (e *loadError) Error() string { return e.msg }
+func (e *loadError) Unwrap() error { return e.kind }
+
 // Load reads the model's file in Dir(root) once and checks the sha256 of
 // the bytes it returns against the manifest's pin, so that what is used is
 // exactly what was checked.
@@ -149,15 +158,15 @@ func (m *Manifest) Load(fsys afero.Fs, root string) (path string, data []byte, e
 	p := filepath.Join(m.Dir(root), m.File)
 	data, err = safefs.ReadFile(fsys, p, safefs.MaxModel)
 	if errors.Is(err, os.ErrNotExist) {
-		return p, nil, fmt.Errorf("%w: %s expected at %s (%s). "+
-			"Put the model folder there, or point --models or %s at the folder that holds %s/", ErrMissing, m.Name, p, m.Title, EnvDir, m.Name)
+		return p, nil, &loadError{ErrMissing, fmt.Sprintf("reference model %s not found: expected %s (%s). "+
+			"Put the model folder there, or point --models or %s at the folder that holds %s/", m.Name, p, m.Title, EnvDir, m.Name)}
 	}
 	if err != nil {
 		return p, nil, err
 	}
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != m.SHA256 {
-		return p, nil, fmt.Errorf("%w: %s is not the expected %s: its sha256 is %s, want %s (a different or altered file)", ErrAltered, p, m.Name, got, m.SHA256)
+		return p, nil, &loadError{ErrAltered, fmt.Sprintf("%s is not the expected %s: its sha256 is %s, want %s (a different or altered file)", p, m.Name, got, m.SHA256)}
 	}
 	return p, data, nil
 }

@@ -85,11 +85,15 @@ type swappingFs struct {
 }
 
 func (s *swappingFs) Open(name string) (afero.File, error) {
+	return s.OpenFile(name, os.O_RDONLY, 0)
+}
+
+func (s *swappingFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
 	s.opens++
 	if s.opens > 1 {
 		afero.WriteFile(s.Fs, name, s.altered, 0o644)
 	}
-	return s.Fs.Open(name)
+	return s.Fs.OpenFile(name, flag, perm)
 }
 
 // TestLoadUsesTheBytesItChecked: the model is swapped after the first open

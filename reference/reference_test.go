@@ -1,11 +1,17 @@
 package reference
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/afero"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/circc/circc/onnx/onnxpb"
 	"github.com/circc/circc/runtime"
 )
 
@@ -71,5 +77,53 @@ func TestAgreementArithmetic(t *testing.T) {
 	b[0].Tensor = "u"
 	if _, err := Agreement(a, b); err == nil {
 		t.Error("different tensors were compared")
+	}
+}
+
+// TestHostileTestData: stored test data are untrusted files: a tensor
+// with too few dimensions, one whose values do not fill its shape, one
+// altered after SHA256SUMS was written, one not listed there, and a
+// missing SHA256SUMS are each an error naming the file, never a panic.
+func TestHostileTestData(t *testing.T) {
+	src := filepath.Join(sharedModels, "inceptionv1")
+	model, err := os.ReadFile(filepath.Join(src, "model.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := &onnxpb.TensorProto{Name: proto.String("data_0"), DataType: proto.Int32(int32(onnxpb.TensorProto_FLOAT)), Dims: []int64{3, 224}, FloatData: make([]float32, 3*224)}
+	flat, _ := proto.Marshal(input)
+	input.Dims = []int64{1, 3, 224, 224} // 672 values for a shape of 150,528
+	short, _ := proto.Marshal(input)
+	good, _ := os.ReadFile(filepath.Join(src, "test_data_set_0", "input_0.pb"))
+	altered := append([]byte(nil), good...)
+	altered[len(altered)-1] ^= 1
+	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	for _, tc := range []struct {
+		name, input, sums, want string
+	}{
+		{"too few dimensions", string(flat), sum(flat), "an input of shape [3 224]"},
+		{"values short of the shape", string(short), sum(short), "shape [1 3 224 224] holds 150528 values, the tensor has 672"},
+		{"altered", string(altered), sum(good), "does not match its sha256 in SHA256SUMS"},
+		{"not listed", string(good), "", "is not listed in its model folder's SHA256SUMS"},
+		{"no SHA256SUMS", string(good), "-", "the test data cannot be checked"},
+	} {
+		fs := afero.NewMemMapFs()
+		afero.WriteFile(fs, "/m/inceptionv1/model.onnx", model, 0o644)
+		afero.WriteFile(fs, "/m/inceptionv1/t/input_0.pb", []byte(tc.input), 0o644)
+		switch tc.sums {
+		case "-":
+		case "":
+			afero.WriteFile(fs, "/m/inceptionv1/SHA256SUMS", []byte(sum(model)+"  model.onnx\n"), 0o644)
+		default:
+			afero.WriteFile(fs, "/m/inceptionv1/SHA256SUMS", []byte(tc.sums+"  t/input_0.pb\n"), 0o644)
+		}
+		n, err := Open(fs, "inceptionv1", "/m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = n.TestGolden(fs, runtime.Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "/m/inceptionv1/") {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,5 +85,103 @@ func TestFmtWriteIsAtomic(t *testing.T) {
 	entries, _ := afero.ReadDir(fs, "dir")
 	if len(entries) != 1 {
 		t.Errorf("temporary files left behind: %d entries", len(entries))
+	}
+}
+
+// TestJSONOnEveryPath: every command that takes --json writes one valid
+// JSON value on every path, success or failure, with the exit code in it
+// when it failed.
+func TestJSONOnEveryPath(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ok := write("ok.circ", "library ok\nlet a = 1\n")
+	bad := write("bad.circ", "circuit bad\nlet a = 1deg + 1px\n")
+	os.MkdirAll(filepath.Join(dir, "altered", "inceptionv1"), 0o755)
+	write("altered/inceptionv1/model.onnx", "not the model")
+	models := filepath.Join("..", "..", "..", "shared", "models")
+	report := filepath.Join(dir, "report.json")
+	for _, tc := range []struct {
+		args []string
+		code int
+		file string // where the JSON goes when not stdout
+	}{
+		{args: []string{"check", "--json", ok}},
+		{args: []string{"check", "--json", bad}, code: exitDiags},
+		{args: []string{"check", "--json", filepath.Join(dir, "missing.circ")}, code: exitUsage},
+		{args: []string{"check", "--json", "/dev/zero"}, code: exitUsage},
+		{args: []string{"models", "list", "--json", "--models", models}},
+		{args: []string{"models", "list", "--json", "--models", filepath.Join(dir, "altered")}, code: exitDiags},
+		{args: []string{"models", "test", "--json", "--models", filepath.Join(dir, "altered"), "inceptionv1"}, code: exitUsage},
+		{args: []string{"models", "test", "--json", "--device", "tpu", "inceptionv1"}, code: exitUsage},
+		{args: []string{"eval", "--json", "--against", "nosuchmodel"}, code: exitUsage},
+		{args: []string{"eval", "--json", "--threads", "-1"}, code: exitUsage},
+		{args: []string{"verify", "--json", "-", "--against", "inceptionv1", bad}, code: exitDiags},
+		{args: []string{"verify", "--json", report, "--against", "inceptionv1", bad}, code: exitDiags, file: report},
+		{args: []string{"doctor", "--json"}},
+	} {
+		var out, errb bytes.Buffer
+		code := run(tc.args, afero.NewOsFs(), &out, &errb)
+		name := strings.Join(tc.args, " ")
+		if tc.code != 0 && code != tc.code {
+			t.Errorf("circc %s: exit %d, want %d\n%s", name, code, tc.code, errb.String())
+		}
+		got := out.Bytes()
+		if tc.file != "" {
+			got, _ = os.ReadFile(tc.file)
+			if out.Len() > 0 {
+				t.Errorf("circc %s: stdout %q, the JSON goes to %s", name, out.String(), tc.file)
+			}
+		}
+		var v map[string]any
+		if err := json.Unmarshal(got, &v); err != nil {
+			t.Errorf("circc %s: not one JSON object (%v):\n%s", name, err, got)
+			continue
+		}
+		if code != exitOK && (v["ok"] != false || (v["exit_code"] != nil && v["exit_code"] != float64(code))) {
+			t.Errorf("circc %s: exit %d but JSON %s", name, code, got)
+		}
+	}
+}
+
+// TestFlagsValidated: numeric flags outside their ranges are usage errors
+// that say the range, before anything runs.
+func TestFlagsValidated(t *testing.T) {
+	for _, args := range [][]string{
+		{"eval", "--threads", "100000"},
+		{"eval", "--threads", "-1"},
+		{"eval", "--calibration", "-5"},
+		{"eval", "--limit", "-1"},
+		{"verify", "--window", "-1", "x.circ"},
+		{"verify", "--window", "0", "x.circ"},
+		{"verify", "--photos", "-1", "x.circ"},
+		{"models", "tensors", "--size", "100000", "inceptionv1"},
+		{"stimuli", "--size", "0", "--kind", "curves", "--out", "x"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(args, afero.NewMemMapFs(), &out, &errb)
+		if code != exitUsage || !strings.Contains(errb.String(), "want a whole number from") {
+			t.Errorf("circc %s: exit %d\n%s", strings.Join(args, " "), code, errb.String())
+		}
+	}
+}
+
+// TestPanicIsReported: a panic is exit code 3, distinct from usage
+// errors, with where to report it, and --json still gets its object.
+func TestPanicIsReported(t *testing.T) {
+	commands = append(commands, &command{name: "panic", run: func(*env, []string) int { panic("boom") }})
+	defer func() { commands = commands[:len(commands)-1] }()
+	var out, errb bytes.Buffer
+	code := run([]string{"panic", "--json"}, afero.NewMemMapFs(), &out, &errb)
+	if code != exitInternal || !strings.Contains(errb.String(), "internal error: boom") || !strings.Contains(errb.String(), reportBugsAt) {
+		t.Errorf("exit %d\n%s", code, errb.String())
+	}
+	if !json.Valid(out.Bytes()) || !strings.Contains(out.String(), `"exit_code": 3`) {
+		t.Errorf("JSON %s", out.String())
 	}
 }

@@ -110,7 +110,7 @@ func (l *loader) resolveImport(from string, im *ast.Import) (string, *diag.Diagn
 	}
 	// Symbolic links are followed before the check, so a link inside the
 	// directory cannot lead out of it.
-	if real, root := safefs.Resolve(l.fs, target), safefs.Resolve(l.fs, l.root); !strings.HasPrefix(real, root+string(filepath.Separator)) {
+	if root := safefs.Resolve(l.fs, l.root); filepath.IsAbs(root) && !strings.HasPrefix(safefs.Resolve(l.fs, target), strings.TrimSuffix(root, "/")+"/") {
 		return bad(fmt.Sprintf("import path %q leaves the circuit's directory through a symbolic link", p))
 	}
 	return target, nil

@@ -115,12 +115,12 @@ func kind(m os.FileMode) string {
 func Resolve(fs afero.Fs, name string) string { return resolve(fs, name) }
 
 func resolve(fs afero.Fs, name string) string {
+	if !isOS(fs) {
+		return filepath.Clean(name) // names are the file system's own
+	}
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		abs = filepath.Clean(name)
-	}
-	if !isOS(fs) {
-		return abs
 	}
 	// Follow links one by one, so that a link to a file not yet there
 	// (a dangling link) resolves to where that file will be.

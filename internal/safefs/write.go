@@ -105,7 +105,7 @@ func prepare(fs afero.Fs, f File) (dest, error) {
 	fi, err := fs.Stat(d.path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if _, err := fs.Stat(filepath.Dir(d.path)); err != nil {
+		if _, err := fs.Stat(filepath.Dir(d.path)); err != nil && isOS(fs) {
 			return d, fmt.Errorf("cannot write %s: its folder %s does not exist", f.Path, filepath.Dir(f.Path))
 		}
 		return d, nil
