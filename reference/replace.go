@@ -214,6 +214,9 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 			ev.Fail(r.Pos, r.EndPos, "inject", "the hand-made unit %s never responds on the %d calibration photos, so it cannot be scaled", units[j].Name, len(in.opt.Calibration))
 		}
 		scales[j] = math.Sqrt(nat[j] / hm[j])
+		if f := float64(float32(scales[j])); math.IsInf(f, 0) || math.IsNaN(f) || f == 0 && nat[j] > 0 {
+			ev.Fail(r.Pos, r.EndPos, "inject", "the hand-made unit %s responds %.3g times as strongly as the natural channel %d on the calibration photos: no float32 scale matches them", units[j].Name, math.Sqrt(hm[j]/nat[j]), chans[j])
+		}
 	}
 	return scales, nil
 }

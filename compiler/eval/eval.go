@@ -555,7 +555,14 @@ func (ev *Evaluator) power(p *ast.Power, env *Env) Value {
 	}
 	b := ev.num(base, p.Pos, p.EndPos)
 	x := ev.scalar(ev.unary(p.Exp, env), p.Exp.Pos, p.Exp.EndPos)
-	d := Dim{Angle: b.Dim.Angle * int(x.S), Length: b.Dim.Length * int(x.S)}
+	var d Dim
+	if b.Dim != (Dim{}) {
+		n, ok := check.WholeNumber(x.S, -check.MaxPower, check.MaxPower)
+		if !ok {
+			ev.Fail(p.Exp.Pos, p.Exp.EndPos, "unit", "a number with a unit can only be raised to a whole power from %d to %d, got %s", -check.MaxPower, check.MaxPower, num(x.S))
+		}
+		d = Dim{Angle: b.Dim.Angle * n, Length: b.Dim.Length * n}
+	}
 	if x.S == 2 {
 		return mapNum(b, d, func(v float64) float64 { return v * v })
 	}
