@@ -7,13 +7,14 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/models"
 )
 
 // TestCurvesNetworkShape: curves.circ checks cleanly and declares the
 // hand-built network of circuits-notes §3.3: 72 / 18 / 42 / 42 / 42 units
 // with 7x7, 1x1, 3x3, 3x3 and 5x5 kernels, i.e. 78,660 weights.
 func TestCurvesNetworkShape(t *testing.T) {
-	prog, ds, err := check.Check(afero.NewOsFs(), "curves.circ")
+	prog, ds, err := check.Check(afero.NewOsFs(), "curves.circ", models.Builtin)
 	if err != nil || len(ds) > 0 {
 		t.Fatalf("%v %v", err, ds)
 	}
@@ -46,7 +47,7 @@ func TestCurvesNetworkShape(t *testing.T) {
 // TestHighLowMotif: highlow.circ checks cleanly; its detector family is
 // eight rotations of one template unit, which takes no channel itself.
 func TestHighLowMotif(t *testing.T) {
-	prog, ds, err := check.Check(afero.NewOsFs(), "highlow.circ")
+	prog, ds, err := check.Check(afero.NewOsFs(), "highlow.circ", models.Builtin)
 	if err != nil || len(ds) > 0 {
 		t.Fatalf("%v %v", err, ds)
 	}

@@ -11,12 +11,14 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/compiler/emit"
 	"github.com/circc/circc/compiler/eval"
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/compiler/lower"
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/lang/parser"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/onnx/onnxpb"
 )
@@ -57,6 +59,9 @@ type Options struct {
 	// expression (circc -D name=value). The new value must have the kind and
 	// dimension of the one it replaces.
 	Defines map[string]string
+	// Models are the reference models the circuit may name (nil: the
+	// built-in ones, models.Builtin).
+	Models models.Registry
 }
 
 // Stages lists the compiler's stages in order.
@@ -111,7 +116,11 @@ func Compile(fs afero.Fs, filename string, opt Options) (*Result, error) {
 	}
 	sum := sha256.Sum256(src)
 	r := &Result{Source: filename, SHA256: hex.EncodeToString(sum[:])}
-	prog, ds, err := check.CheckSource(fs, filename, src)
+	reg := opt.Models
+	if reg == nil {
+		reg = models.Builtin
+	}
+	prog, ds, err := check.CheckSource(fs, filename, src, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +155,7 @@ func applyDefines(r *Result, defines map[string]string) diag.List {
 	for _, n := range names {
 		e, perr := parser.ParseExpr("-D "+n, defines[n])
 		if perr != nil {
-			ds = append(ds, &diag.Diagnostic{Code: "define", Summary: fmt.Sprintf("-D %s=%s: %s", n, defines[n], perr[0].Summary), Subject: at})
+			ds = append(ds, &diag.Diagnostic{Code: diag.CodeDefine, Summary: fmt.Sprintf("-D %s=%s: %s", n, defines[n], perr[0].Summary), Subject: at})
 			continue
 		}
 		var old eval.Value
@@ -161,7 +170,7 @@ func applyDefines(r *Result, defines map[string]string) diag.List {
 			continue
 		}
 		if old == nil || !r.Evaluator.Override(r.Program.Main, n, e) {
-			dg := &diag.Diagnostic{Code: "define", Summary: fmt.Sprintf("-D %s: %s has no top-level let %s", n, r.Source, n), Subject: at}
+			dg := &diag.Diagnostic{Code: diag.CodeDefine, Summary: fmt.Sprintf("-D %s: %s has no top-level let %s", n, r.Source, n), Subject: at}
 			if s := diag.Suggest(n, lets); s != "" {
 				dg.Hint = fmt.Sprintf("did you mean %q?", s)
 			}
@@ -174,7 +183,7 @@ func applyDefines(r *Result, defines map[string]string) diag.List {
 			continue
 		}
 		if !eval.SameKind(old, v) {
-			ds = append(ds, &diag.Diagnostic{Code: "define", Subject: at,
+			ds = append(ds, &diag.Diagnostic{Code: diag.CodeDefine, Subject: at,
 				Summary: fmt.Sprintf("-D %s=%s: the circuit's %s is %s, the new value %s", n, defines[n], n, eval.Format(old), eval.Format(v))})
 		}
 	}
@@ -183,7 +192,7 @@ func applyDefines(r *Result, defines map[string]string) diag.List {
 
 func runEval(r *Result, opt Options) diag.List {
 	if r.Program.Circuit() == nil {
-		return diag.List{{Code: "build", Summary: "a library has no network to build; build a circuit", Subject: diag.RangeAt(r.Program.Main.AST.Pos, 0)}}
+		return diag.List{{Code: diag.CodeBuild, Summary: "a library has no network to build; build a circuit", Subject: diag.RangeAt(r.Program.Main.AST.Pos, 0)}}
 	}
 	if d := eval.Catch(func() {
 		for _, d := range r.Program.Main.AST.Decls {
@@ -204,10 +213,10 @@ func runExpand(r *Result, opt Options) diag.List {
 }
 
 func runEmit(r *Result, opt Options) diag.List {
-	r.Model = onnx.Standalone(r.Lowered, onnx.Meta{Source: r.Source, SourceSHA256: r.SHA256, Compiler: "circc " + Version})
+	r.Model = emit.Standalone(r.Lowered, emit.Meta{Source: r.Source, SourceSHA256: r.SHA256, Compiler: "circc " + Version})
 	b, err := onnx.Marshal(r.Model)
 	if err != nil {
-		return diag.List{{Code: "internal", Summary: "encoding the model: " + err.Error(), Subject: diag.RangeAt(r.Program.Main.AST.Pos, 0)}}
+		return diag.List{{Code: diag.CodeInternal, Summary: "encoding the model: " + err.Error(), Subject: diag.RangeAt(r.Program.Main.AST.Pos, 0)}}
 	}
 	r.ONNX = b
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/format"
 	"github.com/circc/circc/lang/parser"
 )
@@ -23,7 +24,7 @@ type hostile struct {
 	name    string
 	src     string
 	defines map[string]string
-	code    string
+	code    diag.Code
 	want    string
 	line    int
 }

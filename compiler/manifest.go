@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/circc/circc/compiler/emit"
 	"github.com/circc/circc/compiler/eval"
+	"github.com/circc/circc/compiler/lower"
 	"github.com/circc/circc/onnx"
 )
 
@@ -92,7 +94,7 @@ func (r *Result) Manifest(model string) *UnitsManifest {
 			ml.Kernel, ml.Stride, ml.Pads = []int{l.Kernel, l.Kernel}, l.Stride, l.Pads[:]
 		}
 		if l.Op == "conv" {
-			ml.Weight, ml.Bias = onnx.WeightName(l.Name), onnx.BiasName(l.Name)
+			ml.Weight, ml.Bias = emit.WeightName(l.Name), emit.BiasName(l.Name)
 		}
 		for _, u := range l.Units {
 			mu := ManifestUnit{Index: u.Index, Name: u.Name, Family: u.Family, Params: map[string]any{}, Pos: u.Pos}
@@ -117,4 +119,49 @@ func (m *UnitsManifest) JSON() ([]byte, error) {
 		return nil, fmt.Errorf("encoding the units manifest: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// CheckEncoded decodes an encoded model (the bytes of a written file) and
+// checks that every weight and bias initializer holds, bit for bit, what
+// the compiler lowered.
+func (r *Result) CheckEncoded(data []byte) error {
+	m, err := onnx.Unmarshal(data)
+	if err != nil {
+		return err
+	}
+	for _, c := range r.Lowered.Convs {
+		for _, t := range []struct {
+			name string
+			want []float32
+		}{{emit.WeightName(c.Layer.Name), lower.Float32s(c.Weight)}, {emit.BiasName(c.Layer.Name), lower.Float32s(c.Bias)}} {
+			init := onnx.Initializer(m, t.name)
+			if init == nil {
+				return fmt.Errorf("the written model lacks %s", t.name)
+			}
+			got, err := onnx.Floats(init)
+			if err != nil {
+				return err
+			}
+			if len(got) != len(t.want) {
+				return fmt.Errorf("%s has %d values, want %d", t.name, len(got), len(t.want))
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(t.want[i]) {
+					return fmt.Errorf("%s[%d] reads back as %g, want %g", t.name, i, got[i], t.want[i])
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Shapes gives the built model's input and every layer's output, in layer
+// order, with their NCHW shapes for one image.
+func (r *Result) Shapes() (input string, inDims []int64, outputs []string, outDims [][]int64) {
+	n := r.Network
+	for _, l := range n.Layers {
+		outputs = append(outputs, l.Name)
+		outDims = append(outDims, []int64{1, int64(l.OutC), int64(l.OutH), int64(l.OutW)})
+	}
+	return n.Input.Name, []int64{1, int64(n.Input.C), int64(n.Input.H), int64(n.Input.W)}, outputs, outDims
 }

@@ -41,6 +41,16 @@ func RangeAt(pos lexer.Position, n int) Range {
 // Span is the range from start to end (end exclusive).
 func Span(start, end lexer.Position) Range { return Range{Start: start, End: end} }
 
+// At is an error diagnostic about the text from start to end (end
+// exclusive; a missing or earlier end marks one character at start).
+func At(start, end lexer.Position, code Code, format string, a ...any) *Diagnostic {
+	r := Span(start, end)
+	if end.Line == 0 || end.Offset < start.Offset {
+		r = RangeAt(start, 1)
+	}
+	return &Diagnostic{Code: code, Summary: fmt.Sprintf(format, a...), Subject: r}
+}
+
 // Note points at a second place that explains a diagnostic
 // ("first declared here").
 type Note struct {
@@ -52,7 +62,7 @@ type Note struct {
 type Diagnostic struct {
 	Severity Severity
 	// Code is stable across releases; tools and tests key on it.
-	Code string
+	Code Code
 	// Summary is one terse sentence without trailing punctuation.
 	Summary string
 	// Detail elaborates: why this is a problem and what can be done.
@@ -344,7 +354,7 @@ type jsonDiag struct {
 	EndLine  int        `json:"end_line"`
 	EndCol   int        `json:"end_column"`
 	Severity string     `json:"severity"`
-	Code     string     `json:"code"`
+	Code     Code       `json:"code"`
 	Summary  string     `json:"summary"`
 	Detail   string     `json:"detail,omitempty"`
 	Hint     string     `json:"hint,omitempty"`

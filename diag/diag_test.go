@@ -3,6 +3,8 @@ package diag
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -107,5 +109,36 @@ func TestRenderingStaysSmall(t *testing.T) {
 	List{{Code: "import", Summary: "cannot read \"a\nb.circ: forged [x]\"", Subject: RangeAt(lexer.Position{Filename: "c.circ", Line: 1, Column: 1}, 1)}}.WriteText(&b, nil)
 	if strings.Count(b.String(), "\n") != 1 {
 		t.Errorf("a summary broke its line: %q", b.String())
+	}
+}
+
+// TestCodesDocumented: every code has a row in spec.md's table of codes,
+// and the table names no code that does not exist.
+func TestCodesDocumented(t *testing.T) {
+	spec, err := os.ReadFile("../spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(spec)
+	start := strings.Index(text, "| code | problem |")
+	end := strings.Index(text[start:], "\n\n")
+	if start < 0 || end < 0 {
+		t.Fatal("spec.md has no table of codes")
+	}
+	table := text[start : start+end]
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| ((?:`[a-z-]+`(?:, )?)+) \\|").FindAllStringSubmatch(table, -1) {
+		for _, c := range regexp.MustCompile("`([a-z-]+)`").FindAllStringSubmatch(m[1], -1) {
+			documented[c[1]] = true
+		}
+	}
+	for _, c := range Codes {
+		if !documented[string(c)] {
+			t.Errorf("code %q is not in spec.md's table", c)
+		}
+		delete(documented, string(c))
+	}
+	for c := range documented {
+		t.Errorf("spec.md documents %q, which is no code", c)
 	}
 }

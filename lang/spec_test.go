@@ -14,6 +14,7 @@ import (
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/lang/format"
 	"github.com/circc/circc/lang/parser"
+	"github.com/circc/circc/models"
 )
 
 var update = flag.Bool("update", false, "rewrite the grammar section of spec.md")
@@ -60,7 +61,7 @@ func TestSpecExamplesCheck(t *testing.T) {
 		src := b[1]
 		fs := afero.NewMemMapFs()
 		afero.WriteFile(fs, "example.circ", src, 0o644)
-		prog, ds, err := check.Check(fs, "example.circ")
+		prog, ds, err := check.Check(fs, "example.circ", models.Builtin)
 		if err != nil {
 			t.Fatal(err)
 		}

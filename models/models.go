@@ -81,21 +81,40 @@ func load() map[string]*Manifest {
 	return out
 }
 
-// Lookup returns the manifest of the named reference model.
-func Lookup(name string) (*Manifest, bool) {
-	m, ok := registry[name]
+// Registry is a set of reference models by name: what the checker and the
+// commands are told exists. Builtin holds the models circc ships manifests
+// for; a caller may give another (models of its own beside them).
+type Registry interface {
+	// Lookup returns the manifest of the named model.
+	Lookup(name string) (*Manifest, bool)
+	// Names lists the models in sorted order.
+	Names() []string
+}
+
+// Builtin is the registry of the manifests embedded in circc.
+var Builtin Registry = builtin(registry)
+
+type builtin map[string]*Manifest
+
+func (b builtin) Lookup(name string) (*Manifest, bool) {
+	m, ok := b[name]
 	return m, ok
 }
 
-// Names lists the registered models in sorted order.
-func Names() []string {
+func (b builtin) Names() []string {
 	var out []string
-	for n := range registry {
+	for n := range b {
 		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out
 }
+
+// Lookup returns the manifest of the named built-in reference model.
+func Lookup(name string) (*Manifest, bool) { return Builtin.Lookup(name) }
+
+// Names lists the built-in models in sorted order.
+func Names() []string { return Builtin.Names() }
 
 // Layer finds a layer by its Lucid name or by the model's tensor name.
 func (m *Manifest) Layer(name string) (*Layer, bool) {

@@ -1,11 +1,12 @@
-// Package onnx writes and reads ONNX models with the generated protobuf
-// types of package onnxpb.
+// Package onnx reads, writes, edits and analyses ONNX models with the
+// generated protobuf types of package onnxpb; it depends on nothing else of
+// circc but the safe file reader and writer.
 //
-// Standalone builds the model of a lowered circuit: input NCHW float32 with
-// a free batch dimension, Conv/MaxPool/AveragePool/Relu nodes per layer,
-// every layer's activation as a graph output named after the layer, one
-// float32 weight and bias initializer per convolution whose doc string names
-// the source positions of the families that made it, and metadata with the
-// source's sha256 and the compiler version. Marshal is deterministic: the
-// same model gives the same bytes.
+// Read and FromBytes decode a model (refusing tensors kept in external
+// files), Write replaces a model file after checking that it decodes to
+// the same model, and Marshal is deterministic: the same model gives the
+// same bytes. A Model is edited in place: input shapes, outputs, cuts,
+// weight slices, splices and rewiring, with shape inference. The builders
+// (FloatTensor, AttrInts, TensorType) serve any package that makes graphs,
+// such as the compiler's emitter (package compiler/emit).
 package onnx

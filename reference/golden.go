@@ -20,12 +20,13 @@ import (
 
 // GoldenResult compares one tensor of the model with a stored activation.
 type GoldenResult struct {
-	Set    string // test_data_set_0, caffe_227…
-	Tensor string
-	Values int
-	RelL2  float64 // ‖got − want‖ / ‖want‖
-	MaxAbs float64
-	got    []float32
+	Provider string // the execution provider that ran it
+	Set      string // test_data_set_0, caffe_227…
+	Tensor   string
+	Values   int
+	RelL2    float64 // ‖got − want‖ / ‖want‖
+	MaxAbs   float64
+	got      []float32
 }
 
 // WorstRelL2 is the largest relative error of the results.
@@ -190,7 +191,7 @@ func (n *Net) TestGolden(fs afero.Fs, opt runtime.Options) ([]GoldenResult, erro
 				return nil, fmt.Errorf("%s %s: the model gives %d values, the stored activation has %d", set, r.Name, len(r.Data), len(want[r.Name]))
 			}
 			c := compare(set, r.Name, r.Data, want[r.Name])
-			c.got = r.Data
+			c.got, c.Provider = r.Data, s.Provider
 			out = append(out, c)
 		}
 	}

@@ -143,12 +143,12 @@ func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int
 	ev := in.res.Evaluator
 	parts := nr.Path.Parts
 	if parts[0].Ident == nil || parts[0].Ident.Name != in.n.Manifest.Name {
-		ev.Fail(nr.Pos, nr.EndPos, "inject", "this statement edits another model than %s", in.n.Manifest.Name)
+		ev.Fail(nr.Pos, nr.EndPos, diag.CodeInject, "this statement edits another model than %s", in.n.Manifest.Name)
 	}
 	name := parts[len(parts)-1].Text()
 	l, ok := in.n.Manifest.Layer(name)
 	if !ok {
-		ev.Fail(nr.Pos, nr.EndPos, "inject", "model %s has no layer %q", in.n.Manifest.Name, name)
+		ev.Fail(nr.Pos, nr.EndPos, diag.CodeInject, "model %s has no layer %q", in.n.Manifest.Name, name)
 	}
 	env := ev.ModuleEnv(in.res.Program.Main)
 	for _, it := range nr.Selector.Items {
@@ -158,17 +158,17 @@ func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int
 			continue
 		}
 		if in.opt.Matched == nil {
-			ev.Fail(it.Pos, it.EndPos, "inject", "the natural units matched to %s are found by circc verify's matching, which is not available here; list the channels instead", fam)
+			ev.Fail(it.Pos, it.EndPos, diag.CodeInject, "the natural units matched to %s are found by circc verify's matching, which is not available here; list the channels instead", fam)
 		}
 		got, err := in.opt.Matched(fam)
 		if err != nil {
-			ev.Fail(it.Pos, it.EndPos, "inject", "matching %s: %v", fam, err)
+			ev.Fail(it.Pos, it.EndPos, diag.CodeInject, "matching %s: %v", fam, err)
 		}
 		channels = append(channels, got...)
 	}
 	for _, c := range channels {
 		if c >= l.Channels {
-			ev.Fail(nr.Selector.Pos, nr.Selector.EndPos, "selector", "channel %d is out of range: %s has %d", c, l.Name, l.Channels)
+			ev.Fail(nr.Selector.Pos, nr.Selector.EndPos, diag.CodeSelector, "channel %d is out of range: %s has %d", c, l.Name, l.Channels)
 		}
 	}
 	return l.Name, l.Tensor, channels
@@ -258,17 +258,17 @@ func (in *injector) set(st *ast.Set) error {
 	layer, tensor, chans := in.target(st.Natural)
 	f := in.naturalFamily(st.With)
 	if f == nil {
-		ev.Fail(st.With.Pos, st.With.EndPos, "inject", "no unit of that name is placed on %s", layer)
+		ev.Fail(st.With.Pos, st.With.EndPos, diag.CodeInject, "no unit of that name is placed on %s", layer)
 	}
 	var conv *pb.NodeProto
 	locals := make([]int, len(chans))
 	for i, c := range chans {
 		cv, local, err := in.convOf(tensor, c)
 		if err != nil {
-			ev.Fail(st.Natural.Pos, st.Natural.EndPos, "inject", "%v", err)
+			ev.Fail(st.Natural.Pos, st.Natural.EndPos, diag.CodeInject, "%v", err)
 		}
 		if conv != nil && cv != conv {
-			ev.Fail(st.Natural.Pos, st.Natural.EndPos, "inject", "the channels come from different convolutions (%s and %s); set them in separate statements", conv.GetOutput()[0], cv.GetOutput()[0])
+			ev.Fail(st.Natural.Pos, st.Natural.EndPos, diag.CodeInject, "the channels come from different convolutions (%s and %s); set them in separate statements", conv.GetOutput()[0], cv.GetOutput()[0])
 		}
 		conv, locals[i] = cv, local
 	}
@@ -298,7 +298,7 @@ func (in *injector) set(st *ast.Set) error {
 			read = sl.Tensor
 		}
 		if read != conv.GetInput()[0] {
-			ev.Fail(s.From.Source.Pos, s.From.Source.EndPos, "inject", "the convolution behind %s reads %s, not %s", layer, conv.GetInput()[0], read)
+			ev.Fail(s.From.Source.Pos, s.From.Source.EndPos, diag.CodeInject, "the convolution behind %s reads %s, not %s", layer, conv.GetInput()[0], read)
 		}
 	}
 	units, ds := expand.Natural(in.res.Program, ev, f, inC, k)
@@ -306,7 +306,7 @@ func (in *injector) set(st *ast.Set) error {
 		eval.Raise(ds[0])
 	}
 	if len(units) != len(chans) {
-		ev.Fail(st.Pos, st.EndPos, "inject", "%d channels for the %d units of %s", len(chans), len(units), f.Name)
+		ev.Fail(st.Pos, st.EndPos, diag.CodeInject, "%d channels for the %d units of %s", len(chans), len(units), f.Name)
 	}
 	wv := make([][]float32, len(units))
 	bv := make([][]float32, len(units))

@@ -33,7 +33,7 @@ func (in *injector) spliceCircuit(at ast.Pos) {
 	net := in.res.Network
 	man := in.n.Manifest
 	if net.Input.H != man.Input.Size[0] || net.Input.W != man.Input.Size[1] {
-		ev.Fail(at, at, "inject", "the circuit's input is %dx%d, the model's %dx%d", net.Input.W, net.Input.H, man.Input.Size[1], man.Input.Size[0])
+		ev.Fail(at, at, diag.CodeInject, "the circuit's input is %dx%d, the model's %dx%d", net.Input.W, net.Input.H, man.Input.Size[1], man.Input.Size[0])
 	}
 	idx := make([]int64, len(net.Input.Channels))
 	mean := make([]float32, len(net.Input.Channels))
@@ -45,7 +45,7 @@ func (in *injector) spliceCircuit(at ast.Pos) {
 			}
 		}
 		if j < 0 {
-			ev.Fail(at, at, "inject", "the circuit's input channel %q is not one of the model's %v", c, man.Input.Channels)
+			ev.Fail(at, at, diag.CodeInject, "the circuit's input channel %q is not one of the model's %v", c, man.Input.Channels)
 		}
 		idx[i], mean[i] = int64(j), float32(man.Input.Mean[j])
 	}
@@ -85,7 +85,7 @@ func (in *injector) spliceCircuit(at ast.Pos) {
 		inits = append(inits, cp)
 	}
 	if err := in.m.Splice(nodes, inits); err != nil {
-		ev.Fail(at, at, "inject", "splicing the circuit: %v", err)
+		ev.Fail(at, at, diag.CodeInject, "splicing the circuit: %v", err)
 	}
 	in.spliced = true
 }
@@ -99,7 +99,7 @@ func (in *injector) replace(r *ast.Replace) error {
 	parts := r.With.Parts
 	l := in.res.Network.Layer(parts[0].Ident.Name)
 	if l == nil || len(parts) != 2 {
-		ev.Fail(r.With.Pos, r.With.EndPos, "inject", "replace takes a hand-made family (LAYER.FAMILY)")
+		ev.Fail(r.With.Pos, r.With.EndPos, diag.CodeInject, "replace takes a hand-made family (LAYER.FAMILY)")
 	}
 	fam := parts[1].Ident.Name
 	var units []*expand.Unit
@@ -109,11 +109,11 @@ func (in *injector) replace(r *ast.Replace) error {
 		}
 	}
 	if len(units) != len(chans) {
-		ev.Fail(r.Pos, r.EndPos, "inject", "%d natural channels for the %d units of %s", len(chans), len(units), fam)
+		ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "%d natural channels for the %d units of %s", len(chans), len(units), fam)
 	}
 	shape := in.shapes[tensor]
 	if int64(l.OutH) != shape[2] || int64(l.OutW) != shape[3] {
-		ev.Fail(r.Pos, r.EndPos, "inject", "%s is %dx%d, the hand-made layer %s %dx%d: they cannot stand in for each other", layer, shape[3], shape[2], l.Name, l.OutW, l.OutH)
+		ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "%s is %dx%d, the hand-made layer %s %dx%d: they cannot stand in for each other", layer, shape[3], shape[2], l.Name, l.OutW, l.OutH)
 	}
 	in.spliceCircuit(r.Pos)
 	hand := circuitName(l.Name)
@@ -158,7 +158,7 @@ func (in *injector) replace(r *ast.Replace) error {
 func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand string, units []*expand.Unit) ([]float64, error) {
 	ev := in.res.Evaluator
 	if len(in.opt.Calibration) == 0 {
-		ev.Fail(r.Pos, r.EndPos, "inject", "replace needs calibration photos to scale the hand-made units (--data)")
+		ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "replace needs calibration photos to scale the hand-made units (--data)")
 	}
 	m := in.m.Clone()
 	man := in.n.Manifest
@@ -211,11 +211,11 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 	scales := make([]float64, len(chans))
 	for j := range chans {
 		if hm[j] == 0 {
-			ev.Fail(r.Pos, r.EndPos, "inject", "the hand-made unit %s never responds on the %d calibration photos, so it cannot be scaled", units[j].Name, len(in.opt.Calibration))
+			ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "the hand-made unit %s never responds on the %d calibration photos, so it cannot be scaled", units[j].Name, len(in.opt.Calibration))
 		}
 		scales[j] = math.Sqrt(nat[j] / hm[j])
 		if f := float64(float32(scales[j])); math.IsInf(f, 0) || math.IsNaN(f) || f == 0 && nat[j] > 0 {
-			ev.Fail(r.Pos, r.EndPos, "inject", "the hand-made unit %s responds %.3g times as strongly as the natural channel %d on the calibration photos: no float32 scale matches them", units[j].Name, math.Sqrt(hm[j]/nat[j]), chans[j])
+			ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "the hand-made unit %s responds %.3g times as strongly as the natural channel %d on the calibration photos: no float32 scale matches them", units[j].Name, math.Sqrt(hm[j]/nat[j]), chans[j])
 		}
 	}
 	return scales, nil

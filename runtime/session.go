@@ -32,13 +32,6 @@ func (o Options) device() string {
 	return o.Device
 }
 
-var lastProvider = CPU
-
-// Provider is the execution provider of the most recent session: what
-// actually runs, never a silent fallback (a CUDA session that cannot be
-// created is an error).
-func Provider() string { return lastProvider }
-
 // Session runs one model with one float32 input and chosen outputs.
 type Session struct {
 	s       *ort.DynamicAdvancedSession
@@ -139,7 +132,6 @@ func NewSessionFromBytes(model []byte, input string, outputs []string, opt Optio
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime cannot load the model: %w", err)
 	}
-	lastProvider = provider
 	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: provider}, nil
 }
 
@@ -179,4 +171,28 @@ func denseValue(d *tensor.Dense) (*ort.Tensor[float32], error) {
 		shape[i] = int64(x)
 	}
 	return ort.NewTensor(ort.NewShape(shape...), data)
+}
+
+// CheckShapes runs a model once on zeros of shape inDims and checks that
+// each output has the shape its caller declared.
+func CheckShapes(model []byte, input string, inDims []int64, outputs []string, want [][]int64, opt Options) error {
+	s, err := NewSessionFromBytes(model, input, outputs, opt)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n := int64(1)
+	for _, d := range inDims {
+		n *= d
+	}
+	got, err := s.Run(make([]float32, n), inDims)
+	if err != nil {
+		return err
+	}
+	for i, name := range outputs {
+		if fmt.Sprint(got[i].Shape) != fmt.Sprint(want[i]) {
+			return fmt.Errorf("onnxruntime gives %s the shape %v, the model declares %v", name, got[i].Shape, want[i])
+		}
+	}
+	return nil
 }

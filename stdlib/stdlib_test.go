@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/stdlib"
 )
 
@@ -20,7 +21,7 @@ func TestModulesCheck(t *testing.T) {
 	for _, m := range mods {
 		fs := afero.NewMemMapFs()
 		afero.WriteFile(fs, "use.circ", []byte(fmt.Sprintf("library use\n\nimport %s\n", m)), 0o644)
-		_, ds, err := check.Check(fs, "use.circ")
+		_, ds, err := check.Check(fs, "use.circ", models.Builtin)
 		if err != nil || len(ds) > 0 {
 			t.Errorf("%s: %v %v", m, err, ds)
 		}

@@ -230,7 +230,7 @@ func collect(res *compiler.Result, net *reference.Net) []*matchSpec {
 		fp := m.Family.Parts
 		s.layer = res.Network.Layer(fp[0].Ident.Name)
 		if s.layer == nil || len(fp) != 2 {
-			ev.Fail(m.Family.Pos, m.Family.EndPos, "verify", "match names a hand-made family: LAYER.FAMILY")
+			ev.Fail(m.Family.Pos, m.Family.EndPos, diag.CodeVerify, "match names a hand-made family: LAYER.FAMILY")
 		}
 		s.family = fp[1].Ident.Name
 		for _, u := range s.layer.Units {
@@ -239,18 +239,18 @@ func collect(res *compiler.Result, net *reference.Net) []*matchSpec {
 			}
 		}
 		if len(s.units) == 0 {
-			ev.Fail(m.Family.Pos, m.Family.EndPos, "verify", "%s has no units on %s", s.family, s.layer.Name)
+			ev.Fail(m.Family.Pos, m.Family.EndPos, diag.CodeVerify, "%s has no units on %s", s.family, s.layer.Name)
 		}
 		name := parts[len(parts)-1].Text()
 		l, ok := net.Manifest.Layer(name)
 		if !ok {
-			ev.Fail(m.Natural.Pos, m.Natural.EndPos, "verify", "model %s has no layer %q", net.Manifest.Name, name)
+			ev.Fail(m.Natural.Pos, m.Natural.EndPos, diag.CodeVerify, "model %s has no layer %q", net.Manifest.Name, name)
 		}
 		s.natLayer, s.tensor = l.Name, l.Tensor
 		if m.Natural.Selector != nil {
 			s.channels = expand.Channels(ev, m.Natural.Selector, ev.ModuleEnv(res.Program.Main))
 			if len(s.channels) != len(s.units) {
-				ev.Fail(m.Natural.Selector.Pos, m.Natural.Selector.EndPos, "verify", "%d natural channels for the %d units of %s", len(s.channels), len(s.units), s.family)
+				ev.Fail(m.Natural.Selector.Pos, m.Natural.Selector.EndPos, diag.CodeVerify, "%d natural channels for the %d units of %s", len(s.channels), len(s.units), s.family)
 			}
 		}
 		out = append(out, s)
@@ -437,7 +437,7 @@ func expects(res *compiler.Result, rep *Report) []*ExpectResult {
 			}
 			limit, ok := ev.Expr(cl.Value, env).(eval.Num)
 			if !ok {
-				ev.Fail(cl.Value.Pos, cl.Value.EndPos, "type", "a threshold is a number")
+				ev.Fail(cl.Value.Pos, cl.Value.EndPos, diag.CodeType, "a threshold is a number")
 			}
 			agg := ""
 			if cl.Agg != nil {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
-	"github.com/circc/circc/compiler/lower"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
@@ -176,60 +175,17 @@ func writeVerified(e *env, res *compiler.Result, model, units string) error {
 	})
 }
 
-// verifyModel re-reads the written model and checks it against what the
-// compiler meant to write, then runs it once with onnxruntime on a zero
-// image and checks the shape of every layer's output.
+// verifyModel re-reads the written model, checks every tensor against what
+// the compiler meant to write, and runs it once with onnxruntime to check
+// every layer's output shape.
 func verifyModel(fs afero.Fs, path string, res *compiler.Result) error {
 	data, err := afero.ReadFile(fs, path)
 	if err != nil {
 		return err
 	}
-	m, err := onnx.Unmarshal(data)
-	if err != nil {
+	if err := res.CheckEncoded(data); err != nil {
 		return err
 	}
-	for _, c := range res.Lowered.Convs {
-		for _, t := range []struct {
-			name string
-			want []float32
-		}{{onnx.WeightName(c.Layer.Name), lower.Float32s(c.Weight)}, {onnx.BiasName(c.Layer.Name), lower.Float32s(c.Bias)}} {
-			init := onnx.Initializer(m, t.name)
-			if init == nil {
-				return fmt.Errorf("the written model lacks %s", t.name)
-			}
-			got, err := onnx.Floats(init)
-			if err != nil {
-				return err
-			}
-			if len(got) != len(t.want) {
-				return fmt.Errorf("%s has %d values, want %d", t.name, len(got), len(t.want))
-			}
-			for i := range got {
-				if math.Float32bits(got[i]) != math.Float32bits(t.want[i]) {
-					return fmt.Errorf("%s[%d] reads back as %g, want %g", t.name, i, got[i], t.want[i])
-				}
-			}
-		}
-	}
-	n := res.Network
-	var outs []string
-	for _, l := range n.Layers {
-		outs = append(outs, l.Name)
-	}
-	s, err := runtime.NewSessionFromBytes(data, n.Input.Name, outs, runtime.Options{})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	got, err := s.Run(make([]float32, n.Input.C*n.Input.H*n.Input.W), []int64{1, int64(n.Input.C), int64(n.Input.H), int64(n.Input.W)})
-	if err != nil {
-		return err
-	}
-	for i, l := range n.Layers {
-		want := fmt.Sprint([]int64{1, int64(l.OutC), int64(l.OutH), int64(l.OutW)})
-		if fmt.Sprint(got[i].Shape) != want {
-			return fmt.Errorf("onnxruntime gives layer %s the shape %v, the compiler declared %s", l.Name, got[i].Shape, want)
-		}
-	}
-	return nil
+	in, inDims, outs, outDims := res.Shapes()
+	return runtime.CheckShapes(data, in, inDims, outs, outDims, runtime.Options{})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/parser"
+	"github.com/circc/circc/models"
 )
 
 func newFlags(name string, stderr io.Writer) *flags {
@@ -107,7 +108,7 @@ func runCheck(e *env, args []string) int {
 	rep := checkReport{OK: true, Files: fl.Args(), Diagnostics: diag.List{}}
 	code := exitOK
 	for _, name := range fl.Args() {
-		prog, ds, err := check.Check(e.fs, name)
+		prog, ds, err := check.Check(e.fs, name, models.Builtin)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage

@@ -147,10 +147,10 @@ func runEval(e *env, args []string) int {
 		results = append(results, acc)
 	}
 	if *asJSON {
-		writeJSON(e, map[string]any{"against": net.Manifest.Name, "provider": runtime.Provider(), "results": results})
+		writeJSON(e, map[string]any{"against": net.Manifest.Name, "provider": results[0].Provider, "results": results})
 		return exitOK
 	}
-	fmt.Fprintf(e.stdout, "%s on %d photos (%s)\n", net.Manifest.Name, len(items), runtime.Provider())
+	fmt.Fprintf(e.stdout, "%s on %d photos (%s)\n", net.Manifest.Name, len(items), results[0].Provider)
 	fmt.Fprintf(e.stdout, "%-10s %7s %7s\n", "model", "top-1", "top-5")
 	for i, a := range results {
 		fmt.Fprintf(e.stdout, "%-10s %6.1f%% %6.1f%%", a.Name, 100*a.Top1, 100*a.Top5)

@@ -112,7 +112,7 @@ func modelTest(e *env, net *reference.Net, devices []runtime.Options, asJSON boo
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitDiags
 		}
-		runs = append(runs, goldenRun{Provider: runtime.Provider(), Onnxruntime: runtime.LoadedVersion(), Worst: reference.WorstRelL2(res), Tensors: res})
+		runs = append(runs, goldenRun{Provider: res[0].Provider, Onnxruntime: runtime.LoadedVersion(), Worst: reference.WorstRelL2(res), Tensors: res})
 	}
 	ok := true
 	for _, r := range runs {

@@ -10,6 +10,7 @@ import (
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/lang/ast"
+	"github.com/circc/circc/models"
 )
 
 type checker struct {
@@ -21,28 +22,39 @@ type checker struct {
 	// natLayers are the reference-model layers that units are placed on
 	// (targets of set), by natLayerKey.
 	natLayers map[string]*layerSym
+	models    models.Registry // the reference models names may refer to
 }
 
-func (c *checker) errorf(s, e ast.Pos, code, format string, a ...any) *diag.Diagnostic {
+// noModels is the registry of a check given none.
+type noModels struct{}
+
+func (noModels) Lookup(string) (*models.Manifest, bool) { return nil, false }
+func (noModels) Names() []string                        { return nil }
+
+func (c *checker) errorf(s, e ast.Pos, code diag.Code, format string, a ...any) *diag.Diagnostic {
 	d := errAt(s, e, code, fmt.Sprintf(format, a...))
 	c.diags = append(c.diags, d)
 	return d
 }
 
 // Check loads the circuit at filename from fsys with everything it imports,
-// and checks it. The error is non-nil only when filename cannot be read;
-// problems in the source are diagnostics, all of them, sorted.
-func Check(fsys afero.Fs, filename string) (*Program, diag.List, error) {
+// and checks it; reg says which reference models exist (nil: none). The
+// error is non-nil only when filename cannot be read; problems in the
+// source are diagnostics, all of them, sorted.
+func Check(fsys afero.Fs, filename string, reg models.Registry) (*Program, diag.List, error) {
 	src, err := safefs.ReadFile(fsys, filename, safefs.MaxSource)
 	if err != nil {
 		return nil, nil, err
 	}
-	return CheckSource(fsys, filename, src)
+	return CheckSource(fsys, filename, src, reg)
 }
 
 // CheckSource is Check with the main file's text given; imports are read
 // from fsys.
-func CheckSource(fsys afero.Fs, filename string, src []byte) (prog *Program, diags diag.List, err error) {
+func CheckSource(fsys afero.Fs, filename string, src []byte, reg models.Registry) (prog *Program, diags diag.List, err error) {
+	if reg == nil {
+		reg = noModels{}
+	}
 	filename = path.Clean(filename)
 	defer func() {
 		// A panic is a bug in circc; the user still gets a diagnostic.
@@ -50,7 +62,7 @@ func CheckSource(fsys afero.Fs, filename string, src []byte) (prog *Program, dia
 			if prog == nil {
 				prog = &Program{src: map[string][]byte{filename: src}}
 			}
-			diags = append(diags, &diag.Diagnostic{Code: "internal",
+			diags = append(diags, &diag.Diagnostic{Code: diag.CodeInternal,
 				Summary: fmt.Sprintf("internal error in the checker: %v (please report this with the file)", r),
 				Subject: diag.RangeAt(ast.Pos{Filename: filename, Line: 1, Column: 1}, 0)})
 			err = nil
@@ -59,7 +71,7 @@ func CheckSource(fsys afero.Fs, filename string, src []byte) (prog *Program, dia
 	l := &loader{fs: fsys, root: path.Dir(filename), prog: &Program{src: map[string][]byte{}},
 		state: map[string]int{}, files: map[string]*SourceFile{}}
 	l.prog.Main = l.load(filename, src)
-	c := &checker{prog: l.prog, diags: l.diags, mods: map[string]*module{}, imports: map[*ast.Import]string{}, natLayers: map[string]*layerSym{}}
+	c := &checker{prog: l.prog, diags: l.diags, mods: map[string]*module{}, imports: map[*ast.Import]string{}, natLayers: map[string]*layerSym{}, models: reg}
 	l.prog.imports = map[*ast.Import]*SourceFile{}
 	for _, f := range l.prog.Files {
 		for _, d := range f.AST.Decls {
@@ -91,7 +103,7 @@ func (c *checker) checkFile(f *SourceFile) {
 	}
 	m.library = a.Header.Kind == "library"
 	if strings.HasPrefix(f.Name, StdPrefix) && !m.library {
-		c.errorf(a.Header.Pos, a.Header.EndPos, "header", "a standard module must be a library")
+		c.errorf(a.Header.Pos, a.Header.EndPos, diag.CodeHeader, "a standard module must be a library")
 	}
 	c.declare(m)
 	c.checkDecls(m)
@@ -100,16 +112,16 @@ func (c *checker) checkFile(f *SourceFile) {
 func (c *checker) declareSym(m *module, id *ast.Ident, sym *symbol) {
 	sym.name, sym.pos, sym.end = id.Name, id.Pos, id.EndPos
 	if prev, ok := m.scope.syms[id.Name]; ok {
-		d := c.errorf(id.Pos, id.EndPos, "duplicate", "%s is already declared", id.Name)
+		d := c.errorf(id.Pos, id.EndPos, diag.CodeDuplicate, "%s is already declared", id.Name)
 		d.Notes = append(d.Notes, diag.Note{Message: "first declared here", At: diag.RangeAt(prev.pos, len(prev.name))})
 		return
 	}
 	if _, ok := builtins[id.Name]; ok {
-		c.errorf(id.Pos, id.EndPos, "duplicate", "%s is a builtin function and cannot be redeclared", id.Name)
+		c.errorf(id.Pos, id.EndPos, diag.CodeDuplicate, "%s is a builtin function and cannot be redeclared", id.Name)
 		return
 	}
 	if _, ok := constants[id.Name]; ok {
-		c.errorf(id.Pos, id.EndPos, "duplicate", "%s is a builtin constant and cannot be redeclared", id.Name)
+		c.errorf(id.Pos, id.EndPos, diag.CodeDuplicate, "%s is a builtin constant and cannot be redeclared", id.Name)
 		return
 	}
 	m.scope.syms[id.Name] = sym
@@ -119,7 +131,7 @@ func (c *checker) declareSym(m *module, id *ast.Ident, sym *symbol) {
 func (c *checker) declare(m *module) {
 	for _, d := range m.file.AST.Decls {
 		if m.library && d.Import == nil && d.Let == nil && d.Fn == nil {
-			c.errorf(d.Pos, d.EndPos, "library", "a library holds only import, let and fn declarations")
+			c.errorf(d.Pos, d.EndPos, diag.CodeLibrary, "a library holds only import, let and fn declarations")
 			continue
 		}
 		switch {
@@ -134,7 +146,7 @@ func (c *checker) declare(m *module) {
 			}
 			if !im.library {
 				s, e := importSpan(d.Import)
-				c.errorf(s, e, "import", "%s is a circuit; only libraries can be imported", name)
+				c.errorf(s, e, diag.CodeImport, "%s is a circuit; only libraries can be imported", name)
 				continue
 			}
 			id := im.file.AST.Header.Name
@@ -157,7 +169,7 @@ func (c *checker) declare(m *module) {
 			c.declareSym(m, d.Layer.Name, &symbol{kind: symLayer, layer: l})
 		case d.Input != nil:
 			if m.input != nil {
-				c.errorf(d.Input.Name.Pos, d.Input.Name.EndPos, "duplicate", "a circuit has one input; %s is already declared", m.input.name)
+				c.errorf(d.Input.Name.Pos, d.Input.Name.EndPos, diag.CodeDuplicate, "a circuit has one input; %s is already declared", m.input.name)
 				continue
 			}
 			m.input = &inputSym{name: d.Input.Name.Name, decl: d.Input, channel: unknown}
@@ -223,7 +235,7 @@ func (c *checker) checkDecls(m *module) {
 	if !m.library {
 		for _, l := range m.layers {
 			if l.op == "conv" && len(l.families) == 0 {
-				c.errorf(l.decl.Name.Pos, l.decl.Name.EndPos, "empty-layer", "layer %s has no units, so its width would be 0", l.name)
+				c.errorf(l.decl.Name.Pos, l.decl.Name.EndPos, diag.CodeEmptyLayer, "layer %s has no units, so its width would be 0", l.name)
 			}
 		}
 	}
@@ -241,7 +253,7 @@ func (c *checker) checkFnBody(m *module, fn *ast.Fn) {
 	for i, p := range fn.Params {
 		params[i] = unknown
 		if prev := seen[p.Name.Name]; prev != nil {
-			c.errorf(p.Name.Pos, p.Name.EndPos, "duplicate", "parameter %s is declared twice", p.Name.Name)
+			c.errorf(p.Name.Pos, p.Name.EndPos, diag.CodeDuplicate, "parameter %s is declared twice", p.Name.Name)
 		}
 		seen[p.Name.Name] = p.Name
 		if p.Type != nil {
@@ -276,12 +288,12 @@ func (c *checker) checkInput(m *module, in *inputSym) {
 	dom := c.expr(d.Channel.Domain, m.scope)
 	if dom.known() {
 		if dom.Kind != KList {
-			c.errorf(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "type", "the input's channels must be a list, got %s", dom)
+			c.errorf(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeType, "the input's channels must be a list, got %s", dom)
 		} else {
 			in.channel = dom.Elem
 			in.channels = dom.Len
 			if dom.Len > MaxInputChannels {
-				c.errorf(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "limit", "the input has %d channels, more than the limit of %d", dom.Len, MaxInputChannels)
+				c.errorf(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeLimit, "the input has %d channels, more than the limit of %d", dom.Len, MaxInputChannels)
 			}
 		}
 	}
@@ -291,25 +303,25 @@ func (c *checker) checkInput(m *module, in *inputSym) {
 		switch o.Name.Name {
 		case "size":
 			if t.known() && t.Kind != KSize {
-				c.errorf(o.Value.Pos, o.Value.EndPos, "type", "the input size is written WxH, e.g. 224x224")
+				c.errorf(o.Value.Pos, o.Value.EndPos, diag.CodeType, "the input size is written WxH, e.g. 224x224")
 			} else if t.known() && (t.KSize < 1 || t.Len < 1) {
-				c.errorf(o.Value.Pos, o.Value.EndPos, "limit", "the input's sides must be from 1 to %d pixels", MaxInputSide)
+				c.errorf(o.Value.Pos, o.Value.EndPos, diag.CodeLimit, "the input's sides must be from 1 to %d pixels", MaxInputSide)
 			}
 		case "range":
 			if t.known() && (t.Kind != KList || t.Elem == nil || t.Elem.Kind != KNumber || t.Elem.Dim != dimless) {
-				c.errorf(o.Value.Pos, o.Value.EndPos, "type", "the input range is written lo .. hi, e.g. 0 .. 1")
+				c.errorf(o.Value.Pos, o.Value.EndPos, diag.CodeType, "the input range is written lo .. hi, e.g. 0 .. 1")
 			}
 		default:
 			c.undefined(o.Name, fmt.Sprintf("unknown input option %q", o.Name.Name), inputOptions)
 			continue
 		}
 		if seen[o.Name.Name] {
-			c.errorf(o.Name.Pos, o.Name.EndPos, "duplicate", "input option %s is given twice", o.Name.Name)
+			c.errorf(o.Name.Pos, o.Name.EndPos, diag.CodeDuplicate, "input option %s is given twice", o.Name.Name)
 		}
 		seen[o.Name.Name] = true
 	}
 	if !seen["size"] {
-		c.errorf(d.Name.Pos, d.Name.EndPos, "input", "the input needs a size, e.g. size 224x224")
+		c.errorf(d.Name.Pos, d.Name.EndPos, diag.CodeInput, "the input needs a size, e.g. size 224x224")
 	}
 }
 
@@ -331,30 +343,30 @@ func (c *checker) checkLayer(m *module, l *layerSym) {
 		}
 		if name == "relu" {
 			if i != len(l.decl.Ops)-1 {
-				c.errorf(op.Pos, op.EndPos, "layer", "relu comes last in a layer")
+				c.errorf(op.Pos, op.EndPos, diag.CodeLayer, "relu comes last in a layer")
 			}
 			if op.Size != nil {
-				c.errorf(op.Size.Pos, op.Size.EndPos, "layer", "relu takes no size")
+				c.errorf(op.Size.Pos, op.Size.EndPos, diag.CodeLayer, "relu takes no size")
 			}
 			if l.op == "" {
 				l.op = "relu"
 			}
 		} else {
 			if i != 0 {
-				c.errorf(op.Pos, op.EndPos, "layer", "a layer has one %s, first; relu may follow it", strings.Join(opNames[:3], ", "))
+				c.errorf(op.Pos, op.EndPos, diag.CodeLayer, "a layer has one %s, first; relu may follow it", strings.Join(opNames[:3], ", "))
 				continue
 			}
 			l.op = name
 			if op.Size == nil {
-				c.errorf(op.Name.Pos, op.Name.EndPos, "layer", "%s needs a kernel size, e.g. %s 3x3", name, name)
+				c.errorf(op.Name.Pos, op.Name.EndPos, diag.CodeLayer, "%s needs a kernel size, e.g. %s 3x3", name, name)
 			} else {
 				w, h, ok := ParseSize(op.Size.Raw)
 				if !ok || w > MaxKernel || h > MaxKernel {
-					c.errorf(op.Size.Pos, op.Size.EndPos, "limit", "a kernel is at most %dx%d", MaxKernel, MaxKernel)
+					c.errorf(op.Size.Pos, op.Size.EndPos, diag.CodeLimit, "a kernel is at most %dx%d", MaxKernel, MaxKernel)
 				} else if w != h {
-					c.errorf(op.Size.Pos, op.Size.EndPos, "kernel-size", "kernels are square, not %dx%d", w, h)
+					c.errorf(op.Size.Pos, op.Size.EndPos, diag.CodeKernelSize, "kernels are square, not %dx%d", w, h)
 				} else if w%2 == 0 || w == 0 {
-					c.errorf(op.Size.Pos, op.Size.EndPos, "kernel-size", "a kernel size must be odd so that it has a centre, got %d", w)
+					c.errorf(op.Size.Pos, op.Size.EndPos, diag.CodeKernelSize, "a kernel size must be odd so that it has a centre, got %d", w)
 				} else {
 					l.ksize = w
 				}
@@ -368,7 +380,7 @@ func (c *checker) checkLayer(m *module, l *layerSym) {
 			}
 			switch {
 			case !contains(opts, o.Name.Name):
-				d := c.errorf(o.Name.Pos, o.Name.EndPos, "undefined", "%s has no option %q", name, o.Name.Name)
+				d := c.errorf(o.Name.Pos, o.Name.EndPos, diag.CodeUndefined, "%s has no option %q", name, o.Name.Name)
 				if s := diag.Suggest(o.Name.Name, opts); s != "" {
 					d.Hint = fmt.Sprintf("did you mean %q?", s)
 				} else if len(opts) == 0 {
@@ -382,10 +394,10 @@ func (c *checker) checkLayer(m *module, l *layerSym) {
 				if o.Name.Name == "pad" {
 					what = fmt.Sprintf("same, valid or a whole number of pixels from 0 to %d", MaxKernel)
 				}
-				c.errorf(o.Value.Pos, o.Value.EndPos, "layer", "%s must be %s", o.Name.Name, what)
+				c.errorf(o.Value.Pos, o.Value.EndPos, diag.CodeLayer, "%s must be %s", o.Name.Name, what)
 			}
 			if seen[o.Name.Name] {
-				c.errorf(o.Name.Pos, o.Name.EndPos, "duplicate", "option %s is given twice", o.Name.Name)
+				c.errorf(o.Name.Pos, o.Name.EndPos, diag.CodeDuplicate, "option %s is given twice", o.Name.Name)
 			}
 			seen[o.Name.Name] = true
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/models"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden sections of testdata/*.txtar")
@@ -49,7 +50,7 @@ func TestCheck(t *testing.T) {
 				}
 				afero.WriteFile(fs, f.Name, f.Data, 0o644)
 			}
-			prog, ds, err := check.Check(fs, "main.circ")
+			prog, ds, err := check.Check(fs, "main.circ", models.Builtin)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
-	"github.com/circc/circc/models"
 )
 
 // maxInstDepth bounds nested function instantiation while checking (deeper
@@ -72,7 +71,7 @@ func (c *checker) expr(e *ast.Expr, sc *scope) *Type {
 		a, b := c.expr(e.If.Then, sc), c.expr(e.If.Else, sc)
 		u := unify(a, b)
 		if u == nil {
-			c.errorf(e.Pos, e.EndPos, "type", "the branches of if differ: %s and %s", a, b)
+			c.errorf(e.Pos, e.EndPos, diag.CodeType, "the branches of if differ: %s and %s", a, b)
 			return unknown
 		}
 		return u
@@ -82,7 +81,7 @@ func (c *checker) expr(e *ast.Expr, sc *scope) *Type {
 
 func (c *checker) wantBool(t *Type, s, e ast.Pos, what string) {
 	if t.known() && t.Kind != KBool {
-		c.errorf(s, e, "type", "%s must be a bool, got %s", what, t)
+		c.errorf(s, e, diag.CodeType, "%s must be a bool, got %s", what, t)
 	}
 }
 
@@ -122,15 +121,15 @@ func (c *checker) cmp(x *ast.Cmp, sc *scope) *Type {
 	switch x.Op {
 	case "==", "!=":
 		if l.Kind != r.Kind || l.Kind == KNumber && l.Dim != r.Dim {
-			c.errorf(x.Pos, x.EndPos, "type", "cannot compare %s with %s", l, r)
+			c.errorf(x.Pos, x.EndPos, diag.CodeType, "cannot compare %s with %s", l, r)
 		} else if l.Kind == KKernel || l.Kind == KList || l.Kind == KTable || l.Kind == KFunc {
-			c.errorf(x.Pos, x.EndPos, "type", "%s values cannot be compared with %s", l, x.Op)
+			c.errorf(x.Pos, x.EndPos, diag.CodeType, "%s values cannot be compared with %s", l, x.Op)
 		}
 	default:
 		if l.Kind != KNumber || r.Kind != KNumber {
-			c.errorf(x.Pos, x.EndPos, "type", "%s needs numbers, got %s and %s", x.Op, l, r)
+			c.errorf(x.Pos, x.EndPos, diag.CodeType, "%s needs numbers, got %s and %s", x.Op, l, r)
 		} else if l.Dim != r.Dim {
-			c.errorf(x.Pos, x.EndPos, "unit", "cannot compare %s with %s", l.Dim, r.Dim)
+			c.errorf(x.Pos, x.EndPos, diag.CodeUnit, "cannot compare %s with %s", l.Dim, r.Dim)
 		}
 	}
 	return &Type{Kind: KBool}
@@ -151,23 +150,23 @@ func (c *checker) rng(r *ast.Range, sc *scope) *Type {
 		s, e ast.Pos
 	}{{from, r.From.Pos, r.From.EndPos}, {to, r.To.Pos, r.To.EndPos}} {
 		if p.t.known() && p.t.Kind != KNumber {
-			c.errorf(p.s, p.e, "type", "a range bound must be a number, got %s", p.t)
+			c.errorf(p.s, p.e, diag.CodeType, "a range bound must be a number, got %s", p.t)
 		}
 	}
 	if from.Kind == KNumber && to.Kind == KNumber && from.Dim != to.Dim {
-		c.errorf(r.Pos, r.EndPos, "unit", "range from %s to %s", from.Dim, to.Dim)
+		c.errorf(r.Pos, r.EndPos, diag.CodeUnit, "range from %s to %s", from.Dim, to.Dim)
 	}
 	n := 0
 	if step != nil && step.known() {
 		if step.Kind != KNumber {
-			c.errorf(r.Step.Pos, r.Step.EndPos, "type", "a range step must be a number, got %s", step)
+			c.errorf(r.Step.Pos, r.Step.EndPos, diag.CodeType, "a range step must be a number, got %s", step)
 		} else if from.Kind == KNumber && step.Dim != from.Dim {
-			c.errorf(r.Step.Pos, r.Step.EndPos, "unit", "the step is %s but the range is %s", step.Dim, from.Dim)
+			c.errorf(r.Step.Pos, r.Step.EndPos, diag.CodeUnit, "the step is %s but the range is %s", step.Dim, from.Dim)
 		} else if step.Const != nil && *step.Const <= 0 {
-			c.errorf(r.Step.Pos, r.Step.EndPos, "range", "the step must be positive, got %g", *step.Const)
+			c.errorf(r.Step.Pos, r.Step.EndPos, diag.CodeRange, "the step must be positive, got %g", *step.Const)
 		}
 	} else if step == nil && from.Kind == KNumber && from.Dim != dimless {
-		c.errorf(r.Pos, r.EndPos, "range", "a range of %s needs a step", from.Dim)
+		c.errorf(r.Pos, r.EndPos, diag.CodeRange, "a range of %s needs a step", from.Dim)
 		d := c.diags[len(c.diags)-1]
 		d.Hint = "add one: " + "step 10deg, step 1px…"
 	}
@@ -179,7 +178,7 @@ func (c *checker) rng(r *ast.Range, sc *scope) *Type {
 		if step == nil || step.Const != nil {
 			n = rangeLen(*from.Const, *to.Const, st, r.Op == "..<")
 			if n == 0 {
-				c.errorf(r.Pos, r.EndPos, "range", "the range is empty")
+				c.errorf(r.Pos, r.EndPos, diag.CodeRange, "the range is empty")
 			}
 		}
 	}
@@ -234,7 +233,7 @@ func (c *checker) arith(op string, a, b *Type, s, e ast.Pos) *Type {
 		return unknown
 	}
 	if !a.numeric() || !b.numeric() {
-		c.errorf(s, e, "type", "operator %s needs numbers or kernels, got %s and %s", op, a, b)
+		c.errorf(s, e, diag.CodeType, "operator %s needs numbers or kernels, got %s and %s", op, a, b)
 		return unknown
 	}
 	if a.anyDim || b.anyDim {
@@ -244,7 +243,7 @@ func (c *checker) arith(op string, a, b *Type, s, e ast.Pos) *Type {
 	switch op {
 	case "+", "-", "%":
 		if a.Dim != b.Dim {
-			c.errorf(s, e, "unit", "cannot %s %s and %s", verb(op), a.Dim, b.Dim)
+			c.errorf(s, e, diag.CodeUnit, "cannot %s %s and %s", verb(op), a.Dim, b.Dim)
 			return unknown
 		}
 		d = a.Dim
@@ -253,13 +252,13 @@ func (c *checker) arith(op string, a, b *Type, s, e ast.Pos) *Type {
 	case "/":
 		d = a.Dim.Div(b.Dim)
 		if b.Const != nil && *b.Const == 0 {
-			c.errorf(s, e, "arith", "division by zero")
+			c.errorf(s, e, diag.CodeArith, "division by zero")
 		}
 	}
 	if a.Kind == KKernel || b.Kind == KKernel {
 		k := a.KSize
 		if a.Kind == KKernel && b.Kind == KKernel && a.KSize != 0 && b.KSize != 0 && a.KSize != b.KSize {
-			c.errorf(s, e, "kernel-size", "cell-wise %s of a %dx%d and a %dx%d kernel", op, a.KSize, a.KSize, b.KSize, b.KSize)
+			c.errorf(s, e, diag.CodeKernelSize, "cell-wise %s of a %dx%d and a %dx%d kernel", op, a.KSize, a.KSize, b.KSize, b.KSize)
 		}
 		if a.Kind != KKernel || k == 0 {
 			k = b.KSize
@@ -288,7 +287,7 @@ func (c *checker) arith(op string, a, b *Type, s, e ast.Pos) *Type {
 // number is reported where it is computed.
 func (c *checker) folded(v float64, d Dim, s, e ast.Pos) *Type {
 	if !Finite(v) {
-		c.errorf(s, e, "arith", "the result is not a finite number (%g)", v)
+		c.errorf(s, e, diag.CodeArith, "the result is not a finite number (%g)", v)
 		return number(d)
 	}
 	return constant(v, d)
@@ -325,7 +324,7 @@ func (c *checker) unary(u *ast.Unary, sc *scope) *Type {
 		return &Type{Kind: KBool}
 	default:
 		if !t.numeric() {
-			c.errorf(u.Pos, u.EndPos, "type", "operator %s needs a number or a kernel, got %s", u.Op, t)
+			c.errorf(u.Pos, u.EndPos, diag.CodeType, "operator %s needs a number or a kernel, got %s", u.Op, t)
 			return unknown
 		}
 		if u.Op == "-" && t.Const != nil {
@@ -345,18 +344,18 @@ func (c *checker) power(p *ast.Power, sc *scope) *Type {
 		return unknownLike(base)
 	}
 	if !base.numeric() || exp.Kind != KNumber {
-		c.errorf(p.Pos, p.EndPos, "type", "^ needs a number or kernel base and a number exponent, got %s and %s", base, exp)
+		c.errorf(p.Pos, p.EndPos, diag.CodeType, "^ needs a number or kernel base and a number exponent, got %s and %s", base, exp)
 		return unknown
 	}
 	if exp.Dim != dimless {
-		c.errorf(p.Exp.Pos, p.Exp.EndPos, "unit", "an exponent must be a plain number, got %s", exp.Dim)
+		c.errorf(p.Exp.Pos, p.Exp.EndPos, diag.CodeUnit, "an exponent must be a plain number, got %s", exp.Dim)
 		return unknown
 	}
 	d := dimless
 	if base.Dim != dimless {
 		n, whole := WholeNumber(deref(exp.Const), -MaxPower, MaxPower)
 		if exp.Const == nil || !whole {
-			c.errorf(p.Exp.Pos, p.Exp.EndPos, "unit", "a %s can only be raised to a constant whole power from %d to %d", base.Dim, -MaxPower, MaxPower)
+			c.errorf(p.Exp.Pos, p.Exp.EndPos, diag.CodeUnit, "a %s can only be raised to a constant whole power from %d to %d", base.Dim, -MaxPower, MaxPower)
 			return unknown
 		}
 		d = Dim{base.Dim.Angle * n, base.Dim.Length * n}
@@ -379,14 +378,14 @@ func (c *checker) postfix(p *ast.Postfix, sc *scope) *Type {
 				continue
 			}
 			if t.Kind != KList {
-				c.errorf(p.Pos, s.EndPos, "type", "cannot index a %s", t)
+				c.errorf(p.Pos, s.EndPos, diag.CodeType, "cannot index a %s", t)
 				t = unknown
 				continue
 			}
 			if i.known() && (i.Kind != KNumber || i.Dim != dimless) {
-				c.errorf(s.Index.Pos, s.Index.EndPos, "type", "a list index must be a plain number, got %s", i)
+				c.errorf(s.Index.Pos, s.Index.EndPos, diag.CodeType, "a list index must be a plain number, got %s", i)
 			} else if _, whole := WholeNumber(deref(i.Const), 0, max(t.Len-1, 0)); i.Const != nil && t.Len > 0 && !whole {
-				c.errorf(s.Index.Pos, s.Index.EndPos, "range", "index %g is not a whole number from 0 to %d: the list has %d items", *i.Const, t.Len-1, t.Len)
+				c.errorf(s.Index.Pos, s.Index.EndPos, diag.CodeRange, "index %g is not a whole number from 0 to %d: the list has %d items", *i.Const, t.Len-1, t.Len)
 			}
 			t = t.Elem
 			if t == nil {
@@ -435,15 +434,15 @@ func (c *checker) field(t *Type, f *ast.Ident) *Type {
 		if l := c.natLayers[natLayerKey(t.model, t.natLayer)]; l != nil && l.byName[f.Name] != nil {
 			return &Type{Kind: KFamily, family: l.byName[f.Name]}
 		}
-		c.errorf(f.Pos, f.EndPos, "undefined", "no unit %q is placed on %s.%s", f.Name, t.model.Name, t.natLayer.Name)
+		c.errorf(f.Pos, f.EndPos, diag.CodeUndefined, "no unit %q is placed on %s.%s", f.Name, t.model.Name, t.natLayer.Name)
 		return unknown
 	}
-	c.errorf(f.Pos, f.EndPos, "type", "a %s has no field %q", t, f.Name)
+	c.errorf(f.Pos, f.EndPos, diag.CodeType, "a %s has no field %q", t, f.Name)
 	return unknown
 }
 
 func (c *checker) undefined(id *ast.Ident, summary string, candidates []string) {
-	d := c.errorf(id.Pos, id.EndPos, "undefined", "%s", summary)
+	d := c.errorf(id.Pos, id.EndPos, diag.CodeUndefined, "%s", summary)
 	if s := diag.Suggest(id.Name, candidates); s != "" {
 		d.Hint = fmt.Sprintf("did you mean %q?", s)
 	}
@@ -454,11 +453,11 @@ func (c *checker) primary(p *ast.Primary, sc *scope) *Type {
 	case p.Number != nil:
 		v, d, suffix, ok := ParseNumber(p.Number.Raw)
 		if ok && !Finite(v) {
-			c.errorf(p.Pos, p.EndPos, "number", "%s is too large for a number (the largest is about 1.8e308)", p.Number.Raw)
+			c.errorf(p.Pos, p.EndPos, diag.CodeNumber, "%s is too large for a number (the largest is about 1.8e308)", p.Number.Raw)
 			return unknown
 		}
 		if !ok {
-			dg := c.errorf(p.Pos, p.EndPos, "unit", "unknown unit %q", suffix)
+			dg := c.errorf(p.Pos, p.EndPos, diag.CodeUnit, "unknown unit %q", suffix)
 			if s := diag.Suggest(suffix, unitNames()); s != "" {
 				dg.Hint = fmt.Sprintf("did you mean %q?", s)
 			} else {
@@ -470,7 +469,7 @@ func (c *checker) primary(p *ast.Primary, sc *scope) *Type {
 	case p.Size != nil:
 		w, h, ok := ParseSize(p.Size.Raw)
 		if !ok {
-			c.errorf(p.Pos, p.EndPos, "limit", "size %s is larger than any circuit may use (at most %dx%d)", p.Size.Raw, MaxInputSide, MaxInputSide)
+			c.errorf(p.Pos, p.EndPos, diag.CodeLimit, "size %s is larger than any circuit may use (at most %dx%d)", p.Size.Raw, MaxInputSide, MaxInputSide)
 			return unknown
 		}
 		return &Type{Kind: KSize, KSize: w, Len: h}
@@ -523,16 +522,16 @@ func (c *checker) ident(id *ast.Ident, sc *scope) *Type {
 		if v, ok := constants[id.Name]; ok {
 			return constant(v, dimless)
 		}
-		if m, ok := models.Lookup(id.Name); ok {
+		if m, ok := c.models.Lookup(id.Name); ok {
 			return &Type{Kind: KModel, model: m}
 		}
 		if _, ok := units[id.Name]; ok && id.Name != "" {
-			d := c.errorf(id.Pos, id.EndPos, "undefined", "undefined name %q", id.Name)
+			d := c.errorf(id.Pos, id.EndPos, diag.CodeUndefined, "undefined name %q", id.Name)
 			d.Hint = fmt.Sprintf("a unit goes right after its number, with no space: 10%s", id.Name)
 			return unknown
 		}
 		cands := append(sc.names(), builtinNames()...)
-		cands = append(cands, models.Names()...)
+		cands = append(cands, c.models.Names()...)
 		c.undefined(id, fmt.Sprintf("undefined name %q", id.Name), cands)
 		return unknown
 	}
@@ -547,7 +546,7 @@ func (c *checker) symType(sym *symbol, at *ast.Ident) *Type {
 			return sym.typ
 		}
 		if sym.resolving {
-			c.errorf(at.Pos, at.EndPos, "cycle", "%s is defined in terms of itself", sym.name)
+			c.errorf(at.Pos, at.EndPos, diag.CodeCycle, "%s is defined in terms of itself", sym.name)
 			return unknown
 		}
 		sym.resolving = true
@@ -574,7 +573,7 @@ func (c *checker) declareLocal(sc *scope, id *ast.Ident, t *Type) {
 		return
 	}
 	if prev, ok := sc.syms[id.Name]; ok {
-		d := c.errorf(id.Pos, id.EndPos, "duplicate", "%s is already defined in this scope", id.Name)
+		d := c.errorf(id.Pos, id.EndPos, diag.CodeDuplicate, "%s is already defined in this scope", id.Name)
 		d.Notes = append(d.Notes, diag.Note{Message: "first defined here", At: diag.RangeAt(prev.pos, len(prev.name))})
 		return
 	}
@@ -584,14 +583,14 @@ func (c *checker) declareLocal(sc *scope, id *ast.Ident, t *Type) {
 func (c *checker) list(l *ast.List, sc *scope) *Type {
 	if l.For != nil {
 		if len(l.Items) != 1 {
-			c.errorf(l.Pos, l.EndPos, "syntax", "a list comprehension has exactly one item before \"for\"")
+			c.errorf(l.Pos, l.EndPos, diag.CodeSyntax, "a list comprehension has exactly one item before \"for\"")
 		}
 		dom := c.expr(l.For.Domain, sc)
 		inner := newScope(sc)
 		elem := unknown
 		if dom.known() {
 			if dom.Kind != KList {
-				c.errorf(l.For.Domain.Pos, l.For.Domain.EndPos, "type", "for needs a list, got %s", dom)
+				c.errorf(l.For.Domain.Pos, l.For.Domain.EndPos, diag.CodeType, "for needs a list, got %s", dom)
 			} else if dom.Elem != nil {
 				elem = dom.Elem
 			}
@@ -619,7 +618,7 @@ func (c *checker) list(l *ast.List, sc *scope) *Type {
 		}
 		u := unify(elem, t)
 		if u == nil {
-			c.errorf(it.Pos, it.EndPos, "type", "list items differ: %s and %s", elem, t)
+			c.errorf(it.Pos, it.EndPos, diag.CodeType, "list items differ: %s and %s", elem, t)
 			continue
 		}
 		elem = u
@@ -637,7 +636,7 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 		n := len(k.Rows)
 		for _, row := range k.Rows {
 			if len(row.Cells) != n {
-				c.errorf(row.Pos, row.EndPos, "kernel-size", "a kernel is square: this row has %d cells, the kernel %d rows", len(row.Cells), n)
+				c.errorf(row.Pos, row.EndPos, diag.CodeKernelSize, "a kernel is square: this row has %d cells, the kernel %d rows", len(row.Cells), n)
 			}
 			for _, cell := range row.Cells {
 				t := c.expr(cell, sc)
@@ -645,13 +644,13 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 					continue
 				}
 				if t.Kind != KNumber {
-					c.errorf(cell.Pos, cell.EndPos, "type", "a kernel cell must be a number, got %s", t)
+					c.errorf(cell.Pos, cell.EndPos, diag.CodeType, "a kernel cell must be a number, got %s", t)
 					continue
 				}
 				if d == nil {
 					d = &t.Dim
 				} else if *d != t.Dim {
-					c.errorf(cell.Pos, cell.EndPos, "unit", "kernel cells mix %s and %s", *d, t.Dim)
+					c.errorf(cell.Pos, cell.EndPos, diag.CodeUnit, "kernel cells mix %s and %s", *d, t.Dim)
 				}
 			}
 		}
@@ -665,11 +664,11 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 	case k.Size.Size != nil:
 		w, h, _ := ParseSize(k.Size.Size.Raw)
 		if w != h {
-			c.errorf(k.Size.Pos, k.Size.EndPos, "kernel-size", "a kernel is square, not %dx%d", w, h)
+			c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel is square, not %dx%d", w, h)
 		}
 		size = w
 		if size > MaxKernel {
-			c.errorf(k.Size.Pos, k.Size.EndPos, "limit", "a kernel is at most %dx%d", MaxKernel, MaxKernel)
+			c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeLimit, "a kernel is at most %dx%d", MaxKernel, MaxKernel)
 			size = 0
 		}
 	default:
@@ -685,27 +684,27 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 		if t.known() {
 			if t.Kind == KSize {
 				if t.KSize != t.Len {
-					c.errorf(k.Size.Pos, k.Size.EndPos, "kernel-size", "a kernel is square, not %dx%d", t.KSize, t.Len)
+					c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel is square, not %dx%d", t.KSize, t.Len)
 				}
 				size = t.KSize
 				if size > MaxKernel {
-					c.errorf(k.Size.Pos, k.Size.EndPos, "limit", "a kernel is at most %dx%d", MaxKernel, MaxKernel)
+					c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeLimit, "a kernel is at most %dx%d", MaxKernel, MaxKernel)
 					size = 0
 				}
 			} else if t.Kind != KNumber || t.Dim != dimless {
-				c.errorf(k.Size.Pos, k.Size.EndPos, "type", "a kernel size must be a count of cells, got %s", t)
+				c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeType, "a kernel size must be a count of cells, got %s", t)
 			} else if t.Const != nil {
 				var whole bool
 				if *t.Const > MaxKernel && Finite(*t.Const) {
-					c.errorf(k.Size.Pos, k.Size.EndPos, "limit", "a %gx%g kernel is larger than the limit of %dx%d", *t.Const, *t.Const, MaxKernel, MaxKernel)
+					c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeLimit, "a %gx%g kernel is larger than the limit of %dx%d", *t.Const, *t.Const, MaxKernel, MaxKernel)
 				} else if size, whole = WholeNumber(*t.Const, 1, MaxKernel); !whole {
-					c.errorf(k.Size.Pos, k.Size.EndPos, "kernel-size", "a kernel size must be a whole number of at least 1, got %g", *t.Const)
+					c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel size must be a whole number of at least 1, got %g", *t.Const)
 				}
 			}
 		}
 	}
 	if size > 0 && size%2 == 0 {
-		c.errorf(k.Size.Pos, k.Size.EndPos, "kernel-size", "a kernel size must be odd so that it has a centre, got %d", size)
+		c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel size must be odd so that it has a centre, got %d", size)
 	}
 	inner := newScope(sc)
 	coordTypes := []*Type{number(length), number(length), number(length), number(angle)}
@@ -719,7 +718,7 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 	}
 	body := c.expr(k.Body, inner)
 	if body.known() && body.Kind != KNumber {
-		c.errorf(k.Body.Pos, k.Body.EndPos, "type", "a kernel constructor computes a number per cell, got %s", body)
+		c.errorf(k.Body.Pos, k.Body.EndPos, diag.CodeType, "a kernel constructor computes a number per cell, got %s", body)
 		return &Type{Kind: KKernel, KSize: size}
 	}
 	return &Type{Kind: KKernel, Dim: body.Dim, KSize: size}
@@ -734,14 +733,14 @@ func (c *checker) table(t *ast.Table, sc *scope) *Type {
 			return
 		}
 		if ty.Kind != KNumber {
-			c.errorf(s, e, "type", "a table %s must be a number, got %s", what, ty)
+			c.errorf(s, e, diag.CodeType, "a table %s must be a number, got %s", what, ty)
 			return
 		}
 		if *dp == nil {
 			d := ty.Dim
 			*dp = &d
 		} else if **dp != ty.Dim {
-			c.errorf(s, e, "unit", "table %ss mix %s and %s", what, **dp, ty.Dim)
+			c.errorf(s, e, diag.CodeUnit, "table %ss mix %s and %s", what, **dp, ty.Dim)
 		}
 	}
 	var prev *float64
@@ -750,7 +749,7 @@ func (c *checker) table(t *ast.Table, sc *scope) *Type {
 		note(&keyDim, kt, en.Key.Pos, en.Key.EndPos, "key")
 		if kt.Const != nil {
 			if prev != nil && *kt.Const <= *prev {
-				c.errorf(en.Key.Pos, en.Key.EndPos, "table", "table keys must increase")
+				c.errorf(en.Key.Pos, en.Key.EndPos, diag.CodeTable, "table keys must increase")
 			}
 			prev = kt.Const
 		}
@@ -763,7 +762,7 @@ func (c *checker) table(t *ast.Table, sc *scope) *Type {
 		case "mirror", "periodic", "gap":
 			note(&keyDim, ty, o.Value.Pos, o.Value.EndPos, "key")
 			if ty.Const != nil && *ty.Const <= 0 {
-				c.errorf(o.Value.Pos, o.Value.EndPos, "table", "%s must be positive", o.Name.Name)
+				c.errorf(o.Value.Pos, o.Value.EndPos, diag.CodeTable, "%s must be positive", o.Name.Name)
 			}
 		case "fill":
 			note(&valDim, ty, o.Value.Pos, o.Value.EndPos, "value")
@@ -772,18 +771,18 @@ func (c *checker) table(t *ast.Table, sc *scope) *Type {
 			continue
 		}
 		if seen[o.Name.Name] {
-			c.errorf(o.Name.Pos, o.Name.EndPos, "duplicate", "table option %s is given twice", o.Name.Name)
+			c.errorf(o.Name.Pos, o.Name.EndPos, diag.CodeDuplicate, "table option %s is given twice", o.Name.Name)
 		}
 		seen[o.Name.Name] = true
 	}
 	if seen["mirror"] && seen["periodic"] {
-		c.errorf(t.Pos, t.EndPos, "table", "a table is either mirror or periodic, not both")
+		c.errorf(t.Pos, t.EndPos, diag.CodeTable, "a table is either mirror or periodic, not both")
 	}
 	if seen["fill"] != seen["gap"] {
-		c.errorf(t.Pos, t.EndPos, "table", "gap and fill go together: gap D fill V")
+		c.errorf(t.Pos, t.EndPos, diag.CodeTable, "gap and fill go together: gap D fill V")
 	}
 	if len(t.Entries) == 0 {
-		c.errorf(t.Pos, t.EndPos, "table", "a table needs at least one entry")
+		c.errorf(t.Pos, t.EndPos, diag.CodeTable, "a table needs at least one entry")
 	}
 	res := &Type{Kind: KTable}
 	if keyDim != nil {
@@ -811,23 +810,23 @@ func (c *checker) call(callee *Type, cl *ast.Call, sc *scope, s, e ast.Pos) *Typ
 		b := callee.builtin
 		for _, a := range cl.Args {
 			if a.Name != nil {
-				c.errorf(a.Name.Pos, a.Name.EndPos, "arity", "%s takes no named arguments", b.name)
+				c.errorf(a.Name.Pos, a.Name.EndPos, diag.CodeArity, "%s takes no named arguments", b.name)
 			}
 		}
 		if len(args) < b.arity[0] || b.arity[1] >= 0 && len(args) > b.arity[1] {
-			c.errorf(s, e, "arity", "%s takes %s, got %d", b.name, argCount(b.arity), len(args))
+			c.errorf(s, e, diag.CodeArity, "%s takes %s, got %d", b.name, argCount(b.arity), len(args))
 			return unknown
 		}
 		return b.check(&call{args: args, fail: func(i int, format string, a ...any) {
 			if i < 0 {
-				c.errorf(s, e, "type", "%s: "+format, append([]any{b.name}, a...)...)
+				c.errorf(s, e, diag.CodeType, "%s: "+format, append([]any{b.name}, a...)...)
 				return
 			}
-			c.errorf(cl.Args[i].Pos, cl.Args[i].EndPos, "type", "%s: "+format, append([]any{b.name}, a...)...)
+			c.errorf(cl.Args[i].Pos, cl.Args[i].EndPos, diag.CodeType, "%s: "+format, append([]any{b.name}, a...)...)
 		}})
 	case KTable:
 		if len(args) != 1 {
-			c.errorf(s, e, "arity", "a table takes 1 argument, got %d", len(args))
+			c.errorf(s, e, diag.CodeArity, "a table takes 1 argument, got %d", len(args))
 			return unknown
 		}
 		a := args[0]
@@ -835,15 +834,15 @@ func (c *checker) call(callee *Type, cl *ast.Call, sc *scope, s, e ast.Pos) *Typ
 			return unknownLike(a)
 		}
 		if !a.numeric() {
-			c.errorf(cl.Args[0].Pos, cl.Args[0].EndPos, "type", "a table is looked up with a number, got %s", a)
+			c.errorf(cl.Args[0].Pos, cl.Args[0].EndPos, diag.CodeType, "a table is looked up with a number, got %s", a)
 			return unknown
 		}
 		if a.Dim != callee.KeyDim {
-			c.errorf(cl.Args[0].Pos, cl.Args[0].EndPos, "unit", "the table's keys are %s, the argument is %s", callee.KeyDim, a.Dim)
+			c.errorf(cl.Args[0].Pos, cl.Args[0].EndPos, diag.CodeUnit, "the table's keys are %s, the argument is %s", callee.KeyDim, a.Dim)
 		}
 		return cellwise(a, callee.Dim)
 	}
-	c.errorf(s, e, "type", "a %s cannot be called", callee)
+	c.errorf(s, e, diag.CodeType, "a %s cannot be called", callee)
 	return unknown
 }
 
@@ -899,11 +898,11 @@ func (c *checker) callFn(f *fnSym, cl *ast.Call, args []*Type, s, e ast.Pos) *Ty
 	for i, a := range cl.Args {
 		if a.Name == nil {
 			if named {
-				c.errorf(a.Pos, a.EndPos, "arity", "a positional argument cannot follow a named one")
+				c.errorf(a.Pos, a.EndPos, diag.CodeArity, "a positional argument cannot follow a named one")
 				return unknown
 			}
 			if i >= len(params) {
-				c.errorf(s, e, "arity", "%s takes %d argument%s, got %d", f.name, len(params), plural(len(params)), len(cl.Args))
+				c.errorf(s, e, diag.CodeArity, "%s takes %d argument%s, got %d", f.name, len(params), plural(len(params)), len(cl.Args))
 				return unknown
 			}
 			bound[i] = args[i]
@@ -923,14 +922,14 @@ func (c *checker) callFn(f *fnSym, cl *ast.Call, args []*Type, s, e ast.Pos) *Ty
 			return unknown
 		}
 		if bound[j] != nil {
-			c.errorf(a.Name.Pos, a.Name.EndPos, "arity", "parameter %s is given twice", a.Name.Name)
+			c.errorf(a.Name.Pos, a.Name.EndPos, diag.CodeArity, "parameter %s is given twice", a.Name.Name)
 			return unknown
 		}
 		bound[j] = args[i]
 	}
 	for i, b := range bound {
 		if b == nil {
-			c.errorf(s, e, "arity", "%s: missing argument %s", f.name, params[i].Name.Name)
+			c.errorf(s, e, diag.CodeArity, "%s: missing argument %s", f.name, params[i].Name.Name)
 			return unknown
 		}
 		if params[i].Type != nil {

@@ -13,7 +13,7 @@ import (
 func (c *checker) ref(m *module, r *ast.Ref, sc *scope) *Type {
 	first := r.Parts[0]
 	if first.Ident == nil {
-		c.errorf(first.Pos, first.EndPos, "syntax", "a quoted tensor name follows a model name: inceptionv1.\"inception_3b/output_1\"")
+		c.errorf(first.Pos, first.EndPos, diag.CodeSyntax, "a quoted tensor name follows a model name: inceptionv1.\"inception_3b/output_1\"")
 		return unknown
 	}
 	t := c.ident(first.Ident, sc)
@@ -23,13 +23,13 @@ func (c *checker) ref(m *module, r *ast.Ref, sc *scope) *Type {
 				return unknown
 			}
 			if t.Kind != KModel {
-				c.errorf(p.Pos, p.EndPos, "type", "only a model has quoted tensor names, not a %s", t)
+				c.errorf(p.Pos, p.EndPos, diag.CodeType, "only a model has quoted tensor names, not a %s", t)
 				return unknown
 			}
 			name := p.Text()
 			l, ok := t.model.Layer(name)
 			if !ok {
-				d := c.errorf(p.Pos, p.EndPos, "undefined", "model %s has no tensor %q", t.model.Name, name)
+				d := c.errorf(p.Pos, p.EndPos, diag.CodeUndefined, "model %s has no tensor %q", t.model.Name, name)
 				if s := diag.Suggest(name, t.model.LayerNames()); s != "" {
 					d.Hint = fmt.Sprintf("did you mean %q?", s)
 				}
@@ -66,7 +66,7 @@ func (c *checker) layerOf(m *module, r *ast.Ref) *layerSym {
 		return l
 	}
 	s, e := refSpan(r)
-	c.errorf(s, e, "type", "units are placed on a layer, not on a %s", t)
+	c.errorf(s, e, diag.CodeType, "units are placed on a layer, not on a %s", t)
 	return nil
 }
 
@@ -91,7 +91,7 @@ func (c *checker) declareFamily(m *module, d *ast.Decl) *familySym {
 			f.base = b
 			if !b.unit {
 				s, e := refSpan(d.Family.Base)
-				c.errorf(s, e, "motif", "the base of a motif is a single unit; %s.%s is a family", b.layer.name, b.name)
+				c.errorf(s, e, diag.CodeMotif, "the base of a motif is a single unit; %s.%s is a family", b.layer.name, b.name)
 			}
 		}
 	}
@@ -101,7 +101,7 @@ func (c *checker) declareFamily(m *module, d *ast.Decl) *familySym {
 		elem := unknown
 		if t.known() {
 			if t.Kind != KList {
-				c.errorf(p.Domain.Pos, p.Domain.EndPos, "type", "a family parameter ranges over a list, got %s", t)
+				c.errorf(p.Domain.Pos, p.Domain.EndPos, diag.CodeType, "a family parameter ranges over a list, got %s", t)
 			} else if t.Elem != nil {
 				elem = &Type{Kind: t.Elem.Kind, Dim: t.Elem.Dim, KSize: t.Elem.KSize, Elem: t.Elem.Elem}
 				elem.Len = t.Len // the domain's length, for counting units
@@ -109,7 +109,7 @@ func (c *checker) declareFamily(m *module, d *ast.Decl) *familySym {
 		}
 		for _, prev := range f.pnames {
 			if prev == p.Name.Name {
-				c.errorf(p.Name.Pos, p.Name.EndPos, "duplicate", "parameter %s is declared twice", p.Name.Name)
+				c.errorf(p.Name.Pos, p.Name.EndPos, diag.CodeDuplicate, "parameter %s is declared twice", p.Name.Name)
 			}
 		}
 		f.pnames = append(f.pnames, p.Name.Name)
@@ -119,11 +119,11 @@ func (c *checker) declareFamily(m *module, d *ast.Decl) *familySym {
 		return nil
 	}
 	if layer.op != "conv" && layer.index >= 0 {
-		c.errorf(id.Pos, id.EndPos, "layer", "units live on convolution layers; %s is a %s layer", layer.name, layer.op)
+		c.errorf(id.Pos, id.EndPos, diag.CodeLayer, "units live on convolution layers; %s is a %s layer", layer.name, layer.op)
 		return nil
 	}
 	if prev := layer.byName[f.name]; prev != nil {
-		dg := c.errorf(id.Pos, id.EndPos, "duplicate", "layer %s already has a family or unit %s", layer.name, f.name)
+		dg := c.errorf(id.Pos, id.EndPos, diag.CodeDuplicate, "layer %s already has a family or unit %s", layer.name, f.name)
 		dg.Notes = append(dg.Notes, diag.Note{Message: "first declared here", At: diag.RangeAt(prev.pos, len(prev.name))})
 		return nil
 	}
@@ -152,7 +152,7 @@ func (c *checker) wantFamily(m *module, r *ast.Ref) *familySym {
 	}
 	if t.Kind != KFamily {
 		s, e := refSpan(r)
-		d := c.errorf(s, e, "type", "expected a family or unit (LAYER.NAME), got %s", t)
+		d := c.errorf(s, e, diag.CodeType, "expected a family or unit (LAYER.NAME), got %s", t)
 		if t.Kind == KLayer && len(t.layer.families) > 0 {
 			d.Hint = fmt.Sprintf("for example %s.%s", t.layer.name, t.layer.families[0].name)
 		}
@@ -192,7 +192,7 @@ func (c *checker) checkFamily(m *module, f *familySym) {
 				continue
 			}
 			if !conforms(t, want) {
-				c.errorf(mo.Arg.Pos, mo.Arg.EndPos, "type", "%s takes %s, got %s", mo.Kind.Name, want, t)
+				c.errorf(mo.Arg.Pos, mo.Arg.EndPos, diag.CodeType, "%s takes %s, got %s", mo.Kind.Name, want, t)
 			}
 		}
 		return
@@ -204,12 +204,12 @@ func (c *checker) checkFamily(m *module, f *familySym) {
 			c.declareLocal(sc, s.Let.Name, c.expr(s.Let.Value, sc))
 		case s.Bias != nil:
 			if biased {
-				c.errorf(s.Pos, s.EndPos, "duplicate", "a unit has one bias")
+				c.errorf(s.Pos, s.EndPos, diag.CodeDuplicate, "a unit has one bias")
 			}
 			biased = true
 			t := c.expr(s.Bias.Value, sc)
 			if t.known() && (t.Kind != KNumber || t.Dim != dimless) {
-				c.errorf(s.Bias.Value.Pos, s.Bias.Value.EndPos, "type", "a bias is a plain number, got %s", t)
+				c.errorf(s.Bias.Value.Pos, s.Bias.Value.EndPos, diag.CodeType, "a bias is a plain number, got %s", t)
 			}
 		case s.From != nil:
 			c.checkFrom(m, f, s.From, sc)
@@ -242,60 +242,60 @@ func (c *checker) checkFrom(m *module, f *familySym, fr *ast.From, outer *scope)
 		in := m.input
 		if f.layer.index >= 0 {
 			if fd := feeder(m, f.layer); fd != nil {
-				d := c.errorf(s, e, "connection", "%s reads the output of %s, not the input", f.layer.name, fd.name)
+				d := c.errorf(s, e, diag.CodeConnection, "%s reads the output of %s, not the input", f.layer.name, fd.name)
 				d.Hint = fmt.Sprintf("name a family of %s", fd.name)
 			}
 		}
 		if len(src.Binders) > 1 {
-			c.errorf(src.Pos, src.EndPos, "arity", "the input has one parameter (its channel), got %d binders", len(src.Binders))
+			c.errorf(src.Pos, src.EndPos, diag.CodeArity, "the input has one parameter (its channel), got %d binders", len(src.Binders))
 		}
 		binderTypes = []*Type{in.channel}
 	case t.Kind == KFamily:
 		sf := t.family
 		switch {
 		case f.layer.index < 0:
-			c.errorf(s, e, "connection", "a unit on a reference-model layer reads that model's channels, not hand-made units")
+			c.errorf(s, e, diag.CodeConnection, "a unit on a reference-model layer reads that model's channels, not hand-made units")
 		case sf.layer == f.layer:
-			c.errorf(s, e, "connection", "layer %s cannot read its own units", f.layer.name)
+			c.errorf(s, e, diag.CodeConnection, "layer %s cannot read its own units", f.layer.name)
 		case sf.layer.index > f.layer.index:
-			c.errorf(s, e, "connection", "connection goes backwards: %s comes after %s", sf.layer.name, f.layer.name)
+			c.errorf(s, e, diag.CodeConnection, "connection goes backwards: %s comes after %s", sf.layer.name, f.layer.name)
 		default:
 			if fd := feeder(m, f.layer); fd != sf.layer {
 				from := "the input"
 				if fd != nil {
 					from = fd.name
 				}
-				c.errorf(s, e, "connection", "%s reads the output of %s; %s is not connected to it", f.layer.name, from, sf.layer.name)
+				c.errorf(s, e, diag.CodeConnection, "%s reads the output of %s; %s is not connected to it", f.layer.name, from, sf.layer.name)
 			}
 		}
 		if src.Binders != nil || !sf.unit {
 			if len(src.Binders) != len(sf.params) {
-				c.errorf(src.Pos, src.EndPos, "arity", "%s.%s has %d parameter%s, got %d binder%s", sf.layer.name, sf.name,
+				c.errorf(src.Pos, src.EndPos, diag.CodeArity, "%s.%s has %d parameter%s, got %d binder%s", sf.layer.name, sf.name,
 					len(sf.params), plural(len(sf.params)), len(src.Binders), plural(len(src.Binders)))
 			}
 		}
 		binderTypes = sf.params
 	case t.Kind == KNatLayer:
 		if f.layer.index >= 0 {
-			c.errorf(s, e, "connection", "a hand-made layer cannot read a reference model's channels; place the unit on the model's layer (unit u at %s.…)", t.model.Name)
+			c.errorf(s, e, diag.CodeConnection, "a hand-made layer cannot read a reference model's channels; place the unit on the model's layer (unit u at %s.…)", t.model.Name)
 		}
 		if src.Binders != nil {
-			c.errorf(src.Pos, src.EndPos, "syntax", "model channels are bound in the selector: %s.%s[c in 0 ..< %d]", t.model.Name, t.natLayer.Name, t.natLayer.Channels)
+			c.errorf(src.Pos, src.EndPos, diag.CodeSyntax, "model channels are bound in the selector: %s.%s[c in 0 ..< %d]", t.model.Name, t.natLayer.Name, t.natLayer.Channels)
 		}
 		if src.Selector == nil {
-			c.errorf(s, e, "connection", "say which channels to read: %s.%s[0 ..< %d]", t.model.Name, t.natLayer.Name, t.natLayer.Channels)
+			c.errorf(s, e, diag.CodeConnection, "say which channels to read: %s.%s[0 ..< %d]", t.model.Name, t.natLayer.Name, t.natLayer.Channels)
 		} else {
 			c.selector(sc, t, src.Selector, true)
 		}
 	default:
-		d := c.errorf(s, e, "connection", "a connection reads the input, a family or a unit (LAYER.NAME), not a %s", t)
+		d := c.errorf(s, e, diag.CodeConnection, "a connection reads the input, a family or a unit (LAYER.NAME), not a %s", t)
 		if t.Kind == KLayer && len(t.layer.families) > 0 {
 			d.Hint = fmt.Sprintf("for example from %s.%s(…)", t.layer.name, t.layer.families[0].name)
 		}
 		known = false
 	}
 	if t.known() && t.Kind != KNatLayer && src.Selector != nil {
-		c.errorf(src.Selector.Pos, src.Selector.EndPos, "syntax", "a channel selector [...] applies to reference-model layers only")
+		c.errorf(src.Selector.Pos, src.Selector.EndPos, diag.CodeSyntax, "a channel selector [...] applies to reference-model layers only")
 	}
 	for i, b := range src.Binders {
 		bt := unknown
@@ -315,20 +315,20 @@ func (c *checker) checkFrom(m *module, f *familySym, fr *ast.From, outer *scope)
 	switch {
 	case w.Kind == KNumber:
 		if w.Dim != dimless {
-			c.errorf(fr.Weight.Pos, fr.Weight.EndPos, "unit", "a weight is a plain number, got %s", w.Dim)
+			c.errorf(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeUnit, "a weight is a plain number, got %s", w.Dim)
 		} else if k > 1 {
-			d := c.errorf(fr.Weight.Pos, fr.Weight.EndPos, "kernel-size", "a weight into the %dx%d layer %s must be a %dx%d kernel, got a number", k, k, f.layer.name, k, k)
+			d := c.errorf(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeKernelSize, "a weight into the %dx%d layer %s must be a %dx%d kernel, got a number", k, k, f.layer.name, k, k)
 			d.Hint = fmt.Sprintf("build one with kernel %dx%d (x, y) => …", k, k)
 		}
 	case w.Kind == KKernel:
 		if w.Dim != dimless {
-			c.errorf(fr.Weight.Pos, fr.Weight.EndPos, "unit", "kernel weights are plain numbers, got %s", w.Dim)
+			c.errorf(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeUnit, "kernel weights are plain numbers, got %s", w.Dim)
 		}
 		if k > 0 && w.KSize > 0 && w.KSize != k {
-			c.errorf(fr.Weight.Pos, fr.Weight.EndPos, "kernel-size", "a %dx%d kernel on the %dx%d layer %s", w.KSize, w.KSize, k, k, f.layer.name)
+			c.errorf(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeKernelSize, "a %dx%d kernel on the %dx%d layer %s", w.KSize, w.KSize, k, k, f.layer.name)
 		}
 	default:
-		c.errorf(fr.Weight.Pos, fr.Weight.EndPos, "type", "a weight is a number or a kernel, got %s", w)
+		c.errorf(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeType, "a weight is a number or a kernel, got %s", w)
 	}
 }
 
@@ -340,24 +340,24 @@ func (c *checker) natRef(m *module, nr *ast.NatRef, needSelector bool) *Type {
 	}
 	if t.Kind != KNatLayer {
 		s, e := refSpan(nr.Path)
-		c.errorf(s, e, "type", "expected a layer of a reference model (e.g. %s.mixed3b), got %s", firstModel(), t)
+		c.errorf(s, e, diag.CodeType, "expected a layer of a reference model (e.g. %s.mixed3b), got %s", c.firstModel(), t)
 		return nil
 	}
 	if nr.Selector == nil {
 		if needSelector {
-			c.errorf(nr.Pos, nr.EndPos, "selector", "say which channels: %s.%s[…]", t.model.Name, t.natLayer.Name)
+			c.errorf(nr.Pos, nr.EndPos, diag.CodeSelector, "say which channels: %s.%s[…]", t.model.Name, t.natLayer.Name)
 		}
 		return t
 	}
 	if nr.Selector.Binder != nil {
-		c.errorf(nr.Selector.Binder.Pos, nr.Selector.Binder.EndPos, "syntax", "a selector binds a name only in a connection (from …)")
+		c.errorf(nr.Selector.Binder.Pos, nr.Selector.Binder.EndPos, diag.CodeSyntax, "a selector binds a name only in a connection (from …)")
 	}
 	c.selector(newScope(m.scope), t, nr.Selector, false)
 	return t
 }
 
-func firstModel() string {
-	if n := models.Names(); len(n) > 0 {
+func (c *checker) firstModel() string {
+	if n := c.models.Names(); len(n) > 0 {
 		return n[0]
 	}
 	return "model"
@@ -370,7 +370,7 @@ func (c *checker) selector(sc *scope, t *Type, sel *ast.Selector, bind bool) int
 	width := t.natLayer.Channels
 	inRange := func(v float64, s, e ast.Pos) {
 		if v < 0 || v >= float64(width) || v != float64(int(v)) {
-			c.errorf(s, e, "selector", "channel %g is out of range: %s.%s has channels 0 to %d", v, t.model.Name, t.natLayer.Name, width-1)
+			c.errorf(s, e, diag.CodeSelector, "channel %g is out of range: %s.%s has channels 0 to %d", v, t.model.Name, t.natLayer.Name, width-1)
 		}
 	}
 	for _, it := range sel.Items {
@@ -404,7 +404,7 @@ func (c *checker) selector(sc *scope, t *Type, sel *ast.Selector, bind bool) int
 				n = -1 << 20
 			}
 		default:
-			c.errorf(it.Pos, it.EndPos, "type", "a channel selector holds channel numbers and ranges, got %s", ty)
+			c.errorf(it.Pos, it.EndPos, diag.CodeType, "a channel selector holds channel numbers and ranges, got %s", ty)
 		}
 	}
 	if bind && sel.Binder != nil {
@@ -440,7 +440,7 @@ func (c *checker) checkMatch(m *module, mt *ast.Match) {
 	}
 	n := c.selector(newScope(m.scope), t, mt.Natural.Selector, false)
 	if u := f.units(); n > 0 && u > 0 && n != u {
-		c.errorf(mt.Natural.Selector.Pos, mt.Natural.Selector.EndPos, "match", "%d natural units for the %d units of %s", n, u, f.name)
+		c.errorf(mt.Natural.Selector.Pos, mt.Natural.Selector.EndPos, diag.CodeMatch, "%d natural units for the %d units of %s", n, u, f.name)
 	}
 }
 
@@ -465,7 +465,7 @@ func (c *checker) checkExpect(m *module, ex *ast.Expect) {
 	t := c.ref(m, ex.Subject, m.scope)
 	if t.known() && t.Kind != KFamily && t.Kind != KModel {
 		s, e := refSpan(ex.Subject)
-		c.errorf(s, e, "type", "a claim is about a family (LAYER.NAME) or a model, got %s", t)
+		c.errorf(s, e, diag.CodeType, "a claim is about a family (LAYER.NAME) or a model, got %s", t)
 	}
 	for _, cl := range ex.Claims {
 		if cl.Agg != nil && !contains(aggregates, cl.Agg.Name) {
@@ -478,7 +478,7 @@ func (c *checker) checkExpect(m *module, ex *ast.Expect) {
 		}
 		v := c.expr(cl.Value, m.scope)
 		if v.known() && (v.Kind != KNumber || v.Dim != d) {
-			dg := c.errorf(cl.Value.Pos, cl.Value.EndPos, "unit", "%s is %s, the threshold is %s", cl.Metric.Name, d, v)
+			dg := c.errorf(cl.Value.Pos, cl.Value.EndPos, diag.CodeUnit, "%s is %s, the threshold is %s", cl.Metric.Name, d, v)
 			if d == angle {
 				dg.Hint = "give the threshold in degrees: 10deg"
 			}
@@ -494,10 +494,10 @@ func (c *checker) checkSet(m *module, st *ast.Set) {
 	}
 	if f.layer.name != natLayerKey(t.model, t.natLayer) {
 		s, e := refSpan(st.With)
-		d := c.errorf(s, e, "set", "%s.%s is not placed on %s.%s", f.layer.name, f.name, t.model.Name, t.natLayer.Name)
+		d := c.errorf(s, e, diag.CodeSet, "%s.%s is not placed on %s.%s", f.layer.name, f.name, t.model.Name, t.natLayer.Name)
 		d.Detail = "set writes kernels into a reference convolution, so the unit must read that convolution's inputs: declare it with at " + t.model.Name + "." + t.natLayer.Name
 	}
 	if n := c.selector(newScope(m.scope), t, st.Natural.Selector, false); n > 0 && f.units() > 0 && n != f.units() {
-		c.errorf(st.Natural.Selector.Pos, st.Natural.Selector.EndPos, "set", "%d natural channels for the %d units of %s", n, f.units(), f.name)
+		c.errorf(st.Natural.Selector.Pos, st.Natural.Selector.EndPos, diag.CodeSet, "%d natural channels for the %d units of %s", n, f.units(), f.name)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/internal/corpus"
+	"github.com/circc/circc/models"
 )
 
 // FuzzCheck: checking any text never panics and never reports an internal
@@ -17,7 +18,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		fs := afero.NewMemMapFs()
-		prog, ds, err := check.CheckSource(fs, "fuzz.circ", src)
+		prog, ds, err := check.CheckSource(fs, "fuzz.circ", src, models.Builtin)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -74,7 +74,7 @@ func (l *loader) resolveImport(from string, im *ast.Import) (string, *diag.Diagn
 	if im.Module != nil {
 		n := im.Module.Name
 		if _, ok := stdlib.Source(n); !ok {
-			d := errAt(im.Module.Pos, im.Module.EndPos, "import", fmt.Sprintf("no standard module %q", n))
+			d := errAt(im.Module.Pos, im.Module.EndPos, diag.CodeImport, fmt.Sprintf("no standard module %q", n))
 			if s := diag.Suggest(n, stdlib.Modules()); s != "" {
 				d.Hint = fmt.Sprintf("did you mean %q?", s)
 			} else {
@@ -86,10 +86,10 @@ func (l *loader) resolveImport(from string, im *ast.Import) (string, *diag.Diagn
 	}
 	p, err := strconv.Unquote(im.Path.Raw)
 	if err != nil {
-		return "", errAt(im.Path.Pos, im.Path.EndPos, "import", "malformed import path")
+		return "", errAt(im.Path.Pos, im.Path.EndPos, diag.CodeImport, "malformed import path")
 	}
 	bad := func(msg string) (string, *diag.Diagnostic) {
-		d := errAt(im.Path.Pos, im.Path.EndPos, "import-path", msg)
+		d := errAt(im.Path.Pos, im.Path.EndPos, diag.CodeImportPath, msg)
 		d.Detail = "an import names a file relative to the importing file, inside the directory of the file being checked"
 		return "", d
 	}
@@ -132,7 +132,7 @@ func (l *loader) importFile(from *SourceFile, im *ast.Import) {
 		}
 		chain := append(append([]string(nil), l.stack[i:]...), name)
 		s, e := importSpan(im)
-		l.diags = append(l.diags, errAt(s, e, "import-cycle", "import cycle: "+strings.Join(chain, " → ")))
+		l.diags = append(l.diags, errAt(s, e, diag.CodeImportCycle, "import cycle: "+strings.Join(chain, " → ")))
 		return
 	}
 	var src []byte
@@ -142,7 +142,7 @@ func (l *loader) importFile(from *SourceFile, im *ast.Import) {
 		b, err := safefs.ReadFile(l.fs, name, safefs.MaxSource)
 		if err != nil {
 			s, e := importSpan(im)
-			l.diags = append(l.diags, errAt(s, e, "import", fmt.Sprintf("cannot read %s: %v", name, unwrapPathErr(err))))
+			l.diags = append(l.diags, errAt(s, e, diag.CodeImport, fmt.Sprintf("cannot read %s: %v", name, unwrapPathErr(err))))
 			return
 		}
 		src = b
@@ -165,10 +165,6 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-func errAt(start, end ast.Pos, code, summary string) *diag.Diagnostic {
-	r := diag.Span(start, end)
-	if end.Line == 0 || end.Offset < start.Offset {
-		r = diag.RangeAt(start, 1)
-	}
-	return &diag.Diagnostic{Code: code, Summary: summary, Subject: r}
+func errAt(start, end ast.Pos, code diag.Code, summary string) *diag.Diagnostic {
+	return diag.At(start, end, code, "%s", summary)
 }

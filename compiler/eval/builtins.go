@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
 )
 
@@ -15,9 +16,9 @@ type callCtx struct {
 	s, e ast.Pos
 }
 
-func (c *callCtx) fail(format string, a ...any) { c.failCode("type", format, a...) }
+func (c *callCtx) fail(format string, a ...any) { c.failCode(diag.CodeType, format, a...) }
 
-func (c *callCtx) failCode(code, format string, a ...any) {
+func (c *callCtx) failCode(code diag.Code, format string, a ...any) {
 	c.ev.Fail(c.s, c.e, code, c.name+": "+format, a...)
 }
 
@@ -99,7 +100,7 @@ func reduce(f func(acc, x float64) float64, mean bool) func(c *callCtx) Value {
 			}
 		}
 		if len(items) == 0 {
-			c.failCode("range", "the list is empty")
+			c.failCode(diag.CodeRange, "the list is empty")
 		}
 		acc, ok := items[0].(Num)
 		if !ok {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
 )
 
@@ -52,11 +53,11 @@ func (ev *Evaluator) kernelSize(ks *ast.KSize, env *Env) int {
 	}
 	x := ev.scalar(v, ks.Pos, ks.EndPos).S
 	if x > float64(ev.Limits.MaxKernel) && check.Finite(x) {
-		ev.Fail(ks.Pos, ks.EndPos, "limit", "a %sx%s kernel is larger than the limit of %dx%d", num(x), num(x), ev.Limits.MaxKernel, ev.Limits.MaxKernel)
+		ev.Fail(ks.Pos, ks.EndPos, diag.CodeLimit, "a %sx%s kernel is larger than the limit of %dx%d", num(x), num(x), ev.Limits.MaxKernel, ev.Limits.MaxKernel)
 	}
 	n, ok := check.WholeNumber(x, 1, ev.Limits.MaxKernel)
 	if !ok || n%2 == 0 {
-		ev.Fail(ks.Pos, ks.EndPos, "kernel-size", "a kernel size must be an odd whole number, got %s", num(x))
+		ev.Fail(ks.Pos, ks.EndPos, diag.CodeKernelSize, "a kernel size must be an odd whole number, got %s", num(x))
 	}
 	return n
 }
@@ -67,7 +68,7 @@ func (ev *Evaluator) kernel(k *ast.Kernel, env *Env) Value {
 		out := Num{Cells: make([]float64, 0, n*n), K: n}
 		for _, row := range k.Rows {
 			if len(row.Cells) != n {
-				ev.Fail(row.Pos, row.EndPos, "kernel-size", "a kernel is square: this row has %d cells, the kernel %d rows", len(row.Cells), n)
+				ev.Fail(row.Pos, row.EndPos, diag.CodeKernelSize, "a kernel is square: this row has %d cells, the kernel %d rows", len(row.Cells), n)
 			}
 			for _, c := range row.Cells {
 				x := ev.scalar(ev.Expr(c, env), c.Pos, c.EndPos)
@@ -95,7 +96,7 @@ func (ev *Evaluator) kernel(k *ast.Kernel, env *Env) Value {
 		return Num{Cells: cells, K: size, Dim: v.Dim}
 	}
 	if v.K != size {
-		ev.Fail(k.Body.Pos, k.Body.EndPos, "kernel-size", "the body computes a %dx%d grid inside a %dx%d kernel", v.K, v.K, size, size)
+		ev.Fail(k.Body.Pos, k.Body.EndPos, diag.CodeKernelSize, "the body computes a %dx%d grid inside a %dx%d kernel", v.K, v.K, size, size)
 	}
 	return v
 }
@@ -124,7 +125,7 @@ func (ev *Evaluator) table(t *ast.Table, env *Env) Value {
 		entries = append(entries, kv{k.S, v.S})
 	}
 	if len(entries) == 0 {
-		ev.Fail(t.Pos, t.EndPos, "table", "a table needs at least one entry")
+		ev.Fail(t.Pos, t.EndPos, diag.CodeTable, "a table needs at least one entry")
 	}
 	// Extend the keys by the table's symmetry, so that after folding a
 	// lookup finds its neighbours across the fold.
@@ -221,12 +222,12 @@ func (ev *Evaluator) call(f Value, c *ast.Call, env *Env, s, e ast.Pos) Value {
 		return f.fn(&callCtx{ev: ev, name: f.name, args: args, call: c, s: s, e: e})
 	case *Table:
 		if len(args) != 1 {
-			ev.Fail(s, e, "arity", "a table takes 1 argument, got %d", len(args))
+			ev.Fail(s, e, diag.CodeArity, "a table takes 1 argument, got %d", len(args))
 		}
 		x := ev.num(args[0], c.Args[0].Pos, c.Args[0].EndPos)
 		return mapNum(x, f.valDim, f.Lookup)
 	}
-	ev.Fail(s, e, "type", "%s cannot be called", Format(f))
+	ev.Fail(s, e, diag.CodeType, "%s cannot be called", Format(f))
 	return nil
 }
 
@@ -275,20 +276,20 @@ func (ev *Evaluator) apply(f *Closure, c *ast.Call, args []Value, s, e ast.Pos) 
 			}
 		}
 		if j >= len(params) {
-			ev.Fail(s, e, "arity", "%s takes %d arguments, got %d", f.decl.Name.Name, len(params), len(args))
+			ev.Fail(s, e, diag.CodeArity, "%s takes %d arguments, got %d", f.decl.Name.Name, len(params), len(args))
 		}
 		inner.Set(params[j].Name.Name, args[i])
 		bound[j] = true
 	}
 	for i, b := range bound {
 		if !b {
-			ev.Fail(s, e, "arity", "%s: missing argument %s", f.decl.Name.Name, params[i].Name.Name)
+			ev.Fail(s, e, diag.CodeArity, "%s: missing argument %s", f.decl.Name.Name, params[i].Name.Name)
 		}
 	}
 	ev.depth++
 	defer func() { ev.depth-- }()
 	if ev.depth > ev.Limits.MaxCallDepth {
-		ev.Fail(s, e, "limit", "calls nested deeper than %d (unbounded recursion in %s?)", ev.Limits.MaxCallDepth, f.decl.Name.Name)
+		ev.Fail(s, e, diag.CodeLimit, "calls nested deeper than %d (unbounded recursion in %s?)", ev.Limits.MaxCallDepth, f.decl.Name.Name)
 	}
 	return ev.Expr(f.decl.Body, inner)
 }

@@ -108,7 +108,7 @@ func New(prog *check.Program, limits Limits) *Evaluator {
 }
 
 // Fail aborts evaluation with a diagnostic at [s, e).
-func (ev *Evaluator) Fail(s, e ast.Pos, code, format string, a ...any) {
+func (ev *Evaluator) Fail(s, e ast.Pos, code diag.Code, format string, a ...any) {
 	r := diag.Span(s, e)
 	if e.Line == 0 || e.Offset < s.Offset {
 		r = diag.RangeAt(s, 1)
@@ -135,7 +135,7 @@ func Catch(f func()) (d *diag.Diagnostic) {
 func (ev *Evaluator) spend(n int, s, e ast.Pos) {
 	ev.work += n
 	if ev.Limits.MaxWork > 0 && ev.work > ev.Limits.MaxWork {
-		ev.Fail(s, e, "limit", "evaluation creates more than %d list items and kernel cells (the limit); a comprehension inside another multiplies them", ev.Limits.MaxWork)
+		ev.Fail(s, e, diag.CodeLimit, "evaluation creates more than %d list items and kernel cells (the limit); a comprehension inside another multiplies them", ev.Limits.MaxWork)
 	}
 }
 
@@ -197,7 +197,7 @@ func (ev *Evaluator) lookup(env *Env, id *ast.Ident) Value {
 	if c, ok := constants[id.Name]; ok {
 		return Num{S: c}
 	}
-	ev.Fail(id.Pos, id.EndPos, "undefined", "undefined name %q", id.Name)
+	ev.Fail(id.Pos, id.EndPos, diag.CodeUndefined, "undefined name %q", id.Name)
 	return nil
 }
 
@@ -206,7 +206,7 @@ func (ev *Evaluator) forceLet(env *Env, l *lazyLet) Value {
 	case 2:
 		return l.val
 	case 1:
-		ev.Fail(l.decl.Name.Pos, l.decl.Name.EndPos, "cycle", "%s is defined in terms of itself", l.decl.Name.Name)
+		ev.Fail(l.decl.Name.Pos, l.decl.Name.EndPos, diag.CodeCycle, "%s is defined in terms of itself", l.decl.Name.Name)
 	}
 	l.state = 1
 	l.val = ev.Expr(l.decl.Value, env)
@@ -248,7 +248,7 @@ func (ev *Evaluator) ifExpr(e *ast.Expr, env *Env) Value {
 	case Num:
 		bn, ok := b.(Num)
 		if !ok {
-			ev.Fail(e.Pos, e.EndPos, "type", "the branches of if differ")
+			ev.Fail(e.Pos, e.EndPos, diag.CodeType, "the branches of if differ")
 		}
 		out := Num{Cells: make([]float64, len(c.Cells)), K: c.K, Dim: a.Dim}
 		for i, t := range c.Cells {
@@ -262,7 +262,7 @@ func (ev *Evaluator) ifExpr(e *ast.Expr, env *Env) Value {
 	case Bool:
 		bb, ok := b.(Bool)
 		if !ok {
-			ev.Fail(e.Pos, e.EndPos, "type", "the branches of if differ")
+			ev.Fail(e.Pos, e.EndPos, diag.CodeType, "the branches of if differ")
 		}
 		out := Bool{Cells: make([]bool, len(c.Cells)), K: c.K}
 		for i, t := range c.Cells {
@@ -274,7 +274,7 @@ func (ev *Evaluator) ifExpr(e *ast.Expr, env *Env) Value {
 		}
 		return out
 	}
-	ev.Fail(e.Pos, e.EndPos, "type", "a condition that varies per cell can only choose between numbers or bools")
+	ev.Fail(e.Pos, e.EndPos, diag.CodeType, "a condition that varies per cell can only choose between numbers or bools")
 	return nil
 }
 
@@ -288,7 +288,7 @@ func (b Bool) at(i int) bool {
 func (ev *Evaluator) wantBool(v Value, e *ast.Expr) Bool {
 	b, ok := v.(Bool)
 	if !ok {
-		ev.Fail(e.Pos, e.EndPos, "type", "expected a bool, got %s", Format(v))
+		ev.Fail(e.Pos, e.EndPos, diag.CodeType, "expected a bool, got %s", Format(v))
 	}
 	return b
 }
@@ -378,7 +378,7 @@ func (ev *Evaluator) cmp(c *ast.Cmp, env *Env) Value {
 			return boolOp(a, b, func(x, y bool) bool { return (x == y) == eq })
 		}
 	}
-	ev.Fail(c.Pos, c.EndPos, "type", "cannot compare %s with %s", Format(l), Format(r))
+	ev.Fail(c.Pos, c.EndPos, diag.CodeType, "cannot compare %s with %s", Format(l), Format(r))
 	return nil
 }
 
@@ -387,7 +387,7 @@ func (ev *Evaluator) gridOf(a, b Num, s, e ast.Pos) (k, n int) {
 	switch {
 	case a.isGrid() && b.isGrid():
 		if a.K != b.K {
-			ev.Fail(s, e, "kernel-size", "cell-wise operation on a %dx%d and a %dx%d kernel", a.K, a.K, b.K, b.K)
+			ev.Fail(s, e, diag.CodeKernelSize, "cell-wise operation on a %dx%d and a %dx%d kernel", a.K, a.K, b.K, b.K)
 		}
 		return a.K, len(a.Cells)
 	case a.isGrid():
@@ -408,14 +408,14 @@ func (ev *Evaluator) rng(r *ast.Range, env *Env) Value {
 		step = ev.scalar(ev.add(r.Step, env), r.Step.Pos, r.Step.EndPos).S
 	}
 	if step <= 0 || !check.Finite(step) {
-		ev.Fail(r.Pos, r.EndPos, "range", "the step must be a positive finite number, got %s", FormatQuantity(step, a.Dim))
+		ev.Fail(r.Pos, r.EndPos, diag.CodeRange, "the step must be a positive finite number, got %s", FormatQuantity(step, a.Dim))
 	}
 	if !check.Finite(a.S) || !check.Finite(b.S) {
-		ev.Fail(r.Pos, r.EndPos, "range", "the bounds of a range must be finite numbers, got %s and %s", FormatQuantity(a.S, a.Dim), FormatQuantity(b.S, b.Dim))
+		ev.Fail(r.Pos, r.EndPos, diag.CodeRange, "the bounds of a range must be finite numbers, got %s and %s", FormatQuantity(a.S, a.Dim), FormatQuantity(b.S, b.Dim))
 	}
 	n := rangeLen(a.S, b.S, step, r.Op == "..<")
 	if n > ev.Limits.MaxListLen {
-		ev.Fail(r.Pos, r.EndPos, "limit", "the range has %d values, more than the limit of %d", n, ev.Limits.MaxListLen)
+		ev.Fail(r.Pos, r.EndPos, diag.CodeLimit, "the range has %d values, more than the limit of %d", n, ev.Limits.MaxListLen)
 	}
 	ev.spend(n, r.Pos, r.EndPos)
 	out := make(List, n)
@@ -444,7 +444,7 @@ func rangeLen(from, to, step float64, exclusive bool) int {
 func (ev *Evaluator) scalar(v Value, s, e ast.Pos) Num {
 	n, ok := v.(Num)
 	if !ok || n.isGrid() {
-		ev.Fail(s, e, "type", "expected a number, got %s", Format(v))
+		ev.Fail(s, e, diag.CodeType, "expected a number, got %s", Format(v))
 	}
 	return n
 }
@@ -478,7 +478,7 @@ func (ev *Evaluator) arith(op string, l, r Value, s, e ast.Pos) Value {
 	a, ok1 := l.(Num)
 	b, ok2 := r.(Num)
 	if !ok1 || !ok2 {
-		ev.Fail(s, e, "type", "operator %s needs numbers or kernels, got %s and %s", op, Format(l), Format(r))
+		ev.Fail(s, e, diag.CodeType, "operator %s needs numbers or kernels, got %s and %s", op, Format(l), Format(r))
 	}
 	var f func(x, y float64) float64
 	d := a.Dim
@@ -543,7 +543,7 @@ func (ev *Evaluator) unary(u *ast.Unary, env *Env) Value {
 func (ev *Evaluator) num(v Value, s, e ast.Pos) Num {
 	n, ok := v.(Num)
 	if !ok {
-		ev.Fail(s, e, "type", "expected a number, got %s", Format(v))
+		ev.Fail(s, e, diag.CodeType, "expected a number, got %s", Format(v))
 	}
 	return n
 }
@@ -559,7 +559,7 @@ func (ev *Evaluator) power(p *ast.Power, env *Env) Value {
 	if b.Dim != (Dim{}) {
 		n, ok := check.WholeNumber(x.S, -check.MaxPower, check.MaxPower)
 		if !ok {
-			ev.Fail(p.Exp.Pos, p.Exp.EndPos, "unit", "a number with a unit can only be raised to a whole power from %d to %d, got %s", -check.MaxPower, check.MaxPower, num(x.S))
+			ev.Fail(p.Exp.Pos, p.Exp.EndPos, diag.CodeUnit, "a number with a unit can only be raised to a whole power from %d to %d, got %s", -check.MaxPower, check.MaxPower, num(x.S))
 		}
 		d = Dim{Angle: b.Dim.Angle * n, Length: b.Dim.Length * n}
 	}
@@ -578,18 +578,18 @@ func (ev *Evaluator) postfix(p *ast.Postfix, env *Env) Value {
 		case s.Index != nil:
 			l, ok := v.(List)
 			if !ok {
-				ev.Fail(p.Pos, s.EndPos, "type", "cannot index %s", Format(v))
+				ev.Fail(p.Pos, s.EndPos, diag.CodeType, "cannot index %s", Format(v))
 			}
 			i := ev.scalar(ev.Expr(s.Index, env), s.Index.Pos, s.Index.EndPos)
 			k, ok := check.WholeNumber(i.S, 0, len(l)-1)
 			if !ok {
-				ev.Fail(s.Index.Pos, s.Index.EndPos, "range", "index %s is out of range: the list has %d items", num(i.S), len(l))
+				ev.Fail(s.Index.Pos, s.Index.EndPos, diag.CodeRange, "index %s is out of range: the list has %d items", num(i.S), len(l))
 			}
 			v = l[k]
 		case s.Field != nil:
 			m, ok := v.(*Module)
 			if !ok {
-				ev.Fail(s.Field.Pos, s.Field.EndPos, "type", "%s has no member %q", Format(v), s.Field.Name)
+				ev.Fail(s.Field.Pos, s.Field.EndPos, diag.CodeType, "%s has no member %q", Format(v), s.Field.Name)
 			}
 			v = ev.lookupMember(m, s.Field)
 		}
@@ -604,7 +604,7 @@ func (ev *Evaluator) lookupMember(m *Module, id *ast.Ident) Value {
 	if l, ok := m.env.lets[id.Name]; ok {
 		return ev.forceLet(m.env, l)
 	}
-	ev.Fail(id.Pos, id.EndPos, "undefined", "module %s has no member %q", m.name, id.Name)
+	ev.Fail(id.Pos, id.EndPos, diag.CodeUndefined, "module %s has no member %q", m.name, id.Name)
 	return nil
 }
 
@@ -613,19 +613,19 @@ func (ev *Evaluator) primary(p *ast.Primary, env *Env) Value {
 	case p.Number != nil:
 		v, d, _, ok := check.ParseNumber(p.Number.Raw)
 		if !ok || !check.Finite(v) {
-			ev.Fail(p.Pos, p.EndPos, "number", "bad number %q", p.Number.Raw)
+			ev.Fail(p.Pos, p.EndPos, diag.CodeNumber, "bad number %q", p.Number.Raw)
 		}
 		return Num{S: v, Dim: d}
 	case p.Size != nil:
 		w, h, ok := check.ParseSize(p.Size.Raw)
 		if !ok {
-			ev.Fail(p.Pos, p.EndPos, "limit", "size %s is larger than any circuit may use", p.Size.Raw)
+			ev.Fail(p.Pos, p.EndPos, diag.CodeLimit, "size %s is larger than any circuit may use", p.Size.Raw)
 		}
 		return Size{w, h}
 	case p.String != nil:
 		s, err := strconv.Unquote(p.String.Raw)
 		if err != nil {
-			ev.Fail(p.Pos, p.EndPos, "syntax", "malformed string")
+			ev.Fail(p.Pos, p.EndPos, diag.CodeSyntax, "malformed string")
 		}
 		return Str(s)
 	case p.Bool != "":
@@ -647,7 +647,7 @@ func (ev *Evaluator) primary(p *ast.Primary, env *Env) Value {
 	case p.Ident != nil:
 		return ev.lookup(env, p.Ident)
 	}
-	ev.Fail(p.Pos, p.EndPos, "internal", "unhandled expression")
+	ev.Fail(p.Pos, p.EndPos, diag.CodeInternal, "unhandled expression")
 	return nil
 }
 
@@ -661,7 +661,7 @@ func (ev *Evaluator) list(l *ast.List, env *Env) Value {
 	}
 	dom, ok := ev.Expr(l.For.Domain, env).(List)
 	if !ok {
-		ev.Fail(l.For.Domain.Pos, l.For.Domain.EndPos, "type", "for needs a list")
+		ev.Fail(l.For.Domain.Pos, l.For.Domain.EndPos, diag.CodeType, "for needs a list")
 	}
 	ev.spend(len(dom), l.Pos, l.EndPos)
 	out := make(List, 0, len(dom))
@@ -671,7 +671,7 @@ func (ev *Evaluator) list(l *ast.List, env *Env) Value {
 		if l.For.Cond != nil {
 			c := ev.wantBool(ev.Expr(l.For.Cond, inner), l.For.Cond)
 			if c.Cells != nil {
-				ev.Fail(l.For.Cond.Pos, l.For.Cond.EndPos, "type", "a comprehension's condition cannot vary per cell")
+				ev.Fail(l.For.Cond.Pos, l.For.Cond.EndPos, diag.CodeType, "a comprehension's condition cannot vary per cell")
 			}
 			if !c.B {
 				continue

@@ -8,6 +8,7 @@ import (
 
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/eval"
+	"github.com/circc/circc/models"
 )
 
 // lets checks a library of lets and evaluates each.
@@ -15,7 +16,7 @@ func lets(t *testing.T, src string) func(name string) eval.Value {
 	t.Helper()
 	fs := afero.NewMemMapFs()
 	afero.WriteFile(fs, "t.circ", []byte("library t\n\n"+src), 0o644)
-	prog, ds, err := check.Check(fs, "t.circ")
+	prog, ds, err := check.Check(fs, "t.circ", models.Builtin)
 	if err != nil || len(ds) > 0 {
 		t.Fatalf("%v %v", err, ds)
 	}
@@ -129,7 +130,7 @@ let sel = kernel 3x3 (x, y) => if x > 0px then 1 else -1
 func TestRuntimeErrors(t *testing.T) {
 	fs := afero.NewMemMapFs()
 	afero.WriteFile(fs, "t.circ", []byte("library t\n\nfn pick(l, i) = l[i]\nlet bad = pick([1, 2], floor(sqrt(17)))\n"), 0o644)
-	prog, ds, _ := check.Check(fs, "t.circ")
+	prog, ds, _ := check.Check(fs, "t.circ", models.Builtin)
 	if len(ds) > 0 {
 		t.Fatal(ds)
 	}

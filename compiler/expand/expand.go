@@ -40,7 +40,7 @@ type expander struct {
 func Expand(prog *check.Program, ev *eval.Evaluator) (*Network, diag.List) {
 	c := prog.Circuit()
 	if c == nil {
-		d := &diag.Diagnostic{Code: "build", Summary: "a library has no network to build; build a circuit",
+		d := &diag.Diagnostic{Code: diag.CodeBuild, Summary: "a library has no network to build; build a circuit",
 			Subject: diag.RangeAt(prog.Main.AST.Pos, 0)}
 		return nil, diag.List{d}
 	}
@@ -54,7 +54,7 @@ func Expand(prog *check.Program, ev *eval.Evaluator) (*Network, diag.List) {
 
 func (x *expander) expand(c *check.Circuit) {
 	if c.Input == nil {
-		x.ev.Fail(c.File.AST.Header.Pos, c.File.AST.Header.EndPos, "input", "the circuit declares no input")
+		x.ev.Fail(c.File.AST.Header.Pos, c.File.AST.Header.EndPos, diag.CodeInput, "the circuit declares no input")
 	}
 	x.inputLayer(c.Input)
 	C, H, W := x.net.Input.C, x.net.Input.H, x.net.Input.W
@@ -88,7 +88,7 @@ func (x *expander) expand(c *check.Circuit) {
 			l.OutH, l.Pads[0], l.Pads[2] = geometry(H, l.Kernel, l.Stride, pad, padN)
 			l.OutW, l.Pads[1], l.Pads[3] = geometry(W, l.Kernel, l.Stride, pad, padN)
 			if l.OutH < 1 || l.OutW < 1 {
-				x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, "layer", "layer %s leaves no pixels: its %dx%d input is smaller than its %dx%d kernel", l.Name, H, W, l.Kernel, l.Kernel)
+				x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLayer, "layer %s leaves no pixels: its %dx%d input is smaller than its %dx%d kernel", l.Name, H, W, l.Kernel, l.Kernel)
 			}
 			l.OutC = C
 		}
@@ -96,7 +96,7 @@ func (x *expander) expand(c *check.Circuit) {
 			x.convLayer(cl, l)
 		}
 		if activations += l.OutC * l.OutH * l.OutW; activations > check.MaxActivations {
-			x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, "limit", "the layers' outputs for one image pass %d values (the limit) at layer %s", check.MaxActivations, l.Name)
+			x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLimit, "the layers' outputs for one image pass %d values (the limit) at layer %s", check.MaxActivations, l.Name)
 		}
 		x.net.Layers = append(x.net.Layers, l)
 		C, H, W = l.OutC, l.OutH, l.OutW
@@ -122,10 +122,10 @@ func (x *expander) inputLayer(in *check.Input) {
 	d := in.Decl
 	dom, ok := x.ev.Expr(d.Channel.Domain, x.env).(eval.List)
 	if !ok || len(dom) == 0 {
-		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "input", "the input needs a non-empty list of channels")
+		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeInput, "the input needs a non-empty list of channels")
 	}
 	if len(dom) > check.MaxInputChannels {
-		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "limit", "the input has more than %d channels (the limit)", check.MaxInputChannels)
+		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeLimit, "the input has more than %d channels (the limit)", check.MaxInputChannels)
 	}
 	x.net.Input = Input{Name: in.Name, C: len(dom), Lo: 0, Hi: 1}
 	f := &family{name: in.Name, pnames: []string{d.Channel.Name.Name}, domains: []eval.List{dom}}
@@ -136,7 +136,7 @@ func (x *expander) inputLayer(in *check.Input) {
 			name = string(s)
 		}
 		if seen[name] {
-			x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, "duplicate", "the input has two channels named %s", name)
+			x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeDuplicate, "the input has two channels named %s", name)
 		}
 		seen[name] = true
 		x.net.Input.Channels = append(x.net.Input.Channels, name)
@@ -168,18 +168,18 @@ func (x *expander) members(params []*ast.Param, fname string, at ast.Pos) ([]str
 	for _, p := range params {
 		dom, ok := x.ev.Expr(p.Domain, x.env).(eval.List)
 		if !ok {
-			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "type", "a family parameter ranges over a list")
+			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeType, "a family parameter ranges over a list")
 		}
 		if len(dom) == 0 {
-			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "range", "parameter %s of %s has no values", p.Name.Name, fname)
+			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeRange, "parameter %s of %s has no values", p.Name.Name, fname)
 		}
 		seen := map[string]bool{}
 		for _, v := range dom {
 			if n, ok := v.(eval.Num); ok && n.Cells == nil && !check.Finite(n.S) {
-				x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "arith", "parameter %s of %s takes the value %s, which is not a finite number", p.Name.Name, fname, eval.Format(v))
+				x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeArith, "parameter %s of %s takes the value %s, which is not a finite number", p.Name.Name, fname, eval.Format(v))
 			}
 			if s := eval.Format(v); seen[s] {
-				x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, "duplicate", "parameter %s of %s takes the value %s twice, so two members would have one name", p.Name.Name, fname, s)
+				x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeDuplicate, "parameter %s of %s takes the value %s twice, so two members would have one name", p.Name.Name, fname, s)
 			} else {
 				seen[s] = true
 			}
@@ -188,7 +188,7 @@ func (x *expander) members(params []*ast.Param, fname string, at ast.Pos) ([]str
 		doms = append(doms, dom)
 		total *= len(dom)
 		if total > x.ev.Limits.MaxUnitsPerFamily {
-			x.ev.Fail(at, at, "limit", "family %s has more than %d units (the limit)", fname, x.ev.Limits.MaxUnitsPerFamily)
+			x.ev.Fail(at, at, diag.CodeLimit, "family %s has more than %d units (the limit)", fname, x.ev.Limits.MaxUnitsPerFamily)
 		}
 	}
 	combos := [][]eval.Value{{}}
@@ -249,10 +249,10 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 		l.Families = append(l.Families, FamilyPos{f.Name, declPos.String()})
 		names, doms, combos := x.members(params, f.Name, declPos)
 		if len(placed)+len(combos) > check.MaxUnitsPerLayer {
-			x.ev.Fail(declPos, declPos, "limit", "layer %s has more than %d units (the limit)", l.Name, check.MaxUnitsPerLayer)
+			x.ev.Fail(declPos, declPos, diag.CodeLimit, "layer %s has more than %d units (the limit)", l.Name, check.MaxUnitsPerLayer)
 		}
 		if x.weights+(len(placed)+len(combos))*l.InC*kk > x.ev.Limits.MaxWeights {
-			x.ev.Fail(declPos, declPos, "limit", "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
+			x.ev.Fail(declPos, declPos, diag.CodeLimit, "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
 		}
 		fam := &family{name: f.Name, pnames: names, domains: doms}
 		type result struct {
@@ -280,7 +280,7 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 			if f.Base != nil {
 				base := templates[f.Base]
 				if base == nil {
-					x.ev.Fail(declPos, declPos, "motif", "the base %s of %s must be declared before it", f.Base.Name, f.Name)
+					x.ev.Fail(declPos, declPos, diag.CodeMotif, "the base %s of %s must be declared before it", f.Base.Name, f.Name)
 				}
 				p = pending{unit: u, bias: base.bias, family: f}
 				p.w, u.EquivarianceError = x.motifs(f.Decl.Family.Motifs, env, base.w, l.Kernel)
@@ -302,7 +302,7 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 	l.OutC = len(placed)
 	x.weights += l.OutC * l.InC * kk
 	if x.weights > x.ev.Limits.MaxWeights {
-		x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, "limit", "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
+		x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLimit, "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
 	}
 	l.Weights = make([]float64, l.OutC*l.InC*kk)
 	l.Bias = make([]float64, l.OutC)
@@ -322,7 +322,7 @@ func (x *expander) whole(e *ast.Expr, lo, hi int) int {
 	v, ok := x.ev.Expr(e, x.env).(eval.Num)
 	n, whole := check.WholeNumber(v.S, lo, hi)
 	if !ok || v.Cells != nil || !whole {
-		x.ev.Fail(e.Pos, e.EndPos, "layer", "must be a whole number from %d to %d, got %s", lo, hi, eval.Format(v))
+		x.ev.Fail(e.Pos, e.EndPos, diag.CodeLayer, "must be a whole number from %d to %d, got %s", lo, hi, eval.Format(v))
 	}
 	return n
 }
@@ -363,7 +363,7 @@ func Channels(ev *eval.Evaluator, sel *ast.Selector, env *eval.Env) []int {
 		n, ok := v.(eval.Num)
 		c, whole := check.WholeNumber(n.S, 0, math.MaxInt32)
 		if !ok || n.Cells != nil || !whole {
-			ev.Fail(it.Pos, it.EndPos, "selector", "a channel is a whole number, got %s", eval.Format(v))
+			ev.Fail(it.Pos, it.EndPos, diag.CodeSelector, "a channel is a whole number, got %s", eval.Format(v))
 		}
 		out = append(out, c)
 	}
@@ -390,7 +390,7 @@ func (x *expander) sourceFamily(src *ast.Source) *family {
 			return f
 		}
 	}
-	x.ev.Fail(src.Pos, src.EndPos, "connection", "%s is not an input of this layer", name)
+	x.ev.Fail(src.Pos, src.EndPos, diag.CodeConnection, "%s is not an input of this layer", name)
 	return nil
 }
 
@@ -410,11 +410,11 @@ func (x *expander) body(l *Layer, body *ast.Body, env *eval.Env) ([][]float64, f
 		case s.Bias != nil:
 			b, ok := x.ev.Expr(s.Bias.Value, env).(eval.Num)
 			if !ok || b.Cells != nil {
-				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, "type", "a bias is a plain number")
+				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, diag.CodeType, "a bias is a plain number")
 			}
 			bias = b.S
 			if !check.FitsFloat32(bias) {
-				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, "arith", "the bias is %s: not a finite float32 (at most about 3.4e38)", eval.Format(b))
+				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, diag.CodeArith, "the bias is %s: not a finite float32 (at most about 3.4e38)", eval.Format(b))
 			}
 		case s.From != nil:
 			x.from(l, s.From, env, w)
@@ -436,7 +436,7 @@ func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
 		if fr.Where != nil {
 			c, ok := x.ev.Expr(fr.Where, inner).(eval.Bool)
 			if !ok || c.Cells != nil {
-				x.ev.Fail(fr.Where.Pos, fr.Where.EndPos, "type", "the where condition must be one bool")
+				x.ev.Fail(fr.Where.Pos, fr.Where.EndPos, diag.CodeType, "the where condition must be one bool")
 			}
 			if !c.B {
 				continue
@@ -444,10 +444,10 @@ func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
 		}
 		v, ok := x.ev.Expr(fr.Weight, inner).(eval.Num)
 		if !ok {
-			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "type", "a weight is a number or a kernel")
+			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeType, "a weight is a number or a kernel")
 		}
 		if m.Index < 0 || m.Index >= len(w) {
-			x.ev.Fail(fr.Source.Pos, fr.Source.EndPos, "selector", "channel %d is not an input of this layer (it has %d)", m.Index, len(w))
+			x.ev.Fail(fr.Source.Pos, fr.Source.EndPos, diag.CodeSelector, "channel %d is not an input of this layer (it has %d)", m.Index, len(w))
 		}
 		k := w[m.Index]
 		switch {
@@ -458,11 +458,11 @@ func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
 				k[i] += c
 			}
 		default:
-			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "kernel-size", "the weight from %s is %s, the layer's kernels are %dx%d", m.Name, eval.Format(v), l.Kernel, l.Kernel)
+			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeKernelSize, "the weight from %s is %s, the layer's kernels are %dx%d", m.Name, eval.Format(v), l.Kernel, l.Kernel)
 		}
 		for _, c := range k {
 			if !check.FitsFloat32(c) {
-				x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, "arith", "the weight from %s, summed with the connections before it, is %s: not a finite float32 (at most about 3.4e38)", m.Name, eval.Format(eval.Num{S: c}))
+				x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeArith, "the weight from %s, summed with the connections before it, is %s: not a finite float32 (at most about 3.4e38)", m.Name, eval.Format(eval.Num{S: c}))
 			}
 		}
 	}

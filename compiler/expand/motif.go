@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/circc/circc/compiler/eval"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
 )
 
@@ -114,7 +115,7 @@ func (x *expander) target(m *ast.Motif, f *family, u *Unit, move func(string, fl
 			return c
 		}
 	}
-	x.ev.Fail(m.Pos, m.EndPos, "motif", "%s maps %s to %s, which is not a member of %s",
+	x.ev.Fail(m.Pos, m.EndPos, diag.CodeMotif, "%s maps %s to %s, which is not a member of %s",
 		x.motifText, u.Name, unitName(f.name, f.pnames, want), f.name)
 	return nil
 }
@@ -238,7 +239,7 @@ func (x *expander) hueMix(m *ast.Motif, w [][]float64, h float64) [][]float64 {
 	g, okG := idx["g"]
 	b, okB := idx["b"]
 	if !okR || !okG || !okB {
-		x.ev.Fail(m.Pos, m.EndPos, "motif", "hue needs an input whose channels include \"r\", \"g\" and \"b\"")
+		x.ev.Fail(m.Pos, m.EndPos, diag.CodeMotif, "hue needs an input whose channels include \"r\", \"g\" and \"b\"")
 	}
 	H := hueMatrix(-h)
 	ch := []int{r, g, b}

@@ -33,7 +33,7 @@ func Natural(prog *check.Program, ev *eval.Evaluator, f *check.Family, inC, k in
 			params, body, at = f.Decl.Family.Params, f.Decl.Family.Body, f.Decl.Family.Pos
 		}
 		if body == nil {
-			ev.Fail(at, at, "motif", "a unit written into a reference model needs a body of connections")
+			ev.Fail(at, at, diag.CodeMotif, "a unit written into a reference model needs a body of connections")
 		}
 		names, _, combos := x.members(params, f.Name, at)
 		l := &Layer{Name: f.Layer.Name, Kernel: k, InC: inC}

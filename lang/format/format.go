@@ -24,7 +24,7 @@ func Source(name string, src []byte) ([]byte, diag.List) {
 	// Formatting must not change meaning: re-parse and compare, as gofmt does.
 	g, ds2 := parser.ParseFile(name, out)
 	if ds2.HasErrors() || !ast.Equal(f, g) || len(g.Comments) != len(f.Comments) {
-		return nil, diag.List{{Code: "internal", Summary: "the formatter changed the file's syntax or lost a comment; the file was left as it is (please report this)",
+		return nil, diag.List{{Code: diag.CodeInternal, Summary: "the formatter changed the file's syntax or lost a comment; the file was left as it is (please report this)",
 			Subject: diag.RangeAt(f.Pos, 0)}}
 	}
 	return out, nil

@@ -58,7 +58,7 @@ func tooDeep(toks []lexer.Token) (lexer.Token, bool) {
 }
 
 func nestingDiag(t lexer.Token) *diag.Diagnostic {
-	return &diag.Diagnostic{Code: "nesting", Summary: fmt.Sprintf("constructs nested deeper than %d levels", MaxNesting),
+	return &diag.Diagnostic{Code: diag.CodeNesting, Summary: fmt.Sprintf("constructs nested deeper than %d levels", MaxNesting),
 		Detail:  "brackets, prefix operators, if, ^, => and for each open a level; name the inner parts with let",
 		Subject: diag.RangeAt(t.Pos, len(t.Value))}
 }

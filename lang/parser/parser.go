@@ -39,7 +39,7 @@ func ParseFile(name string, src []byte) (file *ast.File, diags diag.List) {
 		// bug in circ, but the user still gets a diagnostic, not a crash.
 		if r := recover(); r != nil {
 			file = &ast.File{Name: name}
-			diags = diag.List{{Code: "internal", Summary: fmt.Sprintf("internal parser error: %v", r),
+			diags = diag.List{{Code: diag.CodeInternal, Summary: fmt.Sprintf("internal parser error: %v", r),
 				Subject: diag.RangeAt(lexer.Position{Filename: name, Line: 1, Column: 1}, 0)}}
 		}
 	}()
@@ -53,7 +53,7 @@ func ParseFile(name string, src []byte) (file *ast.File, diags diag.List) {
 	for _, t := range toks {
 		switch t.Type {
 		case tokInvalid:
-			d := &diag.Diagnostic{Code: "syntax", Summary: fmt.Sprintf("unexpected character %q", t.Value), Subject: diag.RangeAt(t.Pos, len(t.Value))}
+			d := &diag.Diagnostic{Code: diag.CodeSyntax, Summary: fmt.Sprintf("unexpected character %q", t.Value), Subject: diag.RangeAt(t.Pos, len(t.Value))}
 			if strings.HasPrefix(t.Value, `"`) {
 				d.Summary = "unterminated string"
 				d.Hint = "a string ends with \" on the same line"
@@ -75,7 +75,7 @@ func ParseFile(name string, src []byte) (file *ast.File, diags diag.List) {
 		if len(chunk) == 0 {
 			if i == 0 && len(code) > 0 {
 				diags = append(diags, &diag.Diagnostic{
-					Code: "syntax", Summary: "a file must start with \"circuit NAME\" or \"library NAME\"",
+					Code: diag.CodeSyntax, Summary: "a file must start with \"circuit NAME\" or \"library NAME\"",
 					Subject: diag.RangeAt(code[0].Pos, len(code[0].Value)),
 				})
 			}
@@ -97,7 +97,7 @@ func ParseFile(name string, src []byte) (file *ast.File, diags diag.List) {
 		if i == 0 {
 			if chunk[0].Value != "circuit" && chunk[0].Value != "library" {
 				diags = append(diags, &diag.Diagnostic{
-					Code: "syntax", Summary: "a file must start with \"circuit NAME\" or \"library NAME\"",
+					Code: diag.CodeSyntax, Summary: "a file must start with \"circuit NAME\" or \"library NAME\"",
 					Subject: diag.RangeAt(chunk[0].Pos, len(chunk[0].Value)),
 				})
 				continue
@@ -118,7 +118,7 @@ func ParseFile(name string, src []byte) (file *ast.File, diags diag.List) {
 		file.Decls = append(file.Decls, d)
 	}
 	if len(code) == 0 {
-		diags = append(diags, &diag.Diagnostic{Code: "syntax", Summary: "empty file: expected \"circuit NAME\" or \"library NAME\"",
+		diags = append(diags, &diag.Diagnostic{Code: diag.CodeSyntax, Summary: "empty file: expected \"circuit NAME\" or \"library NAME\"",
 			Subject: diag.RangeAt(lexer.Position{Filename: name, Line: 1, Column: 1}, 0)})
 	}
 	if len(code) > 0 {
@@ -238,7 +238,7 @@ func peeking(toks []lexer.Token) *lexer.PeekingLexer {
 
 // syntaxDiag turns a participle or lexer error into a diagnostic.
 func syntaxDiag(err error, name string) *diag.Diagnostic {
-	d := &diag.Diagnostic{Code: "syntax", Summary: err.Error()}
+	d := &diag.Diagnostic{Code: diag.CodeSyntax, Summary: err.Error()}
 	var pos lexer.Position
 	if pe, ok := err.(participle.Error); ok {
 		pos = pe.Position()
