@@ -158,14 +158,14 @@ func applyDefines(r *Result, defines map[string]string) diag.List {
 			ds = append(ds, &diag.Diagnostic{Code: diag.CodeDefine, Summary: fmt.Sprintf("-D %s=%s: %s", n, defines[n], perr[0].Summary), Subject: at})
 			continue
 		}
-		var old eval.Value
 		var lets []string
 		for _, d := range r.Program.Main.AST.Decls {
 			if d.Let != nil {
 				lets = append(lets, d.Let.Name.Name)
 			}
 		}
-		if d := eval.Catch(func() { old = r.Evaluator.Let(r.Program.Main, n) }); d != nil {
+		old, d := r.Evaluator.Let(r.Program.Main, n)
+		if d != nil {
 			ds = append(ds, d)
 			continue
 		}
@@ -177,8 +177,8 @@ func applyDefines(r *Result, defines map[string]string) diag.List {
 			ds = append(ds, dg)
 			continue
 		}
-		var v eval.Value
-		if d := eval.Catch(func() { v = r.Evaluator.Let(r.Program.Main, n) }); d != nil {
+		v, d := r.Evaluator.Let(r.Program.Main, n)
+		if d != nil {
 			ds = append(ds, d)
 			continue
 		}
@@ -194,14 +194,12 @@ func runEval(r *Result, opt Options) diag.List {
 	if r.Program.Circuit() == nil {
 		return diag.List{{Code: diag.CodeBuild, Summary: "a library has no network to build; build a circuit", Subject: diag.RangeAt(r.Program.Main.AST.Pos, 0)}}
 	}
-	if d := eval.Catch(func() {
-		for _, d := range r.Program.Main.AST.Decls {
-			if d.Let != nil {
-				r.Evaluator.Let(r.Program.Main, d.Let.Name.Name)
+	for _, d := range r.Program.Main.AST.Decls {
+		if d.Let != nil {
+			if _, dg := r.Evaluator.Let(r.Program.Main, d.Let.Name.Name); dg != nil {
+				return diag.List{dg}
 			}
 		}
-	}); d != nil {
-		return diag.List{d}
 	}
 	return nil
 }
@@ -243,7 +241,8 @@ func dumpCheck(r *Result, w io.Writer, opt Options) {
 func dumpEval(r *Result, w io.Writer, opt Options) {
 	for _, d := range r.Program.Main.AST.Decls {
 		if d.Let != nil {
-			fmt.Fprintf(w, "let %s = %s\n", d.Let.Name.Name, eval.Format(r.Evaluator.Let(r.Program.Main, d.Let.Name.Name)))
+			v, _ := r.Evaluator.Let(r.Program.Main, d.Let.Name.Name) // evaluated without error by the eval stage
+			fmt.Fprintf(w, "let %s = %s\n", d.Let.Name.Name, eval.Format(v))
 		}
 	}
 }

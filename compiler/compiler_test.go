@@ -13,8 +13,8 @@ import (
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/compiler/lower"
+	"github.com/circc/circc/compiler/lower/direct"
 	"github.com/circc/circc/runtime"
-	"github.com/circc/circc/runtime/direct"
 )
 
 func compile(t testing.TB, file string) *compiler.Result {

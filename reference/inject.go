@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/check"
-	"github.com/circc/circc/compiler/eval"
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/datasets"
 	"github.com/circc/circc/diag"
@@ -94,14 +94,15 @@ func (n *Net) Inject(fs afero.Fs, res *compiler.Result, opt InjectOptions) (*onn
 		var dg *diag.Diagnostic
 		switch {
 		case d.Ablate != nil && in.want("ablate"):
-			dg = eval.Catch(func() { err = in.ablate(d.Ablate) })
+			err = in.ablate(d.Ablate)
 		case d.Set != nil && in.want("set"):
-			dg = eval.Catch(func() { err = in.set(d.Set) })
+			err = in.set(d.Set)
 		case d.Replace != nil && in.want("replace"):
-			dg = eval.Catch(func() { err = in.replace(d.Replace) })
+			err = in.replace(d.Replace)
 		}
-		if dg != nil {
+		if errors.As(err, &dg) {
 			ds = append(ds, dg)
+			continue
 		}
 		if err != nil {
 			return nil, nil, ds, err
@@ -139,44 +140,51 @@ func kindList(k map[string]bool) string {
 func (in *injector) want(kind string) bool { return in.opt.Kinds == nil || in.opt.Kinds[kind] }
 
 // target resolves MODEL.LAYER[selector] to the model's tensor and channels.
-func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int) {
+func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int, err error) {
 	ev := in.res.Evaluator
 	parts := nr.Path.Parts
 	if parts[0].Ident == nil || parts[0].Ident.Name != in.n.Manifest.Name {
-		ev.Fail(nr.Pos, nr.EndPos, diag.CodeInject, "this statement edits another model than %s", in.n.Manifest.Name)
+		return "", "", nil, diag.At(nr.Pos, nr.EndPos, diag.CodeInject, "this statement edits another model than %s", in.n.Manifest.Name)
 	}
 	name := parts[len(parts)-1].Text()
 	l, ok := in.n.Manifest.Layer(name)
 	if !ok {
-		ev.Fail(nr.Pos, nr.EndPos, diag.CodeInject, "model %s has no layer %q", in.n.Manifest.Name, name)
+		return "", "", nil, diag.At(nr.Pos, nr.EndPos, diag.CodeInject, "model %s has no layer %q", in.n.Manifest.Name, name)
 	}
 	env := ev.ModuleEnv(in.res.Program.Main)
 	for _, it := range nr.Selector.Items {
 		fam := matchedFamily(it)
 		if fam == "" {
-			channels = append(channels, expand.Channels(ev, &ast.Selector{Items: []*ast.Expr{it}}, env)...)
+			chs, d := expand.Channels(ev, &ast.Selector{Items: []*ast.Expr{it}}, env)
+			if d != nil {
+				return "", "", nil, d
+			}
+			channels = append(channels, chs...)
 			continue
 		}
 		if in.opt.Matched == nil {
-			ev.Fail(it.Pos, it.EndPos, diag.CodeInject, "the natural units matched to %s are found by circc verify's matching, which is not available here; list the channels instead", fam)
+			return "", "", nil, diag.At(it.Pos, it.EndPos, diag.CodeInject, "the natural units matched to %s are found by circc verify's matching, which is not available here; list the channels instead", fam)
 		}
 		got, err := in.opt.Matched(fam)
 		if err != nil {
-			ev.Fail(it.Pos, it.EndPos, diag.CodeInject, "matching %s: %v", fam, err)
+			return "", "", nil, diag.At(it.Pos, it.EndPos, diag.CodeInject, "matching %s: %v", fam, err)
 		}
 		channels = append(channels, got...)
 	}
 	for _, c := range channels {
 		if c >= l.Channels {
-			ev.Fail(nr.Selector.Pos, nr.Selector.EndPos, diag.CodeSelector, "channel %d is out of range: %s has %d", c, l.Name, l.Channels)
+			return "", "", nil, diag.At(nr.Selector.Pos, nr.Selector.EndPos, diag.CodeSelector, "channel %d is out of range: %s has %d", c, l.Name, l.Channels)
 		}
 	}
-	return l.Name, l.Tensor, channels
+	return l.Name, l.Tensor, channels, nil
 }
 
 // ablate zeroes channels: T' = T · mask, read by everything that read T.
 func (in *injector) ablate(a *ast.Ablate) error {
-	layer, tensor, chans := in.target(a.Natural)
+	layer, tensor, chans, err := in.target(a.Natural)
+	if err != nil {
+		return err
+	}
 	mask := in.mask(tensor, chans)
 	out := fmt.Sprintf("%sablate/%d/%s", Prefix, len(in.edits), tensor)
 	src := in.current(tensor)
@@ -255,20 +263,23 @@ func (in *injector) naturalFamily(r *ast.Ref) *check.Family {
 // model's own convolution, which keeps reading its natural inputs.
 func (in *injector) set(st *ast.Set) error {
 	ev := in.res.Evaluator
-	layer, tensor, chans := in.target(st.Natural)
+	layer, tensor, chans, err := in.target(st.Natural)
+	if err != nil {
+		return err
+	}
 	f := in.naturalFamily(st.With)
 	if f == nil {
-		ev.Fail(st.With.Pos, st.With.EndPos, diag.CodeInject, "no unit of that name is placed on %s", layer)
+		return diag.At(st.With.Pos, st.With.EndPos, diag.CodeInject, "no unit of that name is placed on %s", layer)
 	}
 	var conv *pb.NodeProto
 	locals := make([]int, len(chans))
 	for i, c := range chans {
 		cv, local, err := in.convOf(tensor, c)
 		if err != nil {
-			ev.Fail(st.Natural.Pos, st.Natural.EndPos, diag.CodeInject, "%v", err)
+			return diag.At(st.Natural.Pos, st.Natural.EndPos, diag.CodeInject, "%v", err)
 		}
 		if conv != nil && cv != conv {
-			ev.Fail(st.Natural.Pos, st.Natural.EndPos, diag.CodeInject, "the channels come from different convolutions (%s and %s); set them in separate statements", conv.GetOutput()[0], cv.GetOutput()[0])
+			return diag.At(st.Natural.Pos, st.Natural.EndPos, diag.CodeInject, "the channels come from different convolutions (%s and %s); set them in separate statements", conv.GetOutput()[0], cv.GetOutput()[0])
 		}
 		conv, locals[i] = cv, local
 	}
@@ -298,15 +309,15 @@ func (in *injector) set(st *ast.Set) error {
 			read = sl.Tensor
 		}
 		if read != conv.GetInput()[0] {
-			ev.Fail(s.From.Source.Pos, s.From.Source.EndPos, diag.CodeInject, "the convolution behind %s reads %s, not %s", layer, conv.GetInput()[0], read)
+			return diag.At(s.From.Source.Pos, s.From.Source.EndPos, diag.CodeInject, "the convolution behind %s reads %s, not %s", layer, conv.GetInput()[0], read)
 		}
 	}
 	units, ds := expand.Natural(in.res.Program, ev, f, inC, k)
 	if len(ds) > 0 {
-		eval.Raise(ds[0])
+		return ds[0]
 	}
 	if len(units) != len(chans) {
-		ev.Fail(st.Pos, st.EndPos, diag.CodeInject, "%d channels for the %d units of %s", len(chans), len(units), f.Name)
+		return diag.At(st.Pos, st.EndPos, diag.CodeInject, "%d channels for the %d units of %s", len(chans), len(units), f.Name)
 	}
 	wv := make([][]float32, len(units))
 	bv := make([][]float32, len(units))

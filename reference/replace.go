@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -8,7 +9,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/circc/circc/compiler"
-	"github.com/circc/circc/compiler/eval"
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
@@ -25,15 +25,14 @@ func circuitName(name string) string { return Prefix + "circuit/" + name }
 // fed from the reference input through the circuit's own preprocessing:
 // the circuit's channels picked from the model's (by name), the model's
 // mean added back, and the pixel values mapped to the circuit's range.
-func (in *injector) spliceCircuit(at ast.Pos) {
+func (in *injector) spliceCircuit(at ast.Pos) error {
 	if in.spliced {
-		return
+		return nil
 	}
-	ev := in.res.Evaluator
 	net := in.res.Network
 	man := in.n.Manifest
 	if net.Input.H != man.Input.Size[0] || net.Input.W != man.Input.Size[1] {
-		ev.Fail(at, at, diag.CodeInject, "the circuit's input is %dx%d, the model's %dx%d", net.Input.W, net.Input.H, man.Input.Size[1], man.Input.Size[0])
+		return diag.At(at, at, diag.CodeInject, "the circuit's input is %dx%d, the model's %dx%d", net.Input.W, net.Input.H, man.Input.Size[1], man.Input.Size[0])
 	}
 	idx := make([]int64, len(net.Input.Channels))
 	mean := make([]float32, len(net.Input.Channels))
@@ -45,7 +44,7 @@ func (in *injector) spliceCircuit(at ast.Pos) {
 			}
 		}
 		if j < 0 {
-			ev.Fail(at, at, diag.CodeInject, "the circuit's input channel %q is not one of the model's %v", c, man.Input.Channels)
+			return diag.At(at, at, diag.CodeInject, "the circuit's input channel %q is not one of the model's %v", c, man.Input.Channels)
 		}
 		idx[i], mean[i] = int64(j), float32(man.Input.Mean[j])
 	}
@@ -85,21 +84,24 @@ func (in *injector) spliceCircuit(at ast.Pos) {
 		inits = append(inits, cp)
 	}
 	if err := in.m.Splice(nodes, inits); err != nil {
-		ev.Fail(at, at, diag.CodeInject, "splicing the circuit: %v", err)
+		return diag.At(at, at, diag.CodeInject, "splicing the circuit: %v", err)
 	}
 	in.spliced = true
+	return nil
 }
 
 // replace substitutes natural channels with hand-made units computed by the
 // circuit from the same image, each scaled so that its activations match
 // the natural channel's on the calibration photos (equal mean squares).
 func (in *injector) replace(r *ast.Replace) error {
-	ev := in.res.Evaluator
-	layer, tensor, chans := in.target(r.Natural)
+	layer, tensor, chans, err := in.target(r.Natural)
+	if err != nil {
+		return err
+	}
 	parts := r.With.Parts
 	l := in.res.Network.Layer(parts[0].Ident.Name)
 	if l == nil || len(parts) != 2 {
-		ev.Fail(r.With.Pos, r.With.EndPos, diag.CodeInject, "replace takes a hand-made family (LAYER.FAMILY)")
+		return diag.At(r.With.Pos, r.With.EndPos, diag.CodeInject, "replace takes a hand-made family (LAYER.FAMILY)")
 	}
 	fam := parts[1].Ident.Name
 	var units []*expand.Unit
@@ -109,13 +111,15 @@ func (in *injector) replace(r *ast.Replace) error {
 		}
 	}
 	if len(units) != len(chans) {
-		ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "%d natural channels for the %d units of %s", len(chans), len(units), fam)
+		return diag.At(r.Pos, r.EndPos, diag.CodeInject, "%d natural channels for the %d units of %s", len(chans), len(units), fam)
 	}
 	shape := in.shapes[tensor]
 	if int64(l.OutH) != shape[2] || int64(l.OutW) != shape[3] {
-		ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "%s is %dx%d, the hand-made layer %s %dx%d: they cannot stand in for each other", layer, shape[3], shape[2], l.Name, l.OutW, l.OutH)
+		return diag.At(r.Pos, r.EndPos, diag.CodeInject, "%s is %dx%d, the hand-made layer %s %dx%d: they cannot stand in for each other", layer, shape[3], shape[2], l.Name, l.OutW, l.OutH)
 	}
-	in.spliceCircuit(r.Pos)
+	if err := in.spliceCircuit(r.Pos); err != nil {
+		return err
+	}
 	hand := circuitName(l.Name)
 	scales, err := in.calibrate(r, tensor, chans, hand, units)
 	if err != nil {
@@ -156,9 +160,8 @@ func (in *injector) replace(r *ast.Replace) error {
 // calibrate runs the model with the circuit beside it on the calibration
 // photos and returns, per replaced channel, sqrt(E[natural²] / E[hand²]).
 func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand string, units []*expand.Unit) ([]float64, error) {
-	ev := in.res.Evaluator
 	if len(in.opt.Calibration) == 0 {
-		ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "replace needs calibration photos to scale the hand-made units (--data)")
+		return nil, diag.At(r.Pos, r.EndPos, diag.CodeInject, "replace needs calibration photos to scale the hand-made units (--data)")
 	}
 	m := in.m.Clone()
 	man := in.n.Manifest
@@ -211,11 +214,11 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 	scales := make([]float64, len(chans))
 	for j := range chans {
 		if hm[j] == 0 {
-			ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "the hand-made unit %s never responds on the %d calibration photos, so it cannot be scaled", units[j].Name, len(in.opt.Calibration))
+			return nil, diag.At(r.Pos, r.EndPos, diag.CodeInject, "the hand-made unit %s never responds on the %d calibration photos, so it cannot be scaled", units[j].Name, len(in.opt.Calibration))
 		}
 		scales[j] = math.Sqrt(nat[j] / hm[j])
 		if f := float64(float32(scales[j])); math.IsInf(f, 0) || math.IsNaN(f) || f == 0 && nat[j] > 0 {
-			ev.Fail(r.Pos, r.EndPos, diag.CodeInject, "the hand-made unit %s responds %.3g times as strongly as the natural channel %d on the calibration photos: no float32 scale matches them", units[j].Name, math.Sqrt(hm[j]/nat[j]), chans[j])
+			return nil, diag.At(r.Pos, r.EndPos, diag.CodeInject, "the hand-made unit %s responds %.3g times as strongly as the natural channel %d on the calibration photos: no float32 scale matches them", units[j].Name, math.Sqrt(hm[j]/nat[j]), chans[j])
 		}
 	}
 	return scales, nil
@@ -228,8 +231,11 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 // "circc/circuit/L".
 func (n *Net) Beside(fs afero.Fs, res *compiler.Result, natural []string, circuitLayers []string) (*onnx.Model, []string, diag.List, error) {
 	in := &injector{n: n, fs: fs, res: res, m: n.Model.Clone(), allowed: map[string]map[int]bool{}, latest: map[string]string{}}
-	if d := eval.Catch(func() { in.spliceCircuit(res.Program.Main.AST.Pos) }); d != nil {
+	var d *diag.Diagnostic
+	if err := in.spliceCircuit(res.Program.Main.AST.Pos); errors.As(err, &d) {
 		return nil, nil, diag.List{d}, nil
+	} else if err != nil {
+		return nil, nil, nil, err
 	}
 	outs := append([]string(nil), natural...)
 	for _, l := range circuitLayers {

@@ -112,8 +112,8 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	if err != nil {
 		return nil, nil, err
 	}
-	var specs []*matchSpec
-	if d := eval.Catch(func() { specs = collect(res, net) }); d != nil {
+	specs, d := collect(res, net)
+	if d != nil {
 		return nil, diag.List{d}, nil
 	}
 	if len(specs) == 0 {
@@ -200,7 +200,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	for _, s := range specs {
 		rep.Families = append(rep.Families, analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK))
 	}
-	if d := eval.Catch(func() { rep.Expects = expects(res, rep) }); d != nil {
+	if rep.Expects, d = expects(res, rep); d != nil {
 		return nil, diag.List{d}, nil
 	}
 	for _, e := range rep.Expects {
@@ -211,7 +211,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 }
 
 // collect reads the circuit's match statements for the model.
-func collect(res *compiler.Result, net *reference.Net) []*matchSpec {
+func collect(res *compiler.Result, net *reference.Net) ([]*matchSpec, *diag.Diagnostic) {
 	ev := res.Evaluator
 	var out []*matchSpec
 	for _, d := range res.Program.Main.AST.Decls {
@@ -230,7 +230,7 @@ func collect(res *compiler.Result, net *reference.Net) []*matchSpec {
 		fp := m.Family.Parts
 		s.layer = res.Network.Layer(fp[0].Ident.Name)
 		if s.layer == nil || len(fp) != 2 {
-			ev.Fail(m.Family.Pos, m.Family.EndPos, diag.CodeVerify, "match names a hand-made family: LAYER.FAMILY")
+			return nil, diag.At(m.Family.Pos, m.Family.EndPos, diag.CodeVerify, "match names a hand-made family: LAYER.FAMILY")
 		}
 		s.family = fp[1].Ident.Name
 		for _, u := range s.layer.Units {
@@ -239,23 +239,26 @@ func collect(res *compiler.Result, net *reference.Net) []*matchSpec {
 			}
 		}
 		if len(s.units) == 0 {
-			ev.Fail(m.Family.Pos, m.Family.EndPos, diag.CodeVerify, "%s has no units on %s", s.family, s.layer.Name)
+			return nil, diag.At(m.Family.Pos, m.Family.EndPos, diag.CodeVerify, "%s has no units on %s", s.family, s.layer.Name)
 		}
 		name := parts[len(parts)-1].Text()
 		l, ok := net.Manifest.Layer(name)
 		if !ok {
-			ev.Fail(m.Natural.Pos, m.Natural.EndPos, diag.CodeVerify, "model %s has no layer %q", net.Manifest.Name, name)
+			return nil, diag.At(m.Natural.Pos, m.Natural.EndPos, diag.CodeVerify, "model %s has no layer %q", net.Manifest.Name, name)
 		}
 		s.natLayer, s.tensor = l.Name, l.Tensor
 		if m.Natural.Selector != nil {
-			s.channels = expand.Channels(ev, m.Natural.Selector, ev.ModuleEnv(res.Program.Main))
+			var d *diag.Diagnostic
+			if s.channels, d = expand.Channels(ev, m.Natural.Selector, ev.ModuleEnv(res.Program.Main)); d != nil {
+				return nil, d
+			}
 			if len(s.channels) != len(s.units) {
-				ev.Fail(m.Natural.Selector.Pos, m.Natural.Selector.EndPos, diag.CodeVerify, "%d natural channels for the %d units of %s", len(s.channels), len(s.units), s.family)
+				return nil, diag.At(m.Natural.Selector.Pos, m.Natural.Selector.EndPos, diag.CodeVerify, "%d natural channels for the %d units of %s", len(s.channels), len(s.units), s.family)
 			}
 		}
 		out = append(out, s)
 	}
-	return out
+	return out, nil
 }
 
 func column(r Responses, out string, ch int) []float64 {
@@ -404,7 +407,7 @@ func compare(op string, x, y float64) bool {
 // expects checks the circuit's expect claims against the report. Without
 // an aggregate every value must satisfy the claim, and the reported value
 // is the one furthest on the wrong side.
-func expects(res *compiler.Result, rep *Report) []*ExpectResult {
+func expects(res *compiler.Result, rep *Report) ([]*ExpectResult, *diag.Diagnostic) {
 	ev := res.Evaluator
 	env := ev.ModuleEnv(res.Program.Main)
 	var out []*ExpectResult
@@ -435,19 +438,23 @@ func expects(res *compiler.Result, rep *Report) []*ExpectResult {
 				r.Detail, r.Value = err.Error(), Float(math.NaN())
 				continue
 			}
-			limit, ok := ev.Expr(cl.Value, env).(eval.Num)
+			v, d := ev.Eval(cl.Value, env)
+			if d != nil {
+				return nil, d
+			}
+			limit, ok := v.(eval.Num)
 			if !ok {
-				ev.Fail(cl.Value.Pos, cl.Value.EndPos, diag.CodeType, "a threshold is a number")
+				return nil, diag.At(cl.Value.Pos, cl.Value.EndPos, diag.CodeType, "a threshold is a number")
 			}
 			agg := ""
 			if cl.Agg != nil {
 				agg = cl.Agg.Name
 			}
-			v, ok := aggregate(vals, agg, cl.Op, limit.S)
-			r.Value, r.OK = Float(v), ok
+			got, ok := aggregate(vals, agg, cl.Op, limit.S)
+			r.Value, r.OK = Float(got), ok
 		}
 	}
-	return out
+	return out, nil
 }
 
 func aggregate(vals []float64, agg, op string, limit float64) (float64, bool) {

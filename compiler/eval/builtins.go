@@ -19,7 +19,7 @@ type callCtx struct {
 func (c *callCtx) fail(format string, a ...any) { c.failCode(diag.CodeType, format, a...) }
 
 func (c *callCtx) failCode(code diag.Code, format string, a ...any) {
-	c.ev.Fail(c.s, c.e, code, c.name+": "+format, a...)
+	c.ev.fail(c.s, c.e, code, c.name+": "+format, a...)
 }
 
 func (c *callCtx) num(i int) Num {

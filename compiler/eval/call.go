@@ -46,18 +46,18 @@ func (ev *Evaluator) kernelSize(ks *ast.KSize, env *Env) int {
 	case ks.Ident != nil:
 		v = ev.lookup(env, ks.Ident)
 	default:
-		v = ev.Expr(ks.Paren, env)
+		v = ev.expr(ks.Paren, env)
 	}
 	if s, ok := v.(Size); ok {
 		v = Num{S: float64(s.W)}
 	}
 	x := ev.scalar(v, ks.Pos, ks.EndPos).S
 	if x > float64(ev.Limits.MaxKernel) && check.Finite(x) {
-		ev.Fail(ks.Pos, ks.EndPos, diag.CodeLimit, "a %sx%s kernel is larger than the limit of %dx%d", num(x), num(x), ev.Limits.MaxKernel, ev.Limits.MaxKernel)
+		ev.fail(ks.Pos, ks.EndPos, diag.CodeLimit, "a %sx%s kernel is larger than the limit of %dx%d", num(x), num(x), ev.Limits.MaxKernel, ev.Limits.MaxKernel)
 	}
 	n, ok := check.WholeNumber(x, 1, ev.Limits.MaxKernel)
 	if !ok || n%2 == 0 {
-		ev.Fail(ks.Pos, ks.EndPos, diag.CodeKernelSize, "a kernel size must be an odd whole number, got %s", num(x))
+		ev.fail(ks.Pos, ks.EndPos, diag.CodeKernelSize, "a kernel size must be an odd whole number, got %s", num(x))
 	}
 	return n
 }
@@ -68,10 +68,10 @@ func (ev *Evaluator) kernel(k *ast.Kernel, env *Env) Value {
 		out := Num{Cells: make([]float64, 0, n*n), K: n}
 		for _, row := range k.Rows {
 			if len(row.Cells) != n {
-				ev.Fail(row.Pos, row.EndPos, diag.CodeKernelSize, "a kernel is square: this row has %d cells, the kernel %d rows", len(row.Cells), n)
+				ev.fail(row.Pos, row.EndPos, diag.CodeKernelSize, "a kernel is square: this row has %d cells, the kernel %d rows", len(row.Cells), n)
 			}
 			for _, c := range row.Cells {
-				x := ev.scalar(ev.Expr(c, env), c.Pos, c.EndPos)
+				x := ev.scalar(ev.expr(c, env), c.Pos, c.EndPos)
 				out.Dim = x.Dim
 				out.Cells = append(out.Cells, x.S)
 			}
@@ -87,7 +87,7 @@ func (ev *Evaluator) kernel(k *ast.Kernel, env *Env) Value {
 			inner.Set(id.Name, g[i])
 		}
 	}
-	v := ev.num(ev.Expr(k.Body, inner), k.Body.Pos, k.Body.EndPos)
+	v := ev.num(ev.expr(k.Body, inner), k.Body.Pos, k.Body.EndPos)
 	if !v.isGrid() {
 		cells := make([]float64, size*size)
 		for i := range cells {
@@ -96,7 +96,7 @@ func (ev *Evaluator) kernel(k *ast.Kernel, env *Env) Value {
 		return Num{Cells: cells, K: size, Dim: v.Dim}
 	}
 	if v.K != size {
-		ev.Fail(k.Body.Pos, k.Body.EndPos, diag.CodeKernelSize, "the body computes a %dx%d grid inside a %dx%d kernel", v.K, v.K, size, size)
+		ev.fail(k.Body.Pos, k.Body.EndPos, diag.CodeKernelSize, "the body computes a %dx%d grid inside a %dx%d kernel", v.K, v.K, size, size)
 	}
 	return v
 }
@@ -119,13 +119,13 @@ func (ev *Evaluator) table(t *ast.Table, env *Env) Value {
 	type kv struct{ k, v float64 }
 	var entries []kv
 	for _, e := range t.Entries {
-		k := ev.scalar(ev.Expr(e.Key, env), e.Key.Pos, e.Key.EndPos)
-		v := ev.scalar(ev.Expr(e.Value, env), e.Value.Pos, e.Value.EndPos)
+		k := ev.scalar(ev.expr(e.Key, env), e.Key.Pos, e.Key.EndPos)
+		v := ev.scalar(ev.expr(e.Value, env), e.Value.Pos, e.Value.EndPos)
 		tb.keyDim, tb.valDim = k.Dim, v.Dim
 		entries = append(entries, kv{k.S, v.S})
 	}
 	if len(entries) == 0 {
-		ev.Fail(t.Pos, t.EndPos, diag.CodeTable, "a table needs at least one entry")
+		ev.fail(t.Pos, t.EndPos, diag.CodeTable, "a table needs at least one entry")
 	}
 	// Extend the keys by the table's symmetry, so that after folding a
 	// lookup finds its neighbours across the fold.
@@ -213,7 +213,7 @@ func (ev *Evaluator) values(n int) []Value {
 func (ev *Evaluator) call(f Value, c *ast.Call, env *Env, s, e ast.Pos) Value {
 	args := ev.values(len(c.Args))
 	for i, a := range c.Args {
-		args[i] = ev.Expr(a.Value, env)
+		args[i] = ev.expr(a.Value, env)
 	}
 	switch f := f.(type) {
 	case *Closure:
@@ -222,12 +222,12 @@ func (ev *Evaluator) call(f Value, c *ast.Call, env *Env, s, e ast.Pos) Value {
 		return f.fn(&callCtx{ev: ev, name: f.name, args: args, call: c, s: s, e: e})
 	case *Table:
 		if len(args) != 1 {
-			ev.Fail(s, e, diag.CodeArity, "a table takes 1 argument, got %d", len(args))
+			ev.fail(s, e, diag.CodeArity, "a table takes 1 argument, got %d", len(args))
 		}
 		x := ev.num(args[0], c.Args[0].Pos, c.Args[0].EndPos)
 		return mapNum(x, f.valDim, f.Lookup)
 	}
-	ev.Fail(s, e, diag.CodeType, "%s cannot be called", Format(f))
+	ev.fail(s, e, diag.CodeType, "%s cannot be called", Format(f))
 	return nil
 }
 
@@ -276,20 +276,20 @@ func (ev *Evaluator) apply(f *Closure, c *ast.Call, args []Value, s, e ast.Pos) 
 			}
 		}
 		if j >= len(params) {
-			ev.Fail(s, e, diag.CodeArity, "%s takes %d arguments, got %d", f.decl.Name.Name, len(params), len(args))
+			ev.fail(s, e, diag.CodeArity, "%s takes %d arguments, got %d", f.decl.Name.Name, len(params), len(args))
 		}
 		inner.Set(params[j].Name.Name, args[i])
 		bound[j] = true
 	}
 	for i, b := range bound {
 		if !b {
-			ev.Fail(s, e, diag.CodeArity, "%s: missing argument %s", f.decl.Name.Name, params[i].Name.Name)
+			ev.fail(s, e, diag.CodeArity, "%s: missing argument %s", f.decl.Name.Name, params[i].Name.Name)
 		}
 	}
 	ev.depth++
 	defer func() { ev.depth-- }()
 	if ev.depth > ev.Limits.MaxCallDepth {
-		ev.Fail(s, e, diag.CodeLimit, "calls nested deeper than %d (unbounded recursion in %s?)", ev.Limits.MaxCallDepth, f.decl.Name.Name)
+		ev.fail(s, e, diag.CodeLimit, "calls nested deeper than %d (unbounded recursion in %s?)", ev.Limits.MaxCallDepth, f.decl.Name.Name)
 	}
-	return ev.Expr(f.decl.Body, inner)
+	return ev.expr(f.decl.Body, inner)
 }

@@ -10,7 +10,8 @@
 // cell). Functions are pure, so calls are memoised on their arguments.
 //
 // Errors at evaluation time (a range with no values, an index out of range,
-// going past a Limit) abort with a positioned diagnostic (Catch). Limits
-// bound kernel size, units per family, call depth, list length and total
-// weights.
+// going past a Limit) abort evaluation with a positioned diagnostic, which
+// the entry points (Eval, Let) return: as go/parser keeps its bailout, the
+// evaluator's panics never leave the package. Limits bound kernel size,
+// units per family, call depth, list length and total weights.
 package eval

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 
@@ -107,17 +106,15 @@ func New(prog *check.Program, limits Limits) *Evaluator {
 	return &Evaluator{Limits: limits, prog: prog, modules: map[*check.SourceFile]*Env{}, grids: map[int][4]Num{}, memo: map[memoKey]memoEntry{}}
 }
 
-// Fail aborts evaluation with a diagnostic at [s, e).
-func (ev *Evaluator) Fail(s, e ast.Pos, code diag.Code, format string, a ...any) {
-	r := diag.Span(s, e)
-	if e.Line == 0 || e.Offset < s.Offset {
-		r = diag.RangeAt(s, 1)
-	}
-	panic(failure{&diag.Diagnostic{Code: code, Summary: fmt.Sprintf(format, a...), Subject: r}})
+// fail aborts evaluation with a diagnostic at [s, e); catch recovers it
+// at the package's entry points.
+func (ev *Evaluator) fail(s, e ast.Pos, code diag.Code, format string, a ...any) {
+	panic(failure{diag.At(s, e, code, format, a...)})
 }
 
-// Catch runs f and turns an evaluation failure into a diagnostic.
-func Catch(f func()) (d *diag.Diagnostic) {
+// catch runs f and turns an evaluation failure into a diagnostic; any
+// other panic is a bug and goes on.
+func catch(f func()) (d *diag.Diagnostic) {
 	defer func() {
 		if r := recover(); r != nil {
 			fl, ok := r.(failure)
@@ -135,7 +132,7 @@ func Catch(f func()) (d *diag.Diagnostic) {
 func (ev *Evaluator) spend(n int, s, e ast.Pos) {
 	ev.work += n
 	if ev.Limits.MaxWork > 0 && ev.work > ev.Limits.MaxWork {
-		ev.Fail(s, e, diag.CodeLimit, "evaluation creates more than %d list items and kernel cells (the limit); a comprehension inside another multiplies them", ev.Limits.MaxWork)
+		ev.fail(s, e, diag.CodeLimit, "evaluation creates more than %d list items and kernel cells (the limit); a comprehension inside another multiplies them", ev.Limits.MaxWork)
 	}
 }
 
@@ -197,7 +194,7 @@ func (ev *Evaluator) lookup(env *Env, id *ast.Ident) Value {
 	if c, ok := constants[id.Name]; ok {
 		return Num{S: c}
 	}
-	ev.Fail(id.Pos, id.EndPos, diag.CodeUndefined, "undefined name %q", id.Name)
+	ev.fail(id.Pos, id.EndPos, diag.CodeUndefined, "undefined name %q", id.Name)
 	return nil
 }
 
@@ -206,16 +203,24 @@ func (ev *Evaluator) forceLet(env *Env, l *lazyLet) Value {
 	case 2:
 		return l.val
 	case 1:
-		ev.Fail(l.decl.Name.Pos, l.decl.Name.EndPos, diag.CodeCycle, "%s is defined in terms of itself", l.decl.Name.Name)
+		ev.fail(l.decl.Name.Pos, l.decl.Name.EndPos, diag.CodeCycle, "%s is defined in terms of itself", l.decl.Name.Name)
 	}
 	l.state = 1
-	l.val = ev.Expr(l.decl.Value, env)
+	l.val = ev.expr(l.decl.Value, env)
 	l.state = 2
 	return l.val
 }
 
-// Expr evaluates an expression in env.
-func (ev *Evaluator) Expr(e *ast.Expr, env *Env) Value {
+// Eval evaluates an expression in env. A failure found only now (an index
+// out of range, an empty list reduced, a limit passed) is returned as a
+// diagnostic: the evaluator's panics never leave the package.
+func (ev *Evaluator) Eval(e *ast.Expr, env *Env) (v Value, d *diag.Diagnostic) {
+	d = catch(func() { v = ev.expr(e, env) })
+	return v, d
+}
+
+// expr evaluates an expression, panicking with a failure on an error.
+func (ev *Evaluator) expr(e *ast.Expr, env *Env) Value {
 	if e.If != nil {
 		return ev.ifExpr(e, env)
 	}
@@ -223,12 +228,12 @@ func (ev *Evaluator) Expr(e *ast.Expr, env *Env) Value {
 }
 
 func (ev *Evaluator) ifExpr(e *ast.Expr, env *Env) Value {
-	c := ev.wantBool(ev.Expr(e.If.Cond, env), e.If.Cond)
+	c := ev.wantBool(ev.expr(e.If.Cond, env), e.If.Cond)
 	if c.Cells == nil {
 		if c.B {
-			return ev.Expr(e.If.Then, env)
+			return ev.expr(e.If.Then, env)
 		}
-		return ev.Expr(e.If.Else, env)
+		return ev.expr(e.If.Else, env)
 	}
 	all, none := true, true
 	for _, b := range c.Cells {
@@ -237,18 +242,18 @@ func (ev *Evaluator) ifExpr(e *ast.Expr, env *Env) Value {
 	}
 	switch {
 	case all:
-		return ev.Expr(e.If.Then, env)
+		return ev.expr(e.If.Then, env)
 	case none:
-		return ev.Expr(e.If.Else, env)
+		return ev.expr(e.If.Else, env)
 	}
 	// The condition varies per cell: both branches are evaluated and the
 	// result is chosen cell by cell.
-	a, b := ev.Expr(e.If.Then, env), ev.Expr(e.If.Else, env)
+	a, b := ev.expr(e.If.Then, env), ev.expr(e.If.Else, env)
 	switch a := a.(type) {
 	case Num:
 		bn, ok := b.(Num)
 		if !ok {
-			ev.Fail(e.Pos, e.EndPos, diag.CodeType, "the branches of if differ")
+			ev.fail(e.Pos, e.EndPos, diag.CodeType, "the branches of if differ")
 		}
 		out := Num{Cells: make([]float64, len(c.Cells)), K: c.K, Dim: a.Dim}
 		for i, t := range c.Cells {
@@ -262,7 +267,7 @@ func (ev *Evaluator) ifExpr(e *ast.Expr, env *Env) Value {
 	case Bool:
 		bb, ok := b.(Bool)
 		if !ok {
-			ev.Fail(e.Pos, e.EndPos, diag.CodeType, "the branches of if differ")
+			ev.fail(e.Pos, e.EndPos, diag.CodeType, "the branches of if differ")
 		}
 		out := Bool{Cells: make([]bool, len(c.Cells)), K: c.K}
 		for i, t := range c.Cells {
@@ -274,7 +279,7 @@ func (ev *Evaluator) ifExpr(e *ast.Expr, env *Env) Value {
 		}
 		return out
 	}
-	ev.Fail(e.Pos, e.EndPos, diag.CodeType, "a condition that varies per cell can only choose between numbers or bools")
+	ev.fail(e.Pos, e.EndPos, diag.CodeType, "a condition that varies per cell can only choose between numbers or bools")
 	return nil
 }
 
@@ -288,7 +293,7 @@ func (b Bool) at(i int) bool {
 func (ev *Evaluator) wantBool(v Value, e *ast.Expr) Bool {
 	b, ok := v.(Bool)
 	if !ok {
-		ev.Fail(e.Pos, e.EndPos, diag.CodeType, "expected a bool, got %s", Format(v))
+		ev.fail(e.Pos, e.EndPos, diag.CodeType, "expected a bool, got %s", Format(v))
 	}
 	return b
 }
@@ -378,7 +383,7 @@ func (ev *Evaluator) cmp(c *ast.Cmp, env *Env) Value {
 			return boolOp(a, b, func(x, y bool) bool { return (x == y) == eq })
 		}
 	}
-	ev.Fail(c.Pos, c.EndPos, diag.CodeType, "cannot compare %s with %s", Format(l), Format(r))
+	ev.fail(c.Pos, c.EndPos, diag.CodeType, "cannot compare %s with %s", Format(l), Format(r))
 	return nil
 }
 
@@ -387,7 +392,7 @@ func (ev *Evaluator) gridOf(a, b Num, s, e ast.Pos) (k, n int) {
 	switch {
 	case a.isGrid() && b.isGrid():
 		if a.K != b.K {
-			ev.Fail(s, e, diag.CodeKernelSize, "cell-wise operation on a %dx%d and a %dx%d kernel", a.K, a.K, b.K, b.K)
+			ev.fail(s, e, diag.CodeKernelSize, "cell-wise operation on a %dx%d and a %dx%d kernel", a.K, a.K, b.K, b.K)
 		}
 		return a.K, len(a.Cells)
 	case a.isGrid():
@@ -408,14 +413,14 @@ func (ev *Evaluator) rng(r *ast.Range, env *Env) Value {
 		step = ev.scalar(ev.add(r.Step, env), r.Step.Pos, r.Step.EndPos).S
 	}
 	if step <= 0 || !check.Finite(step) {
-		ev.Fail(r.Pos, r.EndPos, diag.CodeRange, "the step must be a positive finite number, got %s", FormatQuantity(step, a.Dim))
+		ev.fail(r.Pos, r.EndPos, diag.CodeRange, "the step must be a positive finite number, got %s", FormatQuantity(step, a.Dim))
 	}
 	if !check.Finite(a.S) || !check.Finite(b.S) {
-		ev.Fail(r.Pos, r.EndPos, diag.CodeRange, "the bounds of a range must be finite numbers, got %s and %s", FormatQuantity(a.S, a.Dim), FormatQuantity(b.S, b.Dim))
+		ev.fail(r.Pos, r.EndPos, diag.CodeRange, "the bounds of a range must be finite numbers, got %s and %s", FormatQuantity(a.S, a.Dim), FormatQuantity(b.S, b.Dim))
 	}
 	n := rangeLen(a.S, b.S, step, r.Op == "..<")
 	if n > ev.Limits.MaxListLen {
-		ev.Fail(r.Pos, r.EndPos, diag.CodeLimit, "the range has %d values, more than the limit of %d", n, ev.Limits.MaxListLen)
+		ev.fail(r.Pos, r.EndPos, diag.CodeLimit, "the range has %d values, more than the limit of %d", n, ev.Limits.MaxListLen)
 	}
 	ev.spend(n, r.Pos, r.EndPos)
 	out := make(List, n)
@@ -444,7 +449,7 @@ func rangeLen(from, to, step float64, exclusive bool) int {
 func (ev *Evaluator) scalar(v Value, s, e ast.Pos) Num {
 	n, ok := v.(Num)
 	if !ok || n.isGrid() {
-		ev.Fail(s, e, diag.CodeType, "expected a number, got %s", Format(v))
+		ev.fail(s, e, diag.CodeType, "expected a number, got %s", Format(v))
 	}
 	return n
 }
@@ -478,7 +483,7 @@ func (ev *Evaluator) arith(op string, l, r Value, s, e ast.Pos) Value {
 	a, ok1 := l.(Num)
 	b, ok2 := r.(Num)
 	if !ok1 || !ok2 {
-		ev.Fail(s, e, diag.CodeType, "operator %s needs numbers or kernels, got %s and %s", op, Format(l), Format(r))
+		ev.fail(s, e, diag.CodeType, "operator %s needs numbers or kernels, got %s and %s", op, Format(l), Format(r))
 	}
 	var f func(x, y float64) float64
 	d := a.Dim
@@ -543,7 +548,7 @@ func (ev *Evaluator) unary(u *ast.Unary, env *Env) Value {
 func (ev *Evaluator) num(v Value, s, e ast.Pos) Num {
 	n, ok := v.(Num)
 	if !ok {
-		ev.Fail(s, e, diag.CodeType, "expected a number, got %s", Format(v))
+		ev.fail(s, e, diag.CodeType, "expected a number, got %s", Format(v))
 	}
 	return n
 }
@@ -559,7 +564,7 @@ func (ev *Evaluator) power(p *ast.Power, env *Env) Value {
 	if b.Dim != (Dim{}) {
 		n, ok := check.WholeNumber(x.S, -check.MaxPower, check.MaxPower)
 		if !ok {
-			ev.Fail(p.Exp.Pos, p.Exp.EndPos, diag.CodeUnit, "a number with a unit can only be raised to a whole power from %d to %d, got %s", -check.MaxPower, check.MaxPower, num(x.S))
+			ev.fail(p.Exp.Pos, p.Exp.EndPos, diag.CodeUnit, "a number with a unit can only be raised to a whole power from %d to %d, got %s", -check.MaxPower, check.MaxPower, num(x.S))
 		}
 		d = Dim{Angle: b.Dim.Angle * n, Length: b.Dim.Length * n}
 	}
@@ -578,18 +583,18 @@ func (ev *Evaluator) postfix(p *ast.Postfix, env *Env) Value {
 		case s.Index != nil:
 			l, ok := v.(List)
 			if !ok {
-				ev.Fail(p.Pos, s.EndPos, diag.CodeType, "cannot index %s", Format(v))
+				ev.fail(p.Pos, s.EndPos, diag.CodeType, "cannot index %s", Format(v))
 			}
-			i := ev.scalar(ev.Expr(s.Index, env), s.Index.Pos, s.Index.EndPos)
+			i := ev.scalar(ev.expr(s.Index, env), s.Index.Pos, s.Index.EndPos)
 			k, ok := check.WholeNumber(i.S, 0, len(l)-1)
 			if !ok {
-				ev.Fail(s.Index.Pos, s.Index.EndPos, diag.CodeRange, "index %s is out of range: the list has %d items", num(i.S), len(l))
+				ev.fail(s.Index.Pos, s.Index.EndPos, diag.CodeRange, "index %s is out of range: the list has %d items", num(i.S), len(l))
 			}
 			v = l[k]
 		case s.Field != nil:
 			m, ok := v.(*Module)
 			if !ok {
-				ev.Fail(s.Field.Pos, s.Field.EndPos, diag.CodeType, "%s has no member %q", Format(v), s.Field.Name)
+				ev.fail(s.Field.Pos, s.Field.EndPos, diag.CodeType, "%s has no member %q", Format(v), s.Field.Name)
 			}
 			v = ev.lookupMember(m, s.Field)
 		}
@@ -604,7 +609,7 @@ func (ev *Evaluator) lookupMember(m *Module, id *ast.Ident) Value {
 	if l, ok := m.env.lets[id.Name]; ok {
 		return ev.forceLet(m.env, l)
 	}
-	ev.Fail(id.Pos, id.EndPos, diag.CodeUndefined, "module %s has no member %q", m.name, id.Name)
+	ev.fail(id.Pos, id.EndPos, diag.CodeUndefined, "module %s has no member %q", m.name, id.Name)
 	return nil
 }
 
@@ -613,33 +618,33 @@ func (ev *Evaluator) primary(p *ast.Primary, env *Env) Value {
 	case p.Number != nil:
 		v, d, _, ok := check.ParseNumber(p.Number.Raw)
 		if !ok || !check.Finite(v) {
-			ev.Fail(p.Pos, p.EndPos, diag.CodeNumber, "bad number %q", p.Number.Raw)
+			ev.fail(p.Pos, p.EndPos, diag.CodeNumber, "bad number %q", p.Number.Raw)
 		}
 		return Num{S: v, Dim: d}
 	case p.Size != nil:
 		w, h, ok := check.ParseSize(p.Size.Raw)
 		if !ok {
-			ev.Fail(p.Pos, p.EndPos, diag.CodeLimit, "size %s is larger than any circuit may use", p.Size.Raw)
+			ev.fail(p.Pos, p.EndPos, diag.CodeLimit, "size %s is larger than any circuit may use", p.Size.Raw)
 		}
 		return Size{w, h}
 	case p.String != nil:
 		s, err := strconv.Unquote(p.String.Raw)
 		if err != nil {
-			ev.Fail(p.Pos, p.EndPos, diag.CodeSyntax, "malformed string")
+			ev.fail(p.Pos, p.EndPos, diag.CodeSyntax, "malformed string")
 		}
 		return Str(s)
 	case p.Bool != "":
 		return Bool{B: p.Bool == "true"}
 	case p.Paren != nil:
-		return ev.Expr(p.Paren, env)
+		return ev.expr(p.Paren, env)
 	case p.List != nil:
 		return ev.list(p.List, env)
 	case p.Block != nil:
 		inner := NewEnv(env)
 		for _, l := range p.Block.Lets {
-			inner.Set(l.Name.Name, ev.Expr(l.Value, inner))
+			inner.Set(l.Name.Name, ev.expr(l.Value, inner))
 		}
-		return ev.Expr(p.Block.Result, inner)
+		return ev.expr(p.Block.Result, inner)
 	case p.Kernel != nil:
 		return ev.kernel(p.Kernel, env)
 	case p.Table != nil:
@@ -647,7 +652,7 @@ func (ev *Evaluator) primary(p *ast.Primary, env *Env) Value {
 	case p.Ident != nil:
 		return ev.lookup(env, p.Ident)
 	}
-	ev.Fail(p.Pos, p.EndPos, diag.CodeInternal, "unhandled expression")
+	ev.fail(p.Pos, p.EndPos, diag.CodeInternal, "unhandled expression")
 	return nil
 }
 
@@ -655,13 +660,13 @@ func (ev *Evaluator) list(l *ast.List, env *Env) Value {
 	if l.For == nil {
 		out := make(List, len(l.Items))
 		for i, it := range l.Items {
-			out[i] = ev.Expr(it, env)
+			out[i] = ev.expr(it, env)
 		}
 		return out
 	}
-	dom, ok := ev.Expr(l.For.Domain, env).(List)
+	dom, ok := ev.expr(l.For.Domain, env).(List)
 	if !ok {
-		ev.Fail(l.For.Domain.Pos, l.For.Domain.EndPos, diag.CodeType, "for needs a list")
+		ev.fail(l.For.Domain.Pos, l.For.Domain.EndPos, diag.CodeType, "for needs a list")
 	}
 	ev.spend(len(dom), l.Pos, l.EndPos)
 	out := make(List, 0, len(dom))
@@ -669,32 +674,31 @@ func (ev *Evaluator) list(l *ast.List, env *Env) Value {
 		inner := NewEnv(env)
 		inner.Set(l.For.Var.Name, x)
 		if l.For.Cond != nil {
-			c := ev.wantBool(ev.Expr(l.For.Cond, inner), l.For.Cond)
+			c := ev.wantBool(ev.expr(l.For.Cond, inner), l.For.Cond)
 			if c.Cells != nil {
-				ev.Fail(l.For.Cond.Pos, l.For.Cond.EndPos, diag.CodeType, "a comprehension's condition cannot vary per cell")
+				ev.fail(l.For.Cond.Pos, l.For.Cond.EndPos, diag.CodeType, "a comprehension's condition cannot vary per cell")
 			}
 			if !c.B {
 				continue
 			}
 		}
-		out = append(out, ev.Expr(l.Items[0], inner))
+		out = append(out, ev.expr(l.Items[0], inner))
 	}
 	return out
 }
 
 // Let returns the value of the top-level let name of file f, evaluating it
-// on first use.
-func (ev *Evaluator) Let(f *check.SourceFile, name string) Value {
+// on first use; nil when f has no such let.
+func (ev *Evaluator) Let(f *check.SourceFile, name string) (v Value, d *diag.Diagnostic) {
 	env := ev.ModuleEnv(f)
 	l, ok := env.lets[name]
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	return ev.forceLet(env, l)
+	d = catch(func() { v = ev.forceLet(env, l) })
+	return v, d
 }
 
-// Raise aborts evaluation with an existing diagnostic (Catch returns it).
-func Raise(d *diag.Diagnostic) { panic(failure{d}) }
 
 // Override replaces the value of file f's top-level let name with e, for
 // this evaluator; it reports false when there is no such let.

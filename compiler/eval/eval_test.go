@@ -22,8 +22,8 @@ func lets(t *testing.T, src string) func(name string) eval.Value {
 	}
 	ev := eval.New(prog, eval.DefaultLimits)
 	return func(name string) eval.Value {
-		var v eval.Value
-		if d := eval.Catch(func() { v = ev.Let(prog.Main, name) }); d != nil {
+		v, d := ev.Let(prog.Main, name)
+		if d != nil {
 			t.Fatalf("%s: %s", name, d.Summary)
 		}
 		return v
@@ -135,7 +135,7 @@ func TestRuntimeErrors(t *testing.T) {
 		t.Fatal(ds)
 	}
 	ev := eval.New(prog, eval.DefaultLimits)
-	d := eval.Catch(func() { ev.Let(prog.Main, "bad") })
+	_, d := ev.Let(prog.Main, "bad")
 	if d == nil || d.Code != "range" || d.Subject.Start.Line != 3 {
 		t.Fatalf("got %v (code %s)", d, d.Code)
 	}

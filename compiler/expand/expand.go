@@ -46,15 +46,50 @@ func Expand(prog *check.Program, ev *eval.Evaluator) (*Network, diag.List) {
 	}
 	x := &expander{prog: prog, ev: ev, env: ev.ModuleEnv(prog.Main), input: c.Input,
 		net: &Network{Name: prog.Main.AST.Header.Name.Name, Source: prog.Main.Name}}
-	if d := eval.Catch(func() { x.expand(c) }); d != nil {
+	if d := catch(func() { x.expand(c) }); d != nil {
 		return nil, diag.List{d}
 	}
 	return x.net, nil
 }
 
+// bailout carries a diagnostic out of deep expansion to the package's
+// entry points (Expand, Natural, Channels), which return it: panics never
+// leave the package.
+type bailout struct{ d *diag.Diagnostic }
+
+// fail stops the expansion with a diagnostic at [s, e).
+func (x *expander) fail(s, e ast.Pos, code diag.Code, format string, a ...any) {
+	panic(bailout{diag.At(s, e, code, format, a...)})
+}
+
+// expr evaluates e, stopping the expansion on a failure.
+func (x *expander) expr(e *ast.Expr, env *eval.Env) eval.Value {
+	v, d := x.ev.Eval(e, env)
+	if d != nil {
+		panic(bailout{d})
+	}
+	return v
+}
+
+// catch runs f and returns the diagnostic it stopped with, if any; any
+// other panic is a bug and goes on.
+func catch(f func()) (d *diag.Diagnostic) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				panic(r)
+			}
+			d = b.d
+		}
+	}()
+	f()
+	return nil
+}
+
 func (x *expander) expand(c *check.Circuit) {
 	if c.Input == nil {
-		x.ev.Fail(c.File.AST.Header.Pos, c.File.AST.Header.EndPos, diag.CodeInput, "the circuit declares no input")
+		x.fail(c.File.AST.Header.Pos, c.File.AST.Header.EndPos, diag.CodeInput, "the circuit declares no input")
 	}
 	x.inputLayer(c.Input)
 	C, H, W := x.net.Input.C, x.net.Input.H, x.net.Input.W
@@ -88,7 +123,7 @@ func (x *expander) expand(c *check.Circuit) {
 			l.OutH, l.Pads[0], l.Pads[2] = geometry(H, l.Kernel, l.Stride, pad, padN)
 			l.OutW, l.Pads[1], l.Pads[3] = geometry(W, l.Kernel, l.Stride, pad, padN)
 			if l.OutH < 1 || l.OutW < 1 {
-				x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLayer, "layer %s leaves no pixels: its %dx%d input is smaller than its %dx%d kernel", l.Name, H, W, l.Kernel, l.Kernel)
+				x.fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLayer, "layer %s leaves no pixels: its %dx%d input is smaller than its %dx%d kernel", l.Name, H, W, l.Kernel, l.Kernel)
 			}
 			l.OutC = C
 		}
@@ -96,7 +131,7 @@ func (x *expander) expand(c *check.Circuit) {
 			x.convLayer(cl, l)
 		}
 		if activations += l.OutC * l.OutH * l.OutW; activations > check.MaxActivations {
-			x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLimit, "the layers' outputs for one image pass %d values (the limit) at layer %s", check.MaxActivations, l.Name)
+			x.fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLimit, "the layers' outputs for one image pass %d values (the limit) at layer %s", check.MaxActivations, l.Name)
 		}
 		x.net.Layers = append(x.net.Layers, l)
 		C, H, W = l.OutC, l.OutH, l.OutW
@@ -120,12 +155,12 @@ func geometry(in, k, stride int, pad string, n int) (out, before, after int) {
 
 func (x *expander) inputLayer(in *check.Input) {
 	d := in.Decl
-	dom, ok := x.ev.Expr(d.Channel.Domain, x.env).(eval.List)
+	dom, ok := x.expr(d.Channel.Domain, x.env).(eval.List)
 	if !ok || len(dom) == 0 {
-		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeInput, "the input needs a non-empty list of channels")
+		x.fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeInput, "the input needs a non-empty list of channels")
 	}
 	if len(dom) > check.MaxInputChannels {
-		x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeLimit, "the input has more than %d channels (the limit)", check.MaxInputChannels)
+		x.fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeLimit, "the input has more than %d channels (the limit)", check.MaxInputChannels)
 	}
 	x.net.Input = Input{Name: in.Name, C: len(dom), Lo: 0, Hi: 1}
 	f := &family{name: in.Name, pnames: []string{d.Channel.Name.Name}, domains: []eval.List{dom}}
@@ -136,7 +171,7 @@ func (x *expander) inputLayer(in *check.Input) {
 			name = string(s)
 		}
 		if seen[name] {
-			x.ev.Fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeDuplicate, "the input has two channels named %s", name)
+			x.fail(d.Channel.Domain.Pos, d.Channel.Domain.EndPos, diag.CodeDuplicate, "the input has two channels named %s", name)
 		}
 		seen[name] = true
 		x.net.Input.Channels = append(x.net.Input.Channels, name)
@@ -144,7 +179,7 @@ func (x *expander) inputLayer(in *check.Input) {
 			Family: in.Name, Params: []Param{{d.Channel.Name.Name, v}}, EquivarianceError: math.NaN()})
 	}
 	for _, o := range d.Options {
-		v := x.ev.Expr(o.Value, x.env)
+		v := x.expr(o.Value, x.env)
 		switch o.Name.Name {
 		case "size":
 			s := v.(eval.Size)
@@ -166,20 +201,20 @@ func (x *expander) members(params []*ast.Param, fname string, at ast.Pos) ([]str
 	var doms []eval.List
 	total := 1
 	for _, p := range params {
-		dom, ok := x.ev.Expr(p.Domain, x.env).(eval.List)
+		dom, ok := x.expr(p.Domain, x.env).(eval.List)
 		if !ok {
-			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeType, "a family parameter ranges over a list")
+			x.fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeType, "a family parameter ranges over a list")
 		}
 		if len(dom) == 0 {
-			x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeRange, "parameter %s of %s has no values", p.Name.Name, fname)
+			x.fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeRange, "parameter %s of %s has no values", p.Name.Name, fname)
 		}
 		seen := map[string]bool{}
 		for _, v := range dom {
 			if n, ok := v.(eval.Num); ok && n.Cells == nil && !check.Finite(n.S) {
-				x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeArith, "parameter %s of %s takes the value %s, which is not a finite number", p.Name.Name, fname, eval.Format(v))
+				x.fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeArith, "parameter %s of %s takes the value %s, which is not a finite number", p.Name.Name, fname, eval.Format(v))
 			}
 			if s := eval.Format(v); seen[s] {
-				x.ev.Fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeDuplicate, "parameter %s of %s takes the value %s twice, so two members would have one name", p.Name.Name, fname, s)
+				x.fail(p.Domain.Pos, p.Domain.EndPos, diag.CodeDuplicate, "parameter %s of %s takes the value %s twice, so two members would have one name", p.Name.Name, fname, s)
 			} else {
 				seen[s] = true
 			}
@@ -188,7 +223,7 @@ func (x *expander) members(params []*ast.Param, fname string, at ast.Pos) ([]str
 		doms = append(doms, dom)
 		total *= len(dom)
 		if total > x.ev.Limits.MaxUnitsPerFamily {
-			x.ev.Fail(at, at, diag.CodeLimit, "family %s has more than %d units (the limit)", fname, x.ev.Limits.MaxUnitsPerFamily)
+			x.fail(at, at, diag.CodeLimit, "family %s has more than %d units (the limit)", fname, x.ev.Limits.MaxUnitsPerFamily)
 		}
 	}
 	combos := [][]eval.Value{{}}
@@ -249,10 +284,10 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 		l.Families = append(l.Families, FamilyPos{f.Name, declPos.String()})
 		names, doms, combos := x.members(params, f.Name, declPos)
 		if len(placed)+len(combos) > check.MaxUnitsPerLayer {
-			x.ev.Fail(declPos, declPos, diag.CodeLimit, "layer %s has more than %d units (the limit)", l.Name, check.MaxUnitsPerLayer)
+			x.fail(declPos, declPos, diag.CodeLimit, "layer %s has more than %d units (the limit)", l.Name, check.MaxUnitsPerLayer)
 		}
 		if x.weights+(len(placed)+len(combos))*l.InC*kk > x.ev.Limits.MaxWeights {
-			x.ev.Fail(declPos, declPos, diag.CodeLimit, "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
+			x.fail(declPos, declPos, diag.CodeLimit, "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
 		}
 		fam := &family{name: f.Name, pnames: names, domains: doms}
 		type result struct {
@@ -280,7 +315,7 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 			if f.Base != nil {
 				base := templates[f.Base]
 				if base == nil {
-					x.ev.Fail(declPos, declPos, diag.CodeMotif, "the base %s of %s must be declared before it", f.Base.Name, f.Name)
+					x.fail(declPos, declPos, diag.CodeMotif, "the base %s of %s must be declared before it", f.Base.Name, f.Name)
 				}
 				p = pending{unit: u, bias: base.bias, family: f}
 				p.w, u.EquivarianceError = x.motifs(f.Decl.Family.Motifs, env, base.w, l.Kernel)
@@ -302,7 +337,7 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 	l.OutC = len(placed)
 	x.weights += l.OutC * l.InC * kk
 	if x.weights > x.ev.Limits.MaxWeights {
-		x.ev.Fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLimit, "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
+		x.fail(cl.Decl.Pos, cl.Decl.EndPos, diag.CodeLimit, "the network has more than %d weights (the limit)", x.ev.Limits.MaxWeights)
 	}
 	l.Weights = make([]float64, l.OutC*l.InC*kk)
 	l.Bias = make([]float64, l.OutC)
@@ -319,10 +354,10 @@ func (x *expander) convLayer(cl *check.Layer, l *Layer) {
 
 // whole evaluates a layer option that must be a whole number in [lo, hi].
 func (x *expander) whole(e *ast.Expr, lo, hi int) int {
-	v, ok := x.ev.Expr(e, x.env).(eval.Num)
+	v, ok := x.expr(e, x.env).(eval.Num)
 	n, whole := check.WholeNumber(v.S, lo, hi)
 	if !ok || v.Cells != nil || !whole {
-		x.ev.Fail(e.Pos, e.EndPos, diag.CodeLayer, "must be a whole number from %d to %d, got %s", lo, hi, eval.Format(v))
+		x.fail(e.Pos, e.EndPos, diag.CodeLayer, "must be a whole number from %d to %d, got %s", lo, hi, eval.Format(v))
 	}
 	return n
 }
@@ -350,25 +385,26 @@ func (x *expander) source(src *ast.Source, env *eval.Env) (*family, []*ast.Ident
 	return f, binders
 }
 
-// channels evaluates a selector's items (channel numbers and ranges of
+// Channels evaluates a selector's items (channel numbers and ranges of
 // them) into channel numbers, in order.
-func (x *expander) channels(sel *ast.Selector, env *eval.Env) []int {
-	return Channels(x.ev, sel, env)
+func Channels(ev *eval.Evaluator, sel *ast.Selector, env *eval.Env) (out []int, d *diag.Diagnostic) {
+	x := &expander{ev: ev}
+	d = catch(func() { out = x.channels(sel, env) })
+	return out, d
 }
 
-// Channels evaluates a selector's items into channel numbers, in order.
-func Channels(ev *eval.Evaluator, sel *ast.Selector, env *eval.Env) []int {
+func (x *expander) channels(sel *ast.Selector, env *eval.Env) []int {
 	var out []int
 	add := func(v eval.Value, it *ast.Expr) {
 		n, ok := v.(eval.Num)
 		c, whole := check.WholeNumber(n.S, 0, math.MaxInt32)
 		if !ok || n.Cells != nil || !whole {
-			ev.Fail(it.Pos, it.EndPos, diag.CodeSelector, "a channel is a whole number, got %s", eval.Format(v))
+			x.fail(it.Pos, it.EndPos, diag.CodeSelector, "a channel is a whole number, got %s", eval.Format(v))
 		}
 		out = append(out, c)
 	}
 	for _, it := range sel.Items {
-		switch v := ev.Expr(it, env).(type) {
+		switch v := x.expr(it, env).(type) {
 		case eval.List:
 			for _, c := range v {
 				add(c, it)
@@ -390,7 +426,7 @@ func (x *expander) sourceFamily(src *ast.Source) *family {
 			return f
 		}
 	}
-	x.ev.Fail(src.Pos, src.EndPos, diag.CodeConnection, "%s is not an input of this layer", name)
+	x.fail(src.Pos, src.EndPos, diag.CodeConnection, "%s is not an input of this layer", name)
 	return nil
 }
 
@@ -406,15 +442,15 @@ func (x *expander) body(l *Layer, body *ast.Body, env *eval.Env) ([][]float64, f
 	for _, s := range body.Stmts {
 		switch {
 		case s.Let != nil:
-			env.Set(s.Let.Name.Name, x.ev.Expr(s.Let.Value, env))
+			env.Set(s.Let.Name.Name, x.expr(s.Let.Value, env))
 		case s.Bias != nil:
-			b, ok := x.ev.Expr(s.Bias.Value, env).(eval.Num)
+			b, ok := x.expr(s.Bias.Value, env).(eval.Num)
 			if !ok || b.Cells != nil {
-				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, diag.CodeType, "a bias is a plain number")
+				x.fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, diag.CodeType, "a bias is a plain number")
 			}
 			bias = b.S
 			if !check.FitsFloat32(bias) {
-				x.ev.Fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, diag.CodeArith, "the bias is %s: not a finite float32 (at most about 3.4e38)", eval.Format(b))
+				x.fail(s.Bias.Value.Pos, s.Bias.Value.EndPos, diag.CodeArith, "the bias is %s: not a finite float32 (at most about 3.4e38)", eval.Format(b))
 			}
 		case s.From != nil:
 			x.from(l, s.From, env, w)
@@ -434,20 +470,20 @@ func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
 			}
 		}
 		if fr.Where != nil {
-			c, ok := x.ev.Expr(fr.Where, inner).(eval.Bool)
+			c, ok := x.expr(fr.Where, inner).(eval.Bool)
 			if !ok || c.Cells != nil {
-				x.ev.Fail(fr.Where.Pos, fr.Where.EndPos, diag.CodeType, "the where condition must be one bool")
+				x.fail(fr.Where.Pos, fr.Where.EndPos, diag.CodeType, "the where condition must be one bool")
 			}
 			if !c.B {
 				continue
 			}
 		}
-		v, ok := x.ev.Expr(fr.Weight, inner).(eval.Num)
+		v, ok := x.expr(fr.Weight, inner).(eval.Num)
 		if !ok {
-			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeType, "a weight is a number or a kernel")
+			x.fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeType, "a weight is a number or a kernel")
 		}
 		if m.Index < 0 || m.Index >= len(w) {
-			x.ev.Fail(fr.Source.Pos, fr.Source.EndPos, diag.CodeSelector, "channel %d is not an input of this layer (it has %d)", m.Index, len(w))
+			x.fail(fr.Source.Pos, fr.Source.EndPos, diag.CodeSelector, "channel %d is not an input of this layer (it has %d)", m.Index, len(w))
 		}
 		k := w[m.Index]
 		switch {
@@ -458,11 +494,11 @@ func (x *expander) from(l *Layer, fr *ast.From, env *eval.Env, w [][]float64) {
 				k[i] += c
 			}
 		default:
-			x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeKernelSize, "the weight from %s is %s, the layer's kernels are %dx%d", m.Name, eval.Format(v), l.Kernel, l.Kernel)
+			x.fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeKernelSize, "the weight from %s is %s, the layer's kernels are %dx%d", m.Name, eval.Format(v), l.Kernel, l.Kernel)
 		}
 		for _, c := range k {
 			if !check.FitsFloat32(c) {
-				x.ev.Fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeArith, "the weight from %s, summed with the connections before it, is %s: not a finite float32 (at most about 3.4e38)", m.Name, eval.Format(eval.Num{S: c}))
+				x.fail(fr.Weight.Pos, fr.Weight.EndPos, diag.CodeArith, "the weight from %s, summed with the connections before it, is %s: not a finite float32 (at most about 3.4e38)", m.Name, eval.Format(eval.Num{S: c}))
 			}
 		}
 	}
@@ -493,14 +529,14 @@ func (x *expander) parallel(n int, job func(wx *expander, i int)) {
 				if i >= n {
 					return
 				}
-				fails[i] = eval.Catch(func() { job(wx, i) })
+				fails[i] = catch(func() { job(wx, i) })
 			}
 		}()
 	}
 	wg.Wait()
 	for _, d := range fails {
 		if d != nil {
-			eval.Raise(d)
+			panic(bailout{d})
 		}
 	}
 }

@@ -16,7 +16,7 @@ func (x *expander) motifs(ms []*ast.Motif, env *eval.Env, base [][]float64, k in
 	cur := base
 	worst := 0.0
 	for _, m := range ms {
-		arg := x.ev.Expr(&ast.Expr{Pos: m.Arg.Pos, EndPos: m.Arg.EndPos, Or: orOf(m.Arg)}, env)
+		arg := x.expr(&ast.Expr{Pos: m.Arg.Pos, EndPos: m.Arg.EndPos, Or: orOf(m.Arg)}, env)
 		x.motifText = m.Kind.Name + " " + eval.Format(arg)
 		switch m.Kind.Name {
 		case "rotate":
@@ -115,7 +115,7 @@ func (x *expander) target(m *ast.Motif, f *family, u *Unit, move func(string, fl
 			return c
 		}
 	}
-	x.ev.Fail(m.Pos, m.EndPos, diag.CodeMotif, "%s maps %s to %s, which is not a member of %s",
+	x.fail(m.Pos, m.EndPos, diag.CodeMotif, "%s maps %s to %s, which is not a member of %s",
 		x.motifText, u.Name, unitName(f.name, f.pnames, want), f.name)
 	return nil
 }
@@ -239,7 +239,7 @@ func (x *expander) hueMix(m *ast.Motif, w [][]float64, h float64) [][]float64 {
 	g, okG := idx["g"]
 	b, okB := idx["b"]
 	if !okR || !okG || !okB {
-		x.ev.Fail(m.Pos, m.EndPos, diag.CodeMotif, "hue needs an input whose channels include \"r\", \"g\" and \"b\"")
+		x.fail(m.Pos, m.EndPos, diag.CodeMotif, "hue needs an input whose channels include \"r\", \"g\" and \"b\"")
 	}
 	H := hueMatrix(-h)
 	ch := []int{r, g, b}

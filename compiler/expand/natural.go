@@ -23,7 +23,7 @@ type NaturalUnit struct {
 func Natural(prog *check.Program, ev *eval.Evaluator, f *check.Family, inC, k int) ([]*NaturalUnit, diag.List) {
 	x := &expander{ev: ev, env: ev.ModuleEnv(prog.Main)}
 	var out []*NaturalUnit
-	d := eval.Catch(func() {
+	d := catch(func() {
 		var params []*ast.Param
 		var body *ast.Body
 		var at ast.Pos
@@ -33,7 +33,7 @@ func Natural(prog *check.Program, ev *eval.Evaluator, f *check.Family, inC, k in
 			params, body, at = f.Decl.Family.Params, f.Decl.Family.Body, f.Decl.Family.Pos
 		}
 		if body == nil {
-			ev.Fail(at, at, diag.CodeMotif, "a unit written into a reference model needs a body of connections")
+			x.fail(at, at, diag.CodeMotif, "a unit written into a reference model needs a body of connections")
 		}
 		names, _, combos := x.members(params, f.Name, at)
 		l := &Layer{Name: f.Layer.Name, Kernel: k, InC: inC}
