@@ -699,7 +699,6 @@ func (ev *Evaluator) Let(f *check.SourceFile, name string) (v Value, d *diag.Dia
 	return v, d
 }
 
-
 // Override replaces the value of file f's top-level let name with e, for
 // this evaluator; it reports false when there is no such let.
 func (ev *Evaluator) Override(f *check.SourceFile, name string, e *ast.Expr) bool {
