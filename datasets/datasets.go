@@ -51,7 +51,7 @@ func ImageNetSample(fs afero.Fs, dir string) ([]Item, error) {
 	labels := filepath.Join(dir, "labels.tsv")
 	f, _, err := safefs.Open(fs, labels, safefs.MaxData)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("the photo set is missing: %v. Put imagenet-sample there, or point --data or %s at the folder holding it", err, EnvDir)
+		return nil, fmt.Errorf("the photo set is missing: %w. Put imagenet-sample there, or point --data or %s at the folder holding it", err, EnvDir)
 	}
 	if err != nil {
 		return nil, err

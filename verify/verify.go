@@ -177,7 +177,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	if opt.Photos > 0 {
 		items, err := datasets.ImageNetSample(fs, datasets.Dir(opt.DataDir, "imagenet-sample"))
 		if err != nil {
-			return nil, nil, fmt.Errorf("%v (or run with --photos 0)", err)
+			return nil, nil, fmt.Errorf("%w (or run with --photos 0)", err)
 		}
 		step := max(len(items)/opt.Photos, 1)
 		var pick []datasets.Item
