@@ -98,6 +98,25 @@ func TestCurvesMatchRecipe(t *testing.T) {
 			t.Errorf("%s → edge[o=20deg] = %g, the table gives %g", src.Name, got, want)
 		}
 	}
+	// edge → edge on the 3x3 and 5x5 layers, every pair of orientations.
+	for _, tc := range []struct {
+		from, to string
+		size     int
+	}{{"conv2d1", "conv2d2", 3}, {"conv2d2", "mixed3a", 3}, {"mixed3a", "mixed3b", 5}} {
+		from, to := n.Layer(tc.from), n.Layer(tc.to)
+		pairs := 0
+		for ai := 0; ai < 180; ai += 10 {
+			in := unitIndex(t, from, fmt.Sprintf("edge[o=%ddeg]", ai))
+			for ao := 0; ao < 180; ao += 10 {
+				out := unitIndex(t, to, fmt.Sprintf("edge[o=%ddeg]", ao))
+				near(t, fmt.Sprintf("%s edge %d° → %s edge %d°", tc.from, ai, tc.to, ao), to.Kernel2D(out, in), edgeEdgeAW(tc.size, float64(ai), float64(ao)), 1e-9)
+				pairs++
+			}
+		}
+		if pairs != 18*18 {
+			t.Errorf("%s: %d edge pairs", tc.to, pairs)
+		}
+	}
 	// The lowered float32 tensor holds the same values.
 	w := lower.Float32s(r.Lowered.Conv("mixed3b").Weight)
 	k := m3b.Kernel2D(c0, in)

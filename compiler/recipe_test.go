@@ -141,9 +141,9 @@ func copyMap(m map[float64]float64) map[float64]float64 {
 var (
 	tangentAW = coefInterp(map[float64]float64{0: 1, 10: 0.8, 20: 0.7, 30: 0.4, 40: 0.2,
 		130: -0.05, 140: -0.2, 150: -0.4, 160: -0.8, 170: -1, 180: -1}, 180)
-	coef1AW    = coefInterp(map[float64]float64{0: 1, 10: 0.8, 20: 0.2, 30: -0.1, 40: -0.8, 50: -0.5, 60: -0.1}, 90)
-	coef2AW    = coefInterp(map[float64]float64{0: 1, 5: 1, 10: 0.5, 15: -1, 20: -1, 30: -1, 40: -0.8, 50: -0.4, 60: -0.1}, 90)
-	edgeEdgeAW = map[int]float64{0: 1, 10: 0.2, 20: 0.01, 30: -0.0, 40: -0.05, 50: -0.05, 60: -0.1, 70: -0.1, 80: -0.3, 90: -0.6}
+	coef1AW        = coefInterp(map[float64]float64{0: 1, 10: 0.8, 20: 0.2, 30: -0.1, 40: -0.8, 50: -0.5, 60: -0.1}, 90)
+	coef2AW        = coefInterp(map[float64]float64{0: 1, 5: 1, 10: 0.5, 15: -1, 20: -1, 30: -1, 40: -0.8, 50: -0.4, 60: -0.1}, 90)
+	edgeEdgeCoefAW = map[int]float64{0: 1, 10: 0.2, 20: 0.01, 30: -0.0, 40: -0.05, 50: -0.05, 60: -0.1, 70: -0.1, 80: -0.3, 90: -0.6}
 )
 
 func pyMod(x, m float64) float64 { return math.Mod(math.Mod(x, m)+m, m) }
@@ -178,5 +178,17 @@ func edgeCurveAW(size int, a1, a2 float64, radii []float64) []float64 {
 
 func edgeEdgeAW1x1(a1, a2 float64) float64 {
 	d := int(pyMod(math.Trunc(a1-a2), 180))
-	return edgeEdgeAW[min(d, 180-d)]
+	return edgeEdgeCoefAW[min(d, 180-d)]
+}
+
+// edgeEdgeAW is the recipe's edge_edge_connect on a size×size layer:
+// coef·F_edge − 0.1·max(0, coef)·F_surround, with coef from the table.
+func edgeEdgeAW(size int, aIn, aOut float64) []float64 {
+	coef := edgeEdgeAW1x1(aIn, aOut)
+	f, surround := edgeAW(size, aOut)
+	out := make([]float64, size*size)
+	for i := range out {
+		out[i] = coef*f[i] - 0.1*math.Max(0, coef)*surround[i]
+	}
+	return out
 }
