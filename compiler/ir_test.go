@@ -2,7 +2,6 @@ package compiler_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -16,9 +15,9 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the out/STAGE sections of testdata/ir/*.txtar")
 
 // TestIRGolden compiles the main.circ of each testdata/ir case and compares
 // each "out/STAGE" section with that stage's dump ("out/expand+weights" for
@@ -69,7 +68,7 @@ func TestIRGolden(t *testing.T) {
 					st, _ := compiler.LookupStage(stage)
 					st.Dump(r, &got, opt)
 				}
-				if *update {
+				if golden.Update() {
 					ar.Files[i].Data = got.Bytes()
 					changed = true
 					continue
@@ -87,7 +86,7 @@ func TestIRGolden(t *testing.T) {
 
 // irProperties pairs each IR golden with a property of the same case that
 // is computed independently of the dump, so that a golden rewritten with
-// -update cannot silently bless a wrong result.
+// CIRCC_UPDATE=1 cannot silently bless a wrong result.
 var irProperties = map[string]func(t *testing.T, r *compiler.Result){
 	"tiny": func(t *testing.T, r *compiler.Result) {
 		l0, l1 := r.Network.Layer("l0"), r.Network.Layer("l1")

@@ -2,7 +2,6 @@ package lang
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"regexp"
 	"strings"
@@ -12,12 +11,12 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/internal/golden"
 	"github.com/circc/circc/lang/format"
 	"github.com/circc/circc/lang/parser"
 	"github.com/circc/circc/models"
 )
 
-var update = flag.Bool("update", false, "rewrite the grammar section of spec.md")
 
 const specPath = "../spec.md"
 
@@ -33,14 +32,14 @@ func TestSpecGrammarIsCurrent(t *testing.T) {
 		t.Fatal("spec.md has no grammar section")
 	}
 	fresh := grammarSection.ReplaceAll(spec, []byte("${1}"+strings.ReplaceAll(parser.Grammar(), "$", "$$")+"\n${2}"))
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile(specPath, fresh, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	if !bytes.Equal(fresh, spec) {
-		t.Error("spec.md's grammar section is stale; run go test ./lang -update")
+		t.Error("spec.md's grammar section is stale; run CIRCC_UPDATE=1 go test ./lang")
 	}
 }
 

@@ -2,7 +2,6 @@ package check_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,10 +15,10 @@ import (
 
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/golden"
 	"github.com/circc/circc/models"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden sections of testdata/*.txtar")
 
 // errorMarker is an expected diagnostic written on the line it belongs to:
 // `// ERROR "regexp"`; several may share a line.
@@ -42,10 +41,10 @@ func TestCheck(t *testing.T) {
 				t.Fatal(err)
 			}
 			fs := afero.NewMemMapFs()
-			golden := -1
+			section := -1
 			for i, f := range ar.Files {
 				if f.Name == "out/diagnostics" {
-					golden = i
+					section = i
 					continue
 				}
 				afero.WriteFile(fs, f.Name, f.Data, 0o644)
@@ -57,22 +56,22 @@ func TestCheck(t *testing.T) {
 			matchMarkers(t, prog, ds)
 			var out bytes.Buffer
 			ds.WriteText(&out, prog.Source)
-			if *update {
-				if golden < 0 {
+			if golden.Update() {
+				if section < 0 {
 					ar.Files = append(ar.Files, txtar.File{Name: "out/diagnostics"})
-					golden = len(ar.Files) - 1
+					section = len(ar.Files) - 1
 				}
-				ar.Files[golden].Data = out.Bytes()
+				ar.Files[section].Data = out.Bytes()
 				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			if golden < 0 {
-				t.Fatal("no out/diagnostics section; run go test -update")
+			if section < 0 {
+				t.Fatal("no out/diagnostics section; run CIRCC_UPDATE=1 go test")
 			}
-			if want := string(ar.Files[golden].Data); out.String() != want {
-				t.Errorf("diagnostics differ from the golden section\n--- got\n%s--- want\n%s", out.String(), want)
+			if want := string(ar.Files[section].Data); out.String() != want {
+				t.Errorf("diagnostics differ from the section section\n--- got\n%s--- want\n%s", out.String(), want)
 			}
 		})
 	}

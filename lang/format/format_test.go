@@ -2,7 +2,6 @@ package format
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +10,11 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/circc/circc/internal/corpus"
+	"github.com/circc/circc/internal/golden"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/lang/parser"
 )
 
-var update = flag.Bool("update", false, "rewrite the out.circ sections of testdata/*.txtar")
 
 // TestGolden formats the in.circ section of each testdata/*.txtar case and
 // compares the result with its out.circ section; the output must also be a
@@ -45,7 +44,7 @@ func TestGolden(t *testing.T) {
 			if ds != nil {
 				t.Fatalf("format: %v", ds)
 			}
-			if *update {
+			if golden.Update() {
 				if out < 0 {
 					ar.Files = append(ar.Files, txtar.File{Name: "out.circ"})
 					out = len(ar.Files) - 1
@@ -55,7 +54,7 @@ func TestGolden(t *testing.T) {
 				return
 			}
 			if out < 0 {
-				t.Fatal("no out.circ section; run go test -update")
+				t.Fatal("no out.circ section; run CIRCC_UPDATE=1 go test")
 			}
 			if !bytes.Equal(got, ar.Files[out].Data) {
 				t.Errorf("got\n%s\nwant\n%s", got, ar.Files[out].Data)
