@@ -237,14 +237,10 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"f3":  func(x any) string { return f3(asFloat(x)) },
-	"deg": func(x any) string { return deg(asFloat(x)) },
-	"ov": func(x *float64) string {
-		if x == nil {
-			return "-"
-		}
-		return fmt.Sprintf("%.2f", *x)
-	},
+	"f3":     func(x any) string { return f3(asFloat(x)) },
+	"deg":    func(x any) string { return deg(asFloat(x)) },
+	"fixed3": func(x any) string { return fixed3(asFloat(x)) },
+	"ov":     overlapText,
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>circc verify: {{.R.Source}} against {{.R.Against}}</title>
@@ -271,7 +267,7 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 <h3>Stimuli</h3><img alt="{{.Stimuli}} stimuli" src="{{.Sheet}}" style="max-width:100%">
 <h3>Pairs</h3>
 <table><tr><th class="l">unit</th><th class="l">natural</th><th>r</th><th>pref</th><th>natural pref</th><th>error</th><th>width</th><th>echo</th><th>natural echo</th><th>overlap</th></tr>
-{{range .Pairs}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Pair.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{deg .Handmade.PreferredDeg}}</td><td>{{deg .NaturalTuning.PreferredDeg}}</td><td>{{deg .OrientationErrorDeg}}</td><td>{{deg .Handmade.WidthDeg}}</td><td>{{f3 .Handmade.Echo}}</td><td>{{f3 .NaturalTuning.Echo}}</td><td>{{ov .Overlap}}</td></tr>
+{{range .Pairs}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Pair.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{deg .Handmade.PreferredDeg}}</td><td>{{deg .NaturalTuning.PreferredDeg}}</td><td>{{deg .OrientationErrorDeg}}</td><td>{{deg .Handmade.WidthDeg}}</td><td>{{fixed3 .Handmade.Echo}}</td><td>{{fixed3 .NaturalTuning.Echo}}</td><td>{{ov .Overlap}}</td></tr>
 {{end}}</table>
 <p><small>Heat maps: orientation 0–360° across, {{.OtherAxis.Name}} {{.OtherAxis.Values}} down (largest at the top); each normalised to its peak.</small></p>
 {{range .Pairs}}<div class="pair"><b>{{.Unit}}</b> ~ {{.Pair.Natural}} <small>r = {{f3 .PearsonR}}</small>

@@ -13,6 +13,24 @@ func f3[T ~float64](x T) string {
 	return fmt.Sprintf("%.3g", float64(x))
 }
 
+// fixed3 writes a fraction with three decimals, so a column of them lines
+// up (echoes and overlaps, between 0 and 1); the page and the terminal
+// show the same digits.
+func fixed3[T ~float64](x T) string {
+	if math.IsNaN(float64(x)) {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", float64(x))
+}
+
+// overlap writes a pair's photo overlap, "-" when photos were not used.
+func overlapText(x *float64) string {
+	if x == nil {
+		return "-"
+	}
+	return fixed3(*x)
+}
+
 func deg[T ~float64](x T) string {
 	if math.IsNaN(float64(x)) {
 		return "-"
@@ -27,12 +45,8 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "\n%s.%s ~ %s (%s matching on %s; %s)\n", f.Layer, f.Family, f.NaturalLayer, f.Matching, f.Stimuli, f.Pos)
 		fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s\n", "unit", "natural", "r", "pref", "n.pref", "err", "width", "echo", "n.echo", "overlap")
 		for _, p := range f.Pairs {
-			ov := "-"
-			if p.Overlap != nil {
-				ov = f3(*p.Overlap)
-			}
 			fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s\n", p.Unit, p.Natural, f3(p.PearsonR), deg(p.Handmade.PreferredDeg),
-				deg(p.NaturalTuning.PreferredDeg), deg(p.OrientationErrorDeg), deg(p.Handmade.WidthDeg), f3(p.Handmade.Echo), f3(p.NaturalTuning.Echo), ov)
+				deg(p.NaturalTuning.PreferredDeg), deg(p.OrientationErrorDeg), deg(p.Handmade.WidthDeg), fixed3(p.Handmade.Echo), fixed3(p.NaturalTuning.Echo), overlapText(p.Overlap))
 		}
 		fmt.Fprintf(w, "  coverage %s; spacing error %s (hand-made), %s (natural)\n", f3(f.Coverage), deg(f.SpacingErrorDeg), deg(f.NaturalSpacingErrorDeg))
 	}

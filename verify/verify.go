@@ -29,7 +29,9 @@ type Options struct {
 	Window    int // readout window (0 or 1: the centre unit)
 	Photos    int // dataset photos for top-photo overlap (0: none)
 	TopK      int // top photos per unit
-	Progress  func(stage string, done, total int)
+	// Progress, when set, is told how far each stage is: a stimulus set by
+	// its name, "photos", or "loading MODEL" (which counts nothing).
+	Progress func(stage string, done, total int)
 }
 
 // Pair is a hand-made unit and its natural counterpart.
@@ -107,6 +109,9 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	start := time.Now()
 	if opt.TopK == 0 {
 		opt.TopK = 8
+	}
+	if opt.Progress != nil {
+		opt.Progress("loading "+opt.Against, 0, 1)
 	}
 	net, err := reference.Open(fs, opt.Against, opt.ModelsDir)
 	if err != nil {

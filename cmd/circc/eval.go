@@ -45,7 +45,9 @@ func (r *refFlags) open(e *env) (*reference.Net, runtime.Options, int) {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return nil, opt, exitUsage
 	}
+	p := e.stage("loading "+*r.against, "", e.jsonTo == "-")
 	net, err := reference.Open(e.fs, *r.against, *r.models)
+	p.end()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return nil, opt, exitUsage
@@ -71,7 +73,9 @@ func (r *refFlags) photos(e *env) ([]datasets.Item, []datasets.Item, error) {
 
 // compileFor compiles a circuit for injection; diagnostics are printed.
 func compileFor(e *env, file string, defines defineFlag) (*compiler.Result, int) {
+	p := e.stage("compiling "+file, "", e.jsonTo == "-")
 	res, err := compiler.Compile(e.fs, file, compiler.Options{Defines: defines})
+	p.end()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return nil, exitUsage
@@ -138,8 +142,9 @@ func runEval(e *env, args []string) int {
 	output := net.Model.P.GetGraph().GetOutput()[0].GetName()
 	var results []*reference.Accuracy
 	for _, r := range runs {
-		p := newProgress(e.stderr, r.name, *asJSON)
+		p := e.stage("evaluating "+r.name, "photos", *asJSON)
 		acc, err := net.Evaluate(e.fs, r.name, r.model, output, items, opt, p.update)
+		p.end()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "circc: %s: %v\n", r.name, err)
 			return exitDiags
@@ -169,9 +174,10 @@ func matcher(e *env, res *compiler.Result, rf *refFlags, opt runtime.Options) fu
 	var failed error
 	return func(family string) ([]int, error) {
 		if rep == nil && failed == nil {
-			p := newProgress(e.stderr, "matching", false)
+			stages := newStages(e, "matching: ", e.jsonTo == "-")
 			r, ds, err := verify.Run(e.fs, res, verify.Options{Against: *rf.against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
-				Progress: func(_ string, d, t int) { p.update(d, t) }})
+				Progress: stages.update})
+			stages.end()
 			switch {
 			case len(ds) > 0:
 				failed = ds

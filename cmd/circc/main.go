@@ -40,6 +40,7 @@ type command struct {
 type env struct {
 	fs             afero.Fs
 	stdout, stderr io.Writer
+	rawStderr      io.Writer // stderr as given, to tell whether it is a terminal
 	// jsonTo is where the command was asked to write JSON ("-": stdout,
 	// "": nowhere); jsonWritten says it did. When it did not, run writes an
 	// error object there, so --json gives valid JSON on every path.
@@ -102,7 +103,7 @@ func run(args []string, fs afero.Fs, stdout, stderr io.Writer) int {
 	}
 	safefs.RemoveTempsOnSignal()
 	msgs := &bytes.Buffer{}
-	e := &env{fs: fs, stdout: stdout, stderr: io.MultiWriter(stderr, &limitedWriter{msgs, 64 << 10}), messages: msgs, jsonTo: jsonRequest(args)}
+	e := &env{fs: fs, stdout: stdout, stderr: io.MultiWriter(stderr, &limitedWriter{msgs, 64 << 10}), rawStderr: stderr, messages: msgs, jsonTo: jsonRequest(args)}
 	for _, c := range commands {
 		if c.name == args[0] {
 			return runCommand(e, c, args[1:])

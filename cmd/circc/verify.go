@@ -32,15 +32,10 @@ func runVerify(e *env, args []string) int {
 	if res == nil {
 		return code
 	}
-	quiet := *jsonOut == "-"
-	var p *progress
+	stages := newStages(e, "", *jsonOut == "-")
 	rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: *rf.against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
-		Window: *window, Photos: *photos, Progress: func(stage string, done, total int) {
-			if p == nil || p.label != stage {
-				p = newProgress(e.stderr, stage, quiet)
-			}
-			p.update(done, total)
-		}})
+		Window: *window, Photos: *photos, Progress: stages.update})
+	stages.end()
 	if len(ds) > 0 {
 		e.report(ds, res.Program.Source)
 		return exitUsage
@@ -80,7 +75,7 @@ func runVerify(e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	if !quiet {
+	if *jsonOut != "-" {
 		rep.WriteText(e.stdout)
 	}
 	if !rep.OK {
