@@ -18,7 +18,6 @@ import (
 	"github.com/circc/circc/internal/golden"
 )
 
-
 // TestIRGolden compiles the main.circ of each testdata/ir case and compares
 // each "out/STAGE" section with that stage's dump ("out/expand+weights" for
 // the expansion with every kernel). A case with an "out/diagnostics"

@@ -15,15 +15,13 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/circc/circc/internal/places"
 	"github.com/circc/circc/internal/safefs"
 )
 
 // EnvDir names the environment variable that points at the folder holding
 // the data sets (imagenet-sample/…).
 const EnvDir = "CIRCC_DATA"
-
-// DefaultDir is where the bundled setup keeps the data sets.
-const DefaultDir = "../shared/datasets"
 
 // Item is one labelled photo.
 type Item struct {
@@ -33,16 +31,12 @@ type Item struct {
 	Path   string
 }
 
-// Dir returns the folder of a data set: root/name when root is given,
-// else $CIRCC_DATA/name, else DefaultDir/name.
+// Dir returns the folder of a data set, ROOT/name, where ROOT is the
+// --data flag's folder when given, else $CIRCC_DATA, else shared/datasets
+// beside the circc checkout the working directory is in, else
+// $CIRCC_HOME/datasets (see package places).
 func Dir(root, name string) string {
-	if root == "" {
-		root = os.Getenv(EnvDir)
-	}
-	if root == "" {
-		root = DefaultDir
-	}
-	return filepath.Join(root, name)
+	return filepath.Join(places.Dir(root, EnvDir, "datasets"), name)
 }
 
 // ImageNetSample reads imagenet-sample's labels.tsv (index, synset, name,

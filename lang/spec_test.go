@@ -17,7 +17,6 @@ import (
 	"github.com/circc/circc/models"
 )
 
-
 const specPath = "../spec.md"
 
 var grammarSection = regexp.MustCompile("(?s)(<!-- grammar:begin -->\n```ebnf\n).*?(```\n<!-- grammar:end -->)")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/circc/circc/internal/places"
 	"github.com/circc/circc/internal/safefs"
 )
 
@@ -24,13 +25,12 @@ var manifests embed.FS
 // Manifest describes one reference model: where its file is, how to feed it,
 // and the names of its layers.
 type Manifest struct {
-	Name       string  `json:"name"`
-	Title      string  `json:"title"`
-	DefaultDir string  `json:"default_dir"`
-	File       string  `json:"file"`
-	SHA256     string  `json:"sha256"`
-	Input      Input   `json:"input"`
-	Layers     []Layer `json:"layers"`
+	Name   string  `json:"name"`
+	Title  string  `json:"title"`
+	File   string  `json:"file"`
+	SHA256 string  `json:"sha256"`
+	Input  Input   `json:"input"`
+	Layers []Layer `json:"layers"`
 }
 
 // Input is the model's input tensor and its preprocessing.
@@ -140,18 +140,12 @@ func (m *Manifest) LayerNames() []string {
 // the reference models, one sub-folder per model (inceptionv1/model.onnx…).
 const EnvDir = "CIRCC_MODELS"
 
-// Dir returns the model's folder: root/NAME when root is given (the
-// --models flag), else $CIRCC_MODELS/NAME when the variable is set, else
-// the manifest's default folder (relative to the working directory, i.e.
-// the repository root for the bundled setup).
+// Dir returns the model's folder, ROOT/NAME, where ROOT is the --models
+// flag's folder when given, else $CIRCC_MODELS, else shared/models beside
+// the circc checkout the working directory is in, else
+// $CIRCC_HOME/models (see package places): the same from anywhere.
 func (m *Manifest) Dir(root string) string {
-	if root == "" {
-		root = os.Getenv(EnvDir)
-	}
-	if root != "" {
-		return filepath.Join(root, m.Name)
-	}
-	return m.DefaultDir
+	return filepath.Join(places.Dir(root, EnvDir, "models"), m.Name)
 }
 
 // ErrMissing is the cause of Load's error when the model file is not there.

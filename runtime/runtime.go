@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/circc/circc/internal/places"
 )
 
 // Version is the onnxruntime release scripts/install-onnxruntime.sh installs.
@@ -26,16 +28,7 @@ func LibraryPath() string {
 	return filepath.Join(circcHome(), "onnxruntime", Version, "libonnxruntime.so.1")
 }
 
-func circcHome() string {
-	if home := os.Getenv("CIRCC_HOME"); home != "" {
-		return home
-	}
-	h, err := os.UserHomeDir()
-	if err != nil {
-		h = "."
-	}
-	return filepath.Join(h, ".local", "share", "circc")
-}
+func circcHome() string { return places.Home() }
 
 var (
 	initMu     sync.Mutex

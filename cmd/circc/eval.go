@@ -21,8 +21,8 @@ type refFlags struct {
 func addRefFlags(fl *flags) *refFlags {
 	return &refFlags{
 		against:     fl.String("against", "inceptionv1", "reference `MODEL`"),
-		models:      fl.String("models", "", "folder holding the reference models (default $CIRCC_MODELS or ../shared/models)"),
-		data:        fl.String("data", "", "folder holding the photo sets (default $CIRCC_DATA or ../shared/datasets)"),
+		models:      fl.String("models", "", "folder holding the reference models (default $CIRCC_MODELS, else shared/models beside the checkout, else $CIRCC_HOME/models)"),
+		data:        fl.String("data", "", "folder holding the photo sets (default $CIRCC_DATA, else shared/datasets beside the checkout, else $CIRCC_HOME/datasets)"),
 		device:      fl.String("device", "cpu", "execution provider: cpu or cuda"),
 		calibration: fl.IntIn("calibration", 32, 0, 10000, "photos used to scale replaced units"),
 		threads:     fl.IntIn("threads", 0, 0, 256, "onnxruntime intra-op threads (0: its default)"),

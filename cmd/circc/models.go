@@ -15,7 +15,7 @@ func runModels(e *env, args []string) int {
 		return exitUsage
 	}
 	fl := newFlags("models "+args[0], e.stderr)
-	root := fl.String("models", "", "folder holding the reference models (default $"+models.EnvDir+" or ../shared/models)")
+	root := fl.String("models", "", "folder holding the reference models (default $"+models.EnvDir+", else shared/models beside the checkout, else $CIRCC_HOME/models)")
 	device := fl.String("device", "cpu", "execution provider: cpu, cuda, or cpu,cuda to run both and compare them")
 	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
 	size := fl.IntIn("size", 0, 0, 4096, "tensors: the input's side in pixels (0: the manifest's)")

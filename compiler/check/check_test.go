@@ -19,7 +19,6 @@ import (
 	"github.com/circc/circc/models"
 )
 
-
 // errorMarker is an expected diagnostic written on the line it belongs to:
 // `// ERROR "regexp"`; several may share a line.
 var errorMarker = regexp.MustCompile(`ERROR "((?:[^"\\]|\\.)*)"`)

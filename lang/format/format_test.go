@@ -15,7 +15,6 @@ import (
 	"github.com/circc/circc/lang/parser"
 )
 
-
 // TestGolden formats the in.circ section of each testdata/*.txtar case and
 // compares the result with its out.circ section; the output must also be a
 // fixed point and parse to the same tree.
