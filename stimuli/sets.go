@@ -20,6 +20,7 @@ type Axis struct {
 // first axis varying slowest.
 type Set struct {
 	Name   string
+	Doc    string // what the set shows, for circc stimuli --list
 	Size   int
 	Axes   []Axis
 	render func(p map[string]float64) *Image
@@ -43,7 +44,7 @@ var CurveRadii = []float64{30, 60, 120}
 var sets = map[string]func(size int) *Set{
 	// curves: orientation in 1deg steps all the way round × radius.
 	"curves": func(size int) *Set {
-		return &Set{Name: "curves", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 1)}, {"radius", CurveRadii}},
+		return &Set{Name: "curves", Doc: "dark arcs 2 px wide through the centre on a light ground, the circle's centre opposite the orientation (the normal at the centre points at it)", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 1)}, {"radius", CurveRadii}},
 			render: func(p map[string]float64) *Image { return Curve(size, p["orientation"], p["radius"], StrokeWidth, 1) }}
 	},
 	// curvevariants: the same curves (radius 60 px) in the styles a curve
@@ -54,24 +55,24 @@ var sets = map[string]func(size int) *Set{
 		for i := range Variants {
 			idx = append(idx, float64(i))
 		}
-		return &Set{Name: "curvevariants", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"variant", idx}},
+		return &Set{Name: "curvevariants", Doc: "the 60 px curves in the styles a curve detector should not care about: stroke width, arc length, polarity, fill, colour", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"variant", idx}},
 			render: func(p map[string]float64) *Image {
 				return StyledCurve(size, p["orientation"], 60, Variants[int(p["variant"])].Style)
 			}}
 	},
 	// lines: straight strokes through the centre.
 	"lines": func(size int) *Set {
-		return &Set{Name: "lines", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}},
+		return &Set{Name: "lines", Doc: "straight dark strokes 2 px wide through the centre, the orientation naming their normal", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}},
 			render: func(p map[string]float64) *Image { return Curve(size, p["orientation"], math.Inf(1), StrokeWidth, 1) }}
 	},
 	// edges: dark/light boundaries at offsets from the centre.
 	"edges": func(size int) *Set {
-		return &Set{Name: "edges", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"offset", []float64{-8, 0, 8}}},
+		return &Set{Name: "edges", Doc: "dark/light boundaries, dark on the side the orientation points to, light behind, at offsets along the normal", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"offset", []float64{-8, 0, 8}}},
 			render: func(p map[string]float64) *Image { return Edge(size, p["orientation"], p["offset"]) }}
 	},
 	// gabors: patches over orientation × wavelength × phase.
 	"gabors": func(size int) *Set {
-		return &Set{Name: "gabors", Size: size, Axes: []Axis{{"orientation", steps(0, 180, 10)}, {"wavelength", []float64{4, 8, 16}}, {"phase", []float64{0, 90, 180, 270}}},
+		return &Set{Name: "gabors", Doc: "Gabor patches on mid grey, the orientation naming the grating's normal, over wavelength (px) and phase (degrees)", Size: size, Axes: []Axis{{"orientation", steps(0, 180, 10)}, {"wavelength", []float64{4, 8, 16}}, {"phase", []float64{0, 90, 180, 270}}},
 			render: func(p map[string]float64) *Image {
 				return Gabor(size, p["orientation"], p["wavelength"], p["phase"], float64(size)/6)
 			}}
@@ -79,12 +80,12 @@ var sets = map[string]func(size int) *Set{
 	// highlow: high frequency on the side the orientation points to, lower
 	// frequency behind, ratio 1:1 to 1:10.
 	"highlow": func(size int) *Set {
-		return &Set{Name: "highlow", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"ratio", []float64{1, 2, 4, 6, 8, 10}}},
+		return &Set{Name: "highlow", Doc: "a boundary with fine texture on the side the orientation points to and a texture `ratio` times coarser behind", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"ratio", []float64{1, 2, 4, 6, 8, 10}}},
 			render: func(p map[string]float64) *Image { return HighLow(size, p["orientation"], 4, p["ratio"]) }}
 	},
 	// angles: rounded corners of 90deg, bisector orientation × corner radius.
 	"angles": func(size int) *Set {
-		return &Set{Name: "angles", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"radius", []float64{0, 10, 20, 40}}},
+		return &Set{Name: "angles", Doc: "rounded 90° corners, the bisector pointing at the orientation, over corner radius", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"radius", []float64{0, 10, 20, 40}}},
 			render: func(p map[string]float64) *Image { return Angle(size, p["orientation"], 90, p["radius"], StrokeWidth) }}
 	},
 }

@@ -121,3 +121,35 @@ func TestRotate(t *testing.T) {
 		t.Error("rotation by 0 changed the image")
 	}
 }
+
+// TestOrientationConvention: what circc stimuli --list promises. An edge
+// is dark on the side its orientation points to: at 180deg, dark on the
+// left and light on the right; at 90deg, dark below. A curve's circle lies
+// behind its orientation: at 0deg the arc bends away to the left.
+func TestOrientationConvention(t *testing.T) {
+	const n = 64
+	grey := func(im *Image, x, y int) float32 { return im.At(0, x, y) }
+	e := Edge(n, 180, 0)
+	if !(grey(e, 4, n/2) < 0.3 && grey(e, n-5, n/2) > 0.7) {
+		t.Errorf("edge 180°: left %.2f, right %.2f; want dark left, light right", grey(e, 4, n/2), grey(e, n-5, n/2))
+	}
+	e = Edge(n, 90, 0)
+	if !(grey(e, n/2, n-5) < 0.3 && grey(e, n/2, 4) > 0.7) {
+		t.Errorf("edge 90°: bottom %.2f, top %.2f; want dark below", grey(e, n/2, n-5), grey(e, n/2, 4))
+	}
+	c := Curve(n, 0, 20, 2, 1)
+	// The arc passes through the centre; above and below it, it has bent
+	// towards the circle's centre, to the left of the middle column.
+	darkest := func(y int) int {
+		best, at := float32(2), -1
+		for x := 0; x < n; x++ {
+			if v := grey(c, x, y); v < best {
+				best, at = v, x
+			}
+		}
+		return at
+	}
+	if x := darkest(n/2 - 15); x >= n/2-2 {
+		t.Errorf("curve 0°: the arc 15 px above the centre is at x = %d; it must bend left", x)
+	}
+}

@@ -13,10 +13,29 @@ import (
 	"github.com/circc/circc/models"
 )
 
+// newFlags makes the flag set of a command; its help (-h, --help) shows
+// the command's arguments, what it does and its flags.
 func newFlags(name string, stderr io.Writer) *flags {
 	fl := flag.NewFlagSet("circc "+name, flag.ContinueOnError)
 	fl.SetOutput(stderr)
+	fl.Usage = func() { commandHelp(stderr, name, fl) }
 	return &flags{FlagSet: fl}
+}
+
+// commandHelp writes a command's usage line, summary and flags.
+func commandHelp(w io.Writer, name string, fl *flag.FlagSet) {
+	top, _, _ := strings.Cut(name, " ")
+	for _, c := range commands {
+		if c.name == top {
+			fmt.Fprintf(w, "usage: circc %s %s\n\n%s.\n", c.name, c.args, c.summary)
+		}
+	}
+	var any bool
+	fl.VisitAll(func(*flag.Flag) { any = true })
+	if any {
+		fmt.Fprintln(w, "\nflags:")
+		fl.PrintDefaults()
+	}
 }
 
 // flags is a flag set that accepts flags anywhere among the arguments

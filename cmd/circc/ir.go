@@ -17,6 +17,14 @@ func runIR(e *env, args []string) int {
 	}
 	st, ok := compiler.LookupStage(*after)
 	if fl.NArg() != 1 || !ok {
+		switch {
+		case *after == "":
+			fmt.Fprintln(e.stderr, "circc: ir needs --after STAGE")
+		case !ok:
+			fmt.Fprintf(e.stderr, "circc: no stage %q\n", *after)
+		default:
+			fmt.Fprintln(e.stderr, "circc: ir takes one FILE")
+		}
 		fmt.Fprintf(e.stderr, "usage: circc ir --after STAGE [--weights] FILE\nstages:\n")
 		for _, s := range compiler.Stages {
 			fmt.Fprintf(e.stderr, "  %-7s %s\n", s.Name, s.Doc)

@@ -76,8 +76,8 @@ func init() {
 		{"ir", "--after STAGE FILE", "print a compiler stage's result", runIR},
 		{"eval", "--against MODEL [FILE]", "top-1/top-5 accuracy of the model, intact and with the circuit's edits", runEval},
 		{"verify", "--against MODEL FILE", "compare hand-made units with the reference model's own", runVerify},
-		{"stimuli", "--kind KIND --out DIR", "write contact sheets of the synthetic stimuli", runStimuli},
-		{"models", "list|test [NAME]", "list the reference models; test one against its stored activations", runModels},
+		{"stimuli", "--list | --kind KIND --out DIR", "describe the synthetic stimuli, or write their contact sheets", runStimuli},
+		{"models", "list|tensors|test [NAME]", "list the reference models, a model's tensors, or test one against its stored activations", runModels},
 		{"doctor", "[--json]", "say what the CPU and CUDA paths have found and what they lack", runDoctor},
 		{"fmt", "[-w] [--check] FILE...", "print circuits in canonical layout (-w: rewrite the files)", runFmt},
 		{"grammar", "", "print the grammar of circ (EBNF)", runGrammar},
@@ -89,8 +89,9 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "circc compiles hand-written neural-network circuits.")
 	fmt.Fprintln(w, "\nUsage:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  circc %-8s %-26s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  circc %-8s %-34s %s\n", c.name, c.args, c.summary)
 	}
+	fmt.Fprintln(w, "\n\"circc COMMAND --help\" describes a command and its flags.")
 }
 
 func run(args []string, fs afero.Fs, stdout, stderr io.Writer) int {
@@ -118,7 +119,11 @@ func run(args []string, fs afero.Fs, stdout, stderr io.Writer) int {
 // report it, and writes the JSON error object when JSON was asked for and
 // the command wrote none.
 func runCommand(e *env, c *command, args []string) (code int) {
+	help := asksHelp(args)
 	defer func() {
+		if help && code == exitUsage {
+			code = exitOK // the help was asked for and printed
+		}
 		if r := recover(); r != nil {
 			fmt.Fprintf(e.stderr, "circc: internal error: %v\n%s\nThis is a bug in circc %s; please report it, with the command and its input, at %s\n",
 				r, debug.Stack(), compiler.Version, reportBugsAt)
@@ -129,6 +134,19 @@ func runCommand(e *env, c *command, args []string) (code int) {
 		}
 	}()
 	return c.run(e, args)
+}
+
+// asksHelp reports whether a command line asks for its command's help.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // errorReport is the JSON a command writes when it fails before its own.

@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"image/png"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/circc/circc/datasets"
@@ -20,13 +21,25 @@ func runStimuli(e *env, args []string) int {
 	data := fl.String("data", "", "folder holding the photo sets (for rotations)")
 	out := fl.String("out", ".", "folder for the contact sheets (KIND.png)")
 	size := fl.IntIn("size", 224, 16, 4096, "image size in pixels")
-	if fl.Parse(args) != nil || fl.NArg() != 0 {
-		fmt.Fprintln(e.stderr, "usage: circc stimuli --kind KIND --out DIR")
+	list := fl.Bool("list", false, "describe every stimulus set: what it shows, its axes and count, the orientation convention")
+	if fl.Parse(args) != nil {
 		return exitUsage
 	}
+	if fl.NArg() != 0 {
+		fmt.Fprintln(e.stderr, "usage: circc stimuli --list | --kind KIND --out DIR")
+		return exitUsage
+	}
+	if *list {
+		listStimuli(e, *size)
+		return exitOK
+	}
 	kinds := []string{*kind}
-	if *kind == "all" {
-		kinds = stimuli.Names()
+	switch {
+	case *kind == "all":
+		kinds = append(stimuli.Names(), "rotations")
+	case *kind != "rotations" && !slices.Contains(stimuli.Names(), *kind):
+		fmt.Fprintf(e.stderr, "circc: no stimulus set %q (sets: %s, rotations, or all)\n", *kind, strings.Join(stimuli.Names(), ", "))
+		return exitUsage
 	}
 	if err := e.fs.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
@@ -96,4 +109,37 @@ func rotationSheet(e *env, data string, size int, out string) int {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s turned in 1deg steps (every 10th shown)\n", path, items[0].Name)
 	return exitOK
+}
+
+// listStimuli describes the stimulus sets and the convention their
+// orientations follow.
+func listStimuli(e *env, size int) {
+	fmt.Fprintf(e.stdout, "Stimulus sets at %d×%d pixels (circc stimuli --kind KIND --out DIR draws one; all draws every one):\n\n", size, size)
+	for _, n := range stimuli.Names() {
+		set, _ := stimuli.Lookup(n, size)
+		var axes []string
+		for _, a := range set.Axes {
+			axes = append(axes, fmt.Sprintf("%s (%d: %s)", a.Name, len(a.Values), valueRange(a.Values)))
+		}
+		fmt.Fprintf(e.stdout, "%-14s %5d stimuli = %s\n               %s.\n", n, set.Len(), strings.Join(axes, " × "), set.Doc)
+	}
+	fmt.Fprintf(e.stdout, "%-14s %5d stimuli = angle (360: 0 to 359°)\n               the first dataset photo turned about its centre in 1° steps.\n", "rotations", 360)
+	fmt.Fprintln(e.stdout, `
+Orientation: the direction of a shape's normal in degrees, x to the right and
+y downwards (so 90° points down), as in circ. A curve's circle lies behind
+the orientation; an edge is dark on the side it points to and light behind.
+So a hand-made unit written as clip(x / 1px, -1, 1), bright on the right, is
+excited by the edge at 180° (light on the right), and reported there.`)
+}
+
+// valueRange writes an axis's values as "first to last" or a short list.
+func valueRange(v []float64) string {
+	if len(v) > 4 {
+		return fmt.Sprintf("%g to %g", v[0], v[len(v)-1])
+	}
+	var s []string
+	for _, x := range v {
+		s = append(s, fmt.Sprintf("%g", x))
+	}
+	return strings.Join(s, ", ")
 }
