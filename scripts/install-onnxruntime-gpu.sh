@@ -43,7 +43,11 @@ esac
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "install-onnxruntime-gpu: fetching onnxruntime-node@$VERSION and $GPU_PKG@$GPU_VERSION (about 290 MB)" >&2
+if [ -n "${CIRCC_PACKAGES:-}" ]; then
+  echo "install-onnxruntime-gpu: copying onnxruntime-node@$VERSION and $GPU_PKG@$GPU_VERSION from $CIRCC_PACKAGES" >&2
+else
+  echo "install-onnxruntime-gpu: fetching onnxruntime-node@$VERSION and $GPU_PKG@$GPU_VERSION (about 290 MB)" >&2
+fi
 fetch_package onnxruntime-node "$VERSION" "$CORE_TGZ_SHA256" "$work"
 fetch_package "$GPU_PKG" "$GPU_VERSION" "$GPU_TGZ_SHA256" "$work"
 tar -xzf "$work/onnxruntime-node-$VERSION.tgz" -C "$work" package/bin/napi-v6/linux/x64/libonnxruntime.so.1

@@ -34,7 +34,11 @@ esac
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "install-onnxruntime: fetching onnxruntime-node@$VERSION" >&2
+if [ -n "${CIRCC_PACKAGES:-}" ]; then
+  echo "install-onnxruntime: copying onnxruntime-node@$VERSION from $CIRCC_PACKAGES" >&2
+else
+  echo "install-onnxruntime: fetching onnxruntime-node@$VERSION" >&2
+fi
 fetch_package onnxruntime-node "$VERSION" "$TGZ_SHA256" "$work"
 tar -xzf "$work/onnxruntime-node-$VERSION.tgz" -C "$work" "$LIB_IN_TGZ"
 check_sha256 "$work/$LIB_IN_TGZ" "$LIB_SHA256"
