@@ -183,6 +183,9 @@ func (c *checker) declare(m *module) {
 func (c *checker) checkDecls(m *module) {
 	if m.input != nil {
 		c.checkInput(m, m.input)
+	} else if h := m.file.AST.Header; h != nil && h.Kind == "circuit" && m == c.mods[c.prog.Main.Name] {
+		d := c.errorf(h.Pos, h.EndPos, diag.CodeInput, "the circuit declares no input")
+		d.Hint = `declare the image it reads, e.g. input image(c in ["r", "g", "b"]) size 224x224 range 0 .. 1`
 	}
 	for _, l := range m.layers {
 		c.checkLayer(m, l)

@@ -889,6 +889,25 @@ func conforms(a, want *Type) bool {
 	return want.Kind != KNumber || a.Dim == want.Dim
 }
 
+// signature writes a function's parameters as its declaration does, with
+// its module when it comes from an import: "filters.edge(size: number, a:
+// angle)".
+func (c *checker) signature(f *fnSym) string {
+	var ps []string
+	for _, p := range f.decl.Params {
+		s := p.Name.Name
+		if p.Type != nil {
+			s += ": " + p.Type.Name
+		}
+		ps = append(ps, s)
+	}
+	name := f.name
+	if h := f.mod.file.AST.Header; h != nil && f.mod != c.mods[c.prog.Main.Name] {
+		name = h.Name.Name + "." + name
+	}
+	return fmt.Sprintf("%s(%s)", name, strings.Join(ps, ", "))
+}
+
 // callFn binds arguments to parameters (positionally, then by name), checks
 // annotations, and checks the body for these argument types once.
 func (c *checker) callFn(f *fnSym, cl *ast.Call, args []*Type, s, e ast.Pos) *Type {
@@ -902,7 +921,8 @@ func (c *checker) callFn(f *fnSym, cl *ast.Call, args []*Type, s, e ast.Pos) *Ty
 				return unknown
 			}
 			if i >= len(params) {
-				c.errorf(s, e, diag.CodeArity, "%s takes %d argument%s, got %d", f.name, len(params), plural(len(params)), len(cl.Args))
+				d := c.errorf(s, e, diag.CodeArity, "%s takes %d argument%s, got %d", f.name, len(params), plural(len(params)), len(cl.Args))
+				d.Hint = c.signature(f)
 				return unknown
 			}
 			bound[i] = args[i]
@@ -929,7 +949,8 @@ func (c *checker) callFn(f *fnSym, cl *ast.Call, args []*Type, s, e ast.Pos) *Ty
 	}
 	for i, b := range bound {
 		if b == nil {
-			c.errorf(s, e, diag.CodeArity, "%s: missing argument %s", f.name, params[i].Name.Name)
+			d := c.errorf(s, e, diag.CodeArity, "%s: missing argument %s", f.name, params[i].Name.Name)
+			d.Hint = c.signature(f)
 			return unknown
 		}
 		if params[i].Type != nil {
