@@ -2,6 +2,7 @@ package lang
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -12,9 +13,11 @@ import (
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/internal/golden"
+	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/lang/format"
 	"github.com/circc/circc/lang/parser"
 	"github.com/circc/circc/models"
+	"github.com/circc/circc/stdlib"
 )
 
 const specPath = "../spec.md"
@@ -81,5 +84,72 @@ func TestSpecExamplesCheck(t *testing.T) {
 			r.Diags.WriteText(&out, r.Program.Source)
 			t.Errorf("example %d does not build (stopped after %s):\n%s", i+1, r.Stopped, out.String())
 		}
+	}
+}
+
+var stdlibSection = regexp.MustCompile("(?s)(<!-- stdlib:begin -->\n).*?(<!-- stdlib:end -->)")
+
+// stdlibReference writes every standard module's functions and constants
+// with their signatures and doc comments, as spec.md lists them.
+func stdlibReference(t *testing.T) string {
+	var b strings.Builder
+	docText := func(cs []*ast.Comment) string {
+		var lines []string
+		for _, c := range cs {
+			lines = append(lines, strings.TrimSpace(strings.TrimPrefix(c.Text, "///")))
+		}
+		return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+	}
+	for _, name := range stdlib.Modules() {
+		src, _ := stdlib.Source(name)
+		f, ds := parser.ParseFile(name+".circ", src)
+		if len(ds) > 0 {
+			t.Fatal(ds)
+		}
+		fmt.Fprintf(&b, "**`%s`** — %s\n\n", name, docText(f.Header.Doc))
+		for _, d := range f.Decls {
+			switch {
+			case d.Fn != nil:
+				var ps []string
+				for _, p := range d.Fn.Params {
+					s := p.Name.Name
+					if p.Type != nil {
+						s += ": " + p.Type.Name
+					}
+					ps = append(ps, s)
+				}
+				fmt.Fprintf(&b, "- `%s.%s(%s)` — %s\n", name, d.Fn.Name.Name, strings.Join(ps, ", "), docText(d.Fn.Doc))
+			case d.Let != nil:
+				fmt.Fprintf(&b, "- `%s.%s` — %s\n", name, d.Let.Name.Name, docText(d.Let.Doc))
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestSpecStdlibIsCurrent: spec.md lists the standard library as its
+// sources declare it, every function and constant with a doc comment.
+func TestSpecStdlibIsCurrent(t *testing.T) {
+	spec, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !stdlibSection.Match(spec) {
+		t.Fatal("spec.md has no stdlib section")
+	}
+	ref := stdlibReference(t)
+	if strings.Contains(ref, " — \n") {
+		t.Errorf("a standard-library declaration has no doc comment:\n%s", ref)
+	}
+	fresh := stdlibSection.ReplaceAll(spec, []byte("${1}\n"+strings.ReplaceAll(ref, "$", "$$")+"${2}"))
+	if golden.Update() {
+		if err := os.WriteFile(specPath, fresh, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(fresh, spec) {
+		t.Error("spec.md's standard-library section is stale; run CIRCC_UPDATE=1 go test ./lang")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -210,5 +211,41 @@ func BenchmarkSweep(b *testing.B) {
 				b.ReportMetric(100*rate/rawRate, "%_of_raw")
 			}
 		})
+	}
+}
+
+// TestSpecClaimsHold: every example in spec.md that states claims
+// (expect) verifies with all its claims holding, as a reader who runs it
+// will see.
+func TestSpecClaimsHold(t *testing.T) {
+	spec, err := os.ReadFile("../spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, block := range regexp.MustCompile("(?s)```circ\n(.*?)```").FindAllSubmatch(spec, -1) {
+		if !bytes.Contains(block[1], []byte("\nexpect ")) {
+			continue
+		}
+		n++
+		fs := afero.NewOsFs()
+		file := filepath.Join(t.TempDir(), "example.circ")
+		os.WriteFile(file, block[1], 0o644)
+		r, err := compiler.Compile(fs, file, compiler.Options{})
+		if err != nil || r.Diags.HasErrors() {
+			t.Fatal(err, r.Diags)
+		}
+		rep, ds, err := Run(fs, r, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0})
+		if err != nil || len(ds) > 0 {
+			t.Fatal(err, ds)
+		}
+		for _, e := range rep.Expects {
+			if !e.OK {
+				t.Errorf("spec.md example %d: %s = %g fails", n, e.Claim, float64(e.Value))
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("spec.md has no example with claims")
 	}
 }
