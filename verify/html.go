@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"math"
 	"strings"
@@ -23,6 +24,52 @@ func dataURI(img image.Image) template.URL {
 	var b bytes.Buffer
 	png.Encode(&b, img)
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
+}
+
+// photoURI encodes a photo thumbnail as an inline JPEG: photos compress
+// ten times better so than as PNG, which keeps the page small.
+func photoURI(img image.Image) template.URL {
+	var b bytes.Buffer
+	jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
+	return template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
+}
+
+// heatFigure draws a response map with its axes: orientation ticks every
+// 90° below, the other axis's values (largest at the top) on the left.
+func heatFigure(m []float64, nOrient int, axis Axis, alt string) template.HTML {
+	const left, w, rowH = 34.0, 360.0, 12.0
+	rows := len(m) / nOrient
+	h := float64(rows) * rowH
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="%s" width="%.0f" height="%.0f">`, template.HTMLEscapeString(alt), left+w+8, h+16)
+	fmt.Fprintf(&b, `<image x="%.0f" y="0" width="%.0f" height="%.0f" preserveAspectRatio="none" style="image-rendering:pixelated" href="%s"/>`, left, w, h, dataURI(heatMap(m, nOrient, 1, 1)))
+	for _, deg := range []int{0, 90, 180, 270, 360} {
+		x := left + w*float64(deg)/360
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#444"/><text x="%.1f" y="%.0f" font-size="9" text-anchor="middle">%d°</text>`, x, h, x, h+3, x, h+12, deg)
+	}
+	for r := 0; r < rows && r < len(axis.Values); r++ {
+		y := h - (float64(r)+0.5)*rowH // the first value at the bottom
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="9" text-anchor="end" dominant-baseline="middle">%g</text>`, left-3, y, axis.Values[r])
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// colourScale is the legend of the heat maps: the colour of each response,
+// as a fraction of the unit's peak.
+func colourScale() template.HTML {
+	var b strings.Builder
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="colour scale" width="230" height="26"><defs><linearGradient id="heat">`)
+	for i := 0; i <= 8; i++ {
+		c := heat(float64(i) / 8)
+		fmt.Fprintf(&b, `<stop offset="%d%%" stop-color="#%02x%02x%02x"/>`, i*100/8, c.R, c.G, c.B)
+	}
+	b.WriteString(`</linearGradient></defs><rect x="10" y="0" width="200" height="10" fill="url(#heat)"/>`)
+	for _, t := range []float64{0, 0.5, 1} {
+		fmt.Fprintf(&b, `<text x="%.0f" y="22" font-size="9" text-anchor="middle">%s</text>`, 10+200*t, map[float64]string{0: "0", 0.5: "half", 1: "peak"}[t])
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }
 
 // heat maps a value in [0, 1] to a dark-to-bright colour (black, purple,
@@ -77,13 +124,20 @@ func heatMap(m []float64, nOrient int, xscale, yscale int) image.Image {
 	return img
 }
 
-// radialPlot draws tuning curves around a circle (inner radius 0.3 of the
-// plot, as in the Curve Detectors figures), each normalised to its peak.
+// radialPlot draws tuning curves around a circle, as in the Curve
+// Detectors figures: the angle is the stimulus orientation (0° to the
+// right, 90° down), the distance from the grey inner circle (no response)
+// to the outer one (the unit's peak) the response, each curve normalised
+// to its own peak.
 func radialPlot(curves [][]float64, colours []string) template.HTML {
 	var b strings.Builder
-	const size, inner, outer = 160.0, 24.0, 76.0
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f">`, size, size, size, size)
-	fmt.Fprintf(&b, `<circle cx="80" cy="80" r="%.0f" fill="none" stroke="#ccc"/><circle cx="80" cy="80" r="%.0f" fill="none" stroke="#eee"/>`, inner, outer)
+	const size, inner, outer = 180.0, 24.0, 72.0
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="radial tuning" width="%.0f" height="%.0f" viewBox="-10 -10 %.0f %.0f">`, size, size, size, size)
+	fmt.Fprintf(&b, `<circle cx="80" cy="80" r="%.0f" fill="#f2f2f2" stroke="#bbb"/><circle cx="80" cy="80" r="%.0f" fill="none" stroke="#ddd" stroke-dasharray="2 2"/>`, inner, outer)
+	for _, deg := range []int{0, 90, 180, 270} {
+		a := float64(deg) * math.Pi / 180
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="8" fill="#666" text-anchor="middle" dominant-baseline="middle">%d°</text>`, 80+(outer+9)*math.Cos(a), 80+(outer+9)*math.Sin(a), deg)
+	}
 	for k, c := range curves {
 		peak := 0.0
 		for _, v := range c {
@@ -107,6 +161,60 @@ func radialPlot(curves [][]float64, colours []string) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// weightFigure labels the weight tiles: the family's units down the left,
+// the layer's inputs along the top.
+func weightFigure(res *compiler.Result, f *Family) template.HTML {
+	l := res.Network.Layer(f.Layer)
+	var rows []string
+	for _, u := range l.Units {
+		if u.Family == f.Family {
+			rows = append(rows, strings.TrimPrefix(u.Name, u.Family))
+		}
+	}
+	var cols []string
+	if i := layerIndex(res, f.Layer); i > 0 {
+		prev := res.Network.Layers[i-1]
+		for j := i - 1; j >= 0 && prev.Op != "conv"; j-- {
+			prev = res.Network.Layers[j]
+		}
+		for _, u := range prev.Units {
+			cols = append(cols, u.Name)
+		}
+	}
+	if len(cols) != l.InC {
+		cols = res.Network.Input.Channels
+	}
+	img := weightTiles(res, f)
+	scale := 2.0
+	if img.Bounds().Dx() > 400 {
+		scale = 1 // a wide layer: keep the page's width
+	}
+	tw, th := float64(img.Bounds().Dx())*scale, float64(img.Bounds().Dy())*scale
+	tile := tw / float64(max(l.InC, 1))
+	left, top := 70.0, 90.0
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="weights into %s" width="%.0f" height="%.0f">`, template.HTMLEscapeString(f.Family), left+tw+4, top+th+4)
+	fmt.Fprintf(&b, `<image x="%.0f" y="%.0f" width="%.0f" height="%.0f" style="image-rendering:pixelated" href="%s"/>`, left, top, tw, th, dataURI(img))
+	for r, name := range rows {
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="8" text-anchor="end" dominant-baseline="middle">%s</text>`, left-3, top+(float64(r)+0.5)*th/float64(len(rows)), template.HTMLEscapeString(name))
+	}
+	for c, name := range cols {
+		x := left + (float64(c)+0.5)*tile
+		fmt.Fprintf(&b, `<text transform="translate(%.1f %.0f) rotate(-60)" font-size="8">%s</text>`, x, top-3, template.HTMLEscapeString(name))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+func layerIndex(res *compiler.Result, name string) int {
+	for i, l := range res.Network.Layers {
+		if l.Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // weightTiles draws the kernels from the units of the layer below into each
@@ -154,19 +262,25 @@ func weightTiles(res *compiler.Result, f *Family) image.Image {
 
 type pairView struct {
 	*Pair
-	Hand, Natural template.URL
+	Hand, Natural template.HTML
 	Radial        template.HTML
-	HandTop       []template.URL
-	NaturalTop    []template.URL
+	HandTop       []photo
+	NaturalTop    []photo
+}
+
+// photo is a thumbnail with the name of its class.
+type photo struct {
+	Name string
+	Src  template.URL
 }
 
 type familyView struct {
 	*Family
-	Pairs        []pairView
-	Weights      template.URL
-	WeightsWidth int
-	Sheet        template.URL
-	Radial       template.HTML
+	Pairs   []pairView
+	Weights template.HTML
+	Sheet   template.URL
+	Radial  template.HTML
+	Scale   template.HTML
 }
 
 // HTML renders the report as one self-contained page: every picture is
@@ -189,7 +303,7 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 						thumbs[n] = ""
 						if img, err := datasets.Decode(fs, path[n]); err == nil {
 							if im, err := stimuli.FromImage(img, 224); err == nil {
-								thumbs[n] = dataURI(stimuli.Thumbnail(im, 56))
+								thumbs[n] = photoURI(stimuli.Thumbnail(im, 48))
 							}
 						}
 					}
@@ -199,8 +313,7 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 	}
 	var fams []familyView
 	for _, f := range rep.Families {
-		tiles := weightTiles(res, f)
-		fv := familyView{Family: f, Weights: dataURI(tiles), WeightsWidth: min(700, max(240, 2*tiles.Bounds().Dx()))}
+		fv := familyView{Family: f, Weights: weightFigure(res, f), Scale: colourScale()}
 		if set, err := stimuli.Lookup(f.Stimuli, 224); err == nil {
 			fv.Sheet = dataURI(set.ContactSheet(40, 18))
 		}
@@ -208,14 +321,14 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 		for _, p := range f.Pairs {
 			n := len(f.Orientations)
 			pv := pairView{Pair: p,
-				Hand:    dataURI(heatMap(p.Handmade.Map, n, 1, 12)),
-				Natural: dataURI(heatMap(p.NaturalTuning.Map, n, 1, 12)),
+				Hand:    heatFigure(p.Handmade.Map, n, f.OtherAxis, "hand-made "+p.Unit),
+				Natural: heatFigure(p.NaturalTuning.Map, n, f.OtherAxis, "natural "+p.Natural),
 				Radial:  radialPlot([][]float64{p.Handmade.RadialTuning, p.NaturalTuning.RadialTuning}, []string{"#ca0020", "#0571b0"})}
 			for _, n := range p.HandTop {
-				pv.HandTop = append(pv.HandTop, thumbs[n])
+				pv.HandTop = append(pv.HandTop, photo{n, thumbs[n]})
 			}
 			for _, n := range p.NaturalTop {
-				pv.NaturalTop = append(pv.NaturalTop, thumbs[n])
+				pv.NaturalTop = append(pv.NaturalTop, photo{n, thumbs[n]})
 			}
 			fv.Pairs = append(fv.Pairs, pv)
 			hands = append(hands, p.Handmade.RadialTuning)
@@ -249,8 +362,9 @@ body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
 table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}
 th{background:#f6f6f6}td.l,th.l{text-align:left}.ok{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}
 .pair{display:inline-block;margin:6px;padding:6px;border:1px solid #ddd;vertical-align:top}
-.pair img.map{width:360px;height:36px;image-rendering:pixelated;display:block}
-.top img{width:40px;height:40px;margin:1px}
+.top figure{display:inline-block;margin:1px;width:48px;vertical-align:top}
+.top figure img{width:48px;height:48px;display:block}
+.top figcaption{font-size:8px;line-height:1.1;color:#555;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
 small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin:0 4px}
 </style></head><body>
 <h1>{{.R.Source}} against {{.R.Against}}</h1>
@@ -262,17 +376,17 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 {{range .Families}}
 <h2>{{.Layer}}.{{.Family.Family}} ~ {{.NaturalLayer}}</h2>
 <p>{{.Matching}} matching on {{.Stimuli}} stimuli; coverage {{f3 .Coverage}}; spacing error {{deg .SpacingErrorDeg}} (hand-made), {{deg .NaturalSpacingErrorDeg}} (natural). <small>{{.Pos}}</small></p>
-<div style="display:flex;gap:2em;align-items:flex-start"><div><h3>Radial tuning, whole family</h3>{{.Radial}}</div>
-<div><h3>Weights into the family</h3><p><small>one row per unit, one tile per input channel; red positive, blue negative</small></p><img alt="weights of {{.Family.Family}}" src="{{.Weights}}" style="image-rendering:pixelated;width:{{.WeightsWidth}}px"></div></div>
+<div style="display:flex;gap:2em;align-items:flex-start"><div><h3>Radial tuning, whole family</h3>{{.Radial}}<p><small>angle: stimulus orientation (0° right, 90° down);<br>grey inner circle: no response; dashed outer circle:<br>each unit's peak</small></p></div>
+<div><h3>Weights into the family</h3><p><small>one row per unit, one tile per input channel (named above); red positive, blue negative, scaled to the family's largest weight</small></p>{{.Weights}}</div></div>
 <h3>Stimuli</h3><img alt="{{.Stimuli}} stimuli" src="{{.Sheet}}" style="max-width:100%">
 <h3>Pairs</h3>
 <table><tr><th class="l">unit</th><th class="l">natural</th><th>r</th><th>pref</th><th>natural pref</th><th>error</th><th>width</th><th>echo</th><th>natural echo</th><th>overlap</th></tr>
 {{range .Pairs}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Pair.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{deg .Handmade.PreferredDeg}}</td><td>{{deg .NaturalTuning.PreferredDeg}}</td><td>{{deg .OrientationErrorDeg}}</td><td>{{deg .Handmade.WidthDeg}}</td><td>{{fixed3 .Handmade.Echo}}</td><td>{{fixed3 .NaturalTuning.Echo}}</td><td>{{ov .Overlap}}</td></tr>
 {{end}}</table>
-<p><small>Heat maps: orientation 0–360° across, {{.OtherAxis.Name}} {{.OtherAxis.Values}} down (largest at the top); each normalised to its peak.</small></p>
+<p><small>Heat maps: stimulus orientation across, {{.OtherAxis.Name}} down (largest at the top); each normalised to its own peak:</small> {{.Scale}}</p>
 {{range .Pairs}}<div class="pair"><b>{{.Unit}}</b> ~ {{.Pair.Natural}} <small>r = {{f3 .PearsonR}}</small>
-<div style="display:flex;gap:8px"><div><small>hand-made</small><img class="map" alt="hand-made {{.Unit}}" src="{{.Hand}}"><small>natural</small><img class="map" alt="natural {{.Pair.Natural}}" src="{{.Natural}}"></div>{{.Radial}}</div>
-{{if .HandTop}}<div class="top"><small>top photos, hand-made</small><br>{{range .HandTop}}<img alt="photo" src="{{.}}">{{end}}<br><small>natural</small><br>{{range .NaturalTop}}<img alt="photo" src="{{.}}">{{end}}</div>{{end}}
+<div style="display:flex;gap:8px"><div><small>hand-made</small><br>{{.Hand}}<br><small>natural</small><br>{{.Natural}}</div>{{.Radial}}</div>
+{{if .HandTop}}<div class="top"><small>top photos, hand-made</small><br>{{range .HandTop}}<figure title="{{.Name}}"><img alt="{{.Name}}" src="{{.Src}}"><figcaption>{{.Name}}</figcaption></figure>{{end}}<br><small>natural</small><br>{{range .NaturalTop}}<figure title="{{.Name}}"><img alt="{{.Name}}" src="{{.Src}}"><figcaption>{{.Name}}</figcaption></figure>{{end}}</div>{{end}}
 </div>{{end}}
 {{end}}
 </body></html>

@@ -118,7 +118,8 @@ func TestReportPageLoads(t *testing.T) {
 	}
 	probe := `<script>window.addEventListener('load',()=>{const imgs=[...document.images];` +
 		`const bad=imgs.filter(i=>!i.complete||i.naturalWidth===0).length;` +
-		`document.body.setAttribute('data-check',imgs.length+' images, '+bad+' broken, '+document.querySelectorAll('svg polygon').length+' tuning curves');});</script>`
+		`const q=s=>document.querySelectorAll(s).length;` +
+		`document.body.setAttribute('data-check',imgs.length+' images, '+bad+' broken, '+q('svg polygon')+' tuning curves, '+q('svg image')+' figures, '+q('svg text')+' labels, '+q('figcaption')+' captions');});</script>`
 	dir := t.TempDir()
 	file := filepath.Join(dir, "report.html")
 	os.WriteFile(file, bytes.Replace(page, []byte("</body>"), []byte(probe+"</body>"), 1), 0o644)
@@ -135,13 +136,18 @@ func TestReportPageLoads(t *testing.T) {
 	}
 	check := dom[i+12 : i+12+strings.Index(dom[i+12:], `"`)]
 	t.Log(check)
-	var images, broken, curves int
-	if _, err := fmt.Sscanf(check, "%d images, %d broken, %d tuning curves", &images, &broken, &curves); err != nil {
+	var images, broken, curves, figures, labels, captions int
+	if _, err := fmt.Sscanf(check, "%d images, %d broken, %d tuning curves, %d figures, %d labels, %d captions", &images, &broken, &curves, &figures, &labels, &captions); err != nil {
 		t.Fatal(err)
 	}
-	// 2 heat maps per pair, weight tiles, the stimulus sheet, top photos.
-	if images < 2*24+2 || broken != 0 || curves < 2*24 {
+	// Photos and the stimulus sheet as images; 2 heat maps per pair and the
+	// weight tiles as figures, with ticks, radius labels, unit and input
+	// names; every top photo captioned.
+	if images < 2*24 || broken != 0 || curves < 2*24 || figures != 2*24+1 || labels < 2*24*(5+3)+24+42 || captions != images-1 {
 		t.Errorf("%s", check)
+	}
+	if len(page) > 2<<20 {
+		t.Errorf("the page is %d bytes; photos should be small JPEG thumbnails", len(page))
 	}
 	if !strings.Contains(dom, "mixed3b.curve ~ mixed3b") || !strings.Contains(dom, "max echo &lt; 0.05") {
 		t.Error("the page lacks the family heading or the claims")
