@@ -1,7 +1,10 @@
 package stimuli
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"regexp"
 	"testing"
 )
 
@@ -151,5 +154,29 @@ func TestOrientationConvention(t *testing.T) {
 	}
 	if x := darkest(n/2 - 15); x >= n/2-2 {
 		t.Errorf("curve 0°: the arc 15 px above the centre is at x = %d; it must bend left", x)
+	}
+}
+
+// TestSpecListsEverySet: spec.md's table of stimulus sets names every set
+// with its size at 224 px, and no other.
+func TestSpecListsEverySet(t *testing.T) {
+	spec, err := os.ReadFile("../spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := regexp.MustCompile("(?m)^\\| `([a-z]+)` \\| (\\d+) \\|").FindAllStringSubmatch(string(spec), -1)
+	listed := map[string]string{}
+	for _, r := range rows {
+		listed[r[1]] = r[2]
+	}
+	for _, n := range Names() {
+		set, _ := Lookup(n, 224)
+		if listed[n] != fmt.Sprint(set.Len()) {
+			t.Errorf("spec.md lists %s with %q stimuli, the set has %d", n, listed[n], set.Len())
+		}
+		delete(listed, n)
+	}
+	for n := range listed {
+		t.Errorf("spec.md lists a stimulus set %s that does not exist", n)
 	}
 }
