@@ -110,15 +110,7 @@ func stdlibReference(t *testing.T) string {
 		for _, d := range f.Decls {
 			switch {
 			case d.Fn != nil:
-				var ps []string
-				for _, p := range d.Fn.Params {
-					s := p.Name.Name
-					if p.Type != nil {
-						s += ": " + p.Type.Name
-					}
-					ps = append(ps, s)
-				}
-				fmt.Fprintf(&b, "- `%s.%s(%s)` — %s\n", name, d.Fn.Name.Name, strings.Join(ps, ", "), docText(d.Fn.Doc))
+				fmt.Fprintf(&b, "- `%s.%s` — %s\n", name, d.Fn.Signature(), docText(d.Fn.Doc))
 			case d.Let != nil:
 				fmt.Fprintf(&b, "- `%s.%s` — %s\n", name, d.Let.Name.Name, docText(d.Let.Doc))
 			}

@@ -893,19 +893,10 @@ func conforms(a, want *Type) bool {
 // its module when it comes from an import: "filters.edge(size: number, a:
 // angle)".
 func (c *checker) signature(f *fnSym) string {
-	var ps []string
-	for _, p := range f.decl.Params {
-		s := p.Name.Name
-		if p.Type != nil {
-			s += ": " + p.Type.Name
-		}
-		ps = append(ps, s)
-	}
-	name := f.name
 	if h := f.mod.file.AST.Header; h != nil && f.mod != c.mods[c.prog.Main.Name] {
-		name = h.Name.Name + "." + name
+		return h.Name.Name + "." + f.decl.Signature()
 	}
-	return fmt.Sprintf("%s(%s)", name, strings.Join(ps, ", "))
+	return f.decl.Signature()
 }
 
 // callFn binds arguments to parameters (positionally, then by name), checks

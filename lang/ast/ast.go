@@ -1,6 +1,10 @@
 package ast
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // Pos is a source position: file name, byte offset, 1-based line and column.
 type Pos = lexer.Position
@@ -130,6 +134,24 @@ type Fn struct {
 	Name        *Ident     `"fn" @@`
 	Params      []*FnParam `"(" ( @@ ( "," @@ )* )? ")" "="`
 	Body        *Expr      `@@`
+}
+
+// Signature writes the function as its declaration names it:
+// "edge(size: number, a: angle)".
+func (f *Fn) Signature() string {
+	var b strings.Builder
+	b.WriteString(f.Name.Name + "(")
+	for i, p := range f.Params {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.Name.Name)
+		if p.Type != nil {
+			b.WriteString(": " + p.Type.Name)
+		}
+	}
+	b.WriteString(")")
+	return b.String()
 }
 
 // FnParam is a function parameter with an optional type ("a: angle").
