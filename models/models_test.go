@@ -36,22 +36,31 @@ func TestManifests(t *testing.T) {
 	}
 }
 
-// TestManifestMatchesModelFile reads the real model: its sha256 is the
-// pinned one, and every tensor of the layer map is named in the file.
+// TestManifestMatchesModelFile reads each registered model: its sha256 is
+// the pinned one, every tensor of the layer map is named in the file, and
+// the branches of a concatenation cover its channels.
 func TestManifestMatchesModelFile(t *testing.T) {
 	t.Setenv(EnvDir, sharedModels)
-	m, _ := Lookup("inceptionv1")
-	p, data, err := m.Load(afero.NewOsFs(), "")
-	if err != nil {
-		t.Fatal(err)
+	if len(Names()) < 2 {
+		t.Fatalf("registered: %v", Names())
 	}
-	for _, l := range m.Layers {
-		if !bytes.Contains(data, []byte(l.Tensor)) {
-			t.Errorf("tensor %s (%s) is not in %s", l.Tensor, l.Name, p)
+	for _, name := range Names() {
+		m, _ := Lookup(name)
+		p, data, err := m.Load(afero.NewOsFs(), "")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !bytes.Contains(data, []byte(m.Input.Name)) {
-		t.Errorf("input %s not in the model", m.Input.Name)
+		for _, l := range m.Layers {
+			if !bytes.Contains(data, []byte(l.Tensor)) {
+				t.Errorf("%s: tensor %s (%s) is not in %s", name, l.Tensor, l.Name, p)
+			}
+			if len(l.Branches) > 0 && (l.Branches[0].From != 0 || l.Branches[len(l.Branches)-1].To != l.Channels) {
+				t.Errorf("%s: the branches of %s do not cover its %d channels", name, l.Name, l.Channels)
+			}
+		}
+		if !bytes.Contains(data, []byte(m.Input.Name)) {
+			t.Errorf("%s: input %s not in the model", name, m.Input.Name)
+		}
 	}
 }
 

@@ -63,6 +63,27 @@ func TestGoldenActivations(t *testing.T) {
 	}
 }
 
+// TestGoldenSqueezeNet: the second reference network reproduces its model
+// zoo output and Caffe's own activations at ten tensors.
+func TestGoldenSqueezeNet(t *testing.T) {
+	n, err := Open(afero.NewOsFs(), "squeezenet1.0", sharedModels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := n.TestGolden(afero.NewOsFs(), runtime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 11 {
+		t.Fatalf("%d comparisons, want 11 (1 zoo output + 10 Caffe tensors)", len(res))
+	}
+	for _, r := range res {
+		if r.RelL2 > 1e-5 {
+			t.Errorf("%s %s: relative error %.3g", r.Set, r.Tensor, r.RelL2)
+		}
+	}
+}
+
 // TestAgreementArithmetic: Agreement measures b against a.
 func TestAgreementArithmetic(t *testing.T) {
 	a := []GoldenResult{{Set: "s", Tensor: "t", got: []float32{3, 4}}}
