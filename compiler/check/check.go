@@ -25,6 +25,18 @@ type checker struct {
 	models    models.Registry // the reference models names may refer to
 }
 
+// plainName reports whether a declared name is free of the version dots
+// only reference models' names carry ("squeezenet1.0"), and says so when
+// it is not.
+func (c *checker) plainName(id *ast.Ident) bool {
+	if !strings.Contains(id.Name, ".") {
+		return true
+	}
+	d := c.errorf(id.Pos, id.EndPos, diag.CodeSyntax, "a declared name cannot contain \".\": %s", id.Name)
+	d.Hint = "dotted names are reference models' (squeezenet1.0); use _ instead"
+	return false
+}
+
 // noModels is the registry of a check given none.
 type noModels struct{}
 
@@ -111,6 +123,9 @@ func (c *checker) checkFile(f *SourceFile) {
 
 func (c *checker) declareSym(m *module, id *ast.Ident, sym *symbol) {
 	sym.name, sym.pos, sym.end = id.Name, id.Pos, id.EndPos
+	if !c.plainName(id) {
+		return
+	}
 	if prev, ok := m.scope.syms[id.Name]; ok {
 		d := c.errorf(id.Pos, id.EndPos, diag.CodeDuplicate, "%s is already declared", id.Name)
 		d.Notes = append(d.Notes, diag.Note{Message: "first declared here", At: diag.RangeAt(prev.pos, len(prev.name))})

@@ -569,7 +569,7 @@ func (c *checker) symType(sym *symbol, at *ast.Ident) *Type {
 }
 
 func (c *checker) declareLocal(sc *scope, id *ast.Ident, t *Type) {
-	if id.Name == "_" {
+	if id.Name == "_" || !c.plainName(id) {
 		return
 	}
 	if prev, ok := sc.syms[id.Name]; ok {

@@ -96,6 +96,7 @@ func (c *checker) declareFamily(m *module, d *ast.Decl) *familySym {
 		}
 	}
 	f.name, f.pos, f.end = id.Name, id.Pos, id.EndPos
+	c.plainName(id)
 	for _, p := range params {
 		t := c.expr(p.Domain, m.scope)
 		elem := unknown

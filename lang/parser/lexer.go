@@ -42,7 +42,9 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Size", Pattern: `\d+x\d+\b`},
 	{Name: "Number", Pattern: `(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?[\p{L}_°]*`},
 	{Name: "Keyword", Pattern: keywordPattern()},
-	{Name: "Ident", Pattern: `[\p{L}_][\p{L}\p{N}_]*`},
+	// A name may carry version numbers (squeezenet1.0): reference models
+	// are named so; the checker refuses them in declarations.
+	{Name: "Ident", Pattern: `[\p{L}_][\p{L}\p{N}_]*(?:\.\d+\b)*`},
 	{Name: "Punct", Pattern: `\.\.<|\.\.|=>|==|!=|<=|>=|[-+*/%^<>=(){}\[\],:.~]`},
 	// Invalid catches any other character so that lexing never stops early;
 	// the parser reports each one and skips it.
