@@ -55,6 +55,34 @@ func heatFigure(m []float64, nOrient int, axis Axis, alt string) template.HTML {
 	return template.HTML(b.String())
 }
 
+// profilePlot draws a search's mean r per layer, in model order, with the
+// threshold of FoundThreshold and the chosen layer in red.
+func profilePlot(f *Family) template.HTML {
+	if len(f.Profile) == 0 {
+		return ""
+	}
+	const bw, h, top = 34.0, 100.0, 8.0
+	w := bw * float64(len(f.Profile))
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="mean r by layer" width="%.0f" height="%.0f">`, w+40, h+top+60)
+	y := func(r float64) float64 { return top + h*(1-math.Max(0, r)) }
+	for _, t := range []float64{0, 0.5, 1} {
+		fmt.Fprintf(&b, `<text x="28" y="%.1f" font-size="9" text-anchor="end" dominant-baseline="middle">%.1f</text><line x1="32" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#eee"/>`, y(t), t, 32+w, y(t), y(t))
+	}
+	fmt.Fprintf(&b, `<line x1="32" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#888" stroke-dasharray="3 2"/>`, 32+w, y(FoundThreshold), y(FoundThreshold))
+	for i, l := range f.Profile {
+		x := 32 + float64(i)*bw
+		fill := "#999"
+		if l.Layer == f.NaturalLayer {
+			fill = "#ca0020"
+		}
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: mean r %.3f</title></rect>`, x+4, y(l.MeanR), bw-8, y(0)-y(l.MeanR), fill, template.HTMLEscapeString(l.Layer), l.MeanR)
+		fmt.Fprintf(&b, `<text transform="translate(%.1f %.0f) rotate(60)" font-size="9">%s</text>`, x+bw/2, y(0)+4, template.HTMLEscapeString(l.Layer))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
 // colourScale is the legend of the heat maps: the colour of each response,
 // as a fraction of the unit's peak.
 func colourScale() template.HTML {
@@ -281,6 +309,7 @@ type familyView struct {
 	Sheet   template.URL
 	Radial  template.HTML
 	Scale   template.HTML
+	Profile template.HTML
 }
 
 // HTML renders the report as one self-contained page: every picture is
@@ -313,7 +342,7 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 	}
 	var fams []familyView
 	for _, f := range rep.Families {
-		fv := familyView{Family: f, Weights: weightFigure(res, f), Scale: colourScale()}
+		fv := familyView{Family: f, Weights: weightFigure(res, f), Scale: colourScale(), Profile: profilePlot(f)}
 		if set, err := stimuli.Lookup(f.Stimuli, 224); err == nil {
 			fv.Sheet = dataURI(set.ContactSheet(40, 18))
 		}
@@ -354,6 +383,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"deg":    func(x any) string { return deg(asFloat(x)) },
 	"fixed3": func(x any) string { return fixed3(asFloat(x)) },
 	"ov":     overlapText,
+	"deref":  func(b *bool) bool { return b != nil && *b },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>circc verify: {{.R.Source}} against {{.R.Against}}</title>
@@ -376,6 +406,7 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 {{range .Families}}
 <h2>{{.Layer}}.{{.Family.Family}} ~ {{.NaturalLayer}}</h2>
 <p>{{.Matching}} matching on {{.Stimuli}} stimuli; coverage {{f3 .Coverage}}; spacing error {{deg .SpacingErrorDeg}} (hand-made), {{deg .NaturalSpacingErrorDeg}} (natural). <small>{{.Pos}}</small></p>
+{{if .Profile}}<h3>Search over the model's layers: {{if deref .Found}}found in {{.NaturalLayer}}{{else}}not found (best: {{.NaturalLayer}}){{end}}</h3>{{.Profile}}<p><small>mean Pearson r of the family's one-to-one pairs in each layer; dashed: the threshold for "found"; red: the layer shown below</small></p>{{end}}
 <div style="display:flex;gap:2em;align-items:flex-start"><div><h3>Radial tuning, whole family</h3>{{.Radial}}<p><small>angle: stimulus orientation (0° right, 90° down);<br>grey inner circle: no response; dashed outer circle:<br>each unit's peak</small></p></div>
 <div><h3>Weights into the family</h3><p><small>one row per unit, one tile per input channel (named above); red positive, blue negative, scaled to the family's largest weight</small></p>{{.Weights}}</div></div>
 <h3>Stimuli</h3><img alt="{{.Stimuli}} stimuli" src="{{.Sheet}}" style="max-width:100%">

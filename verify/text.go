@@ -49,6 +49,17 @@ func (r *Report) WriteText(w io.Writer) {
 				deg(p.NaturalTuning.PreferredDeg), deg(p.OrientationErrorDeg), deg(p.Handmade.WidthDeg), fixed3(p.Handmade.Echo), fixed3(p.NaturalTuning.Echo), overlapText(p.Overlap))
 		}
 		fmt.Fprintf(w, "  coverage %s; spacing error %s (hand-made), %s (natural)\n", f3(f.Coverage), deg(f.SpacingErrorDeg), deg(f.NaturalSpacingErrorDeg))
+		if f.Found != nil {
+			verdict := fmt.Sprintf("found in %s", f.NaturalLayer)
+			if !*f.Found {
+				verdict = fmt.Sprintf("NOT FOUND: no layer reaches mean r %.2f; the best is %s", FoundThreshold, f.NaturalLayer)
+			}
+			fmt.Fprintf(w, "  search over %d layers: %s\n  mean r by layer:", len(f.Profile), verdict)
+			for _, l := range f.Profile {
+				fmt.Fprintf(w, " %s %.2f", l.Layer, l.MeanR)
+			}
+			fmt.Fprintln(w)
+		}
 	}
 	if len(r.Expects) > 0 {
 		fmt.Fprintln(w)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/eval"
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/datasets"
@@ -63,6 +64,10 @@ type Family struct {
 	EquivarianceError      *float64  `json:"equivariance_error,omitempty"`
 	Orientations           []float64 `json:"orientations"`
 	OtherAxis              Axis      `json:"other_axis"`
+	// A search (match … to MODEL.*) reports the best layer above, whether
+	// it reaches FoundThreshold, and every layer's score.
+	Found   *bool        `json:"found,omitempty"`
+	Profile []LayerScore `json:"profile,omitempty"`
 }
 
 // Axis names the second axis of a family's response maps.
@@ -102,6 +107,7 @@ type matchSpec struct {
 	tensor   string
 	channels []int // explicit; nil: search
 	set      string
+	search   bool // one of the layers of match … to MODEL.*
 }
 
 // Run verifies a compiled circuit against its reference model.
@@ -202,8 +208,18 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 		}
 		rep.Photos = len(pick)
 	}
-	for _, s := range specs {
-		rep.Families = append(rep.Families, analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK))
+	var searched []*Family // the layers of one search, in model order
+	for i, s := range specs {
+		f := analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK)
+		if !s.search {
+			rep.Families = append(rep.Families, f)
+			continue
+		}
+		searched = append(searched, f)
+		if i+1 == len(specs) || specs[i+1].decl != s.decl {
+			rep.Families = append(rep.Families, bestLayer(searched))
+			searched = nil
+		}
 	}
 	if rep.Expects, d = expects(res, rep); d != nil {
 		return nil, diag.List{d}, nil
@@ -245,6 +261,17 @@ func collect(res *compiler.Result, net *reference.Net) ([]*matchSpec, *diag.Diag
 		}
 		if len(s.units) == 0 {
 			return nil, diag.At(m.Family.Pos, m.Family.EndPos, diag.CodeVerify, "%s has no units on %s", s.family, s.layer.Name)
+		}
+		if check.SearchesLayers(m) {
+			for _, l := range net.Manifest.Layers {
+				if l.Channels < len(s.units) {
+					continue // a one-to-one pairing needs a channel per unit
+				}
+				ls := *s
+				ls.natLayer, ls.tensor, ls.search = l.Name, l.Tensor, true
+				out = append(out, &ls)
+			}
+			continue
 		}
 		name := parts[len(parts)-1].Text()
 		l, ok := net.Manifest.Layer(name)
@@ -503,4 +530,44 @@ func aggregate(vals []float64, agg, op string, limit float64) (float64, bool) {
 		return v, true
 	}
 	return v, compare(op, v, limit)
+}
+
+// FoundThreshold is the mean Pearson r of its pairs a layer must reach for
+// a search to report the family found there; below it, the report says
+// "not found" and shows the best layer all the same.
+const FoundThreshold = 0.75
+
+// LayerScore is one layer's result in a search: how well the family's
+// units pair with the layer's channels.
+type LayerScore struct {
+	Layer            string  `json:"layer"`
+	MeanR            float64 `json:"mean_r"`
+	Coverage         float64 `json:"coverage"`
+	OrientationError float64 `json:"mean_orientation_error_deg"`
+}
+
+// bestLayer reduces a search to the family found in its best layer (the
+// highest mean r), with every layer's score as the profile.
+func bestLayer(layers []*Family) *Family {
+	var best *Family
+	var bestR float64
+	var profile []LayerScore
+	for _, f := range layers {
+		var r, e float64
+		for _, p := range f.Pairs {
+			r += p.PearsonR
+			e += float64(p.OrientationErrorDeg)
+		}
+		n := float64(len(f.Pairs))
+		ls := LayerScore{Layer: f.NaturalLayer, MeanR: r / n, Coverage: f.Coverage, OrientationError: e / n}
+		profile = append(profile, ls)
+		if best == nil || ls.MeanR > bestR {
+			best, bestR = f, ls.MeanR
+		}
+	}
+	best.Matching = "search"
+	best.Profile = profile
+	found := bestR >= FoundThreshold
+	best.Found = &found
+	return best
 }

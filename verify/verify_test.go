@@ -255,3 +255,49 @@ func TestSpecClaimsHold(t *testing.T) {
 		t.Fatal("spec.md has no example with claims")
 	}
 }
+
+// TestSearchFindsCurvesInSqueezeNet: universality. Searching every layer of
+// SqueezeNet for curves.circ's mixed3b curve family finds it in the middle
+// of the network (fire6, where an explicit match pairs all 24 units with
+// r ≥ 0.8), well above the early and late layers, and reports each
+// layer's score.
+func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
+	src, err := os.ReadFile("../circuits/curves.circ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = regexp.MustCompile(`(?m)^(match mixed3b\.curve to) inceptionv1\.mixed3b( using curves)$`).ReplaceAll(src, []byte("$1 squeezenet1.0.*$2"))
+	src = regexp.MustCompile(`(?m)^(expect|replace|ablate|set) .*$`).ReplaceAll(src, nil)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "curves.circ"), src, 0o644)
+	r, err := compiler.Compile(afero.NewOsFs(), filepath.Join(dir, "curves.circ"), compiler.Options{})
+	if err != nil || r.Diags.HasErrors() {
+		t.Fatal(err, r.Diags)
+	}
+	rep, ds, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData})
+	if err != nil || len(ds) > 0 {
+		t.Fatal(err, ds)
+	}
+	if len(rep.Families) != 1 {
+		t.Fatalf("%d families", len(rep.Families))
+	}
+	f := rep.Families[0]
+	score := map[string]float64{}
+	for _, l := range f.Profile {
+		score[l.Layer] = l.MeanR
+	}
+	t.Logf("found %v in %s; profile %v", *f.Found, f.NaturalLayer, f.Profile)
+	if len(f.Profile) != 13 || f.Found == nil || !*f.Found || f.NaturalLayer != "fire6" || f.Matching != "search" {
+		t.Fatalf("search: found %v in %s over %d layers", f.Found, f.NaturalLayer, len(f.Profile))
+	}
+	if score["fire6"] < 0.85 || score["conv1"] > score["fire6"]-0.15 || score["fire2"] > score["fire6"]-0.15 {
+		t.Errorf("the profile does not single out the middle of the network: %v", f.Profile)
+	}
+	seen := map[int]bool{}
+	for _, p := range f.Pairs {
+		if seen[p.Channel] || !strings.HasPrefix(p.Natural, "fire6:") {
+			t.Errorf("pair %s ~ %s: not a distinct fire6 channel", p.Unit, p.Natural)
+		}
+		seen[p.Channel] = true
+	}
+}

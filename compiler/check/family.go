@@ -18,6 +18,14 @@ func (c *checker) ref(m *module, r *ast.Ref, sc *scope) *Type {
 	}
 	t := c.ident(first.Ident, sc)
 	for _, p := range r.Parts[1:] {
+		if p.Star {
+			if t.known() && t.Kind == KModel {
+				c.errorf(p.Pos, p.EndPos, diag.CodeMatch, "%s.* (every layer) is searched only by match", t.model.Name)
+			} else if t.known() {
+				c.errorf(p.Pos, p.EndPos, diag.CodeType, "* stands for every layer of a model, not of a %s", t)
+			}
+			return unknown
+		}
 		if p.Str != nil {
 			if !t.known() {
 				return unknown
@@ -432,6 +440,10 @@ var stimulusKinds = []string{"angles", "curves", "curvevariants", "edges", "gabo
 
 func (c *checker) checkMatch(m *module, mt *ast.Match) {
 	f := c.wantFamily(m, mt.Family)
+	if SearchesLayers(mt) {
+		c.checkSearch(m, mt)
+		return
+	}
 	t := c.natRef(m, mt.Natural, false)
 	if mt.Using != nil && !contains(stimulusKinds, mt.Using.Name) {
 		c.undefined(mt.Using, fmt.Sprintf("unknown stimulus set %q", mt.Using.Name), stimulusKinds)
@@ -442,6 +454,29 @@ func (c *checker) checkMatch(m *module, mt *ast.Match) {
 	n := c.selector(newScope(m.scope), t, mt.Natural.Selector, false)
 	if u := f.units(); n > 0 && u > 0 && n != u {
 		c.errorf(mt.Natural.Selector.Pos, mt.Natural.Selector.EndPos, diag.CodeMatch, "%d natural units for the %d units of %s", n, u, f.name)
+	}
+}
+
+// SearchesLayers reports whether a match asks for every layer of a model
+// (match LAYER.FAMILY to MODEL.* …) rather than naming one.
+func SearchesLayers(mt *ast.Match) bool {
+	parts := mt.Natural.Path.Parts
+	return len(parts) == 2 && parts[1].Star
+}
+
+// checkSearch checks match … to MODEL.*: a model, no channel selection.
+func (c *checker) checkSearch(m *module, mt *ast.Match) {
+	first := mt.Natural.Path.Parts[0]
+	if first.Ident == nil {
+		c.errorf(first.Pos, first.EndPos, diag.CodeSyntax, "a search names a model: match LAYER.FAMILY to MODEL.*")
+	} else if t := c.ident(first.Ident, m.scope); t.known() && t.Kind != KModel {
+		c.errorf(first.Pos, first.EndPos, diag.CodeType, "* searches every layer of a model; %s is a %s", first.Ident.Name, t)
+	}
+	if mt.Natural.Selector != nil {
+		c.errorf(mt.Natural.Selector.Pos, mt.Natural.Selector.EndPos, diag.CodeMatch, "a search over every layer takes no channel selection")
+	}
+	if mt.Using != nil && !contains(stimulusKinds, mt.Using.Name) {
+		c.undefined(mt.Using, fmt.Sprintf("unknown stimulus set %q", mt.Using.Name), stimulusKinds)
 	}
 }
 

@@ -256,6 +256,7 @@ type RefPart struct {
 	Pos, EndPos Pos
 	Ident       *Ident  `  @@`
 	Str         *String `| @@`
+	Star        bool    `| @"*"` // every layer: match MODEL.* searches them
 }
 
 // Selector chooses channels of a natural layer: "[379, 406]", "[320 ..< 416]",

@@ -70,6 +70,9 @@ func (p *RefPart) Text() string {
 	if p.Ident != nil {
 		return p.Ident.Name
 	}
+	if p.Star {
+		return "*"
+	}
 	if len(p.Str.Raw) >= 2 {
 		return p.Str.Raw[1 : len(p.Str.Raw)-1]
 	}
@@ -84,9 +87,12 @@ func (r *Ref) String() string {
 		if i > 0 {
 			s += "."
 		}
-		if p.Ident != nil {
+		switch {
+		case p.Ident != nil:
 			s += p.Ident.Name
-		} else {
+		case p.Star:
+			s += "*"
+		default:
 			s += p.Str.Raw
 		}
 	}

@@ -201,9 +201,12 @@ func (p *printer) ref(r *ast.Ref) {
 	for i, part := range r.Parts {
 		p.at(part.Pos)
 		text := ""
-		if part.Ident != nil {
+		switch {
+		case part.Ident != nil:
 			text = part.Ident.Name
-		} else {
+		case part.Star:
+			text = "*"
+		default:
 			text = part.Str.Raw
 		}
 		if i == 0 {
