@@ -312,9 +312,25 @@ type familyView struct {
 	Profile template.HTML
 }
 
-// HTML renders the report as one self-contained page: every picture is
-// inline, so the file can be mailed or shared as it is.
-func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byte, error) {
+// reportView is one network's part of the page.
+type reportView struct {
+	R        *Report
+	Families []familyView
+}
+
+// HTML renders the reports (one per network) as one self-contained page:
+// every picture is inline, so the file can be mailed or shared as it is.
+func HTML(fs afero.Fs, res *compiler.Result, reps []*Report, dataDir string) ([]byte, error) {
+	var views []reportView
+	for _, rep := range reps {
+		views = append(views, reportView{R: rep, Families: familyViews(fs, res, rep, dataDir)})
+	}
+	var b bytes.Buffer
+	err := page.Execute(&b, map[string]any{"Source": res.Source, "Reports": views})
+	return b.Bytes(), err
+}
+
+func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) []familyView {
 	thumbs := map[string]template.URL{}
 	if rep.Photos > 0 {
 		items, err := datasets.ImageNetSample(fs, datasets.Dir(dataDir, "imagenet-sample"))
@@ -373,9 +389,7 @@ func HTML(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) ([]byt
 		fv.Radial = radialPlot(append(hands, nats...), colours)
 		fams = append(fams, fv)
 	}
-	var b bytes.Buffer
-	err := page.Execute(&b, map[string]any{"R": rep, "Families": fams})
-	return b.Bytes(), err
+	return fams
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
@@ -386,7 +400,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"deref":  func(b *bool) bool { return b != nil && *b },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>circc verify: {{.R.Source}} against {{.R.Against}}</title>
+<title>circc verify: {{.Source}}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
 table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}
@@ -397,6 +411,7 @@ th{background:#f6f6f6}td.l,th.l{text-align:left}.ok{color:#1a7f37}.fail{color:#c
 .top figcaption{font-size:8px;line-height:1.1;color:#555;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
 small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin:0 4px}
 </style></head><body>
+{{range .Reports}}
 <h1>{{.R.Source}} against {{.R.Against}}</h1>
 <p>{{.R.Stimuli}} stimuli and {{.R.Photos}} photos on {{.R.Provider}} in {{printf "%.1f" .R.Seconds}} s.
 <span class="legend"><span style="background:#ca0020"></span>hand-made <span style="background:#0571b0"></span>natural</span></p>
@@ -419,6 +434,7 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 <div style="display:flex;gap:8px"><div><small>hand-made</small><br>{{.Hand}}<br><small>natural</small><br>{{.Natural}}</div>{{.Radial}}</div>
 {{if .HandTop}}<div class="top"><small>top photos, hand-made</small><br>{{range .HandTop}}<figure title="{{.Name}}"><img alt="{{.Name}}" src="{{.Src}}"><figcaption>{{.Name}}</figcaption></figure>{{end}}<br><small>natural</small><br>{{range .NaturalTop}}<figure title="{{.Name}}"><img alt="{{.Name}}" src="{{.Src}}"><figcaption>{{.Name}}</figcaption></figure>{{end}}</div>{{end}}
 </div>{{end}}
+{{end}}
 {{end}}
 </body></html>
 `))

@@ -231,19 +231,26 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	return rep, nil, nil
 }
 
-// collect reads the circuit's match statements for the model.
+// collect reads the circuit's match statements for the model. When none
+// names the model, each match is asked of it as a search of every layer:
+// where, if anywhere, does this family exist in that network?
 func collect(res *compiler.Result, net *reference.Net) ([]*matchSpec, *diag.Diagnostic) {
 	ev := res.Evaluator
 	var out []*matchSpec
+	names := func(m *ast.Match) bool {
+		p := m.Natural.Path.Parts[0]
+		return p.Ident != nil && p.Ident.Name == net.Manifest.Name
+	}
+	named := false
+	for _, d := range res.Program.Main.AST.Decls {
+		named = named || d.Match != nil && names(d.Match)
+	}
 	for _, d := range res.Program.Main.AST.Decls {
 		m := d.Match
-		if m == nil {
+		if m == nil || named && !names(m) {
 			continue
 		}
 		parts := m.Natural.Path.Parts
-		if parts[0].Ident == nil || parts[0].Ident.Name != net.Manifest.Name {
-			continue
-		}
 		s := &matchSpec{decl: m, set: "curves"}
 		if m.Using != nil {
 			s.set = m.Using.Name
@@ -262,7 +269,7 @@ func collect(res *compiler.Result, net *reference.Net) ([]*matchSpec, *diag.Diag
 		if len(s.units) == 0 {
 			return nil, diag.At(m.Family.Pos, m.Family.EndPos, diag.CodeVerify, "%s has no units on %s", s.family, s.layer.Name)
 		}
-		if check.SearchesLayers(m) {
+		if check.SearchesLayers(m) || !named {
 			for _, l := range net.Manifest.Layers {
 				if l.Channels < len(s.units) {
 					continue // a one-to-one pairing needs a channel per unit

@@ -112,7 +112,7 @@ func chromium(t *testing.T) string {
 // page loads, every image decodes, and the tuning plots are there.
 func TestReportPageLoads(t *testing.T) {
 	res, rep := curves(t)
-	page, err := HTML(afero.NewOsFs(), res, rep, sharedData)
+	page, err := HTML(afero.NewOsFs(), res, []*Report{rep}, sharedData)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ type refFlags struct {
 
 func addRefFlags(fl *flags) *refFlags {
 	return &refFlags{
-		against:     fl.String("against", "inceptionv1", "reference `MODEL`"),
+		against:     fl.String("against", "inceptionv1", "reference `MODEL` (verify: several, comma-separated)"),
 		models:      fl.String("models", "", "folder holding the reference models (default $CIRCC_MODELS, else shared/models beside the checkout, else $CIRCC_HOME/models)"),
 		data:        fl.String("data", "", "folder holding the photo sets (default $CIRCC_DATA, else shared/datasets beside the checkout, else $CIRCC_HOME/datasets)"),
 		device:      fl.String("device", "cpu", "execution provider: cpu or cuda"),

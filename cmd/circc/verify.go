@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/verify"
@@ -32,20 +34,32 @@ func runVerify(e *env, args []string) int {
 	if res == nil {
 		return code
 	}
-	stages := newStages(e, "", *jsonOut == "-")
-	rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: *rf.against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
-		Window: *window, Photos: *photos, Progress: stages.update})
-	stages.end()
-	if len(ds) > 0 {
-		e.report(ds, res.Program.Source)
-		return exitUsage
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+	// One report per network: --against a,b verifies against each in turn.
+	var reps []*verify.Report
+	ok := true
+	for _, against := range strings.Split(*rf.against, ",") {
+		stages := newStages(e, "", *jsonOut == "-")
+		rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: strings.TrimSpace(against), ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
+			Window: *window, Photos: *photos, Progress: stages.update})
+		stages.end()
+		if len(ds) > 0 {
+			e.report(ds, res.Program.Source)
+			return exitDiags
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
+		reps = append(reps, rep)
+		ok = ok && rep.OK
 	}
 	if *jsonOut != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
+		// One network: the report itself, as before; several: a list.
+		var v any = reps[0]
+		if len(reps) > 1 {
+			v = map[string]any{"source": res.Source, "ok": ok, "models": reps}
+		}
+		b, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
@@ -60,7 +74,7 @@ func runVerify(e *env, args []string) int {
 		e.jsonWritten = true
 	}
 	if *htmlOut != "" {
-		page, err := verify.HTML(e.fs, res, rep, *rf.data)
+		page, err := verify.HTML(e.fs, res, reps, *rf.data)
 		if err == nil {
 			err = safefs.WriteFile(e.fs, *htmlOut, page)
 		}
@@ -69,16 +83,32 @@ func runVerify(e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	if *figures != "" {
-		if _, err := rep.Figures(e.fs, *figures, func(p string, b []byte) error { return safefs.WriteFile(e.fs, p, b) }); err != nil {
+	for _, rep := range reps {
+		if *figures == "" {
+			break
+		}
+		dir := *figures
+		if len(reps) > 1 {
+			dir = filepath.Join(dir, rep.Against)
+			if err := e.fs.MkdirAll(dir, 0o755); err != nil {
+				fmt.Fprintf(e.stderr, "circc: %v\n", err)
+				return exitUsage
+			}
+		}
+		if _, err := rep.Figures(e.fs, dir, func(p string, b []byte) error { return safefs.WriteFile(e.fs, p, b) }); err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
 		}
 	}
 	if *jsonOut != "-" {
-		rep.WriteText(e.stdout)
+		for i, rep := range reps {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			rep.WriteText(e.stdout)
+		}
 	}
-	if !rep.OK {
+	if !ok {
 		return exitDiags
 	}
 	return exitOK
