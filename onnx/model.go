@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/rand"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -625,4 +626,39 @@ func (m *Model) Rewire(from, to string, skip ...*pb.NodeProto) error {
 		}
 	}
 	return m.TopoSort()
+}
+
+// PermuteConvWeights is the control of a learned network: each
+// convolution's weights shuffled across output channels, input channels
+// and kernel positions, and its biases across output channels, with a
+// generator seeded by seed (so the control is the same every run). The
+// architecture and every layer's weight statistics stay; learned
+// structure does not.
+func (m *Model) PermuteConvWeights(seed int64) error {
+	rng := rand.New(rand.NewSource(seed))
+	for _, n := range m.P.GetGraph().GetNode() {
+		if n.GetOpType() != "Conv" {
+			continue
+		}
+		for k, name := range n.GetInput()[1:] {
+			if k > 1 || name == "" {
+				break
+			}
+			t := m.weightProto(name)
+			if t == nil {
+				return fmt.Errorf("convolution %s: no initializer or Constant named %q", n.GetName(), name)
+			}
+			data, err := Floats(t)
+			if err != nil {
+				return err
+			}
+			rng.Shuffle(len(data), func(i, j int) { data[i], data[j] = data[j], data[i] })
+			raw := make([]byte, 4*len(data))
+			for i, x := range data {
+				binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(x))
+			}
+			t.RawData, t.FloatData = raw, nil
+		}
+	}
+	return nil
 }

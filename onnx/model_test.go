@@ -1,7 +1,9 @@
 package onnx
 
 import (
+	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 
@@ -209,5 +211,43 @@ func TestExternalDataOutsideIsRefused(t *testing.T) {
 	afero.WriteFile(fs, "/m/model.onnx", b, 0o644)
 	if _, err := Read(fs, "/m/model.onnx"); err == nil || !strings.Contains(err.Error(), "outside the model's folder") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestPermuteConvWeights: the control keeps every convolution's weights
+// (the same values, so the same statistics) in another order, the same
+// order on every run, and touches nothing else.
+func TestPermuteConvWeights(t *testing.T) {
+	a, b, orig := readRef(t), readRef(t), readRef(t)
+	for _, m := range []*Model{a, b} {
+		if err := m.PermuteConvWeights(7); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved, convs := 0, 0
+	for _, n := range orig.P.GetGraph().GetNode() {
+		if n.GetOpType() != "Conv" {
+			continue
+		}
+		convs++
+		name := n.GetInput()[1]
+		w0, _ := orig.ReadWeight(name)
+		wa, _ := a.ReadWeight(name)
+		wb, _ := b.ReadWeight(name)
+		s0, sa := append([]float32(nil), w0.Data...), append([]float32(nil), wa.Data...)
+		sort.Slice(s0, func(i, j int) bool { return s0[i] < s0[j] })
+		sort.Slice(sa, func(i, j int) bool { return sa[i] < sa[j] })
+		if fmt.Sprint(s0) != fmt.Sprint(sa) || fmt.Sprint(wa.Data) != fmt.Sprint(wb.Data) || fmt.Sprint(wa.Dims) != fmt.Sprint(w0.Dims) {
+			t.Fatalf("%s: the shuffle changed the values or is not repeatable", name)
+		}
+		if fmt.Sprint(wa.Data) != fmt.Sprint(w0.Data) {
+			moved++
+		}
+	}
+	if convs < 50 || moved != convs {
+		t.Errorf("%d of %d convolutions shuffled", moved, convs)
+	}
+	if len(a.P.GetGraph().GetNode()) != len(orig.P.GetGraph().GetNode()) {
+		t.Error("the graph changed")
 	}
 }

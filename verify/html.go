@@ -421,7 +421,8 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 {{range .Families}}
 <h2>{{.Layer}}.{{.Family.Family}} ~ {{.NaturalLayer}}</h2>
 <p>{{.Matching}} matching on {{.Stimuli}} stimuli; coverage {{f3 .Coverage}}; spacing error {{deg .SpacingErrorDeg}} (hand-made), {{deg .NaturalSpacingErrorDeg}} (natural). <small>{{.Pos}}</small></p>
-{{if .Profile}}<h3>Search over the model's layers: {{if deref .Found}}found in {{.NaturalLayer}}{{else}}not found (best: {{.NaturalLayer}}){{end}}</h3>{{.Profile}}<p><small>mean Pearson r of the family's one-to-one pairs in each layer; dashed: the threshold for "found"; red: the layer shown below</small></p>{{end}}
+{{if .Profile}}<h3>Search over the model's layers: {{if deref .Found}}found in {{.NaturalLayer}}{{else}}not found (best: {{.NaturalLayer}}){{end}}</h3>{{.Profile}}<p><small>mean Pearson r of the family's one-to-one pairs in each layer; dashed: the threshold for "found"; red: the layer shown below</small></p>
+{{with .Control}}<p>Control, the same network with every convolution's weights shuffled: best layer {{.Layer}} at {{printf "%.2f" .MeanR}}, {{printf "%.2f" .AtFound}} at the layer found; the network scores {{printf "%+.2f" .Margin}} above its control.</p>{{end}}{{end}}
 <div style="display:flex;gap:2em;align-items:flex-start"><div><h3>Radial tuning, whole family</h3>{{.Radial}}<p><small>angle: stimulus orientation (0° right, 90° down);<br>grey inner circle: no response; dashed outer circle:<br>each unit's peak</small></p></div>
 <div><h3>Weights into the family</h3><p><small>one row per unit, one tile per input channel (named above); red positive, blue negative, scaled to the family's largest weight</small></p>{{.Weights}}</div></div>
 <h3>Stimuli</h3><img alt="{{.Stimuli}} stimuli" src="{{.Sheet}}" style="max-width:100%">

@@ -59,6 +59,9 @@ func (r *Report) WriteText(w io.Writer) {
 				fmt.Fprintf(w, " %s %.2f", l.Layer, l.MeanR)
 			}
 			fmt.Fprintln(w)
+			if c := f.Control; c != nil {
+				fmt.Fprintf(w, "  control (weights shuffled): best %s %.2f, %s %.2f; the network scores %+.2f above it\n", c.Layer, c.MeanR, f.NaturalLayer, c.AtFound, c.Margin)
+			}
 		}
 	}
 	if len(r.Expects) > 0 {

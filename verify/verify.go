@@ -31,8 +31,11 @@ type Options struct {
 	Photos    int // dataset photos for top-photo overlap (0: none)
 	TopK      int // top photos per unit
 	// Progress, when set, is told how far each stage is: a stimulus set by
-	// its name, "photos", or "loading MODEL" (which counts nothing).
+	// its name, "photos", or "loading MODEL" (which counts nothing); the
+	// control network's stages begin with "control: ".
 	Progress func(stage string, done, total int)
+	// NoControl skips the control network of layer searches.
+	NoControl bool
 }
 
 // Pair is a hand-made unit and its natural counterpart.
@@ -68,6 +71,7 @@ type Family struct {
 	// it reaches FoundThreshold, and every layer's score.
 	Found   *bool        `json:"found,omitempty"`
 	Profile []LayerScore `json:"profile,omitempty"`
+	Control *Control     `json:"control,omitempty"`
 }
 
 // Axis names the second axis of a family's response maps.
@@ -130,59 +134,21 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	if len(specs) == 0 {
 		return nil, nil, fmt.Errorf("%s has no match statement for %s: nothing to verify", res.Source, net.Manifest.Name)
 	}
-	var tensors, layers []string
-	seen := map[string]bool{}
-	for _, s := range specs {
-		if !seen[s.tensor] {
-			tensors, seen[s.tensor] = append(tensors, s.tensor), true
-		}
-		if !seen["circuit:"+s.layer.Name] {
-			layers, seen["circuit:"+s.layer.Name] = append(layers, s.layer.Name), true
-		}
-	}
-	model, outs, ds, err := net.Beside(fs, res, tensors, layers)
+	pr, ds, err := newProbe(fs, res, net, specs, opt)
 	if ds != nil || err != nil {
 		return nil, ds, err
 	}
-	data, err := model.Bytes()
-	if err != nil {
-		return nil, nil, err
-	}
-	sess, err := ort.NewSessionFromBytes(data, model.Input().GetName(), outs, opt.Runtime)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer sess.Close()
-	rep := &Report{Source: res.Source, Against: net.Manifest.Name, Provider: sess.Provider, OK: true}
+	defer pr.close()
+	rep := &Report{Source: res.Source, Against: net.Manifest.Name, Provider: pr.sess.Provider, OK: true}
 	size := net.Manifest.Input.Size[0]
-	progress := func(stage string) func(int, int) {
-		if opt.Progress == nil {
-			return nil
-		}
-		return func(d, t int) { opt.Progress(stage, d, t) }
+	sweeps, setOf, err := pr.sweepSets(specs, "")
+	if err != nil {
+		return nil, nil, err
 	}
-	// One sweep per stimulus set (and the straight lines, for the curve
-	// preference of curve sets).
-	sweeps := map[string]Responses{}
-	setOf := map[string]*stimuli.Set{}
-	for _, s := range specs {
-		for _, name := range []string{s.set, "lines"} {
-			if _, done := sweeps[name]; done || name == "lines" && s.set != "curves" {
-				continue
-			}
-			set, err := stimuli.Lookup(name, size)
-			if err != nil {
-				return nil, nil, err
-			}
-			r, err := sweep(sess, net.Manifest, set.Len(), func(i int) (*stimuli.Image, error) { return set.Render(i), nil }, outs,
-				func(o ort.Output) [][]float32 { return readout(o, opt.Window) }, progress(name))
-			if err != nil {
-				return nil, nil, err
-			}
-			sweeps[name], setOf[name] = r, set
-			rep.Stimuli += set.Len()
-		}
+	for _, set := range setOf {
+		rep.Stimuli += set.Len()
 	}
+	sess, outs, progress := pr.sess, pr.outs, pr.progress
 	var photos Responses
 	var photoNames []string
 	if opt.Photos > 0 {
@@ -209,6 +175,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 		rep.Photos = len(pick)
 	}
 	var searched []*Family // the layers of one search, in model order
+	found := map[*ast.Match]*Family{}
 	for i, s := range specs {
 		f := analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK)
 		if !s.search {
@@ -217,8 +184,14 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 		}
 		searched = append(searched, f)
 		if i+1 == len(specs) || specs[i+1].decl != s.decl {
-			rep.Families = append(rep.Families, bestLayer(searched))
+			best := bestLayer(searched)
+			rep.Families, found[s.decl] = append(rep.Families, best), best
 			searched = nil
+		}
+	}
+	if len(found) > 0 && !opt.NoControl {
+		if ds, err := control(fs, res, net, specs, opt, found); ds != nil || err != nil {
+			return nil, ds, err
 		}
 	}
 	if rep.Expects, d = expects(res, rep); d != nil {
@@ -539,6 +512,70 @@ func aggregate(vals []float64, agg, op string, limit float64) (float64, bool) {
 	return v, compare(op, v, limit)
 }
 
+// ControlSeed seeds the shuffle of the control network's weights.
+const ControlSeed = 1
+
+// Control is a search's result on the control network: the same
+// architecture with every convolution's weights shuffled (same statistics,
+// no learned structure).
+type Control struct {
+	Layer   string  `json:"layer"`    // the control's best layer
+	MeanR   float64 `json:"mean_r"`   // its score there
+	AtFound float64 `json:"at_found"` // the control's score at the layer the real network was found in
+	Margin  float64 `json:"margin"`   // the real network's best score minus the control's best
+}
+
+// control runs the searches again on the control network and attaches the
+// result to each search's family.
+func control(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options, found map[*ast.Match]*Family) (diag.List, error) {
+	model := net.Model.Clone()
+	if err := model.PermuteConvWeights(ControlSeed); err != nil {
+		return nil, err
+	}
+	ctl := &reference.Net{Manifest: net.Manifest, Dir: net.Dir, Path: net.Path, Model: model}
+	var search []*matchSpec
+	for _, s := range specs {
+		if s.search {
+			search = append(search, s)
+		}
+	}
+	pr, ds, err := newProbe(fs, res, ctl, search, opt)
+	if ds != nil || err != nil {
+		return ds, err
+	}
+	defer pr.close()
+	sweeps, setOf, err := pr.sweepSets(search, "control: ")
+	if err != nil {
+		return nil, err
+	}
+	var layers []*Family
+	for i, s := range search {
+		layers = append(layers, analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], nil, nil, 0))
+		if i+1 < len(search) && search[i+1].decl == s.decl {
+			continue
+		}
+		c := bestLayer(layers)
+		real := found[s.decl]
+		ctlScore := &Control{Layer: c.NaturalLayer}
+		for _, l := range c.Profile {
+			if l.Layer == c.NaturalLayer {
+				ctlScore.MeanR = l.MeanR
+			}
+			if l.Layer == real.NaturalLayer {
+				ctlScore.AtFound = l.MeanR
+			}
+		}
+		for _, l := range real.Profile {
+			if l.Layer == real.NaturalLayer {
+				ctlScore.Margin = l.MeanR - ctlScore.MeanR
+			}
+		}
+		real.Control = ctlScore
+		layers = nil
+	}
+	return nil, nil
+}
+
 // FoundThreshold is the mean Pearson r of its pairs a layer must reach for
 // a search to report the family found there; below it, the report says
 // "not found" and shows the best layer all the same.
@@ -550,7 +587,7 @@ type LayerScore struct {
 	Layer            string  `json:"layer"`
 	MeanR            float64 `json:"mean_r"`
 	Coverage         float64 `json:"coverage"`
-	OrientationError float64 `json:"mean_orientation_error_deg"`
+	OrientationError Float   `json:"mean_orientation_error_deg"` // NaN (null) when a unit has no preference
 }
 
 // bestLayer reduces a search to the family found in its best layer (the
@@ -566,7 +603,7 @@ func bestLayer(layers []*Family) *Family {
 			e += float64(p.OrientationErrorDeg)
 		}
 		n := float64(len(f.Pairs))
-		ls := LayerScore{Layer: f.NaturalLayer, MeanR: r / n, Coverage: f.Coverage, OrientationError: e / n}
+		ls := LayerScore{Layer: f.NaturalLayer, MeanR: r / n, Coverage: f.Coverage, OrientationError: Float(e / n)}
 		profile = append(profile, ls)
 		if best == nil || ls.MeanR > bestR {
 			best, bestR = f, ls.MeanR
@@ -577,4 +614,76 @@ func bestLayer(layers []*Family) *Family {
 	found := bestR >= FoundThreshold
 	best.Found = &found
 	return best
+}
+
+// probe is a session on the reference network (or its control) cut at the
+// tensors the specs read, with the circuit beside it.
+type probe struct {
+	net  *reference.Net
+	sess *ort.Session
+	outs []string
+	opt  Options
+}
+
+func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options) (*probe, diag.List, error) {
+	var tensors, layers []string
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if !seen[s.tensor] {
+			tensors, seen[s.tensor] = append(tensors, s.tensor), true
+		}
+		if !seen["circuit:"+s.layer.Name] {
+			layers, seen["circuit:"+s.layer.Name] = append(layers, s.layer.Name), true
+		}
+	}
+	model, outs, ds, err := net.Beside(fs, res, tensors, layers)
+	if ds != nil || err != nil {
+		return nil, ds, err
+	}
+	data, err := model.Bytes()
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := ort.NewSessionFromBytes(data, model.Input().GetName(), outs, opt.Runtime)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &probe{net: net, sess: sess, outs: outs, opt: opt}, nil, nil
+}
+
+func (p *probe) close() { p.sess.Close() }
+
+// progress reports a stage of the probe to the caller's Progress.
+func (p *probe) progress(stage string) func(int, int) {
+	if p.opt.Progress == nil {
+		return nil
+	}
+	return func(d, t int) { p.opt.Progress(stage, d, t) }
+}
+
+// sweepSets runs one sweep per stimulus set the specs use (and the
+// straight lines, for the curve preference of curve sets); label prefixes
+// the progress stages.
+func (p *probe) sweepSets(specs []*matchSpec, label string) (map[string]Responses, map[string]*stimuli.Set, error) {
+	sweeps := map[string]Responses{}
+	setOf := map[string]*stimuli.Set{}
+	size := p.net.Manifest.Input.Size[0]
+	for _, s := range specs {
+		for _, name := range []string{s.set, "lines"} {
+			if _, done := sweeps[name]; done || name == "lines" && s.set != "curves" {
+				continue
+			}
+			set, err := stimuli.Lookup(name, size)
+			if err != nil {
+				return nil, nil, err
+			}
+			r, err := sweep(p.sess, p.net.Manifest, set.Len(), func(i int) (*stimuli.Image, error) { return set.Render(i), nil }, p.outs,
+				func(o ort.Output) [][]float32 { return readout(o, p.opt.Window) }, p.progress(label+name))
+			if err != nil {
+				return nil, nil, err
+			}
+			sweeps[name], setOf[name] = r, set
+		}
+	}
+	return sweeps, setOf, nil
 }

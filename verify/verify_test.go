@@ -260,7 +260,7 @@ func TestSpecClaimsHold(t *testing.T) {
 // SqueezeNet for curves.circ's mixed3b curve family finds it in the middle
 // of the network (fire6, where an explicit match pairs all 24 units with
 // r ≥ 0.8), well above the early and late layers, and reports each
-// layer's score.
+// layer's score; the control network scores well below.
 func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 	src, err := os.ReadFile("../circuits/curves.circ")
 	if err != nil {
@@ -292,6 +292,12 @@ func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 	}
 	if score["fire6"] < 0.85 || score["conv1"] > score["fire6"]-0.15 || score["fire2"] > score["fire6"]-0.15 {
 		t.Errorf("the profile does not single out the middle of the network: %v", f.Profile)
+	}
+	// The control, SqueezeNet with its weights shuffled, scores well below.
+	if c := f.Control; c == nil || c.Margin < 0.1 || c.AtFound > score["fire6"]-0.1 {
+		t.Errorf("control %+v: the learned network must score clearly above its shuffled copy", f.Control)
+	} else {
+		t.Logf("control: best %s %.3f, fire6 %.3f, margin %.3f", c.Layer, c.MeanR, c.AtFound, c.Margin)
 	}
 	seen := map[int]bool{}
 	for _, p := range f.Pairs {

@@ -117,7 +117,7 @@ func (s *stages) update(stage string, done, total int) {
 		s.end()
 		unit := "stimuli"
 		switch {
-		case stage == "photos":
+		case stage == "photos" || strings.HasSuffix(stage, ": photos"):
 			unit = "photos"
 		case strings.HasPrefix(stage, "loading "):
 			unit = ""
