@@ -393,11 +393,12 @@ func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string)
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"f3":     func(x any) string { return f3(asFloat(x)) },
-	"deg":    func(x any) string { return deg(asFloat(x)) },
-	"fixed3": func(x any) string { return fixed3(asFloat(x)) },
-	"ov":     overlapText,
-	"deref":  func(b *bool) bool { return b != nil && *b },
+	"f3":      func(x any) string { return f3(asFloat(x)) },
+	"deg":     func(x any) string { return deg(asFloat(x)) },
+	"fixed3":  func(x any) string { return fixed3(asFloat(x)) },
+	"ov":      overlapText,
+	"genuine": genuineText,
+	"deref":   func(b *bool) bool { return b != nil && *b },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>circc verify: {{.Source}}</title>
@@ -421,14 +422,15 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 {{range .Families}}
 <h2>{{.Layer}}.{{.Family.Family}} ~ {{.NaturalLayer}}</h2>
 <p>{{.Matching}} matching on {{.Stimuli}} stimuli; coverage {{f3 .Coverage}}; spacing error {{deg .SpacingErrorDeg}} (hand-made), {{deg .NaturalSpacingErrorDeg}} (natural). <small>{{.Pos}}</small></p>
+<p>Genuine counterparts: {{.Genuine}} of {{len .Pairs}} (mean r {{f3 .GenuineMeanR}}); a natural unit counts when its echo is below 0.25, it prefers curves to straight lines by 1.25× (curve stimuli), and its tuning is at most twice as wide as the family's widest.</p>
 {{if .Profile}}<h3>Search over the model's layers: {{if deref .Found}}found in {{.NaturalLayer}}{{else}}not found (best: {{.NaturalLayer}}){{end}}</h3>{{.Profile}}<p><small>mean Pearson r of the family's one-to-one pairs in each layer; dashed: the threshold for "found"; red: the layer shown below</small></p>
 {{with .Control}}<p>Control, the same network with every convolution's weights shuffled: best layer {{.Layer}} at {{printf "%.2f" .MeanR}}, {{printf "%.2f" .AtFound}} at the layer found; the network scores {{printf "%+.2f" .Margin}} above its control.</p>{{end}}{{end}}
 <div style="display:flex;gap:2em;align-items:flex-start"><div><h3>Radial tuning, whole family</h3>{{.Radial}}<p><small>angle: stimulus orientation (0° right, 90° down);<br>grey inner circle: no response; dashed outer circle:<br>each unit's peak</small></p></div>
 <div><h3>Weights into the family</h3><p><small>one row per unit, one tile per input channel (named above); red positive, blue negative, scaled to the family's largest weight</small></p>{{.Weights}}</div></div>
 <h3>Stimuli</h3><img alt="{{.Stimuli}} stimuli" src="{{.Sheet}}" style="max-width:100%">
 <h3>Pairs</h3>
-<table><tr><th class="l">unit</th><th class="l">natural</th><th>r</th><th>pref</th><th>natural pref</th><th>error</th><th>width</th><th>echo</th><th>natural echo</th><th>overlap</th></tr>
-{{range .Pairs}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Pair.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{deg .Handmade.PreferredDeg}}</td><td>{{deg .NaturalTuning.PreferredDeg}}</td><td>{{deg .OrientationErrorDeg}}</td><td>{{deg .Handmade.WidthDeg}}</td><td>{{fixed3 .Handmade.Echo}}</td><td>{{fixed3 .NaturalTuning.Echo}}</td><td>{{ov .Overlap}}</td></tr>
+<table><tr><th class="l">unit</th><th class="l">natural</th><th>r</th><th>pref</th><th>natural pref</th><th>error</th><th>width</th><th>echo</th><th>natural echo</th><th>overlap</th><th class="l">counterpart</th></tr>
+{{range .Pairs}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Pair.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{deg .Handmade.PreferredDeg}}</td><td>{{deg .NaturalTuning.PreferredDeg}}</td><td>{{deg .OrientationErrorDeg}}</td><td>{{deg .Handmade.WidthDeg}}</td><td>{{fixed3 .Handmade.Echo}}</td><td>{{fixed3 .NaturalTuning.Echo}}</td><td>{{ov .Overlap}}</td><td class="l {{if .Genuine}}ok{{else}}fail{{end}}">{{genuine .Pair}}</td></tr>
 {{end}}</table>
 <p><small>Heat maps: stimulus orientation across, {{.OtherAxis.Name}} down (largest at the top); each normalised to its own peak:</small> {{.Scale}}</p>
 {{range .Pairs}}<div class="pair"><b>{{.Unit}}</b> ~ {{.Pair.Natural}} <small>r = {{f3 .PearsonR}}</small>

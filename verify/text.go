@@ -31,6 +31,14 @@ func overlapText(x *float64) string {
 	return fixed3(*x)
 }
 
+// genuineText is a pair's class: yes, or no with the reason.
+func genuineText(p *Pair) string {
+	if p.Genuine {
+		return "yes"
+	}
+	return "no: " + p.NotGenuine
+}
+
 func deg[T ~float64](x T) string {
 	if math.IsNaN(float64(x)) {
 		return "-"
@@ -43,11 +51,12 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%s against %s (%s): %d stimuli, %d photos, %.1f s\n", r.Source, r.Against, r.Provider, r.Stimuli, r.Photos, r.Seconds)
 	for _, f := range r.Families {
 		fmt.Fprintf(w, "\n%s.%s ~ %s (%s matching on %s; %s)\n", f.Layer, f.Family, f.NaturalLayer, f.Matching, f.Stimuli, f.Pos)
-		fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s\n", "unit", "natural", "r", "pref", "n.pref", "err", "width", "echo", "n.echo", "overlap")
+		fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s  %s\n", "unit", "natural", "r", "pref", "n.pref", "err", "width", "echo", "n.echo", "overlap", "counterpart")
 		for _, p := range f.Pairs {
-			fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s\n", p.Unit, p.Natural, f3(p.PearsonR), deg(p.Handmade.PreferredDeg),
-				deg(p.NaturalTuning.PreferredDeg), deg(p.OrientationErrorDeg), deg(p.Handmade.WidthDeg), fixed3(p.Handmade.Echo), fixed3(p.NaturalTuning.Echo), overlapText(p.Overlap))
+			fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s  %s\n", p.Unit, p.Natural, f3(p.PearsonR), deg(p.Handmade.PreferredDeg),
+				deg(p.NaturalTuning.PreferredDeg), deg(p.OrientationErrorDeg), deg(p.Handmade.WidthDeg), fixed3(p.Handmade.Echo), fixed3(p.NaturalTuning.Echo), overlapText(p.Overlap), genuineText(p))
 		}
+		fmt.Fprintf(w, "  genuine counterparts: %d of %d (mean r %s); %d hand-made units found none\n", f.Genuine, len(f.Pairs), f3(f.GenuineMeanR), len(f.Pairs)-f.Genuine)
 		fmt.Fprintf(w, "  coverage %s; spacing error %s (hand-made), %s (natural)\n", f3(f.Coverage), deg(f.SpacingErrorDeg), deg(f.NaturalSpacingErrorDeg))
 		if f.Found != nil {
 			verdict := fmt.Sprintf("found in %s", f.NaturalLayer)

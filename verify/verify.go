@@ -48,8 +48,12 @@ type Pair struct {
 	Overlap             *float64 `json:"overlap,omitempty"`
 	Handmade            Tuning   `json:"handmade"`
 	NaturalTuning       Tuning   `json:"natural_tuning"`
-	HandTop             []string `json:"handmade_top_photos,omitempty"`
-	NaturalTop          []string `json:"natural_top_photos,omitempty"`
+	// Genuine says whether the natural unit is a counterpart by the
+	// documented criteria (GenuineMaxEcho…); NotGenuine says why not.
+	Genuine    bool     `json:"genuine"`
+	NotGenuine string   `json:"not_genuine,omitempty"`
+	HandTop    []string `json:"handmade_top_photos,omitempty"`
+	NaturalTop []string `json:"natural_top_photos,omitempty"`
 }
 
 // Family is the verification of one matched family.
@@ -72,6 +76,10 @@ type Family struct {
 	Found   *bool        `json:"found,omitempty"`
 	Profile []LayerScore `json:"profile,omitempty"`
 	Control *Control     `json:"control,omitempty"`
+	// Genuine counts the pairs whose natural unit is a counterpart;
+	// GenuineMeanR is their mean r. The other hand-made units found none.
+	Genuine      int   `json:"genuine"`
+	GenuineMeanR Float `json:"genuine_mean_r"`
 }
 
 // Axis names the second axis of a family's response maps.
@@ -359,7 +367,57 @@ func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNa
 	}
 	f.SpacingErrorDeg, f.NaturalSpacingErrorDeg = Float(spacingError(hp)), Float(spacingError(np))
 	f.Coverage = coverage(np, nw)
+	classify(f)
 	return f
+}
+
+// The criteria of a genuine counterpart, on the natural unit alone: a
+// one-to-one pairing gives every hand-made unit some channel, and these
+// say whether that channel is what the family is.
+const (
+	// GenuineMaxEcho: the natural unit answers the opposite orientation
+	// with less than this share of its peak.
+	GenuineMaxEcho = 0.25
+	// GenuineMinCurvePreference: with curve stimuli, its best curve beats
+	// its best straight line by this factor.
+	GenuineMinCurvePreference = 1.25
+	// GenuineMaxWidthRatio: its tuning is at most this many times as wide
+	// as the family's widest hand-made unit.
+	GenuineMaxWidthRatio = 2.0
+)
+
+// classify marks each pair genuine or not (with the reason) and sums the
+// family up over the genuine pairs.
+func classify(f *Family) {
+	widest := 0.0
+	for _, p := range f.Pairs {
+		widest = math.Max(widest, float64(p.Handmade.WidthDeg))
+	}
+	var r float64
+	f.Genuine = 0
+	for _, p := range f.Pairs {
+		n := p.NaturalTuning
+		var why []string
+		if e := float64(n.Echo); !(e < GenuineMaxEcho) {
+			why = append(why, fmt.Sprintf("echo %.2f", e))
+		}
+		if c := float64(n.CurvePreference); f.Stimuli == "curves" && c < GenuineMinCurvePreference {
+			why = append(why, fmt.Sprintf("curves only %.2f× lines", c))
+		}
+		if w := float64(n.WidthDeg); widest > 0 && w > GenuineMaxWidthRatio*widest {
+			why = append(why, fmt.Sprintf("width %.0f°", w))
+		}
+		p.Genuine = len(why) == 0
+		p.NotGenuine = strings.Join(why, ", ")
+		if p.Genuine {
+			f.Genuine++
+			r += p.PearsonR
+		}
+	}
+	f.GenuineMeanR = Float(math.NaN())
+	if f.Genuine > 0 {
+		f.GenuineMeanR = Float(r / float64(f.Genuine))
+	}
 }
 
 // metricValues returns the values a claim's metric takes in a family.
