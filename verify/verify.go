@@ -484,8 +484,8 @@ func expects(res *compiler.Result, rep *Report) ([]*ExpectResult, *diag.Diagnost
 	src := res.Program.Source(res.Program.Main.Name)
 	for _, d := range res.Program.Main.AST.Decls {
 		ex := d.Expect
-		if ex == nil {
-			continue
+		if ex == nil || ex.Model != nil && ex.Model.Name != rep.Against {
+			continue // a claim about another network
 		}
 		parts := ex.Subject.Parts
 		var f *Family

@@ -498,6 +498,11 @@ func metricNames() []string {
 }
 
 func (c *checker) checkExpect(m *module, ex *ast.Expect) {
+	if ex.Model != nil {
+		if _, ok := c.models.Lookup(ex.Model.Name); !ok {
+			c.undefined(ex.Model, fmt.Sprintf("no reference model %q", ex.Model.Name), c.models.Names())
+		}
+	}
 	t := c.ref(m, ex.Subject, m.scope)
 	if t.known() && t.Kind != KFamily && t.Kind != KModel {
 		s, e := refSpan(ex.Subject)

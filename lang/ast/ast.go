@@ -288,7 +288,8 @@ type Match struct {
 type Expect struct {
 	Pos, EndPos Pos
 	Doc         []*Comment
-	Subject     *Ref     `"expect" @@ ":"`
+	Model       *Ident   `"expect" ( @@ (?= Ident) )?` // the network the claims are about; nil: every one
+	Subject     *Ref     `@@ ":"`
 	Claims      []*Claim `@@ ( "," @@ )*`
 }
 

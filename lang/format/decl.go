@@ -91,6 +91,10 @@ func (p *printer) decl(d *ast.Decl) {
 		}
 	case d.Expect != nil:
 		p.word("expect")
+		if d.Expect.Model != nil {
+			p.at(d.Expect.Model.Pos)
+			p.word(d.Expect.Model.Name)
+		}
 		p.ref(d.Expect.Subject)
 		p.glue(":")
 		p.commas(len(d.Expect.Claims), func(i int) {
