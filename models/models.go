@@ -34,12 +34,25 @@ type Manifest struct {
 }
 
 // Input is the model's input tensor and its preprocessing.
+//
+// A pixel v in [0, 1] of channel i becomes (v·Scale − Mean[i]) / Std[i]:
+// Caffe's convention is BGR, Scale 255, a mean and no Std; torchvision's is
+// RGB, Scale 1, mean and Std per channel.
 type Input struct {
 	Name     string    `json:"name"`
 	Channels []string  `json:"channels"`
 	Size     [2]int    `json:"size"`
 	Scale    float64   `json:"scale"`
 	Mean     []float64 `json:"mean"`
+	Std      []float64 `json:"std,omitempty"` // 1 for every channel when absent
+}
+
+// StdOf is channel i's standard deviation (1 when the manifest has none).
+func (in *Input) StdOf(i int) float64 {
+	if i < len(in.Std) && in.Std[i] != 0 {
+		return in.Std[i]
+	}
+	return 1
 }
 
 // Layer is one addressable activation: a Lucid-style name and the model's
@@ -49,6 +62,7 @@ type Layer struct {
 	Name     string   `json:"name"`
 	Tensor   string   `json:"tensor"`
 	Channels int      `json:"channels"`
+	Size     []int    `json:"size,omitempty"` // map height and width at the input size
 	Branches []Branch `json:"branches,omitempty"`
 }
 
@@ -108,6 +122,49 @@ func (b builtin) Names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ManifestFile is the name of a user model's manifest in its folder.
+const ManifestFile = "manifest.json"
+
+// Registered is the built-in registry with the models a user added to the
+// models folder (root, resolved as Dir does): every ROOT/NAME/manifest.json.
+// A user model may not take a built-in model's name.
+func Registered(fsys afero.Fs, root string) (Registry, error) {
+	dir := places.Dir(root, EnvDir, "models")
+	all := builtin{}
+	for n, m := range registry {
+		all[n] = m
+	}
+	entries, err := afero.ReadDir(fsys, dir)
+	if err != nil {
+		return all, nil // no folder: the built-in models only
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name(), ManifestFile)
+		if !e.IsDir() {
+			continue
+		}
+		data, err := safefs.ReadFile(fsys, p, 16<<20)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		m := &Manifest{}
+		if err := json.Unmarshal(data, m); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if m.Name != e.Name() {
+			return nil, fmt.Errorf("%s names the model %q, but it is in the folder %s", p, m.Name, e.Name())
+		}
+		if _, ok := registry[m.Name]; ok {
+			return nil, fmt.Errorf("%s: %s is a built-in model's name", p, m.Name)
+		}
+		all[m.Name] = m
+	}
+	return all, nil
 }
 
 // Lookup returns the manifest of the named built-in reference model.

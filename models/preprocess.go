@@ -36,7 +36,7 @@ func (m *Manifest) Preprocess(img image.Image) ([]float32, error) {
 			r, g, bl, _ := img.At(x0+x, y0+y).RGBA()
 			rgb := [3]float64{float64(r >> 8), float64(g >> 8), float64(bl >> 8)}
 			for i := range ch {
-				out[(i*h+y)*w+x] = float32(rgb[ch[i]]*scale - m.Input.Mean[i])
+				out[(i*h+y)*w+x] = float32((rgb[ch[i]]*scale - m.Input.Mean[i]) / m.Input.StdOf(i))
 			}
 		}
 	}
@@ -45,7 +45,7 @@ func (m *Manifest) Preprocess(img image.Image) ([]float32, error) {
 
 // FromRGB writes a planar RGB image with values in [0, 1] (3 planes of
 // h×w, red first) as the model's input at dst: channels in the manifest's
-// order, value·scale minus the channel's mean.
+// order, (value·scale − the channel's mean) / its std.
 func (m *Manifest) FromRGB(dst, rgb []float32, h, w int) error {
 	plane := h * w
 	for i, c := range m.Input.Channels {
@@ -53,10 +53,10 @@ func (m *Manifest) FromRGB(dst, rgb []float32, h, w int) error {
 		if _, ok := map[string]int{"r": 0, "g": 1, "b": 2}[c]; !ok {
 			return fmt.Errorf("model %s: unknown input channel %q", m.Name, c)
 		}
-		mean, scale := float32(m.Input.Mean[i]), float32(m.Input.Scale)
+		mean, scale, std := float32(m.Input.Mean[i]), float32(m.Input.Scale), float32(m.Input.StdOf(i))
 		out, in := dst[i*plane:(i+1)*plane], rgb[src*plane:(src+1)*plane]
 		for k, v := range in {
-			out[k] = v*scale - mean
+			out[k] = (v*scale - mean) / std
 		}
 	}
 	return nil

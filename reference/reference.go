@@ -22,9 +22,13 @@ type Net struct {
 // Open locates the named model (root: the --models folder, or "") and
 // reads it, after checking its sha256.
 func Open(fs afero.Fs, name, root string) (*Net, error) {
-	m, ok := models.Lookup(name)
+	reg, err := models.Registered(fs, root)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := reg.Lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("no reference model %q (registered: %v)", name, models.Names())
+		return nil, fmt.Errorf("no reference model %q (registered: %v)", name, reg.Names())
 	}
 	p, data, err := m.Load(fs, root)
 	if err != nil {

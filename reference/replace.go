@@ -36,6 +36,7 @@ func (in *injector) spliceCircuit(at ast.Pos) error {
 	}
 	idx := make([]int64, len(net.Input.Channels))
 	mean := make([]float32, len(net.Input.Channels))
+	std := make([]float32, len(net.Input.Channels))
 	for i, c := range net.Input.Channels {
 		j := -1
 		for k, mc := range man.Input.Channels {
@@ -46,12 +47,13 @@ func (in *injector) spliceCircuit(at ast.Pos) error {
 		if j < 0 {
 			return diag.At(at, at, diag.CodeInject, "the circuit's input channel %q is not one of the model's %v", c, man.Input.Channels)
 		}
-		idx[i], mean[i] = int64(j), float32(man.Input.Mean[j])
+		idx[i], mean[i], std[i] = int64(j), float32(man.Input.Mean[j]), float32(man.Input.StdOf(j))
 	}
 	c := len(idx)
 	pre := func(s string) string { return Prefix + "preprocess/" + s }
 	inits := []*pb.TensorProto{
 		{Name: proto.String(pre("channels")), Dims: []int64{int64(c)}, DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: idx},
+		onnx.FloatTensor(pre("std"), "the model's per-channel standard deviation", []int{1, c, 1, 1}, std),
 		onnx.FloatTensor(pre("mean"), "the model's per-channel mean", []int{1, c, 1, 1}, mean),
 		onnx.FloatTensor(pre("scale"), "model pixels to the circuit's range", []int{1}, []float32{float32((net.Input.Hi - net.Input.Lo) / man.Input.Scale)}),
 		onnx.FloatTensor(pre("offset"), "the circuit's lowest input value", []int{1}, []float32{float32(net.Input.Lo)}),
@@ -60,7 +62,8 @@ func (in *injector) spliceCircuit(at ast.Pos) error {
 	nodes := []*pb.NodeProto{
 		{Name: proto.String(pre("pick")), OpType: proto.String("Gather"), Input: []string{data, pre("channels")}, Output: []string{pre("picked")},
 			Attribute: []*pb.AttributeProto{{Name: proto.String("axis"), Type: pb.AttributeProto_INT.Enum(), I: proto.Int64(1)}}},
-		{Name: proto.String(pre("unmean")), OpType: proto.String("Add"), Input: []string{pre("picked"), pre("mean")}, Output: []string{pre("pixels")}},
+		{Name: proto.String(pre("unstd")), OpType: proto.String("Mul"), Input: []string{pre("picked"), pre("std")}, Output: []string{pre("centred")}},
+		{Name: proto.String(pre("unmean")), OpType: proto.String("Add"), Input: []string{pre("centred"), pre("mean")}, Output: []string{pre("pixels")}},
 		{Name: proto.String(pre("rescale")), OpType: proto.String("Mul"), Input: []string{pre("pixels"), pre("scale")}, Output: []string{pre("scaled")}},
 		{Name: proto.String(pre("shift")), OpType: proto.String("Add"), Input: []string{pre("scaled"), pre("offset")}, Output: []string{circuitName(net.Input.Name)}},
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/internal/safefs"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/runtime"
@@ -33,7 +34,12 @@ func runBuild(e *env, args []string) int {
 		return exitUsage
 	}
 	src := fl.Arg(0)
-	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: *stop, Defines: rf.defines})
+	reg, err := models.Registered(e.fs, *rf.models)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: *stop, Defines: rf.defines, Models: reg})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
@@ -90,7 +96,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 		fmt.Fprintln(e.stderr, "usage: circc build --into MODEL -o OUT.onnx FILE")
 		return exitUsage
 	}
-	res, code := compileFor(e, fl.Arg(0), rf.defines)
+	res, code := compileFor(e, fl.Arg(0), rf)
 	if res == nil {
 		return code
 	}

@@ -127,7 +127,12 @@ func runCheck(e *env, args []string) int {
 	rep := checkReport{OK: true, Files: fl.Args(), Diagnostics: diag.List{}}
 	code := exitOK
 	for _, name := range fl.Args() {
-		prog, ds, err := check.Check(e.fs, name, models.Builtin)
+		reg, err := models.Registered(e.fs, "")
+		if err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
+		prog, ds, err := check.Check(e.fs, name, reg)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage

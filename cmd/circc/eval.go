@@ -5,6 +5,7 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/datasets"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/runtime"
@@ -72,9 +73,14 @@ func (r *refFlags) photos(e *env) ([]datasets.Item, []datasets.Item, error) {
 }
 
 // compileFor compiles a circuit for injection; diagnostics are printed.
-func compileFor(e *env, file string, defines defineFlag) (*compiler.Result, int) {
+func compileFor(e *env, file string, rf *refFlags) (*compiler.Result, int) {
+	reg, err := models.Registered(e.fs, *rf.models)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return nil, exitUsage
+	}
 	p := e.stage("compiling "+file, "", e.jsonTo == "-")
-	res, err := compiler.Compile(e.fs, file, compiler.Options{Defines: defines})
+	res, err := compiler.Compile(e.fs, file, compiler.Options{Defines: rf.defines, Models: reg})
 	p.end()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
@@ -118,7 +124,7 @@ func runEval(e *env, args []string) int {
 	}
 	runs := []run{{name: "intact", model: net.Model}}
 	if fl.NArg() == 1 {
-		res, code := compileFor(e, fl.Arg(0), rf.defines)
+		res, code := compileFor(e, fl.Arg(0), rf)
 		if res == nil {
 			return code
 		}

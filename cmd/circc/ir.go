@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/models"
 )
 
 func runIR(e *env, args []string) int {
@@ -32,6 +33,11 @@ func runIR(e *env, args []string) int {
 		return exitUsage
 	}
 	opt := compiler.Options{StopAfter: st.Name, Weights: *weights, Defines: defines}
+	var err error
+	if opt.Models, err = models.Registered(e.fs, ""); err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
 	res, err := compiler.Compile(e.fs, fl.Arg(0), opt)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)

@@ -1,17 +1,27 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 
+	"github.com/circc/circc/internal/places"
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/runtime"
 )
 
 func runModels(e *env, args []string) int {
+	if len(args) > 0 && args[0] == "add" {
+		return modelAdd(e, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "test" && args[0] != "tensors") {
-		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--json] NAME")
+		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--json] NAME\n       circc models add [--models DIR] --name NAME [--preset caffe|torchvision] [flags] FILE.onnx")
 		return exitUsage
 	}
 	fl := newFlags("models "+args[0], e.stderr)
@@ -60,8 +70,13 @@ type modelEntry struct {
 func modelList(e *env, root string, asJSON bool) int {
 	var list []modelEntry
 	code := exitOK
-	for _, name := range models.Names() {
-		m, _ := models.Lookup(name)
+	reg, err := models.Registered(e.fs, root)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	for _, name := range reg.Names() {
+		m, _ := reg.Lookup(name)
 		me := modelEntry{Name: m.Name, Title: m.Title, Dir: m.Dir(root), Layers: len(m.Layers), Status: "ok"}
 		if _, _, err := m.Load(e.fs, root); err != nil {
 			me.Error = err.Error()
@@ -197,4 +212,112 @@ func modelTensors(e *env, root string, size int, fl *flags) int {
 		fmt.Fprintln(e.stdout)
 	}
 	return exitOK
+}
+
+// presets are the two preprocessing conventions users meet.
+var presets = map[string]models.Input{
+	"caffe":       {Channels: []string{"b", "g", "r"}, Scale: 255, Mean: []float64{104, 117, 123}},
+	"torchvision": {Channels: []string{"r", "g", "b"}, Scale: 1, Mean: []float64{0.485, 0.456, 0.406}, Std: []float64{0.229, 0.224, 0.225}},
+}
+
+// modelAdd registers a user's ONNX image network: its manifest, read from
+// the graph, and the file itself go into MODELS/NAME/.
+func modelAdd(e *env, args []string) int {
+	fl := newFlags("models add", e.stderr)
+	root := fl.String("models", "", "the models folder to add to (default $"+models.EnvDir+", else shared/models beside the checkout, else $CIRCC_HOME/models)")
+	name := fl.String("name", "", "the model's `NAME` in circuits and commands")
+	title := fl.String("title", "", "a line saying what the model is")
+	preset := fl.String("preset", "caffe", "preprocessing: caffe (BGR, 0-255, mean 104,117,123) or torchvision (RGB, 0-1, ImageNet mean and std)")
+	channels := fl.String("channels", "", "input channel order, e.g. bgr or rgb (overrides the preset)")
+	scale := fl.Float64("scale", 0, "pixel scale: 255 for 0-255, 1 for 0-1 (overrides the preset)")
+	mean := fl.String("mean", "", "per-channel means, comma-separated, in the input's channel order (overrides the preset)")
+	std := fl.String("std", "", "per-channel standard deviations, comma-separated (overrides the preset)")
+	size := fl.IntIn("size", 0, 0, 4096, "the input's side in pixels when the graph leaves it free (0: the graph's)")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	in, ok := presets[*preset]
+	if fl.NArg() != 1 || *name == "" || !ok {
+		fmt.Fprintln(e.stderr, "usage: circc models add [--models DIR] --name NAME [--preset caffe|torchvision] [--channels bgr] [--scale S] [--mean a,b,c] [--std a,b,c] [--size N] FILE.onnx")
+		return exitUsage
+	}
+	if _, builtin := models.Lookup(*name); builtin || !validModelName.MatchString(*name) {
+		fmt.Fprintf(e.stderr, "circc: %q cannot name a model: it must be a circ name (letters, digits, _ and version numbers like 1.0) and not a built-in model's\n", *name)
+		return exitUsage
+	}
+	var err error
+	if *channels != "" {
+		in.Channels = strings.Split(strings.ToLower(*channels), "")
+	}
+	if *scale != 0 {
+		in.Scale = *scale
+	}
+	for _, f := range []struct {
+		text string
+		dst  *[]float64
+	}{{*mean, &in.Mean}, {*std, &in.Std}} {
+		if f.text == "" {
+			continue
+		}
+		if *f.dst, err = floats(f.text); err != nil {
+			fmt.Fprintf(e.stderr, "circc: %v\n", err)
+			return exitUsage
+		}
+	}
+	if len(in.Mean) != len(in.Channels) || len(in.Std) > 0 && len(in.Std) != len(in.Channels) {
+		fmt.Fprintf(e.stderr, "circc: %d channels (%s) but %d means and %d standard deviations\n", len(in.Channels), strings.Join(in.Channels, ""), len(in.Mean), len(in.Std))
+		return exitUsage
+	}
+	data, err := safefs.ReadFile(e.fs, fl.Arg(0), safefs.MaxModel)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	if *title == "" {
+		*title = "added from " + filepath.Base(fl.Arg(0))
+	}
+	man, err := reference.Describe(data, *name, *title, in, *size)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %s: %v\n", fl.Arg(0), err)
+		return exitDiags
+	}
+	manifest, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	dir := filepath.Join(places.Dir(*root, models.EnvDir, "models"), *name)
+	if err := e.fs.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	files := []safefs.File{{Path: filepath.Join(dir, models.ManifestFile), Data: append(manifest, '\n')}}
+	if model := filepath.Join(dir, man.File); safefs.Resolve(e.fs, model) != safefs.Resolve(e.fs, fl.Arg(0)) {
+		files = append(files, safefs.File{Path: model, Data: data})
+	}
+	if err := safefs.WriteFiles(e.fs, files, nil); err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	var names []string
+	for _, l := range man.Layers {
+		names = append(names, l.Name)
+	}
+	fmt.Fprintf(e.stdout, "added %s in %s: input %s %dx%d %s, %d layers: %s\n", *name, dir, man.Input.Name, man.Input.Size[0], man.Input.Size[1],
+		strings.Join(man.Input.Channels, ""), len(man.Layers), strings.Join(names, " "))
+	return exitOK
+}
+
+var validModelName = regexp.MustCompile(`^[\pL_][\pL\pN_]*(\.\d+)*$`)
+
+func floats(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(v == v) {
+			return nil, fmt.Errorf("%q is not a list of numbers", s)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

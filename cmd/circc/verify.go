@@ -30,7 +30,7 @@ func runVerify(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}
-	res, code := compileFor(e, fl.Arg(0), rf.defines)
+	res, code := compileFor(e, fl.Arg(0), rf)
 	if res == nil {
 		return code
 	}

@@ -1,0 +1,111 @@
+package onnx
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Probe is a tensor of a network worth reading a unit from: an activation
+// map (after its non-linearity), a pool, a normalisation or a
+// concatenation, with its channels and its map size for one image.
+type Probe struct {
+	Tensor   string
+	Op       string // the op that makes it
+	Channels int
+	H, W     int
+	Branches []ProbeBranch // a concatenation's inputs, in channel order
+}
+
+// ProbeBranch is the channel range [From, To) one input of a
+// concatenation contributes, and the tensor it comes from.
+type ProbeBranch struct {
+	Tensor   string
+	From, To int
+}
+
+// probeOps make tensors worth probing; passOps may stand between them.
+var (
+	probeOps = map[string]bool{"Relu": true, "MaxPool": true, "AveragePool": true, "LRN": true, "Concat": true,
+		"Conv": true, "BatchNormalization": true, "Clip": true, "Sigmoid": true, "Add": true}
+	passOps = map[string]bool{"Dropout": true, "Identity": true, "Constant": true, "Flatten": true, "Gemm": true,
+		"MatMul": true, "Softmax": true, "GlobalAveragePool": true, "Reshape": true, "Mul": true, "Sub": true,
+		"Div": true, "Gather": true, "Pad": true, "Sum": true}
+)
+
+// ProbePoints lists, in graph order, the tensors of an image network worth
+// probing, for an input of the given NCHW shape: every 4-D map of more
+// than one pixel made by a probe op, where a convolution (or batch
+// normalisation) followed by its non-linearity counts once, after it. An
+// op it does not know is an error that names the node, as is a graph
+// whose shapes it cannot resolve.
+func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
+	g := m.P.GetGraph()
+	for _, n := range g.GetNode() {
+		if !probeOps[n.GetOpType()] && !passOps[n.GetOpType()] {
+			return nil, fmt.Errorf("node %s: circc does not know the op %s", nodeName(n.GetName(), n.GetOutput()), n.GetOpType())
+		}
+	}
+	shapes, err := m.Shapes(input)
+	if err != nil {
+		return nil, err
+	}
+	var out []Probe
+	for _, n := range g.GetNode() {
+		if !probeOps[n.GetOpType()] || len(n.GetOutput()) == 0 {
+			continue
+		}
+		t := n.GetOutput()[0]
+		s := shapes[t]
+		if len(s) != 4 || s[2]*s[3] <= 1 {
+			continue
+		}
+		// A map that only feeds its own activation is read after it.
+		if n.GetOpType() == "Conv" || n.GetOpType() == "BatchNormalization" || n.GetOpType() == "Add" {
+			if cs := m.Consumers(t); len(cs) == 1 && (cs[0].GetOpType() == "Relu" || cs[0].GetOpType() == "BatchNormalization" || cs[0].GetOpType() == "Clip" || cs[0].GetOpType() == "Sigmoid") {
+				continue
+			}
+		}
+		p := Probe{Tensor: t, Op: n.GetOpType(), Channels: int(s[1]), H: int(s[2]), W: int(s[3])}
+		if n.GetOpType() == "Concat" {
+			at := 0
+			for _, in := range n.GetInput() {
+				c := int(shapes[in][1])
+				p.Branches = append(p.Branches, ProbeBranch{Tensor: in, From: at, To: at + c})
+				at += c
+			}
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the graph has no image maps to probe")
+	}
+	return out, nil
+}
+
+func nodeName(name string, outputs []string) string {
+	if name != "" {
+		return name
+	}
+	return "making " + strings.Join(outputs, ", ")
+}
+
+var (
+	runSuffix  = regexp.MustCompile(`_\d+$`)
+	notIdent   = regexp.MustCompile(`[^\pL\pN_]+`)
+	blockParts = regexp.MustCompile(`[/.](concat|output|out)$`)
+)
+
+// ReadableName turns a tensor name into a layer name a circuit can write:
+// "fire6/concat_1" → "fire6", "inception_3b/output_1" → "inception_3b",
+// "conv1/7x7_s2_2" → "conv1_7x7_s2", "fire6/expand3x3_2" →
+// "fire6_expand3x3".
+func ReadableName(tensor string) string {
+	s := runSuffix.ReplaceAllString(tensor, "")
+	s = blockParts.ReplaceAllString(s, "")
+	s = strings.Trim(notIdent.ReplaceAllString(s, "_"), "_")
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		s = "t" + s
+	}
+	return s
+}
