@@ -15,7 +15,8 @@ import (
 // Figures writes, for each family, the pictures of the report as files:
 // LAYER.FAMILY.heatmaps.png (per pair, the hand-made response map above the
 // natural one), LAYER.FAMILY.radial.svg (radial tuning of both, hand-made
-// red, natural blue) and LAYER.FAMILY.radial-handmade.svg.
+// red, natural blue) and LAYER.FAMILY.radial-handmade.svg; for a layer
+// search, LAYER.FAMILY.profile.svg (mean r per layer of the network).
 func (r *Report) Figures(fs afero.Fs, dir string, write func(path string, data []byte) error) ([]string, error) {
 	if err := fs.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -49,7 +50,12 @@ func (r *Report) Figures(fs afero.Fs, dir string, write func(path string, data [
 			base + ".radial.svg":          []byte(radialPlot(append(hands, nats...), colours(len(hands), len(nats)))),
 			base + ".radial-handmade.svg": []byte(radialPlot(hands, colours(len(hands), 0))),
 		}
-		for _, name := range []string{base + ".heatmaps.png", base + ".radial.svg", base + ".radial-handmade.svg"} {
+		names := []string{base + ".heatmaps.png", base + ".radial.svg", base + ".radial-handmade.svg"}
+		if len(f.Profile) > 0 {
+			files[base+".profile.svg"] = []byte(profilePlot(f))
+			names = append(names, base+".profile.svg")
+		}
+		for _, name := range names {
 			if err := write(name, files[name]); err != nil {
 				return nil, fmt.Errorf("writing %s: %w", name, err)
 			}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/spf13/afero"
 
@@ -262,18 +263,7 @@ func TestSpecClaimsHold(t *testing.T) {
 // r ≥ 0.8), well above the early and late layers, and reports each
 // layer's score; the control network scores well below.
 func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
-	src, err := os.ReadFile("../circuits/curves.circ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src = regexp.MustCompile(`(?m)^(match mixed3b\.curve to) inceptionv1\.mixed3b( using curves)$`).ReplaceAll(src, []byte("$1 squeezenet1.0.*$2"))
-	src = regexp.MustCompile(`(?m)^(expect|replace|ablate|set) .*$`).ReplaceAll(src, nil)
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "curves.circ"), src, 0o644)
-	r, err := compiler.Compile(afero.NewOsFs(), filepath.Join(dir, "curves.circ"), compiler.Options{})
-	if err != nil || r.Diags.HasErrors() {
-		t.Fatal(err, r.Diags)
-	}
+	r := curvesAgainst(t, "squeezenet1.0.*")
 	rep, ds, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData})
 	if err != nil || len(ds) > 0 {
 		t.Fatal(err, ds)
@@ -292,6 +282,9 @@ func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 	}
 	if score["fire6"] < 0.85 || score["conv1"] > score["fire6"]-0.15 || score["fire2"] > score["fire6"]-0.15 {
 		t.Errorf("the profile does not single out the middle of the network: %v", f.Profile)
+	}
+	if f.Genuine != 24 {
+		t.Errorf("%d of 24 pairs genuine in fire6", f.Genuine)
 	}
 	// The control, SqueezeNet with its weights shuffled, scores well below.
 	if c := f.Control; c == nil || c.Margin < 0.1 || c.AtFound > score["fire6"]-0.1 {
@@ -330,4 +323,51 @@ func TestGenuineCounterparts(t *testing.T) {
 	if fmt.Sprint(not) != "[curve[a=15deg] curve[a=135deg] curve[a=150deg]]" || f.Genuine != 21 || float64(f.GenuineMeanR) < 0.85 {
 		t.Errorf("not genuine: %v; %d genuine, mean r %.3f", not, f.Genuine, float64(f.GenuineMeanR))
 	}
+}
+
+// curvesAgainst compiles curves.circ with its match pointed at target
+// (squeezenet1.0.fire6, squeezenet1.0.*) and its claims and edits removed.
+func curvesAgainst(b testing.TB, target string) *compiler.Result {
+	src, err := os.ReadFile("../circuits/curves.circ")
+	if err != nil {
+		b.Fatal(err)
+	}
+	src = regexp.MustCompile(`(?m)^(match mixed3b\.curve to) inceptionv1\.mixed3b( using curves)$`).ReplaceAll(src, []byte("$1 "+target+"$2"))
+	src = regexp.MustCompile(`(?m)^(expect|replace|ablate|set) .*$`).ReplaceAll(src, nil)
+	file := filepath.Join(b.TempDir(), "curves.circ")
+	os.WriteFile(file, src, 0o644)
+	r, err := compiler.Compile(afero.NewOsFs(), file, compiler.Options{})
+	if err != nil || r.Diags.HasErrors() {
+		b.Fatal(err, r.Diags)
+	}
+	return r
+}
+
+// BenchmarkSearchSqueezeNet measures a search of all 13 SqueezeNet layers
+// for curves.circ's curve family, its control included, and, in the same
+// run, the explicit match of one layer (fire6) as the baseline; it reports
+// the search's seconds and its cost in explicit matches.
+//
+//	go test ./verify -run '^$' -bench SearchSqueezeNet -benchtime 1x
+func BenchmarkSearchSqueezeNet(b *testing.B) {
+	one, all := curvesAgainst(b, "squeezenet1.0.fire6"), curvesAgainst(b, "squeezenet1.0.*")
+	run := func(r *compiler.Result) {
+		if _, ds, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData}); err != nil || len(ds) > 0 {
+			b.Fatal(err, ds)
+		}
+	}
+	run(one) // warm up: onnxruntime, the page cache
+	var tOne, tAll time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		run(one)
+		tOne += time.Since(start)
+		start = time.Now()
+		run(all)
+		tAll += time.Since(start)
+	}
+	b.ReportMetric(tAll.Seconds()/float64(b.N), "search-s/op")
+	b.ReportMetric(tOne.Seconds()/float64(b.N), "one-layer-s/op")
+	b.ReportMetric(tAll.Seconds()/tOne.Seconds(), "search/one-layer")
 }
