@@ -26,14 +26,22 @@ var grammarSection = regexp.MustCompile("(?s)(<!-- grammar:begin -->\n```ebnf\n)
 
 // TestSpecGrammarIsCurrent: the grammar in spec.md is the parser's.
 func TestSpecGrammarIsCurrent(t *testing.T) {
+	syncSection(t, "grammar", grammarSection, parser.Grammar()+"\n")
+}
+
+// syncSection checks that the generated section of spec.md that section
+// matches (an opening group, the text, a closing group) holds text, or
+// rewrites it under CIRCC_UPDATE=1.
+func syncSection(t *testing.T, what string, section *regexp.Regexp, text string) {
+	t.Helper()
 	spec, err := os.ReadFile(specPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !grammarSection.Match(spec) {
-		t.Fatal("spec.md has no grammar section")
+	if !section.Match(spec) {
+		t.Fatalf("spec.md has no %s section", what)
 	}
-	fresh := grammarSection.ReplaceAll(spec, []byte("${1}"+strings.ReplaceAll(parser.Grammar(), "$", "$$")+"\n${2}"))
+	fresh := section.ReplaceAll(spec, []byte("${1}"+strings.ReplaceAll(text, "$", "$$")+"${2}"))
 	if golden.Update() {
 		if err := os.WriteFile(specPath, fresh, 0o644); err != nil {
 			t.Fatal(err)
@@ -41,7 +49,7 @@ func TestSpecGrammarIsCurrent(t *testing.T) {
 		return
 	}
 	if !bytes.Equal(fresh, spec) {
-		t.Error("spec.md's grammar section is stale; run CIRCC_UPDATE=1 go test ./lang")
+		t.Errorf("spec.md's %s section is stale; run CIRCC_UPDATE=1 go test ./lang", what)
 	}
 }
 
@@ -123,25 +131,9 @@ func stdlibReference(t *testing.T) string {
 // TestSpecStdlibIsCurrent: spec.md lists the standard library as its
 // sources declare it, every function and constant with a doc comment.
 func TestSpecStdlibIsCurrent(t *testing.T) {
-	spec, err := os.ReadFile(specPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !stdlibSection.Match(spec) {
-		t.Fatal("spec.md has no stdlib section")
-	}
 	ref := stdlibReference(t)
 	if strings.Contains(ref, " — \n") {
 		t.Errorf("a standard-library declaration has no doc comment:\n%s", ref)
 	}
-	fresh := stdlibSection.ReplaceAll(spec, []byte("${1}\n"+strings.ReplaceAll(ref, "$", "$$")+"${2}"))
-	if golden.Update() {
-		if err := os.WriteFile(specPath, fresh, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if !bytes.Equal(fresh, spec) {
-		t.Error("spec.md's standard-library section is stale; run CIRCC_UPDATE=1 go test ./lang")
-	}
+	syncSection(t, "standard-library", stdlibSection, "\n"+ref)
 }
