@@ -11,8 +11,13 @@
 // best one-to-one assignment of response-map correlations), measures
 // tuning (preferred orientation, width, echo, curve preference), response
 // similarity, family coverage and spacing, and the overlap of top dataset
-// photos, and checks the expect claims. It produces a Report, as terminal
-// tables, JSON, a self-contained HTML page and figure files.
+// photos, and checks the expect claims. It classes each pair a genuine
+// counterpart or not by criteria on the natural unit (GenuineMaxEcho…). A
+// match to MODEL.* (or a network no match names) searches every layer in
+// the same pass, reports the best one with each layer's score, and runs
+// the search again on a control, the network with its convolution weights
+// shuffled. It produces a Report per network, as terminal tables, JSON, a
+// self-contained HTML page and figure files.
 //
 // Guarantees: the same circuit, model and options give the same report
 // (stimuli and readout are deterministic); a claim holds only when every
