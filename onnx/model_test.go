@@ -251,3 +251,90 @@ func TestPermuteConvWeights(t *testing.T) {
 		t.Error("the graph changed")
 	}
 }
+
+// TestReceptiveFieldsAgainstPerturbation checks the fields against the
+// network itself: changing one input pixel just outside a cell's field
+// leaves the cell exactly as it was; changing one on the field's edge
+// changes it. Checked at a cell of conv2d0, of mixed3a and of mixed3b,
+// on all four edges.
+func TestReceptiveFieldsAgainstPerturbation(t *testing.T) {
+	m := readRef(t)
+	fields, err := m.ReceptiveFields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := fields["conv1/7x7_s2_1"]; f != (Field{Jump: [2]int{2, 2}, Lo: [2]int{-3, -3}, Hi: [2]int{3, 3}}) {
+		t.Errorf("conv1: %+v, want stride 2 and a 7x7 field centred on the cell", f)
+	}
+	if _, ok := fields["prob_1"]; ok {
+		t.Error("a dense layer's output has a field")
+	}
+	base := make([]float32, 3*224*224)
+	for i := range base {
+		base[i] = float32(math.Sin(float64(i)*0.37) * 60)
+	}
+	for _, tc := range []struct {
+		tensor string
+		y, x   int // the cell read
+	}{{"conv1/7x7_s2_2", 50, 60}, {"inception_3a/output_1", 14, 13}, {"inception_3b/output_1", 14, 14}} {
+		f, ok := fields[tc.tensor]
+		if !ok {
+			t.Fatalf("%s has no field", tc.tensor)
+		}
+		lo := [2]int{f.Lo[0] + tc.y*f.Jump[0], f.Lo[1] + tc.x*f.Jump[1]}
+		hi := [2]int{f.Hi[0] + tc.y*f.Jump[0], f.Hi[1] + tc.x*f.Jump[1]}
+		cy, cx := (lo[0]+hi[0])/2, (lo[1]+hi[1])/2
+		// Pixels (row, column) to change: 4 just outside, 4 on the edge.
+		probes := [][2]int{{lo[0] - 1, cx}, {hi[0] + 1, cx}, {cy, lo[1] - 1}, {cy, hi[1] + 1},
+			{lo[0], cx}, {hi[0], cx}, {cy, lo[1]}, {cy, hi[1]}}
+		batch := make([]float32, 0, (len(probes)+1)*len(base))
+		batch = append(batch, base...)
+		for _, p := range probes {
+			if p[0] < 0 || p[0] >= 224 || p[1] < 0 || p[1] >= 224 {
+				t.Fatalf("%s: the field %v-%v of cell (%d, %d) leaves the image; pick a more central cell", tc.tensor, lo, hi, tc.y, tc.x)
+			}
+			img := append([]float32(nil), base...)
+			for c := 0; c < 3; c++ {
+				img[(c*224+p[0])*224+p[1]] += 1000
+			}
+			batch = append(batch, img...)
+		}
+		cut := m.Clone()
+		if err := cut.SetInputShape(224, 224); err != nil {
+			t.Fatal(err)
+		}
+		if err := cut.SetOutputs(refInput, tc.tensor); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := cut.Bytes()
+		s, err := runtime.NewSessionFromBytes(data, "data_0", []string{tc.tensor}, runtime.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := s.Run(batch, []int64{int64(len(probes) + 1), 3, 224, 224})
+		s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := out[0]
+		C, H, W := int(o.Shape[1]), int(o.Shape[2]), int(o.Shape[3])
+		cell := func(n int) []float32 {
+			v := make([]float32, C)
+			for c := range v {
+				v[c] = o.Data[((n*C+c)*H+tc.y)*W+tc.x]
+			}
+			return v
+		}
+		ref := cell(0)
+		for i, p := range probes {
+			got, changed := cell(i+1), false
+			for c := range got {
+				changed = changed || got[c] != ref[c]
+			}
+			if inside := i >= 4; changed != inside {
+				t.Errorf("%s cell (%d, %d), field rows %d-%d cols %d-%d: changing pixel %v changed the cell: %v", tc.tensor, tc.y, tc.x, lo[0], hi[0], lo[1], hi[1], p, changed)
+			}
+		}
+		t.Logf("%s: field %dx%d px, stride %v", tc.tensor, f.Size()[0], f.Size()[1], f.Jump)
+	}
+}

@@ -1,0 +1,83 @@
+package onnx
+
+import "fmt"
+
+// Field is the receptive field of a tensor's cells in the input image:
+// cell (y, x) depends on input rows Lo[0]+y·Jump[0] … Hi[0]+y·Jump[0] and
+// columns Lo[1]+x·Jump[1] … Hi[1]+x·Jump[1] (inclusive; coordinates below
+// 0 or past the input's edge are padding). Jump is the total stride.
+type Field struct {
+	Jump   [2]int
+	Lo, Hi [2]int
+}
+
+// Size is the field's extent in input pixels, rows and columns.
+func (f Field) Size() [2]int { return [2]int{f.Hi[0] - f.Lo[0] + 1, f.Hi[1] - f.Lo[1] + 1} }
+
+// fieldOps keep each cell's field: they act per position.
+var fieldOps = map[string]bool{"Relu": true, "LRN": true, "BatchNormalization": true, "Dropout": true, "Identity": true,
+	"Clip": true, "Sigmoid": true, "Add": true, "Mul": true, "Sub": true, "Div": true, "Concat": true, "Sum": true}
+
+// ReceptiveFields computes the field of every tensor the image input
+// reaches, through convolutions and pools (kernel, stride, padding,
+// dilation) and the per-position ops; a tensor made from several (Concat,
+// Add) gets the union of their fields, which must share one stride. An op
+// that mixes positions otherwise (a global pool, a dense layer) ends the
+// fields: its output has none. It is the one receptive-field computation,
+// for reference models and compiled circuits alike.
+func (m *Model) ReceptiveFields() (map[string]Field, error) {
+	fields := map[string]Field{m.Input().GetName(): {Jump: [2]int{1, 1}}}
+	for _, n := range m.P.GetGraph().GetNode() {
+		var ins []Field
+		for _, in := range n.GetInput() {
+			if f, ok := fields[in]; ok {
+				ins = append(ins, f)
+			}
+		}
+		if len(ins) == 0 || len(n.GetOutput()) == 0 {
+			continue
+		}
+		f := ins[0]
+		for _, g := range ins[1:] {
+			if g.Jump != f.Jump {
+				return nil, fmt.Errorf("node %s (%s) joins fields of strides %v and %v", nodeName(n.GetName(), n.GetOutput()), n.GetOpType(), f.Jump, g.Jump)
+			}
+			for a := 0; a < 2; a++ {
+				f.Lo[a], f.Hi[a] = min(f.Lo[a], g.Lo[a]), max(f.Hi[a], g.Hi[a])
+			}
+		}
+		switch op := n.GetOpType(); {
+		case op == "Conv" || op == "MaxPool" || op == "AveragePool":
+			k := attrInts64(n, "kernel_shape")
+			if op == "Conv" && len(k) == 0 && len(n.GetInput()) > 1 {
+				if w := m.weightProto(n.GetInput()[1]); w != nil && len(w.GetDims()) == 4 {
+					k = w.GetDims()[2:] // the kernel's shape is its weight's
+				}
+			}
+			strides := attrInts64(n, "strides", 1, 1)
+			pads := attrInts64(n, "pads", 0, 0, 0, 0)
+			dil := attrInts64(n, "dilations", 1, 1)
+			if len(k) != 2 || len(strides) != 2 || len(pads) != 4 || len(dil) != 2 {
+				return nil, fmt.Errorf("node %s (%s): not a 2-D window", nodeName(n.GetName(), n.GetOutput()), op)
+			}
+			if a := Attr(n, "auto_pad"); a != nil && string(a.GetS()) != "" && string(a.GetS()) != "NOTSET" {
+				ap := string(a.GetS())
+				return nil, fmt.Errorf("node %s (%s): auto_pad %s is not supported; export explicit pads", nodeName(n.GetName(), n.GetOutput()), op, ap)
+			}
+			// Output cell 0 reads input cells −pad … −pad + dilation·(k−1).
+			for a := 0; a < 2; a++ {
+				j, p := f.Jump[a], int(pads[a])
+				f.Lo[a] -= p * j
+				f.Hi[a] += (int(dil[a]*(k[a]-1)) - p) * j
+				f.Jump[a] = j * int(strides[a])
+			}
+		case fieldOps[op]:
+		default:
+			continue // the field ends here
+		}
+		for _, out := range n.GetOutput() {
+			fields[out] = f
+		}
+	}
+	return fields, nil
+}
