@@ -72,6 +72,7 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 				f.Jump[a] = j * int(strides[a])
 			}
 		case fieldOps[op]:
+		case op == "Gather" && attrInt64(n, "axis", 0) == 1: // picks channels, keeps positions
 		default:
 			continue // the field ends here
 		}

@@ -51,10 +51,14 @@ func globalMax(o ort.Output) [][]float32 {
 }
 
 // sweep renders n images (in parallel, ahead of the network) and runs them
-// through the session in batches, reading every output with read.
+// through the session in batches, reading every output with read. With a
+// crop, the session takes that window of each image.
 func sweep(s *ort.Session, man *models.Manifest, n int, image func(i int) (*stimuli.Image, error), outs []string,
-	read func(ort.Output) [][]float32, progress func(done, total int)) (Responses, error) {
+	read func(ort.Output) [][]float32, progress func(done, total int), window crop) (Responses, error) {
 	h, w := man.Input.Size[0], man.Input.Size[1]
+	if window.Size > 0 {
+		h, w = window.Size, window.Size
+	}
 	c := len(man.Input.Channels)
 	per := c * h * w
 	type batch struct {
@@ -79,6 +83,7 @@ func sweep(s *ort.Session, man *models.Manifest, n int, image func(i int) (*stim
 					defer func() { <-sem }()
 					im, err := image(start + j)
 					if err == nil {
+						im = cropImage(im, window)
 						err = man.FromRGB(b.data[j*per:(j+1)*per], im.Pix, h, w)
 					}
 					if err != nil {

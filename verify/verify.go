@@ -36,6 +36,9 @@ type Options struct {
 	Progress func(stage string, done, total int)
 	// NoControl skips the control network of layer searches.
 	NoControl bool
+	// FullSize runs stimuli through the whole input instead of the smallest
+	// window that gives the same values (the reference for tests).
+	FullSize bool
 }
 
 // Pair is a hand-made unit and its natural counterpart.
@@ -156,7 +159,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	for _, set := range setOf {
 		rep.Stimuli += set.Len()
 	}
-	sess, outs, progress := pr.sess, pr.outs, pr.progress
+	progress := pr.progress
 	var photos Responses
 	var photoNames []string
 	if opt.Photos > 0 {
@@ -170,13 +173,17 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 			pick = append(pick, items[i])
 			photoNames = append(photoNames, items[i].Name)
 		}
-		photos, err = sweep(sess, net.Manifest, len(pick), func(i int) (*stimuli.Image, error) {
+		full, err := pr.fullSession()
+		if err != nil {
+			return nil, nil, err
+		}
+		photos, err = sweep(full, net.Manifest, len(pick), func(i int) (*stimuli.Image, error) {
 			img, err := datasets.Decode(fs, pick[i].Path)
 			if err != nil {
 				return nil, err
 			}
 			return stimuli.FromImage(img, size)
-		}, outs, globalMax, progress("photos"))
+		}, pr.fullOuts, globalMax, progress("photos"), crop{})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -675,12 +682,18 @@ func bestLayer(layers []*Family) *Family {
 }
 
 // probe is a session on the reference network (or its control) cut at the
-// tensors the specs read, with the circuit beside it.
+// tensors the specs read, with the circuit beside it. Stimuli run through
+// the smallest centred window of the input that gives the same centre
+// cells (crop); photos, read anywhere on the map, through the full size.
 type probe struct {
-	net  *reference.Net
-	sess *ort.Session
-	outs []string
-	opt  Options
+	net      *reference.Net
+	sess     *ort.Session // on the cropped input
+	outs     []string
+	window   crop
+	full     *ort.Session // on the full input, made when photos need it
+	fullData []byte
+	fullOuts []string
+	opt      Options
 }
 
 func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options) (*probe, diag.List, error) {
@@ -698,18 +711,49 @@ func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*ma
 	if ds != nil || err != nil {
 		return nil, ds, err
 	}
-	data, err := model.Bytes()
+	full, err := model.Bytes()
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := ort.NewSessionFromBytes(data, model.Input().GetName(), outs, opt.Runtime)
-	if err != nil {
+	p := &probe{net: net, outs: outs, fullData: full, fullOuts: outs, opt: opt}
+	data := full
+	size := net.Manifest.Input.Size[0]
+	if w, ok := centreCrop(model, outs, len(net.Manifest.Input.Channels), size); ok && opt.Window <= 1 && !opt.FullSize {
+		if err := model.SetInputShape(w.Size, w.Size); err != nil {
+			return nil, nil, err
+		}
+		if data, err = model.Bytes(); err != nil {
+			return nil, nil, err
+		}
+		p.window = w
+	}
+	if p.sess, err = ort.NewSessionFromBytes(data, model.Input().GetName(), outs, opt.Runtime); err != nil {
 		return nil, nil, err
 	}
-	return &probe{net: net, sess: sess, outs: outs, opt: opt}, nil, nil
+	return p, nil, nil
 }
 
-func (p *probe) close() { p.sess.Close() }
+// fullSession is a session on the full-size input.
+func (p *probe) fullSession() (*ort.Session, error) {
+	if p.window.Size == 0 {
+		return p.sess, nil
+	}
+	if p.full == nil {
+		s, err := ort.NewSessionFromBytes(p.fullData, p.net.Manifest.Input.Name, p.fullOuts, p.opt.Runtime)
+		if err != nil {
+			return nil, err
+		}
+		p.full = s
+	}
+	return p.full, nil
+}
+
+func (p *probe) close() {
+	p.sess.Close()
+	if p.full != nil {
+		p.full.Close()
+	}
+}
 
 // progress reports a stage of the probe to the caller's Progress.
 func (p *probe) progress(stage string) func(int, int) {
@@ -736,7 +780,7 @@ func (p *probe) sweepSets(specs []*matchSpec, label string) (map[string]Response
 				return nil, nil, err
 			}
 			r, err := sweep(p.sess, p.net.Manifest, set.Len(), func(i int) (*stimuli.Image, error) { return set.Render(i), nil }, p.outs,
-				func(o ort.Output) [][]float32 { return readout(o, p.opt.Window) }, p.progress(label+name))
+				func(o ort.Output) [][]float32 { return readout(o, p.opt.Window) }, p.progress(label+name), p.window)
 			if err != nil {
 				return nil, nil, err
 			}

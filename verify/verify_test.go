@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,9 +160,10 @@ var benchDevices = flag.String("device", "cpu", "devices the benchmarks run on: 
 
 // BenchmarkSweep measures, on each -device, onnxruntime's raw throughput on
 // the graph a sweep runs (InceptionV1 cut at mixed3b with curves.circ
-// beside it) and, in the same run, the whole sweep (rendering,
-// preprocessing, running, reading out) over the same number of curve
-// stimuli; the sweep reports its rate as a share of the raw one.
+// beside it), at full size and on the cropped input, and, in the same run,
+// the whole sweep (rendering, cropping, preprocessing, running, reading
+// out) over the same number of curve stimuli; the sweep reports its rate
+// as a share of the cropped raw one and as a multiple of the full-size one.
 func BenchmarkSweep(b *testing.B) {
 	devices, err := ort.ParseDevices(*benchDevices)
 	if err != nil {
@@ -179,51 +181,62 @@ func BenchmarkSweep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	model, outs, _, err := net.Beside(fs, res, []string{"inception_3b/output_1"}, []string{"mixed3b"})
-	if err != nil {
-		b.Fatal(err)
+	specs, d := collect(res, net)
+	if d != nil {
+		b.Fatal(d)
 	}
-	data, _ := model.Bytes()
 	set, _ := stimuli.Lookup("curves", 224)
 	const n = 10 * BatchSize
 	for _, dev := range devices {
-		s, err := ort.NewSessionFromBytes(data, model.Input().GetName(), outs, dev)
+		opt := Options{Runtime: dev}
+		pr, ds, err := newProbe(fs, res, net, specs, opt)
+		if err != nil || ds != nil {
+			b.Fatal(err, ds)
+		}
+		defer pr.close()
+		full, err := pr.fullSession()
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer s.Close()
-		var rawRate float64
-		b.Run(dev.Device+"/raw", func(b *testing.B) {
-			in := make([]float32, BatchSize*3*224*224)
-			// Warm up before timing: allocation and, on CUDA, cuDNN's
-			// algorithm search belong to no batch in particular.
+		// raw runs zeros through a session at its input size, warmed up first.
+		raw := func(b *testing.B, s *ort.Session, side int) float64 {
+			in := make([]float32, BatchSize*3*side*side)
+			shape := []int64{BatchSize, 3, int64(side), int64(side)}
 			for i := 0; i < 3; i++ {
-				if _, err := s.Run(in, []int64{BatchSize, 3, 224, 224}); err != nil {
+				if _, err := s.Run(in, shape); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				for k := 0; k < n/BatchSize; k++ {
-					if _, err := s.Run(in, []int64{BatchSize, 3, 224, 224}); err != nil {
+					if _, err := s.Run(in, shape); err != nil {
 						b.Fatal(err)
 					}
 				}
 			}
-			rawRate = float64(b.N*n) / b.Elapsed().Seconds()
-			b.ReportMetric(rawRate, "images/s")
+			rate := float64(b.N*n) / b.Elapsed().Seconds()
+			b.ReportMetric(rate, "images/s")
+			return rate
+		}
+		var fullRate, cropRate float64
+		b.Run(dev.Device+"/raw-full", func(b *testing.B) { fullRate = raw(b, full, 224) })
+		b.Run(dev.Device+"/raw-cropped", func(b *testing.B) {
+			cropRate = raw(b, pr.sess, pr.window.Size)
+			b.ReportMetric(float64(pr.window.Size), "window_px")
 		})
 		b.Run(dev.Device+"/sweep", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				if _, err := sweep(s, net.Manifest, n, func(i int) (*stimuli.Image, error) { return set.Render(i * 7), nil }, outs,
-					func(o ort.Output) [][]float32 { return readout(o, 0) }, nil); err != nil {
+				if _, err := sweep(pr.sess, net.Manifest, n, func(i int) (*stimuli.Image, error) { return set.Render(i * 7), nil }, pr.outs,
+					func(o ort.Output) [][]float32 { return readout(o, 0) }, nil, pr.window); err != nil {
 					b.Fatal(err)
 				}
 			}
 			rate := float64(b.N*n) / b.Elapsed().Seconds()
 			b.ReportMetric(rate, "stimuli/s")
-			if rawRate > 0 {
-				b.ReportMetric(100*rate/rawRate, "%_of_raw")
+			if cropRate > 0 && fullRate > 0 {
+				b.ReportMetric(100*rate/cropRate, "%_of_raw_cropped")
+				b.ReportMetric(rate/fullRate, "x_full_size_raw")
 			}
 		})
 	}
@@ -378,4 +391,68 @@ func BenchmarkSearchSqueezeNet(b *testing.B) {
 	b.ReportMetric(tAll.Seconds()/float64(b.N), "search-s/op")
 	b.ReportMetric(tOne.Seconds()/float64(b.N), "one-layer-s/op")
 	b.ReportMetric(tAll.Seconds()/tOne.Seconds(), "search/one-layer")
+}
+
+// TestCroppedSweepMatchesFullSize: the stimuli run through the smallest
+// window of the input that holds every centre cell's receptive field, and
+// every unit read there matches the full-size run to 1e-5 (relative to
+// the output's scale), for the natural layer and the circuit beside it.
+func TestCroppedSweepMatchesFullSize(t *testing.T) {
+	fs := afero.NewOsFs()
+	res, err := compiler.Compile(fs, "../circuits/curves.circ", compiler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := reference.Open(fs, "inceptionv1", sharedModels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, d := collect(res, net)
+	if d != nil {
+		t.Fatal(d)
+	}
+	cropped, ds, err := newProbe(fs, res, net, specs, Options{})
+	if err != nil || ds != nil {
+		t.Fatal(err, ds)
+	}
+	defer cropped.close()
+	full, ds, err := newProbe(fs, res, net, specs, Options{FullSize: true})
+	if err != nil || ds != nil {
+		t.Fatal(err, ds)
+	}
+	defer full.close()
+	w := cropped.window
+	t.Logf("window %d×%d at (%d, %d) of 224×224", w.Size, w.Size, w.Y0, w.X0)
+	if w.Size == 0 || w.Size > 160 || full.window.Size != 0 {
+		t.Fatalf("crop %+v, full %+v", w, full.window)
+	}
+	set, _ := stimuli.Lookup("curves", 224)
+	image := func(i int) (*stimuli.Image, error) { return set.Render(i * 23), nil }
+	read := func(o ort.Output) [][]float32 { return readout(o, 1) }
+	a, err := sweep(cropped.sess, net.Manifest, 48, image, cropped.outs, read, nil, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := sweep(full.sess, net.Manifest, 48, image, full.outs, read, nil, crop{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range full.outs {
+		scale := 0.0
+		for _, img := range b[out] {
+			for _, v := range img {
+				scale = math.Max(scale, math.Abs(float64(v)))
+			}
+		}
+		worst := 0.0
+		for i := range b[out] {
+			for c := range b[out][i] {
+				worst = math.Max(worst, math.Abs(float64(a[out][i][c]-b[out][i][c]))/scale)
+			}
+		}
+		t.Logf("%s: %d images × %d units, worst difference %.2g of the largest response", out, len(b[out]), len(b[out][0]), worst)
+		if worst > 1e-5 {
+			t.Errorf("%s: cropped and full-size runs differ by %.2g", out, worst)
+		}
+	}
 }
