@@ -345,11 +345,12 @@ func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
 			if err != nil {
 				return nil, err
 			}
-			if attrInt64(n, "axis", 0) != 1 || len(idx) != 1 {
-				return nil, fmt.Errorf("node %s: only Gather on axis 1 with a list of indices is supported", n.GetName())
+			axis := attrInt64(n, "axis", 0)
+			if axis < 1 || int(axis) >= len(x) || len(idx) != 1 {
+				return nil, fmt.Errorf("node %s: only Gather on a channel or spatial axis with a list of indices is supported", n.GetName())
 			}
 			out = append([]int64(nil), x...)
-			out[1] = idx[0]
+			out[axis] = idx[0]
 		case "Constant":
 			if a := Attr(n, "value"); a != nil && a.GetT() != nil {
 				out = a.GetT().GetDims()
@@ -661,4 +662,40 @@ func (m *Model) PermuteConvWeights(seed int64) error {
 		}
 	}
 	return nil
+}
+
+// ReadCentres adds, for each named NCHW tensor, a graph output that holds
+// only its centre cell ((H−1)/2, (W−1)/2), as [N, C, 1, 1], named
+// TENSOR/centre, and makes those the graph's outputs, in order: what is
+// read is computed in the graph, and only that leaves it (which matters
+// most when it has to cross from a GPU). input is the NCHW input shape.
+func (m *Model) ReadCentres(input []int64, names ...string) ([]string, error) {
+	shapes, err := m.Shapes(input)
+	if err != nil {
+		return nil, err
+	}
+	g := m.P.GetGraph()
+	var outs []string
+	for _, t := range names {
+		s, ok := shapes[t]
+		if !ok || len(s) != 4 {
+			return nil, fmt.Errorf("the model has no NCHW tensor %q", t)
+		}
+		rows, cols := t+"/centre/rows", t+"/centre/cols"
+		for axis, name := range []string{2: rows, 3: cols} {
+			if name == "" {
+				continue
+			}
+			g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String(name + "/at"), Dims: []int64{1},
+				DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: []int64{(s[axis] - 1) / 2}})
+		}
+		out := t + "/centre"
+		g.Node = append(g.Node,
+			&pb.NodeProto{Name: proto.String(rows), OpType: proto.String("Gather"), Input: []string{t, rows + "/at"}, Output: []string{rows},
+				Attribute: []*pb.AttributeProto{AttrInt("axis", 2)}},
+			&pb.NodeProto{Name: proto.String(out), OpType: proto.String("Gather"), Input: []string{rows, cols + "/at"}, Output: []string{out},
+				Attribute: []*pb.AttributeProto{AttrInt("axis", 3)}})
+		outs = append(outs, out)
+	}
+	return outs, m.SetOutputs(input, outs...)
 }

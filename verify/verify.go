@@ -716,18 +716,27 @@ func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*ma
 		return nil, nil, err
 	}
 	p := &probe{net: net, outs: outs, fullData: full, fullOuts: outs, opt: opt}
-	data := full
+	data, read := full, outs
 	size := net.Manifest.Input.Size[0]
-	if w, ok := centreCrop(model, outs, len(net.Manifest.Input.Channels), size); ok && opt.Window <= 1 && !opt.FullSize {
-		if err := model.SetInputShape(w.Size, w.Size); err != nil {
+	channels := len(net.Manifest.Input.Channels)
+	if opt.Window <= 1 && !opt.FullSize {
+		// Only the centre cells are read: compute them on the smallest
+		// window that gives the same values, and read them in the graph.
+		side := size
+		if w, ok := centreCrop(model, outs, channels, size); ok {
+			if err := model.SetInputShape(w.Size, w.Size); err != nil {
+				return nil, nil, err
+			}
+			p.window, side = w, w.Size
+		}
+		if read, err = model.ReadCentres([]int64{1, int64(channels), int64(side), int64(side)}, outs...); err != nil {
 			return nil, nil, err
 		}
 		if data, err = model.Bytes(); err != nil {
 			return nil, nil, err
 		}
-		p.window = w
 	}
-	if p.sess, err = ort.NewSessionFromBytes(data, model.Input().GetName(), outs, opt.Runtime); err != nil {
+	if p.sess, err = ort.NewSessionFromBytes(data, model.Input().GetName(), read, opt.Runtime); err != nil {
 		return nil, nil, err
 	}
 	return p, nil, nil
