@@ -172,19 +172,7 @@ func BenchmarkSweep(b *testing.B) {
 	if err := ort.Load(devices[0]); err != nil {
 		b.Fatal(err)
 	}
-	fs := afero.NewOsFs()
-	res, err := compiler.Compile(fs, "../circuits/curves.circ", compiler.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	net, err := reference.Open(fs, "inceptionv1", sharedModels)
-	if err != nil {
-		b.Fatal(err)
-	}
-	specs, d := collect(res, net)
-	if d != nil {
-		b.Fatal(d)
-	}
+	fs, res, net, specs := curvesSpecs(b)
 	set, _ := stimuli.Lookup("curves", 224)
 	const n = 10 * BatchSize
 	for _, dev := range devices {
@@ -398,19 +386,7 @@ func BenchmarkSearchSqueezeNet(b *testing.B) {
 // every unit read there matches the full-size run to 1e-5 (relative to
 // the output's scale), for the natural layer and the circuit beside it.
 func TestCroppedSweepMatchesFullSize(t *testing.T) {
-	fs := afero.NewOsFs()
-	res, err := compiler.Compile(fs, "../circuits/curves.circ", compiler.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, err := reference.Open(fs, "inceptionv1", sharedModels)
-	if err != nil {
-		t.Fatal(err)
-	}
-	specs, d := collect(res, net)
-	if d != nil {
-		t.Fatal(d)
-	}
+	fs, res, net, specs := curvesSpecs(t)
 	cropped, ds, err := newProbe(fs, res, net, specs, Options{})
 	if err != nil || ds != nil {
 		t.Fatal(err, ds)
@@ -455,4 +431,24 @@ func TestCroppedSweepMatchesFullSize(t *testing.T) {
 			t.Errorf("%s: cropped and full-size runs differ by %.2g", out, worst)
 		}
 	}
+}
+
+// curvesSpecs compiles curves.circ and reads its match against InceptionV1,
+// for the tests and benchmarks that build probes themselves.
+func curvesSpecs(tb testing.TB) (afero.Fs, *compiler.Result, *reference.Net, []*matchSpec) {
+	tb.Helper()
+	fs := afero.NewOsFs()
+	res, err := compiler.Compile(fs, "../circuits/curves.circ", compiler.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	net, err := reference.Open(fs, "inceptionv1", sharedModels)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	specs, d := collect(res, net)
+	if d != nil {
+		tb.Fatal(d)
+	}
+	return fs, res, net, specs
 }
