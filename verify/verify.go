@@ -159,7 +159,6 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	for _, set := range setOf {
 		rep.Stimuli += set.Len()
 	}
-	progress := pr.progress
 	var photos Responses
 	var photoNames []string
 	if opt.Photos > 0 {
@@ -183,27 +182,16 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 				return nil, err
 			}
 			return stimuli.FromImage(img, size)
-		}, pr.fullOuts, globalMax, progress("photos"), crop{})
+		}, pr.fullOuts, globalMax, pr.progress("photos"), crop{})
 		if err != nil {
 			return nil, nil, err
 		}
 		rep.Photos = len(pick)
 	}
-	var searched []*Family // the layers of one search, in model order
-	found := map[*ast.Match]*Family{}
-	for i, s := range specs {
-		f := analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK)
-		if !s.search {
-			rep.Families = append(rep.Families, f)
-			continue
-		}
-		searched = append(searched, f)
-		if i+1 == len(specs) || specs[i+1].decl != s.decl {
-			best := bestLayer(searched)
-			rep.Families, found[s.decl] = append(rep.Families, best), best
-			searched = nil
-		}
-	}
+	var found map[*ast.Match]*Family
+	rep.Families, found = reduceSearches(specs, func(s *matchSpec) *Family {
+		return analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK)
+	})
 	if len(found) > 0 && !opt.NoControl {
 		if ds, err := control(fs, res, net, specs, opt, found); ds != nil || err != nil {
 			return nil, ds, err
@@ -613,32 +601,48 @@ func control(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*mat
 	if err != nil {
 		return nil, err
 	}
-	var layers []*Family
-	for i, s := range search {
-		layers = append(layers, analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], nil, nil, 0))
-		if i+1 < len(search) && search[i+1].decl == s.decl {
-			continue
-		}
-		c := bestLayer(layers)
-		real := found[s.decl]
-		ctlScore := &Control{Layer: c.NaturalLayer}
-		for _, l := range c.Profile {
-			if l.Layer == c.NaturalLayer {
-				ctlScore.MeanR = l.MeanR
-			}
-			if l.Layer == real.NaturalLayer {
-				ctlScore.AtFound = l.MeanR
-			}
-		}
-		for _, l := range real.Profile {
-			if l.Layer == real.NaturalLayer {
-				ctlScore.Margin = l.MeanR - ctlScore.MeanR
-			}
-		}
-		real.Control = ctlScore
-		layers = nil
+	_, controls := reduceSearches(search, func(s *matchSpec) *Family {
+		return analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], nil, nil, 0)
+	})
+	for decl, c := range controls {
+		real := found[decl]
+		best := scoreAt(c.Profile, c.NaturalLayer)
+		real.Control = &Control{Layer: c.NaturalLayer, MeanR: best, AtFound: scoreAt(c.Profile, real.NaturalLayer),
+			Margin: scoreAt(real.Profile, real.NaturalLayer) - best}
 	}
 	return nil, nil
+}
+
+// reduceSearches analyses every spec in order and reduces the layers of
+// each search (consecutive specs of one match) to its best layer
+// (bestLayer); searches maps each search's match to that family.
+func reduceSearches(specs []*matchSpec, analyse func(*matchSpec) *Family) (fams []*Family, searches map[*ast.Match]*Family) {
+	searches = map[*ast.Match]*Family{}
+	var layers []*Family // the layers of the current search, in model order
+	for i, s := range specs {
+		f := analyse(s)
+		if !s.search {
+			fams = append(fams, f)
+			continue
+		}
+		layers = append(layers, f)
+		if i+1 == len(specs) || specs[i+1].decl != s.decl {
+			best := bestLayer(layers)
+			fams, searches[s.decl] = append(fams, best), best
+			layers = nil
+		}
+	}
+	return fams, searches
+}
+
+// scoreAt is a layer's mean r in a search's profile (0 when absent).
+func scoreAt(profile []LayerScore, layer string) float64 {
+	for _, l := range profile {
+		if l.Layer == layer {
+			return l.MeanR
+		}
+	}
+	return 0
 }
 
 // FoundThreshold is the mean Pearson r of its pairs a layer must reach for
