@@ -1,6 +1,7 @@
 package safefs
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -29,7 +30,7 @@ var inputs = struct {
 func remember(fs afero.Fs, name string, fi os.FileInfo) {
 	inputs.Lock()
 	defer inputs.Unlock()
-	inputs.byPath[resolve(fs, name)] = fi
+	inputs.byPath[Resolve(fs, name)] = fi
 }
 
 // Open opens a regular file for reading after checking that it is one and
@@ -67,31 +68,15 @@ func ReadFile(fs afero.Fs, name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data := make([]byte, 0, fi.Size()+1)
-	data, err = readAll(io.LimitReader(f, limit+1), data)
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(int(fi.Size()) + bytes.MinRead) // one allocation for a file that keeps its size
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, fmt.Errorf("%s grew past the limit of %d bytes while it was read", name, limit)
 	}
-	return data, nil
-}
-
-func readAll(r io.Reader, b []byte) ([]byte, error) {
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
+	return buf.Bytes(), nil
 }
 
 func kind(m os.FileMode) string {
@@ -112,9 +97,7 @@ func kind(m os.FileMode) string {
 
 // Resolve gives the path that name stands for: absolute, with symbolic
 // links followed on the real file system.
-func Resolve(fs afero.Fs, name string) string { return resolve(fs, name) }
-
-func resolve(fs afero.Fs, name string) string {
+func Resolve(fs afero.Fs, name string) string {
 	if !isOS(fs) {
 		return filepath.Clean(name) // names are the file system's own
 	}
@@ -146,8 +129,10 @@ func isOS(fs afero.Fs) bool {
 }
 
 // IsInput reports whether name is a file this run has read.
-func IsInput(fs afero.Fs, name string) bool {
-	p := resolve(fs, name)
+func IsInput(fs afero.Fs, name string) bool { return isInput(fs, Resolve(fs, name)) }
+
+// isInput is IsInput of a path already resolved.
+func isInput(fs afero.Fs, p string) bool {
 	inputs.Lock()
 	defer inputs.Unlock()
 	if _, ok := inputs.byPath[p]; ok {

@@ -95,11 +95,11 @@ type dest struct {
 }
 
 func prepare(fs afero.Fs, f File) (dest, error) {
-	d := dest{name: f.Path, path: resolve(fs, f.Path), mode: f.Mode, uid: -1, gid: -1, data: f.Data}
+	d := dest{name: f.Path, path: Resolve(fs, f.Path), mode: f.Mode, uid: -1, gid: -1, data: f.Data}
 	if d.mode == 0 {
 		d.mode = 0o644
 	}
-	if !f.Rewrite && IsInput(fs, f.Path) {
+	if !f.Rewrite && isInput(fs, d.path) {
 		return d, fmt.Errorf("refusing to write %s: it is an input of this run", f.Path)
 	}
 	fi, err := fs.Stat(d.path)
