@@ -56,13 +56,20 @@ func (e *env) report(ds diag.List, src diag.Sources) {
 	ds.WriteText(e.stderr, src)
 }
 
-// writeJSON writes v as indented JSON on stdout.
+// writeJSON writes v as indented JSON where the command line asked for
+// it: stdout for a --json switch or verify's --json -, else verify's
+// --json FILE.
 func writeJSON(e *env, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	e.stdout.Write(append(b, '\n'))
+	b = append(b, '\n')
+	if e.jsonTo == "" || e.jsonTo == "-" {
+		e.stdout.Write(b)
+	} else if err := safefs.WriteFile(e.fs, e.jsonTo, b); err != nil {
+		return err
+	}
 	e.jsonWritten = true
 	return nil
 }
@@ -162,14 +169,7 @@ func (e *env) writeErrorJSON(code int) {
 	if r.Diagnostics == nil {
 		r.Diagnostics = diag.List{}
 	}
-	if e.jsonTo == "-" {
-		writeJSON(e, r)
-		return
-	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err == nil {
-		safefs.WriteFile(e.fs, e.jsonTo, append(b, '\n'))
-	}
+	writeJSON(e, r)
 }
 
 // errorMessage picks the command's own messages ("circc: …") out of what

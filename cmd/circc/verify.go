@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -59,19 +58,10 @@ func runVerify(e *env, args []string) int {
 		if len(reps) > 1 {
 			v = map[string]any{"source": res.Source, "ok": ok, "models": reps}
 		}
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
+		if err := writeJSON(e, v); err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
 			return exitUsage
 		}
-		b = append(b, '\n')
-		if *jsonOut == "-" {
-			e.stdout.Write(b)
-		} else if err := safefs.WriteFile(e.fs, *jsonOut, b); err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
-		}
-		e.jsonWritten = true
 	}
 	if *htmlOut != "" {
 		page, err := verify.HTML(e.fs, res, reps, *rf.data)
