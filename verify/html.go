@@ -201,14 +201,15 @@ func weightFigure(res *compiler.Result, f *Family) template.HTML {
 			rows = append(rows, strings.TrimPrefix(u.Name, u.Family))
 		}
 	}
+	// The inputs are the units of the convolution before the layer (pools
+	// and relus keep channels), else the image's channels.
 	var cols []string
-	if i := layerIndex(res, f.Layer); i > 0 {
-		prev := res.Network.Layers[i-1]
-		for j := i - 1; j >= 0 && prev.Op != "conv"; j-- {
-			prev = res.Network.Layers[j]
-		}
-		for _, u := range prev.Units {
-			cols = append(cols, u.Name)
+	layers := res.Network.Layers
+	for i := layerIndex(res, f.Layer) - 1; i >= 0 && cols == nil; i-- {
+		if layers[i].Op == "conv" {
+			for _, u := range layers[i].Units {
+				cols = append(cols, u.Name)
+			}
 		}
 	}
 	if len(cols) != l.InC {
