@@ -660,46 +660,35 @@ func (c *checker) kernel(k *ast.Kernel, sc *scope) *Type {
 		return &Type{Kind: KKernel, Dim: *d, KSize: n}
 	}
 	size := 0
+	var t *Type
 	switch {
 	case k.Size.Size != nil:
-		w, h, _ := ParseSize(k.Size.Size.Raw)
-		if w != h {
-			c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel is square, not %dx%d", w, h)
-		}
-		size = w
-		if size > MaxKernel {
-			c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeLimit, "a kernel is at most %dx%d", MaxKernel, MaxKernel)
-			size = 0
-		}
+		t = c.primary(&ast.Primary{Pos: k.Size.Pos, EndPos: k.Size.EndPos, Size: k.Size.Size}, sc)
+	case k.Size.Number != nil:
+		t = c.primary(&ast.Primary{Pos: k.Size.Pos, EndPos: k.Size.EndPos, Number: k.Size.Number}, sc)
+	case k.Size.Ident != nil:
+		t = c.ident(k.Size.Ident, sc)
 	default:
-		var t *Type
-		switch {
-		case k.Size.Number != nil:
-			t = c.primary(&ast.Primary{Pos: k.Size.Pos, EndPos: k.Size.EndPos, Number: k.Size.Number}, sc)
-		case k.Size.Ident != nil:
-			t = c.ident(k.Size.Ident, sc)
-		default:
-			t = c.expr(k.Size.Paren, sc)
-		}
-		if t.known() {
-			if t.Kind == KSize {
-				if t.KSize != t.Len {
-					c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel is square, not %dx%d", t.KSize, t.Len)
-				}
-				size = t.KSize
-				if size > MaxKernel {
-					c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeLimit, "a kernel is at most %dx%d", MaxKernel, MaxKernel)
-					size = 0
-				}
-			} else if t.Kind != KNumber || t.Dim != dimless {
-				c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeType, "a kernel size must be a count of cells, got %s", t)
-			} else if t.Const != nil {
-				var whole bool
-				if *t.Const > MaxKernel && Finite(*t.Const) {
-					c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeLimit, "a %gx%g kernel is larger than the limit of %dx%d", *t.Const, *t.Const, MaxKernel, MaxKernel)
-				} else if size, whole = WholeNumber(*t.Const, 1, MaxKernel); !whole {
-					c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel size must be a whole number of at least 1, got %g", *t.Const)
-				}
+		t = c.expr(k.Size.Paren, sc)
+	}
+	if t.known() {
+		if t.Kind == KSize {
+			if t.KSize != t.Len {
+				c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel is square, not %dx%d", t.KSize, t.Len)
+			}
+			size = t.KSize
+			if size > MaxKernel {
+				c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeLimit, "a kernel is at most %dx%d", MaxKernel, MaxKernel)
+				size = 0
+			}
+		} else if t.Kind != KNumber || t.Dim != dimless {
+			c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeType, "a kernel size must be a count of cells, got %s", t)
+		} else if t.Const != nil {
+			var whole bool
+			if *t.Const > MaxKernel && Finite(*t.Const) {
+				c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeLimit, "a %gx%g kernel is larger than the limit of %dx%d", *t.Const, *t.Const, MaxKernel, MaxKernel)
+			} else if size, whole = WholeNumber(*t.Const, 1, MaxKernel); !whole {
+				c.errorf(k.Size.Pos, k.Size.EndPos, diag.CodeKernelSize, "a kernel size must be a whole number of at least 1, got %g", *t.Const)
 			}
 		}
 	}
