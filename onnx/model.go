@@ -220,7 +220,7 @@ func (m *Model) InputShape() []int64 {
 
 // Shapes infers the shape of every tensor for an input of the given shape
 // (NCHW), for the operators of convolutional networks: Conv, Relu, MaxPool,
-// AveragePool, GlobalAveragePool, LRN, Concat, Dropout, Flatten, Gemm,
+// AveragePool, GlobalAveragePool, GlobalMaxPool, LRN, Concat, Dropout, Flatten, Gemm,
 // Softmax, Identity, Add, Mul, Gather (axis 1) and Constant.
 func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
 	g := m.P.GetGraph()
@@ -287,7 +287,7 @@ func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
 					out[2+i] = int64(math.Floor(span))
 				}
 			}
-		case "GlobalAveragePool":
+		case "GlobalAveragePool", "GlobalMaxPool":
 			x, err := in(0)
 			if err != nil {
 				return nil, err
@@ -664,12 +664,16 @@ func (m *Model) PermuteConvWeights(seed int64) error {
 	return nil
 }
 
-// ReadCentres adds, for each named NCHW tensor, a graph output that holds
-// only its centre cell ((H−1)/2, (W−1)/2), as [N, C, 1, 1], named
-// TENSOR/centre, and makes those the graph's outputs, in order: what is
-// read is computed in the graph, and only that leaves it (which matters
-// most when it has to cross from a GPU). input is the NCHW input shape.
-func (m *Model) ReadCentres(input []int64, names ...string) ([]string, error) {
+// ReadWindows adds, for each named NCHW tensor, a graph output that holds
+// per image and channel only the maximum over the window×window block of
+// cells at the centre of its map (rows from (H−window)/2), as [N, C, 1, 1],
+// named TENSOR/window; window 1 reads the centre cell ((H−1)/2, (W−1)/2),
+// and window 0, or one as large as the map, the maximum anywhere. It makes
+// those the graph's outputs, in order: what is read is computed in the
+// graph, and only that leaves it (which matters most when it has to cross
+// from a GPU). input is the NCHW input shape. The ops (Gather, GlobalMaxPool)
+// mean the same in every opset since 1.
+func (m *Model) ReadWindows(input []int64, window int, names ...string) ([]string, error) {
 	shapes, err := m.Shapes(input)
 	if err != nil {
 		return nil, err
@@ -681,20 +685,26 @@ func (m *Model) ReadCentres(input []int64, names ...string) ([]string, error) {
 		if !ok || len(s) != 4 {
 			return nil, fmt.Errorf("the model has no NCHW tensor %q", t)
 		}
-		rows, cols := t+"/centre/rows", t+"/centre/cols"
-		for axis, name := range []string{2: rows, 3: cols} {
-			if name == "" {
-				continue
+		from := t
+		for axis := 2; axis < 4; axis++ {
+			side := s[axis]
+			w := int64(window)
+			if w <= 0 || w >= side {
+				continue // the whole axis
 			}
-			g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String(name + "/at"), Dims: []int64{1},
-				DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: []int64{(s[axis] - 1) / 2}})
+			at := make([]int64, w)
+			for i := range at {
+				at[i] = (side-w)/2 + int64(i)
+			}
+			name := fmt.Sprintf("%s/window/axis%d", t, axis)
+			g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String(name + "/at"), Dims: []int64{w},
+				DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: at})
+			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String("Gather"),
+				Input: []string{from, name + "/at"}, Output: []string{name}, Attribute: []*pb.AttributeProto{AttrInt("axis", int64(axis))}})
+			from = name
 		}
-		out := t + "/centre"
-		g.Node = append(g.Node,
-			&pb.NodeProto{Name: proto.String(rows), OpType: proto.String("Gather"), Input: []string{t, rows + "/at"}, Output: []string{rows},
-				Attribute: []*pb.AttributeProto{AttrInt("axis", 2)}},
-			&pb.NodeProto{Name: proto.String(out), OpType: proto.String("Gather"), Input: []string{rows, cols + "/at"}, Output: []string{out},
-				Attribute: []*pb.AttributeProto{AttrInt("axis", 3)}})
+		out := t + "/window"
+		g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(out), OpType: proto.String("GlobalMaxPool"), Input: []string{from}, Output: []string{out}})
 		outs = append(outs, out)
 	}
 	return outs, m.SetOutputs(input, outs...)

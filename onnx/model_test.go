@@ -338,3 +338,71 @@ func TestReceptiveFieldsAgainstPerturbation(t *testing.T) {
 		t.Logf("%s: field %dx%d px, stride %v", tc.tensor, f.Size()[0], f.Size()[1], f.Jump)
 	}
 }
+
+// TestReadWindowsAgainstTheMap: the in-graph readout equals, value for
+// value, the maximum a plain loop finds over the same block of the full
+// map that onnxruntime returns, for the centre cell, odd and even windows,
+// and the whole map, on a 28×28 and a 14×14 layer at once.
+func TestReadWindowsAgainstTheMap(t *testing.T) {
+	m := readRef(t)
+	if err := m.SetInputShape(224, 224); err != nil {
+		t.Fatal(err)
+	}
+	tensors := []string{"inception_3b/output_1", "inception_4a/output_1"}
+	in := make([]float32, 2*3*224*224)
+	for i := range in {
+		in[i] = float32(math.Sin(float64(i)*0.013)*90 + math.Cos(float64(i)*0.0007)*40)
+	}
+	run := func(model *Model, outs []string) []runtime.Output {
+		t.Helper()
+		data, _ := model.Bytes()
+		s, err := runtime.NewSessionFromBytes(data, "data_0", outs, runtime.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		o, err := s.Run(in, []int64{2, 3, 224, 224})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	maps := m.Clone()
+	if err := maps.SetOutputs(refInput, tensors...); err != nil {
+		t.Fatal(err)
+	}
+	full := run(maps, tensors)
+	for _, window := range []int{1, 2, 3, 5, 0, 28} {
+		read := m.Clone()
+		outs, err := read.ReadWindows(refInput, window, tensors...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := run(read, outs)
+		for k, o := range full {
+			N, C, H, W := int(o.Shape[0]), int(o.Shape[1]), int(o.Shape[2]), int(o.Shape[3])
+			if want := fmt.Sprint([]int64{int64(N), int64(C), 1, 1}); fmt.Sprint(got[k].Shape) != want {
+				t.Fatalf("window %d: %s has shape %v, want %s", window, outs[k], got[k].Shape, want)
+			}
+			w := window
+			if w <= 0 || w > H {
+				w = H
+			}
+			y0, x0 := (H-w)/2, (W-w)/2
+			for n := 0; n < N; n++ {
+				for c := 0; c < C; c++ {
+					plane := o.Data[(n*C+c)*H*W : (n*C+c+1)*H*W]
+					best := float32(math.Inf(-1))
+					for y := y0; y < y0+w; y++ {
+						for x := x0; x < x0+w; x++ {
+							best = max(best, plane[y*W+x])
+						}
+					}
+					if g := got[k].Data[n*C+c]; g != best {
+						t.Fatalf("window %d, %s image %d channel %d: %g in the graph, %g over the map", window, tensors[k], n, c, g, best)
+					}
+				}
+			}
+		}
+	}
+}

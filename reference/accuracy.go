@@ -2,9 +2,6 @@ package reference
 
 import (
 	"fmt"
-	"runtime"
-	"sort"
-	"sync"
 
 	"github.com/spf13/afero"
 
@@ -22,55 +19,20 @@ type Accuracy struct {
 	Provider string  `json:"provider"`
 }
 
-// BatchSize is the number of photos run at once.
-const BatchSize = 16
-
-// Inputs decodes and preprocesses photos for the model, in parallel, in
-// order: batch i holds items [i·BatchSize, (i+1)·BatchSize).
-func (n *Net) Inputs(fs afero.Fs, items []datasets.Item) (<-chan []float32, <-chan error) {
-	out := make(chan []float32, 2)
-	errc := make(chan error, 1)
-	go func() {
-		defer close(out)
-		for start := 0; start < len(items); start += BatchSize {
-			batch := items[start:min(start+BatchSize, len(items))]
-			per := len(n.Manifest.Input.Channels) * n.Manifest.Input.Size[0] * n.Manifest.Input.Size[1]
-			data := make([]float32, len(batch)*per)
-			var wg sync.WaitGroup
-			var mu sync.Mutex
-			var first error
-			sem := make(chan struct{}, runtime.NumCPU())
-			for i, it := range batch {
-				wg.Add(1)
-				sem <- struct{}{}
-				go func(i int, it datasets.Item) {
-					defer wg.Done()
-					defer func() { <-sem }()
-					img, err := datasets.Decode(fs, it.Path)
-					var x []float32
-					if err == nil {
-						x, err = n.Manifest.Preprocess(img)
-					}
-					if err != nil {
-						mu.Lock()
-						if first == nil {
-							first = err
-						}
-						mu.Unlock()
-						return
-					}
-					copy(data[i*per:], x)
-				}(i, it)
-			}
-			wg.Wait()
-			if first != nil {
-				errc <- first
-				return
-			}
-			out <- data
+// Photos feeds photos to the model in batches of size: read, decoded and
+// preprocessed in parallel, ahead of the session.
+func (n *Net) Photos(fs afero.Fs, items []datasets.Item, size int) *ort.Feed {
+	width := len(n.Manifest.Input.Channels) * n.Manifest.Input.Size[0] * n.Manifest.Input.Size[1]
+	return ort.NewFeed(len(items), size, width, func(i int, dst []float32) error {
+		img, err := datasets.Decode(fs, items[i].Path)
+		if err == nil {
+			err = n.Manifest.PreprocessInto(dst, img)
 		}
-	}()
-	return out, errc
+		if err != nil {
+			return fmt.Errorf("%s: %w", items[i].Path, err)
+		}
+		return nil
+	})
 }
 
 // Evaluate runs model (the reference or an edited copy) on the photos and
@@ -92,24 +54,40 @@ func (n *Net) Evaluate(fs afero.Fs, name string, model *onnx.Model, output strin
 	}
 	defer s.Close()
 	acc := &Accuracy{Name: name, Provider: s.Provider}
-	batches, errc := n.Inputs(fs, items)
-	done := 0
 	c := int64(len(n.Manifest.Input.Channels))
-	for batch := range batches {
-		k := len(batch) / int(c*int64(h*w))
-		res, err := s.Run(batch, []int64{int64(k), c, int64(h), int64(w)})
+	shapes, err := m.Shapes([]int64{1, c, int64(h), int64(w)})
+	if err != nil {
+		return nil, err
+	}
+	if len(shapes[output]) < 2 {
+		return nil, fmt.Errorf("the model has no output %q of class scores", output)
+	}
+	classes := 1
+	for _, d := range shapes[output][1:] {
+		classes *= int(d)
+	}
+	if err := datasets.CheckLabels(items, classes); err != nil {
+		return nil, err
+	}
+	feed := n.Photos(fs, items, opt.BatchSize())
+	defer feed.Close()
+	done := 0
+	for {
+		b, ok := feed.Next()
+		if !ok {
+			break
+		}
+		res, err := s.Run(b.Data, []int64{int64(b.Size), c, int64(h), int64(w)})
 		if err != nil {
 			return nil, err
 		}
-		classes := len(res[0].Data) / k
-		if done == 0 {
-			if err := datasets.CheckLabels(items, classes); err != nil {
-				return nil, err
-			}
+		feed.Done(b)
+		if got := len(res[0].Data); got != b.Size*classes {
+			return nil, fmt.Errorf("output %s holds %d values for %d photos of %d classes", output, got, b.Size, classes)
 		}
-		for i := 0; i < k; i++ {
+		for i := 0; i < b.K; i++ {
 			probs := res[0].Data[i*classes : (i+1)*classes]
-			rank := rankOf(probs, items[done+i].Label)
+			rank := rankOf(probs, items[b.Start+i].Label)
 			if rank == 0 {
 				acc.Top1++
 			}
@@ -117,15 +95,13 @@ func (n *Net) Evaluate(fs afero.Fs, name string, model *onnx.Model, output strin
 				acc.Top5++
 			}
 		}
-		done += k
+		done += b.K
 		if progress != nil {
 			progress(done, len(items))
 		}
 	}
-	select {
-	case err := <-errc:
+	if err := feed.Err(); err != nil {
 		return nil, err
-	default:
 	}
 	if done != len(items) || done == 0 {
 		return nil, fmt.Errorf("evaluated %d of %d photos", done, len(items))
@@ -136,17 +112,14 @@ func (n *Net) Evaluate(fs afero.Fs, name string, model *onnx.Model, output strin
 	return acc, nil
 }
 
-// rankOf is how many classes score higher than label (ties broken by index).
+// rankOf is how many classes score higher than label (ties broken by
+// index).
 func rankOf(scores []float32, label int) int {
-	idx := make([]int, len(scores))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
-	for r, i := range idx {
-		if i == label {
-			return r
+	rank := 0
+	for i, v := range scores {
+		if v > scores[label] || v == scores[label] && i < label {
+			rank++
 		}
 	}
-	return len(scores)
+	return rank
 }

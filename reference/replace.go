@@ -187,17 +187,22 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 	defer s.Close()
 	nat := make([]float64, len(chans))
 	hm := make([]float64, len(chans))
-	batches, errc := in.n.Inputs(in.fs, in.opt.Calibration)
-	for b := range batches {
-		k := int64(len(b)) / (c * int64(h*w))
-		res, err := s.Run(b, []int64{k, c, int64(h), int64(w)})
+	feed := in.n.Photos(in.fs, in.opt.Calibration, in.opt.Runtime.BatchSize())
+	defer feed.Close()
+	for {
+		b, ok := feed.Next()
+		if !ok {
+			break
+		}
+		res, err := s.Run(b.Data, []int64{int64(b.Size), c, int64(h), int64(w)})
 		if err != nil {
 			return nil, err
 		}
+		feed.Done(b)
 		sumSq := func(o ort.Output, ch int) float64 {
 			C, plane := int(o.Shape[1]), int(o.Shape[2]*o.Shape[3])
 			t := 0.0
-			for n := 0; n < int(o.Shape[0]); n++ {
+			for n := 0; n < b.K; n++ {
 				for _, v := range o.Data[(n*C+ch)*plane : (n*C+ch+1)*plane] {
 					t += float64(v) * float64(v)
 				}
@@ -209,10 +214,8 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 			hm[j] += sumSq(res[1], units[j].Index)
 		}
 	}
-	select {
-	case err := <-errc:
+	if err := feed.Err(); err != nil {
 		return nil, err
-	default:
 	}
 	scales := make([]float64, len(chans))
 	for j := range chans {

@@ -6,7 +6,10 @@
 // ONNXRUNTIME_LIB) and creates one environment per process: the first
 // session's device decides which build is loaded. It produces sessions with
 // chosen outputs over batches, and runs them on float32 slices or, without
-// copies, on gorgonia tensors.
+// copies, on gorgonia tensors. Feed is the one batch producer for sweeps
+// and evaluation: inputs filled in parallel ahead of the session, in
+// batches of one size per device (DefaultBatch), into buffers that go
+// round.
 //
 // For CUDA it finds the CUDA 13 and cuDNN 9 libraries by soname (Python's
 // nvidia packages, the usual install places, or CIRCC_CUDA_LIBS) and loads

@@ -16,6 +16,7 @@ import (
 	"github.com/circc/circc/datasets"
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
+	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	ort "github.com/circc/circc/runtime"
 	"github.com/circc/circc/stimuli"
@@ -172,17 +173,17 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 			pick = append(pick, items[i])
 			photoNames = append(photoNames, items[i].Name)
 		}
-		full, err := pr.fullSession()
+		ps, err := pr.photoSession()
 		if err != nil {
 			return nil, nil, err
 		}
-		photos, err = sweep(full, net.Manifest, len(pick), func(i int) (*stimuli.Image, error) {
+		photos, err = sweep(ps, net.Manifest, len(pick), func(i int) (*stimuli.Image, error) {
 			img, err := datasets.Decode(fs, pick[i].Path)
 			if err != nil {
 				return nil, err
 			}
 			return stimuli.FromImage(img, size)
-		}, pr.fullOuts, globalMax, pr.progress("photos"), crop{})
+		}, pr.outs, pr.progress("photos"), crop{}, opt.Runtime.BatchSize())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -690,14 +691,13 @@ func bestLayer(layers []*Family) *Family {
 // the smallest centred window of the input that gives the same centre
 // cells (crop); photos, read anywhere on the map, through the full size.
 type probe struct {
-	net      *reference.Net
-	sess     *ort.Session // on the cropped input
-	outs     []string
-	window   crop
-	full     *ort.Session // on the full input, made when photos need it
-	fullData []byte
-	fullOuts []string
-	opt      Options
+	net    *reference.Net
+	model  *onnx.Model // the reference with the circuit beside it
+	outs   []string    // the tensors read
+	sess   *ort.Session
+	window crop // the part of the input sess takes; zero: all of it
+	photos *ort.Session
+	opt    Options
 }
 
 func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options) (*probe, diag.List, error) {
@@ -715,56 +715,58 @@ func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*ma
 	if ds != nil || err != nil {
 		return nil, ds, err
 	}
-	full, err := model.Bytes()
-	if err != nil {
-		return nil, nil, err
-	}
-	p := &probe{net: net, outs: outs, fullData: full, fullOuts: outs, opt: opt}
-	data, read := full, outs
+	p := &probe{net: net, outs: outs, model: model, opt: opt}
 	size := net.Manifest.Input.Size[0]
 	channels := len(net.Manifest.Input.Channels)
-	if opt.Window <= 1 && !opt.FullSize {
+	side, window := size, max(opt.Window, 1)
+	if window == 1 && !opt.FullSize {
 		// Only the centre cells are read: compute them on the smallest
-		// window that gives the same values, and read them in the graph.
-		side := size
+		// window of the input that gives the same values.
 		if w, ok := centreCrop(model, outs, channels, size); ok {
-			if err := model.SetInputShape(w.Size, w.Size); err != nil {
-				return nil, nil, err
-			}
 			p.window, side = w, w.Size
 		}
-		if read, err = model.ReadCentres([]int64{1, int64(channels), int64(side), int64(side)}, outs...); err != nil {
-			return nil, nil, err
-		}
-		if data, err = model.Bytes(); err != nil {
-			return nil, nil, err
-		}
 	}
-	if p.sess, err = ort.NewSessionFromBytes(data, model.Input().GetName(), read, opt.Runtime); err != nil {
+	if p.sess, err = p.session(side, window); err != nil {
 		return nil, nil, err
 	}
 	return p, nil, nil
 }
 
-// fullSession is a session on the full-size input.
-func (p *probe) fullSession() (*ort.Session, error) {
-	if p.window.Size == 0 {
-		return p.sess, nil
+// session opens the probe's model on a side×side input, reading each
+// output's window in the graph (0: the whole map).
+func (p *probe) session(side, window int) (*ort.Session, error) {
+	m := p.model.Clone()
+	if err := m.SetInputShape(side, side); err != nil {
+		return nil, err
 	}
-	if p.full == nil {
-		s, err := ort.NewSessionFromBytes(p.fullData, p.net.Manifest.Input.Name, p.fullOuts, p.opt.Runtime)
+	read, err := m.ReadWindows([]int64{1, int64(len(p.net.Manifest.Input.Channels)), int64(side), int64(side)}, window, p.outs...)
+	if err != nil {
+		return nil, err
+	}
+	data, err := m.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	return ort.NewSessionFromBytes(data, m.Input().GetName(), read, p.opt.Runtime)
+}
+
+// photoSession reads each output's largest value anywhere on the map of
+// a full-size input, as photos are read; made when photos need it.
+func (p *probe) photoSession() (*ort.Session, error) {
+	if p.photos == nil {
+		s, err := p.session(p.net.Manifest.Input.Size[0], 0)
 		if err != nil {
 			return nil, err
 		}
-		p.full = s
+		p.photos = s
 	}
-	return p.full, nil
+	return p.photos, nil
 }
 
 func (p *probe) close() {
 	p.sess.Close()
-	if p.full != nil {
-		p.full.Close()
+	if p.photos != nil {
+		p.photos.Close()
 	}
 }
 
@@ -793,7 +795,7 @@ func (p *probe) sweepSets(specs []*matchSpec, label string) (map[string]Response
 				return nil, nil, err
 			}
 			r, err := sweep(p.sess, p.net.Manifest, set.Len(), func(i int) (*stimuli.Image, error) { return set.Render(i), nil }, p.outs,
-				func(o ort.Output) [][]float32 { return readout(o, p.opt.Window) }, p.progress(label+name), p.window)
+				p.progress(label+name), p.window, p.opt.Runtime.BatchSize())
 			if err != nil {
 				return nil, nil, err
 			}

@@ -174,22 +174,24 @@ func BenchmarkSweep(b *testing.B) {
 	}
 	fs, res, net, specs := curvesSpecs(b)
 	set, _ := stimuli.Lookup("curves", 224)
-	const n = 10 * BatchSize
 	for _, dev := range devices {
+		batch := dev.BatchSize()
+		n := 10 * batch
 		opt := Options{Runtime: dev}
 		pr, ds, err := newProbe(fs, res, net, specs, opt)
 		if err != nil || ds != nil {
 			b.Fatal(err, ds)
 		}
 		defer pr.close()
-		full, err := pr.fullSession()
+		full, err := pr.session(224, 1)
 		if err != nil {
 			b.Fatal(err)
 		}
+		defer full.Close()
 		// raw runs zeros through a session at its input size, warmed up first.
 		raw := func(b *testing.B, s *ort.Session, side int) float64 {
-			in := make([]float32, BatchSize*3*side*side)
-			shape := []int64{BatchSize, 3, int64(side), int64(side)}
+			in := make([]float32, batch*3*side*side)
+			shape := []int64{int64(batch), 3, int64(side), int64(side)}
 			for i := 0; i < 3; i++ {
 				if _, err := s.Run(in, shape); err != nil {
 					b.Fatal(err)
@@ -197,7 +199,7 @@ func BenchmarkSweep(b *testing.B) {
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				for k := 0; k < n/BatchSize; k++ {
+				for k := 0; k < n/batch; k++ {
 					if _, err := s.Run(in, shape); err != nil {
 						b.Fatal(err)
 					}
@@ -214,9 +216,13 @@ func BenchmarkSweep(b *testing.B) {
 			b.ReportMetric(float64(pr.window.Size), "window_px")
 		})
 		b.Run(dev.Device+"/sweep", func(b *testing.B) {
+			stimulus := func(i int) (*stimuli.Image, error) { return set.Render(i * 7), nil }
+			if _, err := sweep(pr.sess, net.Manifest, batch, stimulus, pr.outs, nil, pr.window, batch); err != nil {
+				b.Fatal(err) // warm-up
+			}
+			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := sweep(pr.sess, net.Manifest, n, func(i int) (*stimuli.Image, error) { return set.Render(i * 7), nil }, pr.outs,
-					func(o ort.Output) [][]float32 { return readout(o, 0) }, nil, pr.window); err != nil {
+				if _, err := sweep(pr.sess, net.Manifest, n, stimulus, pr.outs, nil, pr.window, batch); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -404,12 +410,12 @@ func TestCroppedSweepMatchesFullSize(t *testing.T) {
 	}
 	set, _ := stimuli.Lookup("curves", 224)
 	image := func(i int) (*stimuli.Image, error) { return set.Render(i * 23), nil }
-	read := func(o ort.Output) [][]float32 { return readout(o, 1) }
-	a, err := sweep(cropped.sess, net.Manifest, 48, image, cropped.outs, read, nil, w)
+	// 48 images in batches of 20: the last batch is partly spare.
+	a, err := sweep(cropped.sess, net.Manifest, 48, image, cropped.outs, nil, w, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := sweep(full.sess, net.Manifest, 48, image, full.outs, read, nil, crop{})
+	b, err := sweep(full.sess, net.Manifest, 48, image, full.outs, nil, crop{}, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,4 +457,74 @@ func curvesSpecs(tb testing.TB) (afero.Fs, *compiler.Result, *reference.Net, []*
 		tb.Fatal(d)
 	}
 	return fs, res, net, specs
+}
+
+// BenchmarkVerifyCurves measures, on each -device, the whole of verify on
+// curves.circ (stimuli, 128 photos, analysis) against, in the same run,
+// onnxruntime's raw full-size forward pass over as many images on the same
+// graph (InceptionV1 cut at mixed3b with the circuit beside it, warmed up):
+// the target is at most half its time.
+func BenchmarkVerifyCurves(b *testing.B) {
+	devices, err := ort.ParseDevices(*benchDevices)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := ort.Load(devices[0]); err != nil {
+		b.Fatal(err)
+	}
+	fs, res, net, specs := curvesSpecs(b)
+	for _, dev := range devices {
+		batch := dev.BatchSize()
+		opt := Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 128, Runtime: dev}
+		var images int
+		var fullRate float64
+		b.Run(dev.Device+"/raw-full", func(b *testing.B) {
+			pr, ds, err := newProbe(fs, res, net, specs, opt)
+			if err != nil || ds != nil {
+				b.Fatal(err, ds)
+			}
+			defer pr.close()
+			full, err := pr.session(224, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer full.Close()
+			in := make([]float32, batch*3*224*224)
+			shape := []int64{int64(batch), 3, 224, 224}
+			for i := 0; i < 3; i++ {
+				if _, err := full.Run(in, shape); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := full.Run(in, shape); err != nil {
+					b.Fatal(err)
+				}
+			}
+			fullRate = float64(b.N*batch) / b.Elapsed().Seconds()
+			b.ReportMetric(fullRate, "images/s")
+		})
+		b.Run(dev.Device+"/verify", func(b *testing.B) {
+			if _, ds, err := Run(fs, res, opt); err != nil || ds != nil {
+				b.Fatal(err, ds) // warm-up
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				rep, ds, err := Run(fs, res, opt)
+				if err != nil || ds != nil {
+					b.Fatal(err, ds)
+				}
+				images = rep.Stimuli + rep.Photos
+			}
+			secs := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(secs, "verify_s")
+			b.ReportMetric(float64(images), "images")
+			if fullRate > 0 {
+				full := float64(images) / fullRate
+				b.ReportMetric(full, "full_forward_s")
+				b.ReportMetric(secs/full, "verify/full_forward")
+			}
+		})
+	}
 }
