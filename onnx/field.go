@@ -1,6 +1,10 @@
 package onnx
 
-import "fmt"
+import (
+	"fmt"
+
+	pb "github.com/circc/circc/onnx/onnxpb"
+)
 
 // Field is the receptive field of a tensor's cells in the input image:
 // cell (y, x) depends on input rows Lo[0]+y·Jump[0] … Hi[0]+y·Jump[0] and
@@ -48,28 +52,16 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 		}
 		switch op := n.GetOpType(); {
 		case op == "Conv" || op == "MaxPool" || op == "AveragePool":
-			k := attrInts64(n, "kernel_shape")
-			if op == "Conv" && len(k) == 0 && len(n.GetInput()) > 1 {
-				if w := m.weightProto(n.GetInput()[1]); w != nil && len(w.GetDims()) == 4 {
-					k = w.GetDims()[2:] // the kernel's shape is its weight's
-				}
-			}
-			strides := attrInts64(n, "strides", 1, 1)
-			pads := attrInts64(n, "pads", 0, 0, 0, 0)
-			dil := attrInts64(n, "dilations", 1, 1)
-			if len(k) != 2 || len(strides) != 2 || len(pads) != 4 || len(dil) != 2 {
-				return nil, fmt.Errorf("node %s (%s): not a 2-D window", nodeName(n.GetName(), n.GetOutput()), op)
-			}
-			if a := Attr(n, "auto_pad"); a != nil && string(a.GetS()) != "" && string(a.GetS()) != "NOTSET" {
-				ap := string(a.GetS())
-				return nil, fmt.Errorf("node %s (%s): auto_pad %s is not supported; export explicit pads", nodeName(n.GetName(), n.GetOutput()), op, ap)
+			w, err := m.WindowOf(n)
+			if err != nil {
+				return nil, err
 			}
 			// Output cell 0 reads input cells −pad … −pad + dilation·(k−1).
 			for a := 0; a < 2; a++ {
-				j, p := f.Jump[a], int(pads[a])
+				j, p := f.Jump[a], w.Pads[a]
 				f.Lo[a] -= p * j
-				f.Hi[a] += (int(dil[a]*(k[a]-1)) - p) * j
-				f.Jump[a] = j * int(strides[a])
+				f.Hi[a] += (w.Dilations[a]*(w.Kernel[a]-1) - p) * j
+				f.Jump[a] = j * w.Strides[a]
 			}
 		case fieldOps[op]:
 		case op == "Gather" && attrInt64(n, "axis", 0) == 1: // picks channels, keeps positions
@@ -81,4 +73,47 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 		}
 	}
 	return fields, nil
+}
+
+// Window is the geometry of a 2-D sliding-window op (Conv, MaxPool,
+// AveragePool): output cell y reads input cells y·Strides − Pads[begin] +
+// k·Dilations for k in 0 … Kernel−1, per axis (rows, then columns). Pads
+// are ONNX's: rows' and columns' begins, then their ends.
+type Window struct {
+	Kernel, Strides, Dilations [2]int
+	Pads                       [4]int
+}
+
+// WindowOf reads a Conv's or pool's window (a Conv's kernel from its
+// weight when the attribute is absent); auto_pad other than NOTSET is
+// refused.
+func (m *Model) WindowOf(n *pb.NodeProto) (Window, error) {
+	op := n.GetOpType()
+	k := attrInts64(n, "kernel_shape")
+	if op == "Conv" && len(k) == 0 && len(n.GetInput()) > 1 {
+		if w := m.weightProto(n.GetInput()[1]); w != nil && len(w.GetDims()) == 4 {
+			k = w.GetDims()[2:] // the kernel's shape is its weight's
+		}
+	}
+	strides := attrInts64(n, "strides", 1, 1)
+	pads := attrInts64(n, "pads", 0, 0, 0, 0)
+	dil := attrInts64(n, "dilations", 1, 1)
+	name := nodeName(n.GetName(), n.GetOutput())
+	if len(k) != 2 || len(strides) != 2 || len(pads) != 4 || len(dil) != 2 {
+		return Window{}, fmt.Errorf("node %s (%s): not a 2-D window", name, op)
+	}
+	if a := Attr(n, "auto_pad"); a != nil && string(a.GetS()) != "" && string(a.GetS()) != "NOTSET" {
+		return Window{}, fmt.Errorf("node %s (%s): auto_pad %s is not supported; export explicit pads", name, op, string(a.GetS()))
+	}
+	var w Window
+	for a := 0; a < 2; a++ {
+		w.Kernel[a], w.Strides[a], w.Dilations[a] = int(k[a]), int(strides[a]), int(dil[a])
+		if w.Kernel[a] < 1 || w.Strides[a] < 1 || w.Dilations[a] < 1 {
+			return Window{}, fmt.Errorf("node %s (%s): kernel %v, strides %v, dilations %v", name, op, k, strides, dil)
+		}
+	}
+	for i := range w.Pads {
+		w.Pads[i] = int(pads[i])
+	}
+	return w, nil
 }

@@ -709,3 +709,55 @@ func (m *Model) ReadWindows(input []int64, window int, names ...string) ([]strin
 	}
 	return outs, m.SetOutputs(input, outs...)
 }
+
+// Between makes the model the part of it from one tensor to others: from
+// becomes the graph's only input, of shape input (NCHW), the nodes that do
+// not depend on it go, and the named tensors become the outputs. A node
+// that mixes from's descendants with anything else but constants is an
+// error: the part would not be a function of from alone.
+func (m *Model) Between(from string, input []int64, to ...string) error {
+	g := m.P.GetGraph()
+	constant := map[string]bool{}
+	for _, t := range g.GetInitializer() {
+		constant[t.GetName()] = true
+	}
+	reach := map[string]bool{from: true}
+	var keep []*pb.NodeProto
+	for _, n := range g.GetNode() {
+		if n.GetOpType() == "Constant" {
+			keep = append(keep, n)
+			for _, o := range n.GetOutput() {
+				constant[o] = true
+			}
+			continue
+		}
+		uses, other := false, ""
+		for _, in := range n.GetInput() {
+			switch {
+			case in == "" || constant[in]:
+			case reach[in]:
+				uses = true
+			default:
+				other = in
+			}
+		}
+		if !uses {
+			continue
+		}
+		if other != "" {
+			return fmt.Errorf("node %s (%s) reads %s, which does not come from %s", nodeName(n.GetName(), n.GetOutput()), n.GetOpType(), other, from)
+		}
+		keep = append(keep, n)
+		for _, o := range n.GetOutput() {
+			reach[o] = true
+		}
+	}
+	g.Node = keep
+	g.Input = []*pb.ValueInfoProto{valueInfo(from, input)}
+	for _, t := range to {
+		if !reach[t] || t == from {
+			return fmt.Errorf("%s does not come from %s", t, from)
+		}
+	}
+	return m.SetOutputs(input, to...)
+}

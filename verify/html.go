@@ -17,6 +17,7 @@ import (
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/datasets"
 	"github.com/circc/circc/stimuli"
+	"github.com/circc/circc/weights"
 )
 
 // dataURI encodes an image as an inline PNG.
@@ -110,27 +111,6 @@ func heat(v float64) color.RGBA {
 	t := x - float64(i)
 	c := func(k int) uint8 { return uint8(stops[i][k]*(1-t) + stops[i+1][k]*t) }
 	return color.RGBA{c(0), c(1), c(2), 255}
-}
-
-// weightColour is the Circuits articles' palette: red positive, blue
-// negative, white zero, for v in [-1, 1].
-func weightColour(v float64) color.RGBA {
-	mix := func(a, b [3]float64, t float64) color.RGBA {
-		return color.RGBA{uint8(a[0]*(1-t) + b[0]*t), uint8(a[1]*(1-t) + b[1]*t), uint8(a[2]*(1-t) + b[2]*t), 255}
-	}
-	white, lightRed, red := [3]float64{0xf7, 0xf7, 0xf7}, [3]float64{0xf4, 0xa5, 0x82}, [3]float64{0xca, 0x00, 0x20}
-	lightBlue, blue := [3]float64{0x92, 0xc5, 0xde}, [3]float64{0x05, 0x71, 0xb0}
-	a := math.Min(1, math.Abs(v))
-	if v >= 0 {
-		if a < 0.5 {
-			return mix(white, lightRed, a*2)
-		}
-		return mix(lightRed, red, (a-0.5)*2)
-	}
-	if a < 0.5 {
-		return mix(white, lightBlue, a*2)
-	}
-	return mix(lightBlue, blue, (a-0.5)*2)
 }
 
 // heatMap draws a response map: orientation across, the other axis down
@@ -276,7 +256,7 @@ func weightTiles(res *compiler.Result, f *Family) image.Image {
 			kern := l.Kernel2D(o, i)
 			for y := 0; y < k; y++ {
 				for x := 0; x < k; x++ {
-					c := weightColour(kern[y*k+x] / math.Max(peak, 1e-12))
+					c := weights.Colour(kern[y*k+x] / math.Max(peak, 1e-12))
 					for dy := 0; dy < scale; dy++ {
 						for dx := 0; dx < scale; dx++ {
 							img.SetRGBA(1+i*tile+x*scale+dx, 1+r*tile+y*scale+dy, c)

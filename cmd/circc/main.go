@@ -83,6 +83,7 @@ func init() {
 		{"ir", "--after STAGE FILE", "print a compiler stage's result", runIR},
 		{"eval", "--against MODEL [FILE]", "top-1/top-5 accuracy of the model, intact and with the circuit's edits", runEval},
 		{"verify", "--against MODEL FILE", "compare hand-made units with the reference model's own", runVerify},
+		{"weights", "--against MODEL FROM TO[CHANNELS]", "expanded weights between two layers of a reference model (JSON, PNG)", runWeights},
 		{"stimuli", "--list | --kind KIND --out DIR", "describe the synthetic stimuli, or write their contact sheets", runStimuli},
 		{"models", "list|tensors|test [NAME]", "list the reference models, a model's tensors, or test one against its stored activations", runModels},
 		{"doctor", "[--json]", "say what the CPU and CUDA paths have found and what they lack", runDoctor},
@@ -193,7 +194,7 @@ func errorMessage(stderr string, diags int) string {
 // jsonRequest finds where the command line asks for JSON: "-" (stdout)
 // for a --json switch, the file for verify's --json FILE, "" for none.
 func jsonRequest(args []string) string {
-	takesFile := len(args) > 0 && args[0] == "verify"
+	takesFile := len(args) > 0 && (args[0] == "verify" || args[0] == "weights")
 	for i, a := range args {
 		if a == "--" {
 			break

@@ -19,6 +19,7 @@ var forbidden = map[string][]string{
 	"runtime":         {"compiler", "lang", "reference", "verify", "cmd"},
 	"reference":       {"verify", "cmd"},
 	"verify":          {"cmd"},
+	"weights":         {"verify", "cmd"},
 	"stimuli":         {"compiler", "lang", "onnx", "runtime", "reference", "verify", "cmd"},
 	"datasets":        {"compiler", "lang", "onnx", "runtime", "reference", "verify", "cmd"},
 	"internal/safefs": {"compiler", "lang", "onnx", "runtime", "reference", "verify", "models", "datasets", "cmd", "diag"},

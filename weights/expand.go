@@ -1,0 +1,402 @@
+package weights
+
+import (
+	"fmt"
+	"sort"
+
+	"gorgonia.org/tensor"
+
+	"github.com/circc/circc/onnx"
+	pb "github.com/circc/circc/onnx/onnxpb"
+)
+
+// MaxValues bounds an expansion's size (outputs × inputs × kh × kw and
+// every intermediate), so that two far-apart layers are an error, not an
+// exhausted memory.
+const MaxValues = 1 << 26
+
+// Expanded is the linear map from one tensor of a graph to chosen
+// channels of another: To's channel Channels[o] at cell q is
+// Σ W[o, i, y, x] · From[i, q·Jump + Lo + (y, x)] in the linearised
+// network, per axis (rows, columns), in From's cells.
+type Expanded struct {
+	From, To string
+	Channels []int
+	W        *tensor.Dense // float32 [len(Channels), From's channels, kh, kw]
+	Lo, Jump [2]int
+}
+
+// Shape is W's shape.
+func (e *Expanded) Shape() []int { return []int(e.W.Shape()) }
+
+// Tile is the kh×kw kernel from input channel i into output o, row-major.
+func (e *Expanded) Tile(o, i int) []float32 {
+	s := e.W.Shape()
+	kk := s[2] * s[3]
+	off := (o*s[1] + i) * kk
+	return e.W.Data().([]float32)[off : off+kk]
+}
+
+// grad is, for one tensor T, the map from T to the chosen outputs: output
+// o at cell q is Σ g[o, y, x, t] · T[t, q·jump + lo + (y, x)]. g is laid
+// out channel-last, [outputs, h, w, C], so that a contraction over T's
+// channels is one matrix product.
+type grad struct {
+	g    *tensor.Dense
+	lo   [2]int
+	jump [2]int
+}
+
+func (g *grad) dims() (n, h, w, c int) {
+	s := g.g.Shape()
+	return s[0], s[1], s[2], s[3]
+}
+
+func newGrad(n, h, w, c int, lo, jump [2]int) (*grad, error) {
+	if int64(n)*int64(h)*int64(w)*int64(c) > MaxValues {
+		return nil, fmt.Errorf("the expansion would hold %d×%d×%d×%d values, past %d: choose closer layers or fewer channels", n, c, h, w, MaxValues)
+	}
+	return &grad{g: tensor.New(tensor.WithShape(n, h, w, c), tensor.Of(tensor.Float32)), lo: lo, jump: jump}, nil
+}
+
+// Expand computes the expanded weights from tensor from to the channels of
+// tensor to (nil: all of them). input is the model's NCHW input shape, for
+// the channel counts. The walk goes back from to: through Conv (groups 1),
+// MaxPool and AveragePool (as average pools), Concat on channels, Add and
+// Sum, and Relu, LRN, Dropout and Identity as the identity. Another op on
+// the way is an error naming it, as is a path that reaches the graph's
+// input without passing through from.
+func Expand(m *onnx.Model, input []int64, from, to string, channels []int) (*Expanded, error) {
+	shapes, err := m.Shapes(input)
+	if err != nil {
+		return nil, err
+	}
+	sf, okF := shapes[from]
+	st, okT := shapes[to]
+	if !okF || len(sf) != 4 {
+		return nil, fmt.Errorf("the model has no NCHW tensor %q", from)
+	}
+	if !okT || len(st) != 4 {
+		return nil, fmt.Errorf("the model has no NCHW tensor %q", to)
+	}
+	if channels == nil {
+		for c := 0; c < int(st[1]); c++ {
+			channels = append(channels, c)
+		}
+	}
+	if len(channels) == 0 {
+		return nil, fmt.Errorf("no channels of %s chosen", to)
+	}
+	for _, c := range channels {
+		if c < 0 || c >= int(st[1]) {
+			return nil, fmt.Errorf("%s has channels 0 to %d; %d is not one", to, st[1]-1, c)
+		}
+	}
+	nodes := m.P.GetGraph().GetNode()
+	// below: the tensors that depend on from (the walk stays among them).
+	below := map[string]bool{from: true}
+	constant := map[string]bool{}
+	for _, t := range m.P.GetGraph().GetInitializer() {
+		constant[t.GetName()] = true
+	}
+	for _, n := range nodes {
+		if n.GetOpType() == "Constant" {
+			for _, o := range n.GetOutput() {
+				constant[o] = true
+			}
+			continue
+		}
+		for _, in := range n.GetInput() {
+			if below[in] {
+				for _, o := range n.GetOutput() {
+					below[o] = true
+				}
+				break
+			}
+		}
+	}
+	if !below[to] || to == from {
+		return nil, fmt.Errorf("%s does not come after %s", to, from)
+	}
+	start, err := newGrad(len(channels), 1, 1, int(st[1]), [2]int{}, [2]int{1, 1})
+	if err != nil {
+		return nil, err
+	}
+	for o, c := range channels {
+		start.g.Data().([]float32)[o*int(st[1])+c] = 1
+	}
+	grads := map[string]*grad{to: start}
+	for k := len(nodes) - 1; k >= 0; k-- {
+		n := nodes[k]
+		if len(n.GetOutput()) == 0 {
+			continue
+		}
+		out := n.GetOutput()[0]
+		g, ok := grads[out]
+		if !ok || out == from || !below[out] {
+			continue // from, or a tensor off the path (an error below)
+		}
+		delete(grads, out)
+		if err := back(m, n, g, shapes, constant, grads); err != nil {
+			return nil, err
+		}
+	}
+	g, ok := grads[from]
+	if !ok {
+		return nil, fmt.Errorf("no linear path from %s to %s", from, to)
+	}
+	for t := range grads {
+		if t != from {
+			return nil, fmt.Errorf("%s depends on %s, which does not come from %s", to, t, from)
+		}
+	}
+	// [n, h, w, C] → [n, C, h, w]
+	w, err := tensor.Transpose(g.g, 0, 3, 1, 2)
+	if err != nil {
+		return nil, err
+	}
+	dense := w.(*tensor.Dense)
+	if dense.IsView() || !dense.IsMaterializable() {
+		dense = dense.Materialize().(*tensor.Dense)
+	}
+	return &Expanded{From: from, To: to, Channels: append([]int(nil), channels...), W: dense, Lo: g.lo, Jump: g.jump}, nil
+}
+
+// linearOps pass the map through unchanged (the nonlinearities are left
+// out; Dropout is the identity at inference).
+var linearOps = map[string]bool{"Relu": true, "LRN": true, "Dropout": true, "Identity": true}
+
+// back moves one node's map from its output to its inputs.
+// Inputs that are constants (biases) drop out; any other input gets its
+// share, so that one off the path from the source is reported.
+func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, constant map[string]bool, grads map[string]*grad) error {
+	op := n.GetOpType()
+	name := n.GetName()
+	if name == "" {
+		name = n.GetOutput()[0]
+	}
+	ins := n.GetInput()
+	switch {
+	case linearOps[op]:
+		return add(grads, ins[0], g)
+	case op == "Add" || op == "Sum":
+		for _, in := range ins {
+			if !constant[in] {
+				if err := add(grads, in, g); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case op == "Concat":
+		if a := onnx.Attr(n, "axis"); a == nil || a.GetI() != 1 {
+			return fmt.Errorf("node %s: Concat on an axis other than channels has no expanded weights", name)
+		}
+		gn, h, w, _ := g.dims()
+		from := 0
+		for _, in := range ins {
+			c := int(shapes[in][1])
+			part, err := newGrad(gn, h, w, c, g.lo, g.jump)
+			if err != nil {
+				return err
+			}
+			src, dst := g.g.Data().([]float32), part.g.Data().([]float32)
+			total, used := int(g.g.Shape()[3]), false
+			for p := 0; p < gn*h*w; p++ {
+				copy(dst[p*c:(p+1)*c], src[p*total+from:p*total+from+c])
+			}
+			for _, v := range dst {
+				used = used || v != 0
+			}
+			if used && !constant[in] { // a branch the chosen outputs do not read drops out
+				if err := add(grads, in, part); err != nil {
+					return err
+				}
+			}
+			from += c
+		}
+		return nil
+	case op == "Conv":
+		return backConv(m, n, name, g, shapes, grads)
+	case op == "MaxPool" || op == "AveragePool":
+		return backPool(m, n, g, shapes, grads)
+	}
+	return fmt.Errorf("node %s (%s) lies between the layers, and its linear part is not known to circc", name, op)
+}
+
+// backConv composes the map with a convolution: T = conv(S, w). With
+// stride s, begin pad p and dilation d, T's cell m reads S's cell m·s − p
+// + k·d, so S's map has jump·s, lo·s − p, and its box grows to
+// (h−1)·s + (K−1)·d + 1. Its values: for every tap k, the product of the
+// map (outputs·cells × T's channels) with w's tap (T's × S's channels),
+// added at the tap's place.
+func backConv(m *onnx.Model, n *pb.NodeProto, name string, g *grad, shapes map[string][]int64, grads map[string]*grad) error {
+	if a := onnx.Attr(n, "group"); a != nil && a.GetI() != 1 {
+		return fmt.Errorf("node %s: a grouped convolution (group %d) has no expanded weights in circc yet", name, a.GetI())
+	}
+	win, err := m.WindowOf(n)
+	if err != nil {
+		return err
+	}
+	wt, err := m.ReadWeight(n.GetInput()[1])
+	if err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	ct, cs, kh, kw := int(wt.Dims[0]), int(wt.Dims[1]), int(wt.Dims[2]), int(wt.Dims[3])
+	gn, h, w, gc := g.dims()
+	if gc != ct {
+		return fmt.Errorf("node %s: %d output channels, the map has %d", name, ct, gc)
+	}
+	// w [ct, cs, kh, kw] → [ct, kh·kw·cs]: one product for every tap.
+	wd := tensor.New(tensor.WithShape(ct, cs, kh, kw), tensor.WithBacking(append([]float32(nil), wt.Data...)))
+	if err := wd.T(0, 2, 3, 1); err != nil {
+		return err
+	}
+	if err := wd.Transpose(); err != nil {
+		return err
+	}
+	if err := wd.Reshape(ct, kh*kw*cs); err != nil {
+		return err
+	}
+	flat := g.g.Clone().(*tensor.Dense)
+	if err := flat.Reshape(gn*h*w, ct); err != nil {
+		return err
+	}
+	prod, err := tensor.MatMul(flat, wd)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	var lo, jump [2]int
+	var size [2]int
+	for a, k := range [2]int{kh, kw} {
+		s, d := win.Strides[a], win.Dilations[a]
+		jump[a] = g.jump[a] * s
+		lo[a] = g.lo[a]*s - win.Pads[a]
+		size[a] = ([2]int{h, w}[a]-1)*s + (k-1)*d + 1
+	}
+	out, err := newGrad(gn, size[0], size[1], cs, lo, jump)
+	if err != nil {
+		return err
+	}
+	src, dst := prod.Data().([]float32), out.g.Data().([]float32)
+	for o := 0; o < gn; o++ {
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				row := src[((o*h+y)*w+x)*kh*kw*cs:]
+				for ky := 0; ky < kh; ky++ {
+					for kx := 0; kx < kw; kx++ {
+						yy, xx := y*win.Strides[0]+ky*win.Dilations[0], x*win.Strides[1]+kx*win.Dilations[1]
+						at := ((o*size[0]+yy)*size[1] + xx) * cs
+						tap := row[(ky*kw+kx)*cs : (ky*kw+kx+1)*cs]
+						for c, v := range tap {
+							dst[at+c] += v
+						}
+					}
+				}
+			}
+		}
+	}
+	return add(grads, n.GetInput()[0], out)
+}
+
+// backPool composes the map with a pool taken as the average over its
+// window (a max pool has no linear map; Visualizing Weights, like captum's
+// linear InceptionV1, uses the average pool of the same window): each of
+// the window's cells gets 1/(kh·kw) of the map, channel by channel.
+func backPool(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, grads map[string]*grad) error {
+	win, err := m.WindowOf(n)
+	if err != nil {
+		return err
+	}
+	gn, h, w, c := g.dims()
+	var lo, jump, size [2]int
+	for a := 0; a < 2; a++ {
+		s, d := win.Strides[a], win.Dilations[a]
+		jump[a] = g.jump[a] * s
+		lo[a] = g.lo[a]*s - win.Pads[a]
+		size[a] = ([2]int{h, w}[a]-1)*s + (win.Kernel[a]-1)*d + 1
+	}
+	out, err := newGrad(gn, size[0], size[1], c, lo, jump)
+	if err != nil {
+		return err
+	}
+	share := 1 / float32(win.Kernel[0]*win.Kernel[1])
+	src, dst := g.g.Data().([]float32), out.g.Data().([]float32)
+	for o := 0; o < gn; o++ {
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				from := src[((o*h+y)*w+x)*c : ((o*h+y)*w+x+1)*c]
+				for ky := 0; ky < win.Kernel[0]; ky++ {
+					for kx := 0; kx < win.Kernel[1]; kx++ {
+						yy, xx := y*win.Strides[0]+ky*win.Dilations[0], x*win.Strides[1]+kx*win.Dilations[1]
+						at := ((o*size[0]+yy)*size[1] + xx) * c
+						for ch, v := range from {
+							dst[at+ch] += v * share
+						}
+					}
+				}
+			}
+		}
+	}
+	return add(grads, n.GetInput()[0], out)
+}
+
+// add accumulates a map into a tensor's: the two boxes are joined (their
+// union, zeros where only one reaches), which needs one jump.
+func add(grads map[string]*grad, t string, g *grad) error {
+	have, ok := grads[t]
+	if !ok {
+		grads[t] = g
+		return nil
+	}
+	if have.jump != g.jump {
+		return fmt.Errorf("%s is reached at strides %v and %v", t, have.jump, g.jump)
+	}
+	hn, hh, hw, hc := have.dims()
+	_, gh, gw, _ := g.dims()
+	lo := [2]int{min(have.lo[0], g.lo[0]), min(have.lo[1], g.lo[1])}
+	hi := [2]int{max(have.lo[0]+hh, g.lo[0]+gh), max(have.lo[1]+hw, g.lo[1]+gw)}
+	sum, err := newGrad(hn, hi[0]-lo[0], hi[1]-lo[1], hc, lo, g.jump)
+	if err != nil {
+		return err
+	}
+	for _, part := range []*grad{have, g} {
+		pn, ph, pw, pc := part.dims()
+		dy, dx := part.lo[0]-lo[0], part.lo[1]-lo[1]
+		src, dst := part.g.Data().([]float32), sum.g.Data().([]float32)
+		_, sh, sw, _ := sum.dims()
+		for o := 0; o < pn; o++ {
+			for y := 0; y < ph; y++ {
+				for x := 0; x < pw; x++ {
+					s := src[((o*ph+y)*pw+x)*pc : ((o*ph+y)*pw+x+1)*pc]
+					d := dst[((o*sh+y+dy)*sw+x+dx)*pc:]
+					for c, v := range s {
+						d[c] += v
+					}
+				}
+			}
+		}
+	}
+	grads[t] = sum
+	return nil
+}
+
+// Strongest orders From's channels by the L2 norm of their weights into
+// all the chosen outputs, strongest first (ties by index).
+func (e *Expanded) Strongest() []int {
+	s := e.W.Shape()
+	norm := make([]float64, s[1])
+	for o := 0; o < s[0]; o++ {
+		for i := 0; i < s[1]; i++ {
+			for _, v := range e.Tile(o, i) {
+				norm[i] += float64(v) * float64(v)
+			}
+		}
+	}
+	idx := make([]int, s[1])
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return norm[idx[a]] > norm[idx[b]] })
+	return idx
+}
