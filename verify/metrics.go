@@ -90,32 +90,33 @@ func tuning(resp []float64, nOrient int, lines []float64) Tuning {
 	return t
 }
 
-// angleDiff is the circular distance between two angles in degrees.
-func angleDiff(a, b float64) float64 {
-	d := math.Mod(math.Abs(a-b), 360)
-	return math.Min(d, 360-d)
+// angleDiff is the distance between two angles in degrees on a circle of
+// the period (360°, or 180° where a half-turn is the same orientation).
+func angleDiff(a, b, period float64) float64 {
+	d := math.Mod(math.Abs(a-b), period)
+	return math.Min(d, period-d)
 }
 
-// spacingError is how unevenly n orientations spread over the circle: the
-// largest difference between a gap of consecutive preferred orientations
-// and 360/n.
-func spacingError(prefs []float64) float64 {
+// spacingError is how unevenly n orientations spread over a circle of
+// the period (360°, or 180° for an axial family): the largest difference
+// between a gap of consecutive preferred orientations and period/n.
+func spacingError(prefs []float64, period float64) float64 {
 	var p []float64
 	for _, x := range prefs {
 		if !math.IsNaN(x) {
-			p = append(p, math.Mod(x+360, 360))
+			p = append(p, math.Mod(math.Mod(x, period)+period, period))
 		}
 	}
 	if len(p) < 2 {
 		return math.NaN()
 	}
 	sort.Float64s(p)
-	ideal := 360 / float64(len(prefs))
+	ideal := period / float64(len(prefs))
 	worst := 0.0
 	for i := range p {
 		gap := p[(i+1)%len(p)] - p[i]
 		if i == len(p)-1 {
-			gap += 360
+			gap += period
 		}
 		worst = math.Max(worst, math.Abs(gap-ideal))
 	}
@@ -123,15 +124,17 @@ func spacingError(prefs []float64) float64 {
 }
 
 // coverage is the share of the circle within half a tuning width of some
-// preferred orientation.
-func coverage(prefs, widths []float64) float64 {
+// preferred orientation (for period 180°, of it or its half-turn).
+func coverage(prefs, widths []float64, period float64) float64 {
 	covered := make([]bool, 360)
 	for i, p := range prefs {
 		if math.IsNaN(p) {
 			continue
 		}
-		for d := -widths[i] / 2; d <= widths[i]/2; d++ {
-			covered[int(math.Mod(math.Round(p+d)+720, 360))] = true
+		for turn := 0.0; turn < 360; turn += period { // an axial unit covers both halves
+			for d := -widths[i] / 2; d <= widths[i]/2; d++ {
+				covered[int(math.Mod(math.Round(p+turn+d)+720, 360))] = true
+			}
 		}
 	}
 	n := 0
@@ -142,7 +145,6 @@ func coverage(prefs, widths []float64) float64 {
 	}
 	return float64(n) / 360
 }
-
 // topK returns the indices of the k largest values, largest first.
 func topK(v []float64, k int) []int {
 	idx := make([]int, len(v))
@@ -168,4 +170,20 @@ func overlap(a, b []int) float64 {
 		}
 	}
 	return float64(n) / float64(max(len(a), 1))
+}
+
+// median is the middle value (the mean of the two middle ones), NaN for
+// none; NaNs are left out.
+func median(v []float64) float64 {
+	var s []float64
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			s = append(s, x)
+		}
+	}
+	if len(s) == 0 {
+		return math.NaN()
+	}
+	sort.Float64s(s)
+	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
 }

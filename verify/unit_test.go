@@ -56,7 +56,7 @@ func TestTuning(t *testing.T) {
 	const n = 360
 	resp := make([]float64, n*3)
 	for o := 0; o < n; o++ {
-		v := math.Max(0, 1-angleDiff(float64(o), 100)/40) + 0.1*math.Max(0, 1-angleDiff(float64(o), 280)/10)
+		v := math.Max(0, 1-angleDiff(float64(o), 100, 360)/40) + 0.1*math.Max(0, 1-angleDiff(float64(o), 280, 360)/10)
 		for r := 0; r < 3; r++ {
 			resp[o*3+r] = v * float64(r+1)
 		}
@@ -78,14 +78,31 @@ func TestTuning(t *testing.T) {
 }
 
 func TestFamilyMeasures(t *testing.T) {
-	if e := spacingError([]float64{0, 90, 180, 270}); e != 0 {
+	if e := spacingError([]float64{0, 90, 180, 270}, 360); e != 0 {
 		t.Errorf("even spacing %g", e)
 	}
-	if e := spacingError([]float64{0, 80, 180, 270}); e != 10 {
+	if e := spacingError([]float64{0, 80, 180, 270}, 360); e != 10 {
 		t.Errorf("spacing error %g, want 10", e)
 	}
-	if c := coverage([]float64{0, 180}, []float64{90, 90}); math.Abs(c-182.0/360) > 1e-9 {
+	if c := coverage([]float64{0, 180}, []float64{90, 90}, 360); math.Abs(c-182.0/360) > 1e-9 {
 		t.Errorf("coverage %g", c)
+	}
+	// An axial family: 0°, 60° and 120° spread evenly over the half
+	// circle, and 170° is 10° from 0°; a unit at 0° covers 180° too.
+	if e := spacingError([]float64{0, 60, 120}, 180); e != 0 {
+		t.Errorf("axial even spacing %g", e)
+	}
+	if e := spacingError([]float64{180, 60, 300}, 180); e != 0 {
+		t.Errorf("axial spacing across the half-turn %g", e)
+	}
+	if d := angleDiff(170, 0, 180); d != 10 {
+		t.Errorf("axial difference %g, want 10", d)
+	}
+	if c := coverage([]float64{0}, []float64{90}, 180); math.Abs(c-182.0/360) > 1e-9 {
+		t.Errorf("axial coverage %g", c)
+	}
+	if m := median([]float64{3, math.NaN(), 1, 2, 10}); m != 2.5 {
+		t.Errorf("median %g", m)
 	}
 	if o := overlap([]int{1, 2, 3, 4}, []int{4, 3, 9, 8}); o != 0.5 {
 		t.Errorf("overlap %g", o)

@@ -73,6 +73,10 @@ type Family struct {
 	SpacingErrorDeg        Float     `json:"spacing_error_deg"`
 	NaturalSpacingErrorDeg Float     `json:"natural_spacing_error_deg"`
 	EquivarianceError      *float64  `json:"equivariance_error,omitempty"`
+	// PeriodDeg is 180 for an axial family (its units answer a shape and
+	// its half-turn alike), else 360: orientation errors, spacing and
+	// coverage are taken on that circle.
+	PeriodDeg float64 `json:"period_deg"`
 	Orientations           []float64 `json:"orientations"`
 	OtherAxis              Axis      `json:"other_axis"`
 	// A search (match … to MODEL.*) reports the best layer above, whether
@@ -303,6 +307,17 @@ func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNa
 		}
 		hand[i] = tuning(column(r, hOut, u.Index), nOrient, l)
 	}
+	// A family whose units answer a shape and its half-turn alike (lines,
+	// edges read by lines) is axial: its orientations live on a half
+	// circle, and an echo is what it is, not a flaw.
+	var echoes []float64
+	for _, t := range hand {
+		echoes = append(echoes, float64(t.Echo))
+	}
+	f.PeriodDeg = 360
+	if median(echoes) >= AxialEcho {
+		f.PeriodDeg = 180
+	}
 	cands := s.channels
 	if cands == nil {
 		f.Matching = "auto"
@@ -337,7 +352,7 @@ func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNa
 		j := pick[i]
 		p := &Pair{Unit: u.Name, Natural: fmt.Sprintf("%s:%d", s.natLayer, cands[j]), Channel: cands[j],
 			PearsonR: pearson(hand[i].Map, nat[j].Map), Handmade: hand[i], NaturalTuning: nat[j]}
-		p.OrientationErrorDeg = Float(angleDiff(float64(hand[i].PreferredDeg), float64(nat[j].PreferredDeg)))
+		p.OrientationErrorDeg = Float(angleDiff(float64(hand[i].PreferredDeg), float64(nat[j].PreferredDeg), f.PeriodDeg))
 		if photos != nil {
 			ht := topK(column(photos, hOut, u.Index), k)
 			nt := topK(column(photos, s.tensor, cands[j]), k)
@@ -361,8 +376,8 @@ func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNa
 			}
 		}
 	}
-	f.SpacingErrorDeg, f.NaturalSpacingErrorDeg = Float(spacingError(hp)), Float(spacingError(np))
-	f.Coverage = coverage(np, nw)
+	f.SpacingErrorDeg, f.NaturalSpacingErrorDeg = Float(spacingError(hp, f.PeriodDeg)), Float(spacingError(np, f.PeriodDeg))
+	f.Coverage = coverage(np, nw, f.PeriodDeg)
 	classify(f)
 	return f
 }
@@ -372,8 +387,11 @@ func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNa
 // say whether that channel is what the family is.
 const (
 	// GenuineMaxEcho: the natural unit answers the opposite orientation
-	// with less than this share of its peak.
+	// with less than this share of its peak (not asked of axial families).
 	GenuineMaxEcho = 0.25
+	// AxialEcho: a family whose hand-made units' median echo reaches this
+	// is axial (period 180°).
+	AxialEcho = 0.75
 	// GenuineMinCurvePreference: with curve stimuli, its best curve beats
 	// its best straight line by this factor.
 	GenuineMinCurvePreference = 1.25
@@ -394,7 +412,7 @@ func classify(f *Family) {
 	for _, p := range f.Pairs {
 		n := p.NaturalTuning
 		var why []string
-		if e := float64(n.Echo); !(e < GenuineMaxEcho) {
+		if e := float64(n.Echo); f.PeriodDeg == 360 && !(e < GenuineMaxEcho) {
 			why = append(why, fmt.Sprintf("echo %.2f", e))
 		}
 		if c := float64(n.CurvePreference); f.Stimuli == "curves" && c < GenuineMinCurvePreference {

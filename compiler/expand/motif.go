@@ -26,7 +26,7 @@ func (x *expander) motifs(ms []*ast.Motif, env *eval.Env, base [][]float64, k in
 					return p
 				}
 				return p + th
-			}, func(kern []float64) []float64 { return rotateKernel(kern, k, th) })
+			}, func(kern []float64) []float64 { return RotateKernel(kern, k, th) })
 			if !quarterTurn(th) {
 				worst = math.Max(worst, roundTripError(base, k, th))
 			}
@@ -163,10 +163,10 @@ func equalValue(a, b eval.Value) bool {
 	return false
 }
 
-// rotateKernel returns k rotated by th degrees about its centre (x right, y down,
+// RotateKernel returns k rotated by th degrees about its centre (x right, y down,
 // so positive angles turn from x towards y), resampled bilinearly with
 // zeros outside. Quarter turns land on cells exactly.
-func rotateKernel(k []float64, n int, th float64) []float64 {
+func RotateKernel(k []float64, n int, th float64) []float64 {
 	out := make([]float64, len(k))
 	c := float64(n-1) / 2
 	cs, sn := math.Cos(th*math.Pi/180), math.Sin(th*math.Pi/180)
@@ -210,7 +210,7 @@ func flipKernel(k []float64, n int) []float64 {
 func roundTripError(w [][]float64, n int, th float64) float64 {
 	var num, den float64
 	for _, k := range w {
-		back := rotateKernel(rotateKernel(k, n, th), n, -th)
+		back := RotateKernel(RotateKernel(k, n, th), n, -th)
 		for i := range k {
 			d := back[i] - k[i]
 			num += d * d

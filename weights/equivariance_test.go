@@ -1,0 +1,110 @@
+package weights
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/circc/circc/compiler/expand"
+)
+
+// equivariantTiles builds W(a_i → b_j) = R(b_j)·base[a_i − b_j]: the
+// weights depend only on the angle between the two members, seen from
+// the output's orientation, which is what the motif rule asks.
+func equivariantTiles(from, to Orbit, n int, rng *rand.Rand) [][][]float64 {
+	base := map[float64][]float64{}
+	tiles := make([][][]float64, len(to.Angles))
+	for j, b := range to.Angles {
+		tiles[j] = make([][]float64, len(from.Angles))
+		for i, a := range from.Angles {
+			d := math.Mod(a-b+720, from.Period)
+			if base[d] == nil {
+				base[d] = make([]float64, n*n)
+				for k := range base[d] {
+					base[d][k] = rng.NormFloat64()
+				}
+			}
+			tiles[j][i] = expand.RotateKernel(base[d], n, b)
+		}
+	}
+	return tiles
+}
+
+func orbit(n int, step float64) Orbit {
+	o := Orbit{Period: float64(n) * step, Step: step}
+	for k := 0; k < n; k++ {
+		o.Angles = append(o.Angles, float64(k)*step)
+		o.Keys = append(o.Keys, "")
+	}
+	return o
+}
+
+// TestEquivarianceScores: weights built to obey the rule score 1 at
+// quarter turns (no resampling) and close to 1 at others; the same tiles
+// shuffled score near 0; an invariant input family is handled.
+func TestEquivarianceScores(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	from, to := orbit(8, 45), orbit(4, 90)
+	tiles := equivariantTiles(from, to, 5, rng)
+	e, err := MeasureEquivariance(tiles, 5, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Kind != "equivariant→equivariant" || len(e.Turns) != 3 || math.Abs(e.Score-1) > 1e-9 || math.Abs(e.QuarterTurns-1) > 1e-9 {
+		t.Errorf("built equivariant: %+v", e)
+	}
+	// 24 members 15° apart: 15° turns resample, but stay close.
+	fine := orbit(24, 15)
+	e, err = MeasureEquivariance(equivariantTiles(fine, fine, 7, rng), 7, fine, fine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Turns) != 23 || e.QuarterTurns < 1-1e-9 || e.Score < 0.6 || e.Score >= 1 {
+		t.Errorf("15° steps: score %.3f, quarter turns %.3f over %d turns", e.Score, e.QuarterTurns, len(e.Turns))
+	}
+	t.Logf("24 members 15° apart, 7×7 random kernels: score %.3f (resampling), quarter turns %.3f", e.Score, e.QuarterTurns)
+	shuffled := make([][][]float64, len(tiles))
+	for j := range tiles {
+		shuffled[j] = make([][]float64, len(tiles[j]))
+		for i := range tiles[j] {
+			shuffled[j][i] = tiles[rng.Intn(len(tiles))][rng.Intn(len(tiles[j]))]
+		}
+	}
+	e, _ = MeasureEquivariance(shuffled, 5, from, to)
+	if math.Abs(e.Score) > 0.3 {
+		t.Errorf("shuffled tiles score %.3f", e.Score)
+	}
+	// Invariant → equivariant: one input unit, W(u → T·b) = T·W(u → b).
+	inv := Orbit{Period: 360}
+	k := make([]float64, 25)
+	for i := range k {
+		k[i] = rng.NormFloat64()
+	}
+	var column [][][]float64
+	for _, b := range to.Angles {
+		column = append(column, [][]float64{expand.RotateKernel(k, 5, b)})
+	}
+	e, err = MeasureEquivariance(column, 5, inv, to)
+	if err != nil || e.Kind != "invariant→equivariant" || math.Abs(e.Score-1) > 1e-9 {
+		t.Errorf("invariant→equivariant: %+v %v", e, err)
+	}
+	if _, err := MeasureEquivariance(column, 5, inv, inv); err == nil {
+		t.Error("two invariant families were scored")
+	}
+}
+
+// TestCompareAndWindows: correlation and sign agreement of tiles, and
+// tiles of different sizes laid on one window.
+func TestCompareAndWindows(t *testing.T) {
+	a := Compare([]float64{1, -1, 0.01, 2}, []float64{2, -3, -5, 1}, 0)
+	if a.SignAgreement != 1 || a.Taps != 4 {
+		t.Errorf("%+v: the near-zero tap must not count", a)
+	}
+	if a := Compare([]float64{1, -1}, []float64{-1, 1}, 0); a.PearsonR != -1 || a.SignAgreement != 0 {
+		t.Errorf("opposite: %+v", a)
+	}
+	w := Window{Lo: [2]int{-1, -1}, Size: [2]int{3, 3}}.Union(Window{Lo: [2]int{-2, 0}, Size: [2]int{5, 1}})
+	if w != (Window{Lo: [2]int{-2, -1}, Size: [2]int{5, 3}}) {
+		t.Errorf("union %+v", w)
+	}
+}
