@@ -145,6 +145,7 @@ func coverage(prefs, widths []float64, period float64) float64 {
 	}
 	return float64(n) / 360
 }
+
 // topK returns the indices of the k largest values, largest first.
 func topK(v []float64, k int) []int {
 	idx := make([]int, len(v))

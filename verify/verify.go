@@ -62,23 +62,23 @@ type Pair struct {
 
 // Family is the verification of one matched family.
 type Family struct {
-	Family                 string    `json:"family"`
-	Layer                  string    `json:"layer"`
-	NaturalLayer           string    `json:"natural_layer"`
-	Stimuli                string    `json:"stimuli"`
-	Matching               string    `json:"matching"` // auto or explicit
-	Pos                    string    `json:"pos"`
-	Pairs                  []*Pair   `json:"pairs"`
-	Coverage               float64   `json:"coverage"`
-	SpacingErrorDeg        Float     `json:"spacing_error_deg"`
-	NaturalSpacingErrorDeg Float     `json:"natural_spacing_error_deg"`
-	EquivarianceError      *float64  `json:"equivariance_error,omitempty"`
+	Family                 string   `json:"family"`
+	Layer                  string   `json:"layer"`
+	NaturalLayer           string   `json:"natural_layer"`
+	Stimuli                string   `json:"stimuli"`
+	Matching               string   `json:"matching"` // auto or explicit
+	Pos                    string   `json:"pos"`
+	Pairs                  []*Pair  `json:"pairs"`
+	Coverage               float64  `json:"coverage"`
+	SpacingErrorDeg        Float    `json:"spacing_error_deg"`
+	NaturalSpacingErrorDeg Float    `json:"natural_spacing_error_deg"`
+	EquivarianceError      *float64 `json:"equivariance_error,omitempty"`
 	// PeriodDeg is 180 for an axial family (its units answer a shape and
 	// its half-turn alike), else 360: orientation errors, spacing and
 	// coverage are taken on that circle.
-	PeriodDeg float64 `json:"period_deg"`
-	Orientations           []float64 `json:"orientations"`
-	OtherAxis              Axis      `json:"other_axis"`
+	PeriodDeg    float64   `json:"period_deg"`
+	Orientations []float64 `json:"orientations"`
+	OtherAxis    Axis      `json:"other_axis"`
 	// A search (match … to MODEL.*) reports the best layer above, whether
 	// it reaches FoundThreshold, and every layer's score.
 	Found   *bool        `json:"found,omitempty"`

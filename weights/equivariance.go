@@ -49,7 +49,7 @@ type Equivariance struct {
 	Score float64 `json:"score"`
 	// QuarterTurns is the same over the turns of 90°, 180° and 270° among
 	// them: those move kernels without resampling.
-	QuarterTurns float64 `json:"quarter_turns"`
+	QuarterTurns float64   `json:"quarter_turns"`
 	Turns        []float64 `json:"turns_deg"`
 	PerTurn      []float64 `json:"per_turn"`
 }
