@@ -10,13 +10,16 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/afero"
+
+	"github.com/circc/circc/weights"
 )
 
 // Figures writes, for each family, the pictures of the report as files:
 // LAYER.FAMILY.heatmaps.png (per pair, the hand-made response map above the
 // natural one), LAYER.FAMILY.radial.svg (radial tuning of both, hand-made
 // red, natural blue) and LAYER.FAMILY.radial-handmade.svg; for a layer
-// search, LAYER.FAMILY.profile.svg (mean r per layer of the network).
+// search, LAYER.FAMILY.profile.svg (mean r per layer of the network); for
+// each connection, FROM-TO.weights-handmade.png and FROM-TO.weights-natural.png.
 func (r *Report) Figures(fs afero.Fs, dir string, write func(path string, data []byte) error) ([]string, error) {
 	if err := fs.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -57,6 +60,23 @@ func (r *Report) Figures(fs afero.Fs, dir string, write func(path string, data [
 		}
 		for _, name := range names {
 			if err := write(name, files[name]); err != nil {
+				return nil, fmt.Errorf("writing %s: %w", name, err)
+			}
+			written = append(written, name)
+		}
+	}
+	for _, c := range r.Connections {
+		h, n := c.Grids()
+		for _, g := range []struct {
+			kind string
+			grid *weights.Grid
+		}{{"handmade", h}, {"natural", n}} {
+			data, err := g.grid.PNG(g.grid.Quantile(DisplayQuantile))
+			if err != nil {
+				return nil, err
+			}
+			name := filepath.Join(dir, c.From+"-"+c.To+".weights-"+g.kind+".png")
+			if err := write(name, data); err != nil {
 				return nil, fmt.Errorf("writing %s: %w", name, err)
 			}
 			written = append(written, name)

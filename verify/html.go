@@ -277,10 +277,12 @@ type pairView struct {
 	NaturalTop    []photo
 }
 
-// photo is a thumbnail with the name of its class.
+// photo is a thumbnail with the name of its class; Class names the CSS
+// class that draws it (each photo's picture is in the page once, however
+// many pairs show it).
 type photo struct {
-	Name string
-	Src  template.URL
+	Name  string
+	Class string
 }
 
 type familyView struct {
@@ -295,24 +297,56 @@ type familyView struct {
 
 // reportView is one network's part of the page.
 type reportView struct {
-	R        *Report
-	Families []familyView
+	R           *Report
+	Families    []familyView
+	Connections []connectionView
+}
+
+// connectionView is a connection with its two grids drawn.
+type connectionView struct {
+	*Connection
+	Hand, Natural template.URL
+}
+
+func connectionViews(rep *Report) []connectionView {
+	var out []connectionView
+	for _, c := range rep.Connections {
+		h, n := c.Grids()
+		out = append(out, connectionView{Connection: c, Hand: dataURI(h.Image(h.Quantile(DisplayQuantile))), Natural: dataURI(n.Image(n.Quantile(DisplayQuantile)))})
+	}
+	return out
 }
 
 // HTML renders the reports (one per network) as one self-contained page:
 // every picture is inline, so the file can be mailed or shared as it is.
 func HTML(fs afero.Fs, res *compiler.Result, reps []*Report, dataDir string) ([]byte, error) {
+	th := &thumbnails{class: map[string]string{}}
 	var views []reportView
 	for _, rep := range reps {
-		views = append(views, reportView{R: rep, Families: familyViews(fs, res, rep, dataDir)})
+		views = append(views, reportView{R: rep, Families: familyViews(fs, res, rep, dataDir, th), Connections: connectionViews(rep)})
 	}
 	var b bytes.Buffer
-	err := page.Execute(&b, map[string]any{"Source": res.Source, "Reports": views})
+	err := page.Execute(&b, map[string]any{"Source": res.Source, "Reports": views, "Thumbs": th.styles})
 	return b.Bytes(), err
 }
 
-func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string) []familyView {
-	thumbs := map[string]template.URL{}
+// thumbnails gives each photo shown one CSS class holding its picture.
+type thumbnails struct {
+	class  map[string]string // photo name → class ("" for a photo that could not be read)
+	styles []template.CSS
+}
+
+func (th *thumbnails) add(name string, uri template.URL) {
+	if uri == "" {
+		th.class[name] = ""
+		return
+	}
+	c := fmt.Sprintf("ph%d", len(th.styles))
+	th.class[name] = c
+	th.styles = append(th.styles, template.CSS(fmt.Sprintf(".%s{background-image:url(%s)}", c, uri)))
+}
+
+func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string, th *thumbnails) []familyView {
 	if rep.Photos > 0 {
 		items, err := datasets.ImageNetSample(fs, datasets.Dir(dataDir, "imagenet-sample"))
 		if err == nil {
@@ -323,15 +357,16 @@ func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string)
 			for _, f := range rep.Families {
 				for _, p := range f.Pairs {
 					for _, n := range append(append([]string(nil), p.HandTop...), p.NaturalTop...) {
-						if _, done := thumbs[n]; done {
+						if _, done := th.class[n]; done {
 							continue
 						}
-						thumbs[n] = ""
+						var uri template.URL
 						if img, err := datasets.Decode(fs, path[n]); err == nil {
 							if im, err := stimuli.FromImage(img, 224); err == nil {
-								thumbs[n] = photoURI(stimuli.Thumbnail(im, 48))
+								uri = photoURI(stimuli.Thumbnail(im, 48))
 							}
 						}
+						th.add(n, uri)
 					}
 				}
 			}
@@ -351,10 +386,10 @@ func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string)
 				Natural: heatFigure(p.NaturalTuning.Map, n, f.OtherAxis, "natural "+p.Natural),
 				Radial:  radialPlot([][]float64{p.Handmade.RadialTuning, p.NaturalTuning.RadialTuning}, []string{"#ca0020", "#0571b0"})}
 			for _, n := range p.HandTop {
-				pv.HandTop = append(pv.HandTop, photo{n, thumbs[n]})
+				pv.HandTop = append(pv.HandTop, photo{n, th.class[n]})
 			}
 			for _, n := range p.NaturalTop {
-				pv.NaturalTop = append(pv.NaturalTop, photo{n, thumbs[n]})
+				pv.NaturalTop = append(pv.NaturalTop, photo{n, th.class[n]})
 			}
 			fv.Pairs = append(fv.Pairs, pv)
 			hands = append(hands, p.Handmade.RadialTuning)
@@ -389,7 +424,9 @@ table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bot
 th{background:#f6f6f6}td.l,th.l{text-align:left}.ok{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}
 .pair{display:inline-block;margin:6px;padding:6px;border:1px solid #ddd;vertical-align:top}
 .top figure{display:inline-block;margin:1px;width:48px;vertical-align:top}
-.top figure img{width:48px;height:48px;display:block}
+.top figure .ph{width:48px;height:48px;display:block;background-color:#eee;background-position:center;background-size:cover}
+{{range .Thumbs}}{{.}}
+{{end}}
 .top figcaption{font-size:8px;line-height:1.1;color:#555;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
 small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin:0 4px}
 </style></head><body>
@@ -416,8 +453,18 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 <p><small>Heat maps: stimulus orientation across, {{.OtherAxis.Name}} down (largest at the top); each normalised to its own peak:</small> {{.Scale}}</p>
 {{range .Pairs}}<div class="pair"><b>{{.Unit}}</b> ~ {{.Pair.Natural}} <small>r = {{f3 .PearsonR}}</small>
 <div style="display:flex;gap:8px"><div><small>hand-made</small><br>{{.Hand}}<br><small>natural</small><br>{{.Natural}}</div>{{.Radial}}</div>
-{{if .HandTop}}<div class="top"><small>top photos, hand-made</small><br>{{range .HandTop}}<figure title="{{.Name}}"><img alt="{{.Name}}" src="{{.Src}}"><figcaption>{{.Name}}</figcaption></figure>{{end}}<br><small>natural</small><br>{{range .NaturalTop}}<figure title="{{.Name}}"><img alt="{{.Name}}" src="{{.Src}}"><figcaption>{{.Name}}</figcaption></figure>{{end}}</div>{{end}}
+{{if .HandTop}}<div class="top"><small>top photos, hand-made</small><br>{{range .HandTop}}<figure title="{{.Name}}"><span class="ph {{.Class}}" role="img" aria-label="{{.Name}}"></span><figcaption>{{.Name}}</figcaption></figure>{{end}}<br><small>natural</small><br>{{range .NaturalTop}}<figure title="{{.Name}}"><span class="ph {{.Class}}" role="img" aria-label="{{.Name}}"></span><figcaption>{{.Name}}</figcaption></figure>{{end}}</div>{{end}}
 </div>{{end}}
+{{end}}
+{{range .Connections}}
+<h2>Weights {{.From}} &rarr; {{.To}}: the natural circuit beside the hand-made one</h2>
+<p>Left, the hand-made weights ({{index .HandmadeSize 0}}&times;{{index .HandmadeSize 1}}) from each unit of {{.From}} (columns) into each unit of {{.To}} (rows); right, the same table for their natural partners: the expanded weights {{.NaturalFrom}} &rarr; {{.NaturalTo}} ({{index .NaturalSize 0}}&times;{{index .NaturalSize 1}}), the linear map between them with ReLU and LRN left out and max pools read as average pools (as Visualizing Weights does). Each grid is scaled to the 99.5th percentile of its own |weights| (the few larger taps saturate); red positive, blue negative.</p>
+<p>All tiles: r = {{f3 .Agreement.PearsonR}}; signs agree on {{fixed3 .Agreement.SignAgreement}} of the taps of at least a tenth of the hand-made peak.
+{{with .HandmadeEquivariance}}Equivariance ({{.Kind}}, {{len .Turns}} turns): hand-made {{fixed3 .Score}} (quarter turns {{fixed3 .QuarterTurns}}){{end}}{{with .NaturalEquivariance}}, natural {{fixed3 .Score}} (quarter turns {{fixed3 .QuarterTurns}}){{end}}.</p>
+<div style="display:flex;gap:1em;align-items:flex-start;overflow-x:auto"><img alt="hand-made weights {{.From}} to {{.To}}" src="{{.Hand}}"><img alt="natural weights {{.NaturalFrom}} to {{.NaturalTo}}" src="{{.Natural}}"></div>
+<table><tr><th class="l">unit</th><th class="l">natural</th><th>r</th><th>signs agree</th></tr>
+{{range .Rows}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{fixed3 .SignAgreement}}</td></tr>
+{{end}}</table>
 {{end}}
 {{end}}
 </body></html>

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/circc/circc/weights"
 )
 
 func f3[T ~float64](x T) string {
@@ -73,6 +75,9 @@ func (r *Report) WriteText(w io.Writer) {
 			}
 		}
 	}
+	for _, c := range r.Connections {
+		c.WriteText(w)
+	}
 	if len(r.Expects) > 0 {
 		fmt.Fprintln(w)
 	}
@@ -86,5 +91,21 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintf(w, ": %s", e.Detail)
 		}
 		fmt.Fprintln(w)
+	}
+}
+
+// WriteText writes a connection: the agreement of the two circuits, unit
+// by unit, and their equivariance.
+func (c *Connection) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "\nweights %s -> %s, hand-made %dx%d beside natural %s -> %s expanded %dx%d\n", c.From, c.To, c.HandmadeSize[0], c.HandmadeSize[1],
+		c.NaturalFrom, c.NaturalTo, c.NaturalSize[0], c.NaturalSize[1])
+	fmt.Fprintf(w, "  %-20s %-13s %7s %7s\n", "unit", "natural", "r", "signs")
+	for _, row := range c.Rows {
+		fmt.Fprintf(w, "  %-20s %-13s %7s %7s\n", row.Unit, row.Natural, f3(row.PearsonR), fixed3(row.SignAgreement))
+	}
+	fmt.Fprintf(w, "  all tiles: r %s, signs agree %s (taps of at least %.0f%% of the hand-made peak)\n", f3(c.Agreement.PearsonR), fixed3(c.Agreement.SignAgreement), 100*weights.SignTapShare)
+	if h, n := c.HandmadeEquivariance, c.NaturalEquivariance; h != nil && n != nil {
+		fmt.Fprintf(w, "  equivariance (%s, %d turns): hand-made %s (quarter turns %s), natural %s (quarter turns %s)\n", h.Kind, len(h.Turns),
+			fixed3(h.Score), fixed3(h.QuarterTurns), fixed3(n.Score), fixed3(n.QuarterTurns))
 	}
 }

@@ -107,15 +107,18 @@ type ExpectResult struct {
 
 // Report is the result of circc verify.
 type Report struct {
-	Source   string          `json:"source"`
-	Against  string          `json:"against"`
-	Provider string          `json:"provider"`
-	OK       bool            `json:"ok"`
-	Families []*Family       `json:"families"`
-	Expects  []*ExpectResult `json:"expects"`
-	Stimuli  int             `json:"stimuli"`
-	Photos   int             `json:"photos"`
-	Seconds  float64         `json:"seconds"`
+	Source   string    `json:"source"`
+	Against  string    `json:"against"`
+	Provider string    `json:"provider"`
+	OK       bool      `json:"ok"`
+	Families []*Family `json:"families"`
+	// Connections lay the natural circuit between matched families beside
+	// the hand-made one.
+	Connections []*Connection   `json:"connections,omitempty"`
+	Expects     []*ExpectResult `json:"expects"`
+	Stimuli     int             `json:"stimuli"`
+	Photos      int             `json:"photos"`
+	Seconds     float64         `json:"seconds"`
 }
 
 type matchSpec struct {
@@ -197,6 +200,12 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	rep.Families, found = reduceSearches(specs, func(s *matchSpec) *Family {
 		return analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK)
 	})
+	if opt.Progress != nil {
+		opt.Progress("weights between matched families", 0, 1)
+	}
+	if rep.Connections, err = connections(res, net, rep.Families); err != nil {
+		return nil, nil, err
+	}
 	if len(found) > 0 && !opt.NoControl {
 		if ds, err := control(fs, res, net, specs, opt, found); ds != nil || err != nil {
 			return nil, ds, err

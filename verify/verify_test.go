@@ -21,6 +21,7 @@ import (
 	"github.com/circc/circc/reference"
 	ort "github.com/circc/circc/runtime"
 	"github.com/circc/circc/stimuli"
+	"github.com/circc/circc/weights"
 )
 
 var (
@@ -62,10 +63,10 @@ func curves(t *testing.T) (*compiler.Result, *Report) {
 // no echo.
 func TestFindsCurveDetectors(t *testing.T) {
 	_, rep := curves(t)
-	if len(rep.Families) != 1 || rep.Families[0].Matching != "auto" {
+	f := familyNamed(t, rep, "mixed3b.curve")
+	if len(rep.Families) != 3 || f.Matching != "auto" {
 		t.Fatalf("families %+v", rep.Families)
 	}
-	f := rep.Families[0]
 	if len(f.Pairs) != 24 || f.NaturalLayer != "mixed3b" || rep.Stimuli != 360*len(stimuli.CurveRadii)+36 {
 		t.Fatalf("%d pairs on %s, %d stimuli", len(f.Pairs), f.NaturalLayer, rep.Stimuli)
 	}
@@ -100,6 +101,100 @@ func TestFindsCurveDetectors(t *testing.T) {
 	}
 }
 
+// familyNamed is the report's family LAYER.FAMILY.
+func familyNamed(t *testing.T, rep *Report, name string) *Family {
+	t.Helper()
+	for _, f := range rep.Families {
+		if f.Layer+"."+f.Family == name {
+			return f
+		}
+	}
+	t.Fatalf("no family %s in the report", name)
+	return nil
+}
+
+// TestLinesAreAxial: the mixed3a lines (edge family, read with line
+// stimuli) answer a line and its half-turn alike; the verifier reads them
+// on the half circle, where their 18 units spread evenly, every natural
+// partner a genuine line detector.
+func TestLinesAreAxial(t *testing.T) {
+	_, rep := curves(t)
+	f := familyNamed(t, rep, "mixed3a.edge")
+	t.Logf("mixed3a lines: period %g°, spacing error %g° (hand-made), %g° (natural), genuine %d of %d, mean r %.3f", f.PeriodDeg,
+		float64(f.SpacingErrorDeg), float64(f.NaturalSpacingErrorDeg), f.Genuine, len(f.Pairs), float64(f.GenuineMeanR))
+	if f.PeriodDeg != 180 || float64(f.SpacingErrorDeg) > 1 || float64(f.NaturalSpacingErrorDeg) > 30 || f.Genuine < 15 || f.Coverage < 0.9 {
+		t.Error("the lines are not read as an axial family")
+	}
+	if c := familyNamed(t, rep, "mixed3b.curve"); c.PeriodDeg != 360 {
+		t.Errorf("curves read with period %g", c.PeriodDeg)
+	}
+}
+
+// TestNaturalCircuitBesideHandmade: verify lays the weights between the
+// matched mixed3a families and the mixed3b curves beside the hand-made
+// ones. The hand-made tiles are the compiler's own kernels; each natural
+// tile is the expanded weight between the partners its row and column
+// name; the hand-made curve circuit obeys the rotation motif (exactly at
+// quarter turns), and the numbers of the natural one are reported.
+func TestNaturalCircuitBesideHandmade(t *testing.T) {
+	res, rep := curves(t)
+	if len(rep.Connections) != 2 {
+		t.Fatalf("%d connections", len(rep.Connections))
+	}
+	net, err := reference.Open(afero.NewOsFs(), "inceptionv1", sharedModels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer := res.Network.Layer("mixed3b")
+	for _, c := range rep.Connections {
+		from, to := familyNamed(t, rep, c.From), familyNamed(t, rep, c.To)
+		fromUnits, toUnits := familyUnits(res, from), familyUnits(res, to)
+		if c.To != "mixed3b.curve" || len(c.Rows) != 24 || len(c.Handmade) != 24 || len(c.Handmade[0]) != len(fromUnits) || c.Window.Size != [2]int{5, 5} {
+			t.Fatalf("%s -> %s: %d rows, window %+v", c.From, c.To, len(c.Rows), c.Window)
+		}
+		worst := 0.0
+		for j, u := range toUnits {
+			for i, v := range fromUnits {
+				for k, w := range layer.Kernel2D(u.Index, v.Index) {
+					worst = math.Max(worst, math.Abs(c.Handmade[j][i][k]-float64(float32(w))))
+				}
+			}
+		}
+		if worst > 1e-6 {
+			t.Errorf("%s: hand-made tiles differ from the compiler's kernels by %g", c.From, worst)
+		}
+		// Two natural tiles, from the partners named in the table.
+		for _, ji := range [][2]int{{4, 2}, {17, len(fromUnits) - 1}} {
+			j, i := ji[0], ji[1]
+			e, err := weights.Expand(net.Model, []int64{1, 3, 224, 224}, "inception_3a/output_1", "inception_3b/output_1", []int{to.Pairs[j].Channel})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := e.TileIn(0, from.Pairs[i].Channel, c.Window)
+			for k := range want {
+				if math.Abs(c.Natural[j][i][k]-want[k]) > 1e-7 {
+					t.Fatalf("%s: natural tile (%d, %d) is not the expanded weight %s -> %s", c.From, j, i, from.Pairs[i].Natural, to.Pairs[j].Natural)
+				}
+			}
+		}
+		h, n := c.HandmadeEquivariance, c.NaturalEquivariance
+		if h == nil || n == nil {
+			t.Fatalf("%s: no equivariance", c.From)
+		}
+		t.Logf("%s -> %s: tiles r %.3f, signs agree %.3f; equivariance hand-made %.3f (quarter turns %.3f), natural %.3f (%.3f)",
+			c.From, c.To, c.Agreement.PearsonR, c.Agreement.SignAgreement, h.Score, h.QuarterTurns, n.Score, n.QuarterTurns)
+		if math.IsNaN(c.Agreement.PearsonR) || math.IsNaN(c.Agreement.SignAgreement) || math.Abs(n.Score) > 1 {
+			t.Errorf("%s: numbers %+v %+v", c.From, c.Agreement, n)
+		}
+		if c.From == "mixed3a.curve" && (h.QuarterTurns < 0.999 || h.Score < 0.9 || len(h.Turns) != 23) {
+			t.Errorf("the hand-made curve circuit is not equivariant: %+v", h)
+		}
+		if c.From == "mixed3a.edge" && (len(h.Turns) != 11 || h.Score < 0.8) {
+			t.Errorf("the hand-made line-to-curve circuit: %+v", h)
+		}
+	}
+}
+
 func chromium(t *testing.T) string {
 	for _, name := range []string{"chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -118,10 +213,14 @@ func TestReportPageLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probe := `<script>window.addEventListener('load',()=>{const imgs=[...document.images];` +
+	probe := `<script>window.addEventListener('load',async()=>{const imgs=[...document.images];` +
 		`const bad=imgs.filter(i=>!i.complete||i.naturalWidth===0).length;` +
 		`const q=s=>document.querySelectorAll(s).length;` +
-		`document.body.setAttribute('data-check',imgs.length+' images, '+bad+' broken, '+q('svg polygon')+' tuning curves, '+q('svg image')+' figures, '+q('svg text')+' labels, '+q('figcaption')+' captions');});</script>`
+		`const thumbs=[...document.querySelectorAll('span.ph')];const bg=e=>getComputedStyle(e).backgroundImage;` +
+		`const urls=[...new Set(thumbs.map(bg))].filter(u=>u!=='none');` +
+		`const ok=await Promise.all(urls.map(u=>new Promise(r=>{const i=new Image();i.onload=()=>r(i.naturalWidth>0);i.onerror=()=>r(false);i.src=u.slice(5,-2);})));` +
+		`const blank=thumbs.filter(e=>bg(e)==='none').length+ok.filter(x=>!x).length;` +
+		`document.body.setAttribute('data-check',imgs.length+' images, '+bad+' broken, '+thumbs.length+' thumbnails of '+urls.length+' photos, '+blank+' blank, '+q('svg polygon')+' tuning curves, '+q('svg image')+' figures, '+q('svg text')+' labels, '+q('figcaption')+' captions');});</script>`
 	dir := t.TempDir()
 	file := filepath.Join(dir, "report.html")
 	os.WriteFile(file, bytes.Replace(page, []byte("</body>"), []byte(probe+"</body>"), 1), 0o644)
@@ -138,14 +237,22 @@ func TestReportPageLoads(t *testing.T) {
 	}
 	check := dom[i+12 : i+12+strings.Index(dom[i+12:], `"`)]
 	t.Log(check)
-	var images, broken, curves, figures, labels, captions int
-	if _, err := fmt.Sscanf(check, "%d images, %d broken, %d tuning curves, %d figures, %d labels, %d captions", &images, &broken, &curves, &figures, &labels, &captions); err != nil {
+	var images, broken, thumbs, photos, blank, curves, figures, labels, captions int
+	if _, err := fmt.Sscanf(check, "%d images, %d broken, %d thumbnails of %d photos, %d blank, %d tuning curves, %d figures, %d labels, %d captions",
+		&images, &broken, &thumbs, &photos, &blank, &curves, &figures, &labels, &captions); err != nil {
 		t.Fatal(err)
 	}
-	// Photos and the stimulus sheet as images; 2 heat maps per pair and the
-	// weight tiles as figures, with ticks, radius labels, unit and input
-	// names; every top photo captioned.
-	if images < 2*24 || broken != 0 || curves < 2*24 || figures != 2*24+1 || labels < 2*24*(5+3)+24+42 || captions != images-1 {
+	pairs := 0
+	for _, f := range rep.Families {
+		pairs += len(f.Pairs)
+	}
+	// A stimulus sheet per family and two weight grids per connection as
+	// images; every pair's 2×8 top photos as thumbnails, each photo's
+	// picture once in the page, and captioned; 2 heat maps per pair and
+	// the weight tiles of each family as figures, with ticks, radius
+	// labels, unit and input names.
+	if images != len(rep.Families)+2*len(rep.Connections) || broken != 0 || thumbs != 2*8*pairs || photos > rep.Photos || blank != 0 ||
+		curves < 2*pairs || figures != 2*pairs+len(rep.Families) || labels < 2*pairs*(5+3)+pairs+42 || captions != thumbs {
 		t.Errorf("%s", check)
 	}
 	if len(page) > 2<<20 {
@@ -153,6 +260,9 @@ func TestReportPageLoads(t *testing.T) {
 	}
 	if !strings.Contains(dom, "mixed3b.curve ~ mixed3b") || !strings.Contains(dom, "max echo &lt; 0.05") {
 		t.Error("the page lacks the family heading or the claims")
+	}
+	if !strings.Contains(dom, "Weights mixed3a.curve → mixed3b.curve") || !strings.Contains(dom, `alt="natural weights mixed3a to mixed3b"`) {
+		t.Error("the page lacks the natural circuit beside the hand-made one")
 	}
 }
 
@@ -323,7 +433,7 @@ func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 // summary counts the 21 others.
 func TestGenuineCounterparts(t *testing.T) {
 	_, rep := curves(t)
-	f := rep.Families[0]
+	f := familyNamed(t, rep, "mixed3b.curve")
 	var not []string
 	for _, p := range f.Pairs {
 		if !p.Genuine {

@@ -63,6 +63,16 @@ func MeasureEquivariance(tiles [][][]float64, n int, from, to Orbit) (*Equivaria
 		return nil, fmt.Errorf("neither family has an angle to turn")
 	}
 	kind := map[[2]bool]string{{false, false}: "equivariant→equivariant", {true, false}: "invariant→equivariant", {false, true}: "equivariant→invariant"}
+	for j, row := range tiles {
+		if !to.Invariant() && len(tiles) != len(to.Angles) || !from.Invariant() && len(row) != len(from.Angles) {
+			return nil, fmt.Errorf("%d×%d tiles for families of %d and %d members", len(tiles), len(row), len(to.Angles), len(from.Angles))
+		}
+		for i, t := range row {
+			if t != nil && len(t) != n*n {
+				return nil, fmt.Errorf("tile (%d, %d) has %d values, not %d×%d", j, i, len(t), n, n)
+			}
+		}
+	}
 	e := &Equivariance{Kind: kind[[2]bool{from.Invariant(), to.Invariant()}], QuarterTurns: math.NaN()}
 	step := from.Step
 	if from.Invariant() {

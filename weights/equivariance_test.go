@@ -108,3 +108,51 @@ func TestCompareAndWindows(t *testing.T) {
 		t.Errorf("union %+v", w)
 	}
 }
+
+// TestGridPicture: every tap is drawn as a Scale×Scale square in the
+// palette: the count of full-red and full-blue pixels is that of the
+// taps at +peak and −peak, and the picture holds every row and column.
+func TestGridPicture(t *testing.T) {
+	g := &Grid{Title: "t", Rows: []string{"a", "b"}, Cols: []string{"x", "y", "z"}, Size: [2]int{3, 3}}
+	red, blue := 0, 0
+	for r := 0; r < 2; r++ {
+		var row [][]float32
+		for c := 0; c < 3; c++ {
+			tile := make([]float32, 9)
+			for k := range tile {
+				switch (r*3 + c + k) % 5 {
+				case 0:
+					tile[k] = 2
+					red++
+				case 1:
+					tile[k] = -2
+					blue++
+				default:
+					tile[k] = 0.5
+				}
+			}
+			row = append(row, tile)
+		}
+		g.Tiles = append(g.Tiles, row)
+	}
+	img := g.Image(0)
+	full, none := Colour(1), Colour(-1)
+	gotRed, gotBlue := 0, 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			switch img.At(x, y) {
+			case full:
+				gotRed++
+			case none:
+				gotBlue++
+			}
+		}
+	}
+	if gotRed != red*Scale*Scale || gotBlue != blue*Scale*Scale {
+		t.Errorf("%d red and %d blue pixels for %d and %d taps of %d² pixels", gotRed, gotBlue, red, blue, Scale)
+	}
+	if g.Quantile(1) != 2 || g.Quantile(0) != 0.5 {
+		t.Errorf("quantiles %g %g", g.Quantile(0), g.Quantile(1))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"image/png"
 	"math"
+	"sort"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
@@ -56,14 +57,36 @@ func (g *Grid) Peak() float64 {
 	return peak
 }
 
-// Image draws the grid: each tile's cells as squares in Colour, scaled to
-// peak (0: the grid's own), the row names on the left, the column names
-// above, the title on top.
+// Quantile is the q-quantile (0 … 1) of the grid's |weights|: natural
+// weights have a few taps far larger than the rest, and scaling to the
+// 0.995 quantile keeps those from washing the others out (they saturate).
+func (g *Grid) Quantile(q float64) float64 {
+	var all []float64
+	for _, row := range g.Tiles {
+		for _, t := range row {
+			for _, v := range t {
+				all = append(all, math.Abs(float64(v)))
+			}
+		}
+	}
+	if len(all) == 0 {
+		return 0
+	}
+	sort.Float64s(all)
+	return all[min(len(all)-1, int(q*float64(len(all)-1)+0.5))]
+}
+
+// Scale is the side in pixels of a weight's square in Image.
+const Scale = 4
+
+// Image draws the grid: each tile's cells as Scale-pixel squares in
+// Colour, scaled to peak (0: the grid's largest |weight|), the row names
+// on the left, the column names above (turned, reading upwards), the
+// title on top.
 func (g *Grid) Image(peak float64) image.Image {
 	if peak <= 0 {
 		peak = math.Max(g.Peak(), 1e-30)
 	}
-	face := basicfont.Face7x13
 	const charW, lineH, gap = 7, 13, 3
 	longest := func(names []string) int {
 		n := 0
@@ -72,28 +95,36 @@ func (g *Grid) Image(peak float64) image.Image {
 		}
 		return n
 	}
-	// Tiles at least as wide as a column's name.
-	scale := max(3, (longest(g.Cols)*charW+g.Size[1]-1)/max(g.Size[1], 1))
-	tw, th := g.Size[1]*scale, g.Size[0]*scale
+	tw, th := g.Size[1]*Scale, g.Size[0]*Scale
 	left := longest(g.Rows)*charW + 2*gap
-	top := 2*lineH + 2*gap
-	width := left + len(g.Cols)*(tw+gap) + gap
+	top := lineH + 2*gap + longest(g.Cols)*charW + gap
+	width := max(left+len(g.Cols)*(tw+gap)+gap, len([]rune(g.Title))*charW+2*gap)
 	height := top + len(g.Tiles)*(th+gap) + gap
-	width = max(width, len([]rune(g.Title))*charW+2*gap)
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	draw.Draw(img, img.Bounds(), &image.Uniform{color.White}, image.Point{}, draw.Src)
-	text := func(s string, x, y int) {
-		d := font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{0x33, 0x33, 0x33, 255}), Face: face, Dot: fixed.P(x, y)}
+	ink := image.NewUniform(color.RGBA{0x33, 0x33, 0x33, 255})
+	text := func(dst draw.Image, s string, x, y int) {
+		d := font.Drawer{Dst: dst, Src: ink, Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
 		d.DrawString(s)
 	}
-	text(g.Title, gap, lineH)
+	text(img, g.Title, gap, lineH)
 	for c, name := range g.Cols {
-		text(name, left+c*(tw+gap), top-gap-2)
+		// Draw the name level, then turn it a quarter anticlockwise.
+		w := len([]rune(name))*charW + 1
+		flat := image.NewRGBA(image.Rect(0, 0, w, lineH))
+		draw.Draw(flat, flat.Bounds(), &image.Uniform{color.White}, image.Point{}, draw.Src)
+		text(flat, name, 0, lineH-3)
+		x0 := left + c*(tw+gap) + (tw-lineH)/2
+		for y := 0; y < lineH; y++ {
+			for x := 0; x < w; x++ {
+				img.Set(x0+y, top-gap-1-x, flat.At(x, y))
+			}
+		}
 	}
 	for r, row := range g.Tiles {
 		y0 := top + r*(th+gap)
 		if r < len(g.Rows) {
-			text(g.Rows[r], gap, y0+th/2+4)
+			text(img, g.Rows[r], gap, y0+th/2+4)
 		}
 		for c, t := range row {
 			x0 := left + c*(tw+gap)
@@ -103,7 +134,7 @@ func (g *Grid) Image(peak float64) image.Image {
 			for ky := 0; ky < g.Size[0]; ky++ {
 				for kx := 0; kx < g.Size[1]; kx++ {
 					col := Colour(float64(t[ky*g.Size[1]+kx]) / peak)
-					draw.Draw(img, image.Rect(x0+kx*scale, y0+ky*scale, x0+(kx+1)*scale, y0+(ky+1)*scale), &image.Uniform{col}, image.Point{}, draw.Src)
+					draw.Draw(img, image.Rect(x0+kx*Scale, y0+ky*Scale, x0+(kx+1)*Scale, y0+(ky+1)*Scale), &image.Uniform{col}, image.Point{}, draw.Src)
 				}
 			}
 		}

@@ -119,7 +119,7 @@ func (s *stages) update(stage string, done, total int) {
 		switch {
 		case stage == "photos" || strings.HasSuffix(stage, ": photos"):
 			unit = "photos"
-		case strings.HasPrefix(stage, "loading "):
+		case strings.HasPrefix(stage, "loading ") || strings.HasPrefix(stage, "weights"):
 			unit = ""
 		}
 		s.cur = s.e.stage(label, unit, s.quiet)
