@@ -162,6 +162,53 @@ func Attr(n *pb.NodeProto, name string) *pb.AttributeProto {
 	return nil
 }
 
+// IntsOf is a node's ints attribute, or def when it has none.
+func IntsOf(n *pb.NodeProto, name string, def ...int64) []int64 { return attrInts64(n, name, def...) }
+
+// IntOf is a node's int attribute, or def when it has none.
+func IntOf(n *pb.NodeProto, name string, def int64) int64 { return attrInt64(n, name, def) }
+
+// FloatOf is a node's float attribute, or def when it has none.
+func FloatOf(n *pb.NodeProto, name string, def float32) float32 {
+	if a := Attr(n, name); a != nil {
+		return a.GetF()
+	}
+	return def
+}
+
+// Int64s reads a constant int64 tensor (an initializer or a Constant
+// node's value): Reshape's shape, Slice's starts and ends.
+func (m *Model) Int64s(name string) ([]int64, error) {
+	t := m.weightProto(name)
+	if t == nil {
+		return nil, fmt.Errorf("no constant named %q", name)
+	}
+	if t.GetDataType() != int32(pb.TensorProto_INT64) {
+		return nil, fmt.Errorf("constant %s is not int64", name)
+	}
+	if raw := t.GetRawData(); len(raw) > 0 {
+		if len(raw)%8 != 0 {
+			return nil, fmt.Errorf("constant %s has %d raw bytes", name, len(raw))
+		}
+		out := make([]int64, len(raw)/8)
+		for i := range out {
+			out[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
+		return out, nil
+	}
+	return append([]int64(nil), t.GetInt64Data()...), nil
+}
+
+// Opset is the model's default-domain operator set version.
+func (m *Model) Opset() int64 {
+	for _, o := range m.P.GetOpsetImport() {
+		if o.GetDomain() == "" || o.GetDomain() == "ai.onnx" {
+			return o.GetVersion()
+		}
+	}
+	return 0
+}
+
 func attrInts64(n *pb.NodeProto, name string, def ...int64) []int64 {
 	if a := Attr(n, name); a != nil {
 		return a.GetInts()
@@ -242,22 +289,25 @@ func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
 		}
 		var out []int64
 		switch n.GetOpType() {
-		case "Relu", "LRN", "Dropout", "Softmax", "Identity":
+		case "Relu", "LRN", "Dropout", "Softmax", "Identity", "BatchNormalization", "Sigmoid", "Tanh":
 			x, err := in(0)
 			if err != nil {
 				return nil, err
 			}
 			out = x
-		case "Add", "Mul", "Sub", "Div":
+		case "Add", "Mul", "Sub", "Div", "Sum":
 			a, err := in(0)
 			if err != nil {
 				return nil, err
 			}
-			b, err := in(1)
-			if err != nil {
-				return nil, err
+			out = a
+			for i := 1; i < len(n.GetInput()); i++ {
+				b, err := in(i)
+				if err != nil {
+					return nil, err
+				}
+				out = broadcast(out, b)
 			}
-			out = broadcast(a, b)
 		case "Conv", "MaxPool", "AveragePool":
 			x, err := in(0)
 			if err != nil {
@@ -355,6 +405,45 @@ func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
 			if a := Attr(n, "value"); a != nil && a.GetT() != nil {
 				out = a.GetT().GetDims()
 			}
+		case "MatMul":
+			a, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			b, err := in(1)
+			if err != nil {
+				return nil, err
+			}
+			if len(a) != 2 || len(b) != 2 {
+				return nil, fmt.Errorf("node %s: only MatMul of matrices is supported", n.GetName())
+			}
+			out = []int64{a[0], b[1]}
+		case "Reshape":
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			to, err := m.Int64s(n.GetInput()[1])
+			if err != nil {
+				return nil, fmt.Errorf("node %s: Reshape to a shape that is not constant: %w", n.GetName(), err)
+			}
+			if out, err = reshaped(x, to); err != nil {
+				return nil, fmt.Errorf("node %s: %w", n.GetName(), err)
+			}
+		case "Slice":
+			x, err := in(0)
+			if err != nil {
+				return nil, err
+			}
+			sl, err := m.SliceOf(n, len(x))
+			if err != nil {
+				return nil, err
+			}
+			sl.Resolve(x)
+			out = append([]int64(nil), x...)
+			for i, a := range sl.Axes {
+				out[a] = sl.Ends[i] - sl.Starts[i]
+			}
 		default:
 			return nil, fmt.Errorf("node %s: cannot infer shapes through %s", n.GetName(), n.GetOpType())
 		}
@@ -394,7 +483,9 @@ func (m *Model) Tensors(input []int64) ([]string, map[string][]int64, error) {
 	return names, shapes, nil
 }
 
-func valueInfo(name string, shape []int64) *pb.ValueInfoProto {
+// ValueInfo describes a float32 tensor of the given shape, its first
+// dimension the free batch (BatchDim).
+func ValueInfo(name string, shape []int64) *pb.ValueInfoProto {
 	var dims []*pb.TensorShapeProto_Dimension
 	for i, d := range shape {
 		if i == 0 {
@@ -422,7 +513,7 @@ func (m *Model) SetOutputs(input []int64, names ...string) error {
 		if !ok {
 			return fmt.Errorf("the model has no tensor %q", n)
 		}
-		g.Output = append(g.Output, valueInfo(n, s))
+		g.Output = append(g.Output, ValueInfo(n, s))
 	}
 	m.DropDeadNodes()
 	return nil
@@ -445,7 +536,7 @@ func (m *Model) AddOutputs(input []int64, names ...string) error {
 			return fmt.Errorf("the model has no tensor %q", n)
 		}
 		if !have[n] {
-			g.Output = append(g.Output, valueInfo(n, s))
+			g.Output = append(g.Output, ValueInfo(n, s))
 			have[n] = true
 		}
 	}
@@ -753,11 +844,116 @@ func (m *Model) Between(from string, input []int64, to ...string) error {
 		}
 	}
 	g.Node = keep
-	g.Input = []*pb.ValueInfoProto{valueInfo(from, input)}
+	g.Input = []*pb.ValueInfoProto{ValueInfo(from, input)}
 	for _, t := range to {
 		if !reach[t] || t == from {
 			return fmt.Errorf("%s does not come from %s", t, from)
 		}
 	}
 	return m.SetOutputs(input, to...)
+}
+
+// reshaped resolves Reshape's 0 (copy) and −1 (the rest) against shape x.
+func reshaped(x, to []int64) ([]int64, error) {
+	total := int64(1)
+	for _, d := range x {
+		total *= d
+	}
+	out := append([]int64(nil), to...)
+	rest, known := -1, int64(1)
+	for i, d := range out {
+		switch {
+		case d == 0 && i < len(x):
+			out[i] = x[i]
+		case d == -1 && rest < 0:
+			rest = i
+			continue
+		case d <= 0:
+			return nil, fmt.Errorf("Reshape to %v", to)
+		}
+		known *= out[i]
+	}
+	if rest >= 0 {
+		if known == 0 || total%known != 0 {
+			return nil, fmt.Errorf("Reshape of %v to %v", x, to)
+		}
+		out[rest] = total / known
+	} else if known != total {
+		return nil, fmt.Errorf("Reshape of %v to %v", x, to)
+	}
+	return out, nil
+}
+
+// Slice is a Slice node's constant selection, resolved against the
+// input's rank and clamped: along each of Axes, [Starts, Ends) in Steps.
+type Slice struct {
+	Axes, Starts, Ends, Steps []int64
+}
+
+// SliceOf reads a Slice node (opset 10 and later: starts, ends, axes and
+// steps as constant inputs) for an input of the given rank; Resolve
+// clamps its bounds to the input's dimensions.
+func (m *Model) SliceOf(n *pb.NodeProto, rank int) (*Slice, error) {
+	ins := n.GetInput()
+	name := nodeName(n.GetName(), n.GetOutput())
+	if len(ins) < 3 {
+		return nil, fmt.Errorf("node %s: a Slice with attributes (opset before 10) is not supported", name)
+	}
+	s := &Slice{}
+	var err error
+	if s.Starts, err = m.Int64s(ins[1]); err != nil {
+		return nil, fmt.Errorf("node %s: %w", name, err)
+	}
+	if s.Ends, err = m.Int64s(ins[2]); err != nil {
+		return nil, fmt.Errorf("node %s: %w", name, err)
+	}
+	if len(ins) > 3 && ins[3] != "" {
+		if s.Axes, err = m.Int64s(ins[3]); err != nil {
+			return nil, fmt.Errorf("node %s: %w", name, err)
+		}
+	} else {
+		for i := range s.Starts {
+			s.Axes = append(s.Axes, int64(i))
+		}
+	}
+	if len(ins) > 4 && ins[4] != "" {
+		if s.Steps, err = m.Int64s(ins[4]); err != nil {
+			return nil, fmt.Errorf("node %s: %w", name, err)
+		}
+	} else {
+		for range s.Starts {
+			s.Steps = append(s.Steps, 1)
+		}
+	}
+	if len(s.Ends) != len(s.Starts) || len(s.Axes) != len(s.Starts) || len(s.Steps) != len(s.Starts) {
+		return nil, fmt.Errorf("node %s: Slice's starts, ends, axes and steps differ in length", name)
+	}
+	for i, a := range s.Axes {
+		if a < 0 {
+			a += int64(rank)
+		}
+		if a < 0 || a >= int64(rank) || s.Steps[i] != 1 {
+			return nil, fmt.Errorf("node %s: only Slice with step 1 on the input's axes is supported", name)
+		}
+		s.Axes[i] = a
+	}
+	return s, nil
+}
+
+// Resolve clamps the slice's bounds to a shape (negative counts from the
+// end, as ONNX says).
+func (s *Slice) Resolve(shape []int64) {
+	for i, a := range s.Axes {
+		d := shape[a]
+		clamp := func(v int64) int64 {
+			if v < 0 {
+				v += d
+			}
+			return max(0, min(v, d))
+		}
+		s.Starts[i], s.Ends[i] = clamp(s.Starts[i]), clamp(s.Ends[i])
+		if s.Ends[i] < s.Starts[i] {
+			s.Ends[i] = s.Starts[i]
+		}
+	}
 }

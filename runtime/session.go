@@ -115,16 +115,35 @@ func sessionOptions(opt Options) (*ort.SessionOptions, string, error) {
 	return so, CUDA, nil
 }
 
+// Input is one input tensor of a run: data in row-major order of shape.
+type Input struct {
+	Data  []float32
+	Shape []int64
+}
+
 // Run feeds one input tensor (data in row-major order of shape) and returns
 // the outputs in the order they were asked for.
 func (s *Session) Run(data []float32, shape []int64) ([]Output, error) {
-	in, err := ort.NewTensor(ort.NewShape(shape...), data)
-	if err != nil {
-		return nil, err
+	return s.RunInputs(Input{data, shape})
+}
+
+// RunInputs feeds one tensor per input of the session, in the order they
+// were named, and returns the outputs in the order they were asked for.
+func (s *Session) RunInputs(inputs ...Input) ([]Output, error) {
+	if len(inputs) != len(s.inputs) {
+		return nil, fmt.Errorf("%d input tensors for %d inputs", len(inputs), len(s.inputs))
 	}
-	defer in.Destroy()
+	ins := make([]ort.Value, len(inputs))
+	for i, x := range inputs {
+		t, err := ort.NewTensor(ort.NewShape(x.Shape...), x.Data)
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", s.inputs[i], err)
+		}
+		defer t.Destroy()
+		ins[i] = t
+	}
 	outs := make([]ort.Value, len(s.outputs))
-	if err := s.s.Run([]ort.Value{in}, outs); err != nil {
+	if err := s.s.Run(ins, outs); err != nil {
 		return nil, fmt.Errorf("onnxruntime run: %w", err)
 	}
 	res := make([]Output, len(outs))
@@ -146,16 +165,22 @@ func (s *Session) Close() error { return s.s.Destroy() }
 // NewSessionFromBytes opens a model held in memory, reading outputs by
 // name.
 func NewSessionFromBytes(model []byte, input string, outputs []string, opt Options) (*Session, error) {
+	return NewSessionInputs(model, []string{input}, outputs, opt)
+}
+
+// NewSessionInputs opens a model held in memory that takes several
+// inputs (a gradient graph takes the image and the objective's seed).
+func NewSessionInputs(model []byte, inputs, outputs []string, opt Options) (*Session, error) {
 	so, provider, err := sessionOptions(opt)
 	if err != nil {
 		return nil, err
 	}
 	defer so.Destroy()
-	s, err := ort.NewDynamicAdvancedSessionWithONNXData(model, []string{input}, outputs, so)
+	s, err := ort.NewDynamicAdvancedSessionWithONNXData(model, inputs, outputs, so)
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime cannot load the model: %w", err)
 	}
-	return &Session{s: s, inputs: []string{input}, outputs: outputs, Provider: provider}, nil
+	return &Session{s: s, inputs: inputs, outputs: outputs, Provider: provider}, nil
 }
 
 // RunDense runs the session on a gorgonia tensor and writes the outputs

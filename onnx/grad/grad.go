@@ -1,0 +1,496 @@
+package grad
+
+import (
+	"fmt"
+	"math"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/circc/circc/onnx"
+	pb "github.com/circc/circc/onnx/onnxpb"
+)
+
+// The gradient graph's extra input and output.
+const (
+	// Seed is the input that weighs the target: the objective is
+	// Σ Seed·target, per image.
+	Seed = "grad/seed"
+	// Image is the output holding the objective's gradient with respect
+	// to the image input.
+	Image = "grad/image"
+)
+
+// MinOpset is the oldest operator set whose ops the backward nodes use
+// (Pad and Equal on floats).
+const MinOpset = 11
+
+// Build returns a copy of m that computes target and, as Image, the
+// gradient of Σ Seed·target with respect to m's image input, whose NCHW
+// shape is input (the batch free). Only the part of m that target needs is
+// kept.
+func Build(m *onnx.Model, input []int64, target string) (*onnx.Model, error) {
+	if v := m.Opset(); v < MinOpset {
+		return nil, fmt.Errorf("the model uses operator set %d; gradients need %d or later", v, MinOpset)
+	}
+	c := m.Clone()
+	if err := c.SetOutputs(input, target); err != nil {
+		return nil, err
+	}
+	shapes, err := c.Shapes(input)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{m: c, shapes: shapes, konst: map[string]bool{}, opset: c.Opset()}
+	g := c.P.GetGraph()
+	for _, t := range g.GetInitializer() {
+		b.konst[t.GetName()] = true
+	}
+	for _, n := range g.GetNode() {
+		if n.GetOpType() == "Constant" {
+			for _, o := range n.GetOutput() {
+				b.konst[o] = true
+			}
+		}
+	}
+	image := c.Input().GetName()
+	acc := map[string][]string{target: {Seed}}
+	nodes := g.GetNode()
+	for k := len(nodes) - 1; k >= 0; k-- {
+		n := nodes[k]
+		if len(n.GetOutput()) == 0 || n.GetOpType() == "Constant" {
+			continue
+		}
+		gs := acc[n.GetOutput()[0]]
+		if len(gs) == 0 {
+			continue
+		}
+		grads, err := b.vjp(n, b.sum(gs))
+		if err != nil {
+			return nil, err
+		}
+		for in, gi := range grads {
+			acc[in] = append(acc[in], gi)
+		}
+	}
+	if len(acc[image]) == 0 {
+		return nil, fmt.Errorf("%s does not depend on the image input %s", target, image)
+	}
+	b.add("Identity", []string{b.sum(acc[image])}, Image)
+	g.Node = append(g.Node, b.nodes...)
+	g.Initializer = append(g.Initializer, b.inits...)
+	g.Input = append(g.Input, onnx.ValueInfo(Seed, shapes[target]))
+	g.Output = append(g.Output, onnx.ValueInfo(Image, input))
+	return c, nil
+}
+
+type builder struct {
+	m      *onnx.Model
+	shapes map[string][]int64
+	konst  map[string]bool
+	opset  int64
+	nodes  []*pb.NodeProto
+	inits  []*pb.TensorProto
+	count  int
+}
+
+func (b *builder) fresh(base string) string {
+	b.count++
+	return fmt.Sprintf("grad/%d/%s", b.count, base)
+}
+
+// add appends a node with one output; out "" names it afresh.
+func (b *builder) add(op string, ins []string, out string, attrs ...*pb.AttributeProto) string {
+	if out == "" {
+		out = b.fresh(op)
+	}
+	b.nodes = append(b.nodes, &pb.NodeProto{Name: proto.String(out), OpType: proto.String(op), Input: ins, Output: []string{out}, Attribute: attrs})
+	return out
+}
+
+func (b *builder) op(op string, attrs []*pb.AttributeProto, ins ...string) string {
+	return b.add(op, ins, "", attrs...)
+}
+
+// floats adds a float32 constant.
+func (b *builder) floats(dims []int64, data []float32) string {
+	name := b.fresh("const")
+	d := make([]int, len(dims))
+	for i, x := range dims {
+		d[i] = int(x)
+	}
+	b.inits = append(b.inits, onnx.FloatTensor(name, "", d, data))
+	return name
+}
+
+func (b *builder) scalar(v float32) string { return b.floats(nil, []float32{v}) }
+
+// ints adds a 1-D int64 constant.
+func (b *builder) ints(v ...int64) string {
+	name := b.fresh("ints")
+	b.inits = append(b.inits, &pb.TensorProto{Name: proto.String(name), Dims: []int64{int64(len(v))},
+		DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: v})
+	return name
+}
+
+// sum adds up the gradients reaching one tensor.
+func (b *builder) sum(gs []string) string {
+	if len(gs) == 1 {
+		return gs[0]
+	}
+	return b.op("Sum", nil, gs...)
+}
+
+func (b *builder) differentiable(t string) bool { return t != "" && !b.konst[t] }
+
+// vjp returns, for each input of n that is not a constant, the gradient of
+// the objective with respect to it, given g, its gradient with respect to
+// n's first output.
+func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
+	ins := n.GetInput()
+	name := n.GetName()
+	if name == "" {
+		name = n.GetOutput()[0]
+	}
+	out := map[string]string{}
+	x := ins[0]
+	switch op := n.GetOpType(); op {
+	case "Identity", "Dropout":
+		out[x] = g
+	case "Relu":
+		mask := b.op("Cast", []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}, b.op("Greater", nil, x, b.scalar(0)))
+		out[x] = b.op("Mul", nil, g, mask)
+	case "Conv":
+		gx, err := b.conv(n, name, g)
+		if err != nil {
+			return nil, err
+		}
+		out[x] = gx
+	case "MaxPool":
+		gx, err := b.maxPool(n, name, g)
+		if err != nil {
+			return nil, err
+		}
+		out[x] = gx
+	case "AveragePool":
+		gx, err := b.averagePool(n, name, g)
+		if err != nil {
+			return nil, err
+		}
+		out[x] = gx
+	case "GlobalAveragePool":
+		s := b.shapes[x]
+		spread := b.op("Expand", nil, g, b.ints(1, s[1], s[2], s[3]))
+		out[x] = b.op("Mul", nil, spread, b.scalar(1/float32(s[2]*s[3])))
+	case "LRN":
+		out[x] = b.lrn(n, g)
+	case "BatchNormalization":
+		gx, err := b.batchNorm(n, name, g)
+		if err != nil {
+			return nil, err
+		}
+		out[x] = gx
+	case "Concat":
+		axis := onnx.IntOf(n, "axis", 1)
+		rank := int64(len(b.shapes[x]))
+		if axis < 0 {
+			axis += rank
+		}
+		at := int64(0)
+		for _, in := range ins {
+			d := b.shapes[in][axis]
+			if b.differentiable(in) {
+				out[in] = b.op("Slice", nil, g, b.ints(at), b.ints(at+d), b.ints(axis))
+			}
+			at += d
+		}
+	case "Add", "Sub", "Mul", "Div", "Sum":
+		if err := b.arithmetic(n, name, g, out); err != nil {
+			return nil, err
+		}
+	case "Gemm", "MatMul":
+		if b.differentiable(ins[1]) || op == "Gemm" && onnx.IntOf(n, "transA", 0) != 0 {
+			return nil, fmt.Errorf("node %s (%s): gradients flow only through the first factor, untransposed, with a constant second", name, op)
+		}
+		if s := b.shapes[x]; len(s) != 2 {
+			return nil, fmt.Errorf("node %s (%s): gradients of a product of %d-dimensional tensors are not supported", name, op, len(s))
+		}
+		alpha := float32(1)
+		transB := int64(0)
+		if op == "Gemm" {
+			alpha, transB = onnx.FloatOf(n, "alpha", 1), onnx.IntOf(n, "transB", 0)
+		}
+		out[x] = b.op("Gemm", []*pb.AttributeProto{onnx.AttrInt("transB", 1-transB), attrFloat("alpha", alpha)}, g, ins[1])
+	case "Flatten", "Reshape":
+		s := append([]int64(nil), b.shapes[x]...)
+		if b.shapes[n.GetOutput()[0]][0] == s[0] {
+			s[0] = 0 // the batch passes through: keep it free
+		}
+		out[x] = b.op("Reshape", nil, g, b.ints(s...))
+	case "Slice":
+		s := b.shapes[x]
+		sl, err := b.m.SliceOf(n, len(s))
+		if err != nil {
+			return nil, err
+		}
+		sl.Resolve(s)
+		pads := make([]int64, 2*len(s))
+		for i, a := range sl.Axes {
+			pads[a], pads[int64(len(s))+a] = sl.Starts[i], s[a]-sl.Ends[i]
+		}
+		out[x] = b.op("Pad", nil, g, b.ints(pads...), b.scalar(0))
+	case "Softmax":
+		s := b.shapes[x]
+		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])
+		if len(s) != 2 || axis != 1 && axis != -1 {
+			return nil, fmt.Errorf("node %s (Softmax): gradients only over the last axis of a matrix", name)
+		}
+		y := n.GetOutput()[0]
+		gy := b.op("Mul", nil, g, y)
+		ones := make([]float32, s[1])
+		for i := range ones {
+			ones[i] = 1
+		}
+		dot := b.op("MatMul", nil, gy, b.floats([]int64{s[1], 1}, ones))
+		out[x] = b.op("Mul", nil, y, b.op("Sub", nil, g, dot))
+	default:
+		return nil, fmt.Errorf("node %s (%s): circc has no gradient for %s", name, op, op)
+	}
+	for in := range out {
+		if !b.differentiable(in) {
+			delete(out, in)
+		}
+	}
+	return out, nil
+}
+
+func attrFloat(name string, v float32) *pb.AttributeProto {
+	return &pb.AttributeProto{Name: proto.String(name), Type: pb.AttributeProto_FLOAT.Enum(), F: proto.Float32(v)}
+}
+
+// transposeFor is the ConvTranspose that spreads a window op's output
+// gradient back over its input: the same strides, pads and dilations,
+// with the output padding (and, for ceil_mode's last windows, extra end
+// padding) that gives the input's size back. It returns the attributes.
+func (b *builder) transposeFor(name string, win onnx.Window, in, out []int64) ([]*pb.AttributeProto, error) {
+	pads := []int64{int64(win.Pads[0]), int64(win.Pads[1]), int64(win.Pads[2]), int64(win.Pads[3])}
+	outPad := make([]int64, 2)
+	for a := 0; a < 2; a++ {
+		s, d, k := int64(win.Strides[a]), int64(win.Dilations[a]), int64(win.Kernel[a])
+		reach := (out[2+a]-1)*s + (k-1)*d + 1 // input cells the windows span, padding included
+		extra := reach - pads[a] - in[2+a]    // past the input's end
+		if extra > pads[2+a] {
+			pads[2+a] = extra // ceil_mode: the last window runs past the end pad
+		}
+		outPad[a] = in[2+a] - (reach - pads[a] - pads[2+a])
+		if outPad[a] < 0 || outPad[a] >= max(s, d) {
+			return nil, fmt.Errorf("node %s: output padding %d for stride %d", name, outPad[a], s)
+		}
+	}
+	return []*pb.AttributeProto{onnx.AttrInts("strides", int64(win.Strides[0]), int64(win.Strides[1])), onnx.AttrInts("pads", pads...),
+		onnx.AttrInts("dilations", int64(win.Dilations[0]), int64(win.Dilations[1])), onnx.AttrInts("output_padding", outPad...),
+		onnx.AttrInts("kernel_shape", int64(win.Kernel[0]), int64(win.Kernel[1]))}, nil
+}
+
+// conv: the gradient of a convolution with respect to its input is the
+// transposed convolution with the same weights.
+func (b *builder) conv(n *pb.NodeProto, name, g string) (string, error) {
+	if b.differentiable(n.GetInput()[1]) {
+		return "", fmt.Errorf("node %s (Conv): its weights are not constant", name)
+	}
+	win, err := b.m.WindowOf(n)
+	if err != nil {
+		return "", err
+	}
+	attrs, err := b.transposeFor(name, win, b.shapes[n.GetInput()[0]], b.shapes[n.GetOutput()[0]])
+	if err != nil {
+		return "", err
+	}
+	attrs = append(attrs, onnx.AttrInt("group", onnx.IntOf(n, "group", 1)))
+	return b.op("ConvTranspose", attrs, g, n.GetInput()[1]), nil
+}
+
+// maxPool: the gradient goes to the first maximum of each window. The
+// input, padded with the lowest float, is read at each of the window's
+// offsets with the pool's stride; where it equals the pool's output (and
+// no earlier offset did), the window's gradient goes there. The k² masked
+// gradients, stacked per channel, are spread back by a ConvTranspose whose
+// kernels are one-hot at their offsets.
+func (b *builder) maxPool(n *pb.NodeProto, name, g string) (string, error) {
+	win, err := b.m.WindowOf(n)
+	if err != nil {
+		return "", err
+	}
+	if win.Dilations != [2]int{1, 1} {
+		return "", fmt.Errorf("node %s (MaxPool): gradients of dilated pools are not supported", name)
+	}
+	x, y := n.GetInput()[0], n.GetOutput()[0]
+	in, out := b.shapes[x], b.shapes[y]
+	attrs, err := b.transposeFor(name, win, in, out)
+	if err != nil {
+		return "", err
+	}
+	pads := onnx.IntsOf(&pb.NodeProto{Attribute: attrs}, "pads")
+	lowest := b.scalar(-math.MaxFloat32)
+	padded := b.op("Pad", nil, x, b.ints(0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]), lowest)
+	kh, kw := int64(win.Kernel[0]), int64(win.Kernel[1])
+	sh, sw := int64(win.Strides[0]), int64(win.Strides[1])
+	toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
+	var parts []string
+	found := ""
+	for ky := int64(0); ky < kh; ky++ {
+		for kx := int64(0); kx < kw; kx++ {
+			at := b.op("Slice", nil, padded, b.ints(ky, kx), b.ints(ky+(out[2]-1)*sh+1, kx+(out[3]-1)*sw+1), b.ints(2, 3), b.ints(sh, sw))
+			hit := b.op("Cast", toFloat, b.op("Equal", nil, at, y))
+			if found == "" {
+				found = hit
+			} else {
+				hit = b.op("Mul", nil, hit, b.op("Sub", nil, b.scalar(1), found))
+				found = b.op("Add", nil, found, hit)
+			}
+			parts = append(parts, b.op("Mul", nil, g, hit))
+		}
+	}
+	c, k2 := in[1], kh*kw
+	stacked := b.op("Concat", []*pb.AttributeProto{onnx.AttrInt("axis", 1)}, parts...) // [N, k²·C, H', W'], offset-major
+	stacked = b.op("Reshape", nil, stacked, b.ints(0, k2, c, out[2], out[3]))
+	stacked = b.op("Transpose", []*pb.AttributeProto{onnx.AttrInts("perm", 0, 2, 1, 3, 4)}, stacked)
+	stacked = b.op("Reshape", nil, stacked, b.ints(0, c*k2, out[2], out[3]))
+	onehot := make([]float32, c*k2*k2)
+	for ch := int64(0); ch < c; ch++ {
+		for o := int64(0); o < k2; o++ {
+			onehot[(ch*k2+o)*k2+o] = 1
+		}
+	}
+	attrs = append(attrs, onnx.AttrInt("group", c))
+	return b.op("ConvTranspose", attrs, stacked, b.floats([]int64{c * k2, 1, kh, kw}, onehot)), nil
+}
+
+// averagePool: each window's gradient, over the number of cells the pool
+// divided by there, goes to every cell of the window.
+func (b *builder) averagePool(n *pb.NodeProto, name, g string) (string, error) {
+	win, err := b.m.WindowOf(n)
+	if err != nil {
+		return "", err
+	}
+	if win.Dilations != [2]int{1, 1} {
+		return "", fmt.Errorf("node %s (AveragePool): gradients of dilated pools are not supported", name)
+	}
+	x, y := n.GetInput()[0], n.GetOutput()[0]
+	in, out := b.shapes[x], b.shapes[y]
+	attrs, err := b.transposeFor(name, win, in, out)
+	if err != nil {
+		return "", err
+	}
+	includePad := onnx.IntOf(n, "count_include_pad", 0) == 1
+	// cells[a][i]: how many cells window i covers along axis a.
+	var cells [2][]int64
+	for a := 0; a < 2; a++ {
+		lo, hi := int64(0), in[2+a]
+		if includePad {
+			lo, hi = -int64(win.Pads[a]), in[2+a]+int64(win.Pads[2+a])
+		}
+		for i := int64(0); i < out[2+a]; i++ {
+			start := i*int64(win.Strides[a]) - int64(win.Pads[a])
+			end := start + int64(win.Kernel[a])
+			cells[a] = append(cells[a], min(end, hi)-max(start, lo))
+		}
+	}
+	inv := make([]float32, out[2]*out[3])
+	for i := range cells[0] {
+		for j := range cells[1] {
+			inv[i*int(out[3])+j] = 1 / float32(cells[0][i]*cells[1][j])
+		}
+	}
+	scaled := b.op("Mul", nil, g, b.floats([]int64{1, 1, out[2], out[3]}, inv))
+	c := in[1]
+	ones := make([]float32, c*int64(win.Kernel[0]*win.Kernel[1]))
+	for i := range ones {
+		ones[i] = 1
+	}
+	attrs = append(attrs, onnx.AttrInt("group", c))
+	return b.op("ConvTranspose", attrs, scaled, b.floats([]int64{c, 1, int64(win.Kernel[0]), int64(win.Kernel[1])}, ones)), nil
+}
+
+// lrn: y = x·d^−β with d = bias + α/size·Σ_window x², so
+// ∂/∂x = g·d^−β − (2αβ/size)·x·Σ_window' (g·x·d^−β−1), the window sums
+// being 1×1 convolutions with the band of channels each one averages.
+func (b *builder) lrn(n *pb.NodeProto, g string) string {
+	x := n.GetInput()[0]
+	size := onnx.IntOf(n, "size", 1)
+	alpha, beta, bias := onnx.FloatOf(n, "alpha", 1e-4), onnx.FloatOf(n, "beta", 0.75), onnx.FloatOf(n, "bias", 1)
+	c := b.shapes[x][1]
+	band, bandT := make([]float32, c*c), make([]float32, c*c)
+	for o := int64(0); o < c; o++ {
+		for i := max(0, o-(size-1)/2); i <= min(c-1, o+size/2); i++ { // ONNX: floor((size−1)/2) below, ceil((size−1)/2) above
+			band[o*c+i], bandT[i*c+o] = 1, 1
+		}
+	}
+	sums := b.op("Conv", nil, b.op("Mul", nil, x, x), b.floats([]int64{c, c, 1, 1}, band))
+	d := b.op("Add", nil, b.op("Mul", nil, sums, b.scalar(alpha/float32(size))), b.scalar(bias))
+	dpow := b.op("Pow", nil, d, b.scalar(-beta))
+	direct := b.op("Mul", nil, g, dpow)
+	u := b.op("Div", nil, b.op("Mul", nil, direct, x), d)
+	back := b.op("Conv", nil, u, b.floats([]int64{c, c, 1, 1}, bandT))
+	return b.op("Sub", nil, direct, b.op("Mul", nil, b.op("Mul", nil, back, x), b.scalar(2*alpha*beta/float32(size))))
+}
+
+// batchNorm at inference is an affine map per channel: the gradient is g
+// times scale/√(var+ε).
+func (b *builder) batchNorm(n *pb.NodeProto, name, g string) (string, error) {
+	ins := n.GetInput()
+	if len(ins) < 5 {
+		return "", fmt.Errorf("node %s (BatchNormalization): %d inputs", name, len(ins))
+	}
+	scale, err := b.m.ReadWeight(ins[1])
+	if err != nil {
+		return "", fmt.Errorf("node %s: %w", name, err)
+	}
+	variance, err := b.m.ReadWeight(ins[4])
+	if err != nil {
+		return "", fmt.Errorf("node %s: %w", name, err)
+	}
+	eps := onnx.FloatOf(n, "epsilon", 1e-5)
+	f := make([]float32, len(scale.Data))
+	for i := range f {
+		f[i] = float32(float64(scale.Data[i]) / math.Sqrt(float64(variance.Data[i])+float64(eps)))
+	}
+	return b.op("Mul", nil, g, b.floats([]int64{1, int64(len(f)), 1, 1}, f)), nil
+}
+
+// arithmetic: elementwise ops, whose non-constant inputs must have the
+// output's shape (a broadcast one, such as a bias, must be constant).
+func (b *builder) arithmetic(n *pb.NodeProto, name, g string, out map[string]string) error {
+	ins := n.GetInput()
+	y := b.shapes[n.GetOutput()[0]]
+	for i, in := range ins {
+		if !b.differentiable(in) {
+			continue
+		}
+		if fmt.Sprint(b.shapes[in]) != fmt.Sprint(y) {
+			return fmt.Errorf("node %s (%s): input %s of shape %v is broadcast to %v; only constants may be", name, n.GetOpType(), in, b.shapes[in], y)
+		}
+		var gi string
+		switch n.GetOpType() {
+		case "Add", "Sum":
+			gi = g
+		case "Sub":
+			gi = g
+			if i == 1 {
+				gi = b.op("Neg", nil, g)
+			}
+		case "Mul":
+			gi = b.op("Mul", nil, g, ins[1-i])
+		case "Div":
+			if i == 0 {
+				gi = b.op("Div", nil, g, ins[1])
+			} else {
+				gi = b.op("Neg", nil, b.op("Div", nil, b.op("Mul", nil, g, ins[0]), b.op("Mul", nil, ins[1], ins[1])))
+			}
+		}
+		if prev, ok := out[in]; ok { // x·x, x+x
+			gi = b.op("Add", nil, prev, gi)
+		}
+		out[in] = gi
+	}
+	return nil
+}

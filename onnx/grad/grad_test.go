@@ -1,0 +1,261 @@
+package grad
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"path/filepath"
+	"testing"
+
+	"github.com/spf13/afero"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/circc/circc/onnx"
+	pb "github.com/circc/circc/onnx/onnxpb"
+	"github.com/circc/circc/runtime"
+)
+
+var sharedModels, _ = filepath.Abs("../../../shared/models")
+
+// objective is Σ seed·target over a batch, summed in float64, from the
+// forward graph alone.
+func objective(t *testing.T, m *onnx.Model, x []float32, shape []int64, target string, seed []float32) float64 {
+	t.Helper()
+	data, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := runtime.NewSessionFromBytes(data, m.Input().GetName(), []string{target}, runtime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, err := s.Run(x, shape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := 0.0
+	for i, v := range out[0].Data {
+		f += float64(v) * float64(seed[i])
+	}
+	return f
+}
+
+// gradient runs the gradient graph.
+func gradient(t *testing.T, m *onnx.Model, x []float32, shape []int64, target string, seed []float32, seedShape []int64) []float32 {
+	t.Helper()
+	gm, err := Build(m, shape, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := gm.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := runtime.NewSessionInputs(data, []string{gm.Input().GetName(), Seed}, []string{Image}, runtime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, err := s.RunInputs(runtime.Input{Data: x, Shape: shape}, runtime.Input{Data: seed, Shape: seedShape})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out[0].Data
+}
+
+// checkDirections compares ⟨∇f, v⟩ with the central difference
+// (f(x+εv) − f(x−εv)) / 2ε along random directions v; it returns the worst
+// relative error.
+func checkDirections(t *testing.T, m *onnx.Model, x []float32, shape []int64, target string, eps float64, dirs int, rng *rand.Rand) float64 {
+	t.Helper()
+	shapes, err := m.Shapes(shape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := shapes[target]
+	n := int64(1)
+	for _, d := range ts {
+		n *= d
+	}
+	seed := make([]float32, n)
+	for i := range seed {
+		seed[i] = float32(rng.NormFloat64())
+	}
+	g := gradient(t, m, x, shape, target, seed, ts)
+	worst := 0.0
+	for k := 0; k < dirs; k++ {
+		v := make([]float64, len(x))
+		for i := range v {
+			v[i] = rng.NormFloat64()
+		}
+		step := func(sign float64) []float32 {
+			y := make([]float32, len(x))
+			for i := range y {
+				y[i] = float32(float64(x[i]) + sign*eps*v[i])
+			}
+			return y
+		}
+		// The step actually taken is the difference of the two rounded
+		// points: the dot product uses it, so that rounding the inputs
+		// to float32 costs nothing.
+		plus, minus := step(1), step(-1)
+		fd := objective(t, m, plus, shape, target, seed) - objective(t, m, minus, shape, target, seed)
+		dot := 0.0
+		for i := range v {
+			dot += float64(g[i]) * (float64(plus[i]) - float64(minus[i]))
+		}
+		worst = math.Max(worst, math.Abs(dot-fd)/math.Max(math.Abs(fd), 1e-12))
+	}
+	return worst
+}
+
+func random(n int64, scale float64, rng *rand.Rand) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = float32(rng.NormFloat64() * scale)
+	}
+	return out
+}
+
+// separated is a random point of n values at least 0.05 apart and from
+// 0, so that steps of 5e-3 along a direction of normal components (below
+// 5 in size) cross no kink of Relu or MaxPool.
+func separated(n int64, rng *rand.Rand) []float32 {
+	out := make([]float32, n)
+	for i, k := range rng.Perm(int(n)) {
+		out[i] = float32((float64(k)-float64(n)/2)*0.05 + 0.025)
+	}
+	return out
+}
+
+// graph builds a one-input graph from nodes, with the given float
+// initializers (random) and int64 constants.
+func graph(input []int64, floats map[string][]int64, ints map[string][]int64, nodes ...*pb.NodeProto) *onnx.Model {
+	rng := rand.New(rand.NewSource(11))
+	g := &pb.GraphProto{Name: proto.String("op"), Node: nodes, Input: []*pb.ValueInfoProto{onnx.ValueInfo("x", input)}}
+	for _, name := range sorted(floats) {
+		dims := floats[name]
+		n := int64(1)
+		for _, d := range dims {
+			n *= d
+		}
+		d := make([]int, len(dims))
+		for i := range dims {
+			d[i] = int(dims[i])
+		}
+		vals := random(n, 0.5, rng)
+		if name == "var" { // a variance is positive
+			for i := range vals {
+				vals[i] = vals[i]*vals[i] + 1
+			}
+		}
+		g.Initializer = append(g.Initializer, onnx.FloatTensor(name, "", d, vals))
+	}
+	for _, name := range sorted(ints) {
+		g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String(name), Dims: []int64{int64(len(ints[name]))},
+			DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: ints[name]})
+	}
+	last := nodes[len(nodes)-1].GetOutput()[0]
+	g.Output = []*pb.ValueInfoProto{{Name: proto.String(last)}}
+	return &onnx.Model{P: &pb.ModelProto{IrVersion: proto.Int64(8), Graph: g,
+		OpsetImport: []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(13)}}}}
+}
+
+func sorted(m map[string][]int64) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func node(op string, ins []string, out string, attrs ...*pb.AttributeProto) *pb.NodeProto {
+	return &pb.NodeProto{Name: proto.String(out), OpType: proto.String(op), Input: ins, Output: []string{out}, Attribute: attrs}
+}
+
+var ints = onnx.AttrInts
+
+// TestEveryOpAgainstFiniteDifferences: each op's gradient against central
+// differences of the forward graph (run by onnxruntime in float32, the
+// objective summed in float64), along random directions from a random
+// point.
+func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
+	x4 := []int64{2, 4, 9, 10}
+	// kind: "linear" ops are exact at any step (normal inputs, step 1);
+	// "kinks" (Relu, MaxPool) need inputs kept off their kinks (separated,
+	// step 5e-3); "smooth" ones a small step on normal inputs (3e-3).
+	cases := []struct {
+		kind   string
+		name   string
+		input  []int64
+		floats map[string][]int64
+		ints   map[string][]int64
+		nodes  []*pb.NodeProto
+	}{
+		{"linear", "Conv pads strides groups dilations", x4, map[string][]int64{"w": {6, 2, 3, 3}, "b": {6}}, nil,
+			[]*pb.NodeProto{node("Conv", []string{"x", "w", "b"}, "y", ints("pads", 1, 0, 2, 1), ints("strides", 2, 1), ints("dilations", 1, 2), onnx.AttrInt("group", 2))}},
+		{"linear", "Conv 1x1", x4, map[string][]int64{"w": {3, 4, 1, 1}}, nil, []*pb.NodeProto{node("Conv", []string{"x", "w"}, "y")}},
+		{"kinks", "Relu", x4, nil, nil, []*pb.NodeProto{node("Relu", []string{"x"}, "y")}},
+		{"kinks", "MaxPool ceil_mode pads", x4, nil, nil, []*pb.NodeProto{node("MaxPool", []string{"x"}, "y", ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 0, 0, 1), onnx.AttrInt("ceil_mode", 1))}},
+		{"kinks", "MaxPool overlapping", x4, nil, nil, []*pb.NodeProto{node("MaxPool", []string{"x"}, "y", ints("kernel_shape", 3, 2), ints("pads", 1, 1, 1, 0))}},
+		{"linear", "AveragePool excluding pads, ceil_mode", x4, nil, nil, []*pb.NodeProto{node("AveragePool", []string{"x"}, "y", ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1), onnx.AttrInt("ceil_mode", 1))}},
+		{"linear", "AveragePool including pads", x4, nil, nil, []*pb.NodeProto{node("AveragePool", []string{"x"}, "y", ints("kernel_shape", 2, 3), ints("pads", 1, 1, 0, 1), onnx.AttrInt("count_include_pad", 1))}},
+		{"linear", "GlobalAveragePool", x4, nil, nil, []*pb.NodeProto{node("GlobalAveragePool", []string{"x"}, "y")}},
+		{"smooth", "LRN", []int64{2, 7, 5, 6}, nil, nil, []*pb.NodeProto{node("LRN", []string{"x"}, "y", onnx.AttrInt("size", 5), attrFloat("alpha", 0.3), attrFloat("beta", 0.75), attrFloat("bias", 1))}},
+		{"kinks", "Concat", x4, map[string][]int64{"w": {3, 4, 3, 3}}, nil, []*pb.NodeProto{node("Conv", []string{"x", "w"}, "a", ints("pads", 1, 1, 1, 1)), node("Relu", []string{"x"}, "r"), node("Concat", []string{"a", "r", "x"}, "y", onnx.AttrInt("axis", 1))}},
+		{"smooth", "Add Sub Mul Div", x4, map[string][]int64{"c": {1, 4, 1, 1}, "var": {1, 4, 1, 1}, "w": {4, 4, 1, 1}}, nil, []*pb.NodeProto{
+			node("Conv", []string{"x", "w"}, "a"), node("Add", []string{"a", "c"}, "b"), node("Mul", []string{"b", "x"}, "m"), node("Sub", []string{"m", "a"}, "s"),
+			node("Mul", []string{"x", "x"}, "q"), node("Add", []string{"q", "c"}, "q1"), node("Mul", []string{"q1", "q1"}, "q2"), node("Add", []string{"q2", "var"}, "den"),
+			node("Div", []string{"s", "den"}, "d"), node("Sum", []string{"d", "x", "a"}, "y")}},
+		{"smooth", "Flatten Gemm Softmax", x4, map[string][]int64{"w": {30, 360}, "b": {30}}, nil, []*pb.NodeProto{
+			node("Flatten", []string{"x"}, "f"), node("Gemm", []string{"f", "w", "b"}, "z", onnx.AttrInt("transB", 1), attrFloat("alpha", 0.05)), node("Softmax", []string{"z"}, "y", onnx.AttrInt("axis", 1))}},
+		{"linear", "Reshape MatMul", x4, map[string][]int64{"w": {180, 7}}, map[string][]int64{"shape": {0, -1}, "back": {4, -1}}, []*pb.NodeProto{
+			node("Reshape", []string{"x", "shape"}, "r"), node("Reshape", []string{"r", "back"}, "r2"), node("MatMul", []string{"r2", "w"}, "y")}},
+		{"linear", "Slice Dropout Identity", x4, nil, map[string][]int64{"s": {1, 2}, "e": {3, -1}, "a": {1, 3}}, []*pb.NodeProto{
+			node("Slice", []string{"x", "s", "e", "a"}, "sl"), node("Dropout", []string{"sl"}, "dr"), node("Identity", []string{"dr"}, "y")}},
+		{"linear", "BatchNormalization", x4, map[string][]int64{"scale": {4}, "bias": {4}, "mean": {4}, "var": {4}}, nil, []*pb.NodeProto{
+			node("BatchNormalization", []string{"x", "scale", "bias", "mean", "var"}, "y", attrFloat("epsilon", 1e-3))}},
+	}
+	rng := rand.New(rand.NewSource(5))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := graph(tc.input, tc.floats, tc.ints, tc.nodes...)
+			n := int64(1)
+			for _, d := range tc.input {
+				n *= d
+			}
+			x, eps := random(n, 1, rng), map[string]float64{"linear": 1, "smooth": 3e-3}[tc.kind]
+			if tc.kind == "kinks" {
+				x, eps = separated(n, rng), 5e-3
+			}
+			worst := checkDirections(t, m, x, tc.input, "y", eps, 4, rng)
+			t.Logf("worst relative error %.2g", worst)
+			if worst > 1e-3 {
+				t.Errorf("%s: the gradient differs from finite differences by %.2g", tc.name, worst)
+			}
+		})
+	}
+}
+
+// TestRefusals: an op without a gradient and an old operator set are
+// errors that say so.
+func TestRefusals(t *testing.T) {
+	m := graph([]int64{1, 2, 4, 4}, nil, nil, node("Sigmoid", []string{"x"}, "s"), node("Relu", []string{"s"}, "y"))
+	if _, err := Build(m, []int64{1, 2, 4, 4}, "y"); err == nil || fmt.Sprint(err) != "node s (Sigmoid): circc has no gradient for Sigmoid" {
+		t.Errorf("got %v", err)
+	}
+	m.P.OpsetImport[0].Version = proto.Int64(9)
+	if _, err := Build(m, []int64{1, 2, 4, 4}, "y"); err == nil {
+		t.Error("opset 9 was accepted")
+	}
+}
+
+var _ = afero.NewOsFs
