@@ -17,30 +17,6 @@ import (
 
 var sharedModels, _ = filepath.Abs("../../../shared/models")
 
-// objective is Σ seed·target over a batch, summed in float64, from the
-// forward graph alone.
-func objective(t *testing.T, m *onnx.Model, x []float32, shape []int64, target string, seed []float32) float64 {
-	t.Helper()
-	data, err := m.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := runtime.NewSessionFromBytes(data, m.Input().GetName(), []string{target}, runtime.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	out, err := s.Run(x, shape)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := 0.0
-	for i, v := range out[0].Data {
-		f += float64(v) * float64(seed[i])
-	}
-	return f
-}
-
 // gradient runs the gradient graph.
 func gradient(t *testing.T, m *onnx.Model, x []float32, shape []int64, target string, seed []float32, seedShape []int64) []float32 {
 	t.Helper()
@@ -64,48 +40,52 @@ func gradient(t *testing.T, m *onnx.Model, x []float32, shape []int64, target st
 	return out[0].Data
 }
 
-// checkDirections compares ⟨∇f, v⟩ with the central difference
-// (f(x+εv) − f(x−εv)) / 2ε along random directions v; it returns the worst
-// relative error.
-func checkDirections(t *testing.T, m *onnx.Model, x []float32, shape []int64, target string, eps float64, dirs int, rng *rand.Rand) float64 {
+// checkDirections compares, for each target, ⟨∇f, v⟩ (the gradient graph
+// run by onnxruntime) with the central difference (f(x+εv) − f(x−εv)) / 2ε
+// of f = Σ seed·target computed in float64 by eval64, along random
+// directions v from x, with a random seed per target. It returns the worst
+// relative error per target.
+func checkDirections(t *testing.T, m *onnx.Model, x []float32, shape []int64, targets []string, eps float64, dirs int, rng *rand.Rand) map[string]float64 {
 	t.Helper()
 	shapes, err := m.Shapes(shape)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := shapes[target]
-	n := int64(1)
-	for _, d := range ts {
-		n *= d
+	seeds, grads := map[string][]float32{}, map[string][]float32{}
+	for _, target := range targets {
+		seeds[target] = random(size(shapes[target]), 1, rng)
+		grads[target] = gradient(t, m, x, shape, target, seeds[target], shapes[target])
 	}
-	seed := make([]float32, n)
-	for i := range seed {
-		seed[i] = float32(rng.NormFloat64())
-	}
-	g := gradient(t, m, x, shape, target, seed, ts)
-	worst := 0.0
+	worst := map[string]float64{}
 	for k := 0; k < dirs; k++ {
 		v := make([]float64, len(x))
 		for i := range v {
 			v[i] = rng.NormFloat64()
 		}
-		step := func(sign float64) []float32 {
-			y := make([]float32, len(x))
+		at := func(sign float64) map[string]*t64 {
+			y := make([]float64, len(x))
 			for i := range y {
-				y[i] = float32(float64(x[i]) + sign*eps*v[i])
+				y[i] = float64(x[i]) + sign*eps*v[i]
 			}
-			return y
+			vals, err := eval64(m, y, shape)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return vals
 		}
-		// The step actually taken is the difference of the two rounded
-		// points: the dot product uses it, so that rounding the inputs
-		// to float32 costs nothing.
-		plus, minus := step(1), step(-1)
-		fd := objective(t, m, plus, shape, target, seed) - objective(t, m, minus, shape, target, seed)
-		dot := 0.0
-		for i := range v {
-			dot += float64(g[i]) * (float64(plus[i]) - float64(minus[i]))
+		plus, minus := at(1), at(-1)
+		for _, target := range targets {
+			fd := 0.0
+			for i, s := range seeds[target] {
+				fd += float64(s) * (plus[target].data[i] - minus[target].data[i])
+			}
+			fd /= 2 * eps
+			dot := 0.0
+			for i := range v {
+				dot += float64(grads[target][i]) * v[i]
+			}
+			worst[target] = math.Max(worst[target], math.Abs(dot-fd)/math.Max(math.Abs(fd), 1e-12))
 		}
-		worst = math.Max(worst, math.Abs(dot-fd)/math.Max(math.Abs(fd), 1e-12))
 	}
 	return worst
 }
@@ -114,17 +94,6 @@ func random(n int64, scale float64, rng *rand.Rand) []float32 {
 	out := make([]float32, n)
 	for i := range out {
 		out[i] = float32(rng.NormFloat64() * scale)
-	}
-	return out
-}
-
-// separated is a random point of n values at least 0.05 apart and from
-// 0, so that steps of 5e-3 along a direction of normal components (below
-// 5 in size) cross no kink of Relu or MaxPool.
-func separated(n int64, rng *rand.Rand) []float32 {
-	out := make([]float32, n)
-	for i, k := range rng.Perm(int(n)) {
-		out[i] = float32((float64(k)-float64(n)/2)*0.05 + 0.025)
 	}
 	return out
 }
@@ -189,56 +158,44 @@ var ints = onnx.AttrInts
 // point.
 func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 	x4 := []int64{2, 4, 9, 10}
-	// kind: "linear" ops are exact at any step (normal inputs, step 1);
-	// "kinks" (Relu, MaxPool) need inputs kept off their kinks (separated,
-	// step 5e-3); "smooth" ones a small step on normal inputs (3e-3).
 	cases := []struct {
-		kind   string
 		name   string
 		input  []int64
 		floats map[string][]int64
 		ints   map[string][]int64
 		nodes  []*pb.NodeProto
 	}{
-		{"linear", "Conv pads strides groups dilations", x4, map[string][]int64{"w": {6, 2, 3, 3}, "b": {6}}, nil,
+		{"Conv pads strides groups dilations", x4, map[string][]int64{"w": {6, 2, 3, 3}, "b": {6}}, nil,
 			[]*pb.NodeProto{node("Conv", []string{"x", "w", "b"}, "y", ints("pads", 1, 0, 2, 1), ints("strides", 2, 1), ints("dilations", 1, 2), onnx.AttrInt("group", 2))}},
-		{"linear", "Conv 1x1", x4, map[string][]int64{"w": {3, 4, 1, 1}}, nil, []*pb.NodeProto{node("Conv", []string{"x", "w"}, "y")}},
-		{"kinks", "Relu", x4, nil, nil, []*pb.NodeProto{node("Relu", []string{"x"}, "y")}},
-		{"kinks", "MaxPool ceil_mode pads", x4, nil, nil, []*pb.NodeProto{node("MaxPool", []string{"x"}, "y", ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 0, 0, 1), onnx.AttrInt("ceil_mode", 1))}},
-		{"kinks", "MaxPool overlapping", x4, nil, nil, []*pb.NodeProto{node("MaxPool", []string{"x"}, "y", ints("kernel_shape", 3, 2), ints("pads", 1, 1, 1, 0))}},
-		{"linear", "AveragePool excluding pads, ceil_mode", x4, nil, nil, []*pb.NodeProto{node("AveragePool", []string{"x"}, "y", ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1), onnx.AttrInt("ceil_mode", 1))}},
-		{"linear", "AveragePool including pads", x4, nil, nil, []*pb.NodeProto{node("AveragePool", []string{"x"}, "y", ints("kernel_shape", 2, 3), ints("pads", 1, 1, 0, 1), onnx.AttrInt("count_include_pad", 1))}},
-		{"linear", "GlobalAveragePool", x4, nil, nil, []*pb.NodeProto{node("GlobalAveragePool", []string{"x"}, "y")}},
-		{"smooth", "LRN", []int64{2, 7, 5, 6}, nil, nil, []*pb.NodeProto{node("LRN", []string{"x"}, "y", onnx.AttrInt("size", 5), attrFloat("alpha", 0.3), attrFloat("beta", 0.75), attrFloat("bias", 1))}},
-		{"kinks", "Concat", x4, map[string][]int64{"w": {3, 4, 3, 3}}, nil, []*pb.NodeProto{node("Conv", []string{"x", "w"}, "a", ints("pads", 1, 1, 1, 1)), node("Relu", []string{"x"}, "r"), node("Concat", []string{"a", "r", "x"}, "y", onnx.AttrInt("axis", 1))}},
-		{"smooth", "Add Sub Mul Div", x4, map[string][]int64{"c": {1, 4, 1, 1}, "var": {1, 4, 1, 1}, "w": {4, 4, 1, 1}}, nil, []*pb.NodeProto{
+		{"Conv 1x1", x4, map[string][]int64{"w": {3, 4, 1, 1}}, nil, []*pb.NodeProto{node("Conv", []string{"x", "w"}, "y")}},
+		{"Relu", x4, nil, nil, []*pb.NodeProto{node("Relu", []string{"x"}, "y")}},
+		{"MaxPool ceil_mode pads", x4, nil, nil, []*pb.NodeProto{node("MaxPool", []string{"x"}, "y", ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 0, 0, 1), onnx.AttrInt("ceil_mode", 1))}},
+		{"MaxPool overlapping", x4, nil, nil, []*pb.NodeProto{node("MaxPool", []string{"x"}, "y", ints("kernel_shape", 3, 2), ints("pads", 1, 1, 1, 0))}},
+		{"AveragePool excluding pads, ceil_mode", x4, nil, nil, []*pb.NodeProto{node("AveragePool", []string{"x"}, "y", ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1), onnx.AttrInt("ceil_mode", 1))}},
+		{"AveragePool including pads", x4, nil, nil, []*pb.NodeProto{node("AveragePool", []string{"x"}, "y", ints("kernel_shape", 2, 3), ints("pads", 1, 1, 0, 1), onnx.AttrInt("count_include_pad", 1))}},
+		{"GlobalAveragePool", x4, nil, nil, []*pb.NodeProto{node("GlobalAveragePool", []string{"x"}, "y")}},
+		{"LRN", []int64{2, 7, 5, 6}, nil, nil, []*pb.NodeProto{node("LRN", []string{"x"}, "y", onnx.AttrInt("size", 5), attrFloat("alpha", 0.3), attrFloat("beta", 0.75), attrFloat("bias", 1))}},
+		{"Concat", x4, map[string][]int64{"w": {3, 4, 3, 3}}, nil, []*pb.NodeProto{node("Conv", []string{"x", "w"}, "a", ints("pads", 1, 1, 1, 1)), node("Relu", []string{"x"}, "r"), node("Concat", []string{"a", "r", "x"}, "y", onnx.AttrInt("axis", 1))}},
+		{"Add Sub Mul Div", x4, map[string][]int64{"c": {1, 4, 1, 1}, "var": {1, 4, 1, 1}, "w": {4, 4, 1, 1}}, nil, []*pb.NodeProto{
 			node("Conv", []string{"x", "w"}, "a"), node("Add", []string{"a", "c"}, "b"), node("Mul", []string{"b", "x"}, "m"), node("Sub", []string{"m", "a"}, "s"),
 			node("Mul", []string{"x", "x"}, "q"), node("Add", []string{"q", "c"}, "q1"), node("Mul", []string{"q1", "q1"}, "q2"), node("Add", []string{"q2", "var"}, "den"),
 			node("Div", []string{"s", "den"}, "d"), node("Sum", []string{"d", "x", "a"}, "y")}},
-		{"smooth", "Flatten Gemm Softmax", x4, map[string][]int64{"w": {30, 360}, "b": {30}}, nil, []*pb.NodeProto{
+		{"Flatten Gemm Softmax", x4, map[string][]int64{"w": {30, 360}, "b": {30}}, nil, []*pb.NodeProto{
 			node("Flatten", []string{"x"}, "f"), node("Gemm", []string{"f", "w", "b"}, "z", onnx.AttrInt("transB", 1), attrFloat("alpha", 0.05)), node("Softmax", []string{"z"}, "y", onnx.AttrInt("axis", 1))}},
-		{"linear", "Reshape MatMul", x4, map[string][]int64{"w": {180, 7}}, map[string][]int64{"shape": {0, -1}, "back": {4, -1}}, []*pb.NodeProto{
+		{"Reshape MatMul", x4, map[string][]int64{"w": {180, 7}}, map[string][]int64{"shape": {0, -1}, "back": {4, -1}}, []*pb.NodeProto{
 			node("Reshape", []string{"x", "shape"}, "r"), node("Reshape", []string{"r", "back"}, "r2"), node("MatMul", []string{"r2", "w"}, "y")}},
-		{"linear", "Slice Dropout Identity", x4, nil, map[string][]int64{"s": {1, 2}, "e": {3, -1}, "a": {1, 3}}, []*pb.NodeProto{
+		{"Slice Dropout Identity", x4, nil, map[string][]int64{"s": {1, 2}, "e": {3, -1}, "a": {1, 3}}, []*pb.NodeProto{
 			node("Slice", []string{"x", "s", "e", "a"}, "sl"), node("Dropout", []string{"sl"}, "dr"), node("Identity", []string{"dr"}, "y")}},
-		{"linear", "BatchNormalization", x4, map[string][]int64{"scale": {4}, "bias": {4}, "mean": {4}, "var": {4}}, nil, []*pb.NodeProto{
+		{"BatchNormalization", x4, map[string][]int64{"scale": {4}, "bias": {4}, "mean": {4}, "var": {4}}, nil, []*pb.NodeProto{
 			node("BatchNormalization", []string{"x", "scale", "bias", "mean", "var"}, "y", attrFloat("epsilon", 1e-3))}},
 	}
 	rng := rand.New(rand.NewSource(5))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m := graph(tc.input, tc.floats, tc.ints, tc.nodes...)
-			n := int64(1)
-			for _, d := range tc.input {
-				n *= d
-			}
-			x, eps := random(n, 1, rng), map[string]float64{"linear": 1, "smooth": 3e-3}[tc.kind]
-			if tc.kind == "kinks" {
-				x, eps = separated(n, rng), 5e-3
-			}
-			worst := checkDirections(t, m, x, tc.input, "y", eps, 4, rng)
+			worst := checkDirections(t, m, random(size(tc.input), 1, rng), tc.input, []string{"y"}, 1e-6, 4, rng)["y"]
 			t.Logf("worst relative error %.2g", worst)
-			if worst > 1e-3 {
+			if worst > 1e-4 {
 				t.Errorf("%s: the gradient differs from finite differences by %.2g", tc.name, worst)
 			}
 		})
@@ -259,3 +216,41 @@ func TestRefusals(t *testing.T) {
 }
 
 var _ = afero.NewOsFs
+
+// TestRealNetworksAgainstFiniteDifferences: the gradient of a random
+// objective on InceptionV1 and SqueezeNet, cut at several depths, against
+// central differences in float64 along random directions from a random
+// image of 96×96 (the networks are convolutional up to these layers;
+// relative error below 1e-3).
+func TestRealNetworksAgainstFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	for _, tc := range []struct {
+		model   string
+		tensors []string
+	}{
+		{"inceptionv1", []string{"conv2/3x3_2", "inception_3a/output_1", "inception_3b/output_1", "inception_4a/output_1"}},
+		{"squeezenet1.0", []string{"fire3/concat_1", "fire6/concat_1", "fire9/concat_1"}},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			m, err := onnx.Read(afero.NewOsFs(), filepath.Join(sharedModels, tc.model, "model.onnx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			const side = 96
+			if err := m.SetInputShape(side, side); err != nil {
+				t.Fatal(err)
+			}
+			shape := []int64{1, 3, side, side}
+			if err := m.SetOutputs(shape, tc.tensors...); err != nil {
+				t.Fatal(err)
+			}
+			worst := checkDirections(t, m, random(3*side*side, 40, rng), shape, tc.tensors, 1e-5, 2, rng)
+			for _, target := range tc.tensors {
+				t.Logf("%s: worst relative error %.2g", target, worst[target])
+				if worst[target] > 1e-3 {
+					t.Errorf("%s: the gradient differs from finite differences by %.2g", target, worst[target])
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,291 @@
+package grad
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/circc/circc/onnx"
+	pb "github.com/circc/circc/onnx/onnxpb"
+)
+
+// t64 is a float64 tensor, row-major.
+type t64 struct {
+	shape []int64
+	data  []float64
+}
+
+func size(shape []int64) int64 {
+	n := int64(1)
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// eval64 runs m's forward pass in float64 with plain loops, an oracle
+// independent of onnxruntime (which has no float64 convolution), for the
+// ops of the tests: it returns every tensor by name.
+func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) {
+	vals := map[string]*t64{m.Input().GetName(): {shape, x}}
+	for _, t := range m.P.GetGraph().GetInitializer() {
+		if t.GetDataType() == int32(pb.TensorProto_INT64) {
+			continue
+		}
+		f, err := onnx.Floats(t)
+		if err != nil {
+			return nil, err
+		}
+		d := make([]float64, len(f))
+		for i, v := range f {
+			d[i] = float64(v)
+		}
+		vals[t.GetName()] = &t64{t.GetDims(), d}
+	}
+	shapes, err := m.Shapes(shape)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range m.P.GetGraph().GetNode() {
+		in := func(i int) *t64 { return vals[n.GetInput()[i]] }
+		outShape := shapes[n.GetOutput()[0]]
+		out := &t64{outShape, make([]float64, size(outShape))}
+		switch op := n.GetOpType(); op {
+		case "Identity", "Dropout", "Flatten", "Reshape":
+			copy(out.data, in(0).data)
+		case "Relu":
+			for i, v := range in(0).data {
+				out.data[i] = math.Max(v, 0)
+			}
+		case "Conv", "MaxPool", "AveragePool":
+			win, err := m.WindowOf(n)
+			if err != nil {
+				return nil, err
+			}
+			window(op, n, win, in(0), vals, out)
+		case "GlobalAveragePool":
+			x := in(0)
+			hw := x.shape[2] * x.shape[3]
+			for c := int64(0); c < x.shape[0]*x.shape[1]; c++ {
+				s := 0.0
+				for _, v := range x.data[c*hw : (c+1)*hw] {
+					s += v
+				}
+				out.data[c] = s / float64(hw)
+			}
+		case "LRN":
+			x := in(0)
+			size := onnx.IntOf(n, "size", 1)
+			alpha, beta, bias := float64(onnx.FloatOf(n, "alpha", 1e-4)), float64(onnx.FloatOf(n, "beta", 0.75)), float64(onnx.FloatOf(n, "bias", 1))
+			N, C, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
+			for b := int64(0); b < N; b++ {
+				for c := int64(0); c < C; c++ {
+					for p := int64(0); p < hw; p++ {
+						s := 0.0
+						for k := max(0, c-(size-1)/2); k <= min(C-1, c+size/2); k++ {
+							v := x.data[(b*C+k)*hw+p]
+							s += v * v
+						}
+						i := (b*C+c)*hw + p
+						out.data[i] = x.data[i] / math.Pow(bias+alpha/float64(size)*s, beta)
+					}
+				}
+			}
+		case "BatchNormalization":
+			x, sc, bi, mean, vr := in(0), in(1), in(2), in(3), in(4)
+			eps := float64(onnx.FloatOf(n, "epsilon", 1e-5))
+			C, hw := x.shape[1], x.shape[2]*x.shape[3]
+			for i, v := range x.data {
+				c := int64(i) / hw % C
+				out.data[i] = (v-mean.data[c])/math.Sqrt(vr.data[c]+eps)*sc.data[c] + bi.data[c]
+			}
+		case "Concat":
+			axis := onnx.IntOf(n, "axis", 1)
+			outer := size(outShape[:axis])
+			inner := size(outShape[axis+1:])
+			at := int64(0)
+			for i := range n.GetInput() {
+				x := in(i)
+				d := x.shape[axis]
+				for o := int64(0); o < outer; o++ {
+					copy(out.data[(o*outShape[axis]+at)*inner:(o*outShape[axis]+at+d)*inner], x.data[o*d*inner:(o+1)*d*inner])
+				}
+				at += d
+			}
+		case "Add", "Sub", "Mul", "Div", "Sum":
+			for i := range out.data {
+				acc := 0.0
+				for k := range n.GetInput() {
+					x := in(k)
+					v := x.data[broadcastIndex(int64(i), outShape, x.shape)]
+					switch {
+					case k == 0:
+						acc = v
+					case op == "Add" || op == "Sum":
+						acc += v
+					case op == "Sub":
+						acc -= v
+					case op == "Mul":
+						acc *= v
+					case op == "Div":
+						acc /= v
+					}
+				}
+				out.data[i] = acc
+			}
+		case "Gemm", "MatMul":
+			a, b := in(0), in(1)
+			alpha, transB := 1.0, int64(0)
+			if op == "Gemm" {
+				alpha, transB = float64(onnx.FloatOf(n, "alpha", 1)), onnx.IntOf(n, "transB", 0)
+			}
+			rows, inner, cols := a.shape[0], a.shape[1], outShape[1]
+			for r := int64(0); r < rows; r++ {
+				for c := int64(0); c < cols; c++ {
+					s := 0.0
+					for k := int64(0); k < inner; k++ {
+						w := b.data[k*cols+c]
+						if transB == 1 {
+							w = b.data[c*inner+k]
+						}
+						s += a.data[r*inner+k] * w
+					}
+					out.data[r*cols+c] = alpha * s
+					if op == "Gemm" && len(n.GetInput()) > 2 {
+						out.data[r*cols+c] += in(2).data[broadcastIndex(c, []int64{cols}, in(2).shape)]
+					}
+				}
+			}
+		case "Softmax":
+			x := in(0)
+			rows, cols := x.shape[0], x.shape[1]
+			for r := int64(0); r < rows; r++ {
+				row := x.data[r*cols : (r+1)*cols]
+				top := math.Inf(-1)
+				for _, v := range row {
+					top = math.Max(top, v)
+				}
+				s := 0.0
+				for c, v := range row {
+					out.data[r*cols+int64(c)] = math.Exp(v - top)
+					s += out.data[r*cols+int64(c)]
+				}
+				for c := range row {
+					out.data[r*cols+int64(c)] /= s
+				}
+			}
+		case "Slice":
+			x := in(0)
+			sl, err := m.SliceOf(n, len(x.shape))
+			if err != nil {
+				return nil, err
+			}
+			sl.Resolve(x.shape)
+			start := make([]int64, len(x.shape))
+			for i, a := range sl.Axes {
+				start[a] = sl.Starts[i]
+			}
+			for i := range out.data {
+				// the output index, as coordinates, shifted by the starts
+				rem, src, stride := int64(i), int64(0), int64(1)
+				coords := make([]int64, len(outShape))
+				for a := len(outShape) - 1; a >= 0; a-- {
+					coords[a] = rem % outShape[a]
+					rem /= outShape[a]
+				}
+				for a := len(x.shape) - 1; a >= 0; a-- {
+					src += (coords[a] + start[a]) * stride
+					stride *= x.shape[a]
+				}
+				out.data[i] = x.data[src]
+			}
+		default:
+			return nil, fmt.Errorf("eval64 has no %s", op)
+		}
+		vals[n.GetOutput()[0]] = out
+	}
+	return vals, nil
+}
+
+// broadcastIndex maps an index of shape out to the element of a tensor of
+// shape in that numpy broadcasting reads there.
+func broadcastIndex(i int64, out, in []int64) int64 {
+	src, stride := int64(0), int64(1)
+	for a := len(out) - 1; a >= 0; a-- {
+		c := i % out[a]
+		i /= out[a]
+		b := a - (len(out) - len(in))
+		if b < 0 {
+			continue
+		}
+		if in[b] != 1 {
+			src += c * stride
+		}
+		stride *= in[b]
+	}
+	return src
+}
+
+// window runs Conv, MaxPool or AveragePool.
+func window(op string, n *pb.NodeProto, w onnx.Window, x *t64, vals map[string]*t64, out *t64) {
+	N, C, H, W := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
+	M, OH, OW := out.shape[1], out.shape[2], out.shape[3]
+	group := onnx.IntOf(n, "group", 1)
+	includePad := onnx.IntOf(n, "count_include_pad", 0) == 1
+	var wt, bias *t64
+	if op == "Conv" {
+		wt = vals[n.GetInput()[1]]
+		if len(n.GetInput()) > 2 {
+			bias = vals[n.GetInput()[2]]
+		}
+	}
+	kh, kw := int64(w.Kernel[0]), int64(w.Kernel[1])
+	for b := int64(0); b < N; b++ {
+		for m := int64(0); m < M; m++ {
+			for oy := int64(0); oy < OH; oy++ {
+				for ox := int64(0); ox < OW; ox++ {
+					y0, x0 := oy*int64(w.Strides[0])-int64(w.Pads[0]), ox*int64(w.Strides[1])-int64(w.Pads[1])
+					acc, count, best := 0.0, 0.0, math.Inf(-1)
+					if op == "AveragePool" && includePad {
+						hi := [2]int64{H + int64(w.Pads[2]), W + int64(w.Pads[3])}
+						count = float64((min(y0+kh, hi[0]) - y0) * (min(x0+kw, hi[1]) - x0))
+					}
+					for ky := int64(0); ky < kh; ky++ {
+						for kx := int64(0); kx < kw; kx++ {
+							yy, xx := y0+ky*int64(w.Dilations[0]), x0+kx*int64(w.Dilations[1])
+							if yy < 0 || yy >= H || xx < 0 || xx >= W {
+								continue
+							}
+							switch op {
+							case "Conv":
+								cin := C / group
+								g := m / (M / group)
+								for c := int64(0); c < cin; c++ {
+									acc += wt.data[((m*cin+c)*kh+ky)*kw+kx] * x.data[((b*C+g*cin+c)*H+yy)*W+xx]
+								}
+							case "MaxPool":
+								best = math.Max(best, x.data[((b*C+m)*H+yy)*W+xx])
+							case "AveragePool":
+								acc += x.data[((b*C+m)*H+yy)*W+xx]
+								if !includePad {
+									count++
+								}
+							}
+						}
+					}
+					i := ((b*M+m)*OH+oy)*OW + ox
+					switch op {
+					case "Conv":
+						if bias != nil {
+							acc += bias.data[m]
+						}
+						out.data[i] = acc
+					case "MaxPool":
+						out.data[i] = best
+					case "AveragePool":
+						out.data[i] = acc / count
+					}
+				}
+			}
+		}
+	}
+}
