@@ -84,6 +84,7 @@ func init() {
 		{"eval", "--against MODEL [FILE]", "top-1/top-5 accuracy of the model, intact and with the circuit's edits", runEval},
 		{"verify", "--against MODEL FILE", "compare hand-made units with the reference model's own", runVerify},
 		{"weights", "--against MODEL FROM TO[CHANNELS]", "expanded weights between two layers of a reference model (JSON, PNG)", runWeights},
+		{"vis", "--against MODEL -o DIR UNIT...", "feature visualizations: images optimised to excite units, natural or hand-made", runVis},
 		{"stimuli", "--list | --kind KIND --out DIR", "describe the synthetic stimuli, or write their contact sheets", runStimuli},
 		{"models", "list|tensors|test [NAME]", "list the reference models, a model's tensors, or test one against its stored activations", runModels},
 		{"doctor", "[--json]", "say what the CPU and CUDA paths have found and what they lack", runDoctor},

@@ -24,11 +24,25 @@ const (
 // (Pad and Equal on floats).
 const MinOpset = 11
 
+// Options change the gradient for feature visualization.
+type Options struct {
+	// RedirectRelu passes a Relu's gradient through where its input is
+	// negative, in the images whose gradient would otherwise be zero there,
+	// unless it pushes the input lower (Lucid's redirected ReLU: a unit
+	// that starts silent still learns which way to go). The result is
+	// then not the gradient; leave it off for anything but optimising.
+	RedirectRelu bool
+}
+
 // Build returns a copy of m that computes target and, as Image, the
 // gradient of Σ Seed·target with respect to m's image input, whose NCHW
 // shape is input (the batch free). Only the part of m that target needs is
 // kept.
-func Build(m *onnx.Model, input []int64, target string) (*onnx.Model, error) {
+func Build(m *onnx.Model, input []int64, target string, opts ...Options) (*onnx.Model, error) {
+	var opt Options
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
 	if v := m.Opset(); v < MinOpset {
 		return nil, fmt.Errorf("the model uses operator set %d; gradients need %d or later", v, MinOpset)
 	}
@@ -40,7 +54,7 @@ func Build(m *onnx.Model, input []int64, target string) (*onnx.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{m: c, shapes: shapes, konst: map[string]bool{}, opset: c.Opset()}
+	b := &builder{m: c, shapes: shapes, konst: map[string]bool{}, opset: c.Opset(), opt: opt}
 	g := c.P.GetGraph()
 	for _, t := range g.GetInitializer() {
 		b.konst[t.GetName()] = true
@@ -84,6 +98,7 @@ func Build(m *onnx.Model, input []int64, target string) (*onnx.Model, error) {
 }
 
 type builder struct {
+	opt    Options
 	m      *onnx.Model
 	shapes map[string][]int64
 	konst  map[string]bool
@@ -157,8 +172,12 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 	case "Identity", "Dropout":
 		out[x] = g
 	case "Relu":
-		mask := b.op("Cast", []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}, b.op("Greater", nil, x, b.scalar(0)))
+		toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
+		mask := b.op("Cast", toFloat, b.op("Greater", nil, x, b.scalar(0)))
 		out[x] = b.op("Mul", nil, g, mask)
+		if b.opt.RedirectRelu {
+			out[x] = b.redirect(x, g, out[x])
+		}
 	case "Conv":
 		gx, err := b.conv(n, name, g)
 		if err != nil {
@@ -261,6 +280,35 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// redirect is Lucid's redirected ReLU gradient: per image, the true
+// gradient where any of it gets through; else the incoming gradient,
+// less the part that would push a negative input lower.
+func (b *builder) redirect(x, g, relu string) string {
+	toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
+	s := b.shapes[x]
+	per := int64(1)
+	for _, d := range s[1:] {
+		per *= d
+	}
+	ones := make([]float32, per)
+	for i := range ones {
+		ones[i] = 1
+	}
+	flat := b.op("Flatten", []*pb.AttributeProto{onnx.AttrInt("axis", 1)}, b.op("Mul", nil, relu, relu))
+	through := b.op("Cast", toFloat, b.op("Greater", nil, b.op("MatMul", nil, flat, b.floats([]int64{per, 1}, ones)), b.scalar(0)))
+	keep := append([]int64{0}, make([]int64, len(s)-1)...)
+	for i := range keep[1:] {
+		keep[1+i] = 1
+	}
+	through = b.op("Reshape", nil, through, b.ints(keep...)) // [N, 1, 1, …]
+	// Zero the gradient where the input is negative and the gradient
+	// lowers it (the objective climbs, so a negative g pushes down).
+	lowers := b.op("Cast", toFloat, b.op("Less", nil, g, b.scalar(0)))
+	negative := b.op("Cast", toFloat, b.op("Less", nil, x, b.scalar(0)))
+	redirected := b.op("Mul", nil, g, b.op("Sub", nil, b.scalar(1), b.op("Mul", nil, lowers, negative)))
+	return b.op("Add", nil, b.op("Mul", nil, relu, through), b.op("Mul", nil, redirected, b.op("Sub", nil, b.scalar(1), through)))
 }
 
 func attrFloat(name string, v float32) *pb.AttributeProto {

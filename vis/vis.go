@@ -1,0 +1,276 @@
+package vis
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	goruntime "runtime"
+	"strings"
+	"sync"
+
+	"github.com/circc/circc/compiler/expand"
+	"github.com/circc/circc/models"
+	"github.com/circc/circc/onnx"
+	"github.com/circc/circc/onnx/grad"
+	ort "github.com/circc/circc/runtime"
+	"github.com/circc/circc/stimuli"
+)
+
+// Input says how an RGB image in [0, 1] becomes the graph's input: input
+// channel i is A[i]·rgb[Src[i]] + B[i] (a reference model's mean and
+// scale, a circuit's range).
+type Input struct {
+	Src  []int
+	A, B []float64
+}
+
+// Options control an optimisation.
+type Options struct {
+	Size  int     // side of the image (default 224)
+	Steps int     // default 512
+	Seed  int64   // the initial spectrum and the transforms
+	LR    float64 // Adam's learning rate (default 0.05)
+	// NoTransforms optimises without transformation robustness.
+	NoTransforms bool
+	Runtime      ort.Options
+	Progress     func(step, steps int)
+}
+
+func (o *Options) defaults() {
+	if o.Size == 0 {
+		o.Size = 224
+	}
+	if o.Steps == 0 {
+		o.Steps = 512
+	}
+	if o.LR == 0 {
+		o.LR = 0.05
+	}
+}
+
+// Result holds, per unit, its visualization and the unit's response to
+// it (the centre cell of its channel, without transforms).
+type Result struct {
+	Images   []*stimuli.Image
+	Response []float64
+}
+
+// Visualize optimises one image per channel of target (all in one batch):
+// each to excite its channel's centre cell.
+func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Options) (*Result, error) {
+	opt.defaults()
+	if len(channels) == 0 {
+		return nil, fmt.Errorf("no units to visualise")
+	}
+	n := opt.Size
+	c := m.Clone()
+	if err := c.SetInputShape(n, n); err != nil {
+		return nil, err
+	}
+	inC := int64(len(in.Src))
+	shape := []int64{1, inC, int64(n), int64(n)}
+	g, err := grad.Build(c, shape, target, grad.Options{RedirectRelu: true})
+	if err != nil {
+		return nil, err
+	}
+	shapes, err := c.Shapes(shape)
+	if err != nil {
+		return nil, err
+	}
+	ts := shapes[target]
+	if len(ts) != 4 {
+		return nil, fmt.Errorf("%s is not a map of units (shape %v)", target, ts)
+	}
+	for _, ch := range channels {
+		if ch < 0 || int64(ch) >= ts[1] {
+			return nil, fmt.Errorf("%s has channels 0 to %d; %d is not one", target, ts[1]-1, ch)
+		}
+	}
+	data, err := g.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := ort.NewSessionInputs(data, []string{g.Input().GetName(), grad.Seed}, []string{target, grad.Image}, opt.Runtime)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	B := len(channels)
+	plane := ts[2] * ts[3]
+	centre := (ts[2]-1)/2*ts[3] + (ts[3]-1)/2
+	seed := make([]float32, int64(B)*ts[1]*plane)
+	for b, ch := range channels {
+		seed[(int64(b)*ts[1]+int64(ch))*plane+centre] = 1
+	}
+	seedShape := []int64{int64(B), ts[1], ts[2], ts[3]}
+	sp := newSpectrum(n, n)
+	rng := rand.New(rand.NewSource(opt.Seed))
+	params := make([][]float64, B)
+	for b := range params {
+		params[b] = sp.init(rng)
+	}
+	adam := newAdam(len(params[0]), B, opt.LR)
+	np := sp.params()
+	// render makes image b: planar rgb and the sigmoid's slopes.
+	render := func(b int) ([]float64, []float64) {
+		var t [3][]float64
+		for ch := 0; ch < 3; ch++ {
+			t[ch] = sp.image(params[b][ch*np : (ch+1)*np])
+		}
+		return rgb(t)
+	}
+	input := make([]float32, int64(B)*inC*int64(n*n))
+	fill := func(b int, img []float64) {
+		nn := n * n
+		for i := range in.Src {
+			src := img[in.Src[i]*nn : (in.Src[i]+1)*nn]
+			dst := input[(b*len(in.Src)+i)*nn : (b*len(in.Src)+i+1)*nn]
+			for k, v := range src {
+				dst[k] = float32(in.A[i]*v + in.B[i])
+			}
+		}
+	}
+	run := func() ([]ort.Output, error) {
+		return sess.RunInputs(ort.Input{Data: input, Shape: []int64{int64(B), inC, int64(n), int64(n)}}, ort.Input{Data: seed, Shape: seedShape})
+	}
+	for step := 0; step < opt.Steps; step++ {
+		w := newWarp(n, 1, 0, [2]float64{})
+		if !opt.NoTransforms {
+			w = randomWarp(n, rng)
+		}
+		slopes := make([][]float64, B)
+		parallel(B, func(b int) {
+			img, slope := render(b)
+			slopes[b] = slope
+			fill(b, w.apply(img, n))
+		})
+		out, err := run()
+		if err != nil {
+			return nil, err
+		}
+		dx := out[1].Data
+		nn := n * n
+		parallel(B, func(b int) {
+			// Back through the preprocessing, the warp, the colours and
+			// the spectrum.
+			d := make([]float64, 3*nn)
+			for i, src := range in.Src {
+				g := dx[(b*len(in.Src)+i)*nn : (b*len(in.Src)+i+1)*nn]
+				for k, v := range g {
+					d[src*nn+k] += in.A[i] * float64(v)
+				}
+			}
+			d = w.adjoint(d, n)
+			t := rgbAdjoint(d, slopes[b])
+			gp := make([]float64, 3*np)
+			for ch := 0; ch < 3; ch++ {
+				copy(gp[ch*np:(ch+1)*np], sp.adjoint(t[ch]))
+			}
+			adam.ascend(b, params[b], gp)
+		})
+		if opt.Progress != nil {
+			opt.Progress(step+1, opt.Steps)
+		}
+	}
+	res := &Result{}
+	for b := 0; b < B; b++ {
+		img, _ := render(b)
+		fill(b, img)
+		im := stimuli.NewImage(n, n, 0)
+		for i, v := range img {
+			im.Pix[i] = float32(v)
+		}
+		res.Images = append(res.Images, im)
+	}
+	out, err := run()
+	if err != nil {
+		return nil, err
+	}
+	for b, ch := range channels {
+		res.Response = append(res.Response, float64(out[0].Data[(int64(b)*ts[1]+int64(ch))*plane+centre]))
+	}
+	return res, nil
+}
+
+// parallel runs f(0) … f(n−1) on every CPU (the images of a batch are
+// independent; onnxruntime is idle meanwhile).
+func parallel(n int, f func(i int)) {
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < min(n, goruntime.NumCPU()); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// adam is Adam (Kingma and Ba) with the usual β1 0.9, β2 0.999, ε 1e-8,
+// one state per image; it climbs the objective.
+type adam struct {
+	lr   float64
+	t    []int
+	m, v [][]float64
+}
+
+func newAdam(n, batch int, lr float64) *adam {
+	a := &adam{lr: lr, t: make([]int, batch), m: make([][]float64, batch), v: make([][]float64, batch)}
+	for b := range a.m {
+		a.m[b], a.v[b] = make([]float64, n), make([]float64, n)
+	}
+	return a
+}
+
+func (a *adam) ascend(b int, p, g []float64) {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	a.t[b]++
+	c1, c2 := 1-math.Pow(b1, float64(a.t[b])), 1-math.Pow(b2, float64(a.t[b]))
+	m, v := a.m[b], a.v[b]
+	for i, gi := range g {
+		m[i] = b1*m[i] + (1-b1)*gi
+		v[i] = b2*v[i] + (1-b2)*gi*gi
+		p[i] += a.lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + eps)
+	}
+}
+
+// channelOf maps an RGB channel's name to its plane.
+var channelOf = map[string]int{"r": 0, "g": 1, "b": 2}
+
+// ModelInput is a reference model's preprocessing as an Input.
+func ModelInput(man *models.Manifest) (Input, error) {
+	var in Input
+	for i, c := range man.Input.Channels {
+		src, ok := channelOf[c]
+		if !ok {
+			return in, fmt.Errorf("model %s: input channel %q is not r, g or b", man.Name, c)
+		}
+		in.Src = append(in.Src, src)
+		in.A = append(in.A, man.Input.Scale/man.Input.StdOf(i))
+		in.B = append(in.B, -man.Input.Mean[i]/man.Input.StdOf(i))
+	}
+	return in, nil
+}
+
+// CircuitInput is a compiled circuit's input as an Input: its channels
+// by name, its range.
+func CircuitInput(net *expand.Network) (Input, error) {
+	var in Input
+	for _, c := range net.Input.Channels {
+		src, ok := channelOf[strings.Trim(c, `"`)]
+		if !ok {
+			return in, fmt.Errorf("circuit %s: input channel %s is not r, g or b; only RGB circuits can be visualised", net.Name, c)
+		}
+		in.Src = append(in.Src, src)
+		in.A = append(in.A, net.Input.Hi-net.Input.Lo)
+		in.B = append(in.B, net.Input.Lo)
+	}
+	return in, nil
+}
