@@ -5,75 +5,9 @@ import (
 	"github.com/circc/circc/stimuli"
 )
 
-// crop is a square window of the model's input: rows and columns
-// [Y0, Y0+Size) and [X0, X0+Size). The zero crop is the whole input.
-type crop struct{ Y0, X0, Size int }
-
-// centreCrop finds the smallest square window of a size×size input whose
-// run reads, at the centre cell of every output, exactly what the
-// full-size run reads at its centre cell: the window covers each of those
-// cells' receptive fields, and is placed so that the centre cell of each
-// cropped map is the same cell of the image. Nothing outside a cell's
-// field reaches it, so the values are the same, and the network does a
-// fraction of the work. ok is false when no smaller window does (a field
-// reaching the image's border, a graph whose fields it cannot follow).
-func centreCrop(m *onnx.Model, outs []string, channels, size int) (crop, bool) {
-	fields, err := m.ReceptiveFields()
-	if err != nil {
-		return crop{}, false
-	}
-	full, err := m.Shapes([]int64{1, int64(channels), int64(size), int64(size)})
-	if err != nil {
-		return crop{}, false
-	}
-	type need struct {
-		f      onnx.Field
-		centre [2]int // the full-size centre cell
-		lo, hi [2]int // its field in the image
-	}
-	var needs []need
-	smallest := 1
-	for _, t := range outs {
-		f, ok := fields[t]
-		s := full[t]
-		if !ok || len(s) != 4 {
-			return crop{}, false
-		}
-		n := need{f: f, centre: [2]int{int(s[2]-1) / 2, int(s[3]-1) / 2}}
-		for a := 0; a < 2; a++ {
-			n.lo[a] = f.Lo[a] + n.centre[a]*f.Jump[a]
-			n.hi[a] = f.Hi[a] + n.centre[a]*f.Jump[a]
-			if n.lo[a] < 0 || n.hi[a] >= size {
-				return crop{}, false // padding reaches the cell at full size
-			}
-			smallest = max(smallest, n.hi[a]-n.lo[a]+1)
-		}
-		needs = append(needs, n)
-	}
-	for s := smallest; s < size; s++ {
-		shapes, err := m.Shapes([]int64{1, int64(channels), int64(s), int64(s)})
-		if err != nil {
-			continue
-		}
-		var origin [2]int
-		fits := true
-		for i, t := range outs {
-			n, sh := needs[i], shapes[t]
-			for a := 0; a < 2 && fits; a++ {
-				c := int(sh[2+a]-1) / 2
-				o := (n.centre[a] - c) * n.f.Jump[a] // where the window must start
-				if i == 0 {
-					origin[a] = o
-				}
-				fits = o == origin[a] && o >= 0 && o+s <= size && n.lo[a] >= o && n.hi[a] < o+s
-			}
-		}
-		if fits {
-			return crop{Y0: origin[0], X0: origin[1], Size: s}, true
-		}
-	}
-	return crop{}, false
-}
+// crop is a square window of the model's input (onnx.Crop); the zero
+// crop is the whole input.
+type crop = onnx.Crop
 
 // cropImage cuts the window out of a rendered image.
 func cropImage(im *stimuli.Image, c crop) *stimuli.Image {

@@ -749,7 +749,7 @@ func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*ma
 	if window == 1 && !opt.FullSize {
 		// Only the centre cells are read: compute them on the smallest
 		// window of the input that gives the same values.
-		if w, ok := centreCrop(model, outs, channels, size); ok {
+		if w, ok := model.CentreCrop(outs, channels, size); ok {
 			p.window, side = w, w.Size
 		}
 	}

@@ -68,7 +68,18 @@ func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Optio
 		return nil, err
 	}
 	inC := int64(len(in.Src))
-	shape := []int64{1, inC, int64(n), int64(n)}
+	// The objective reads the centre cells alone: the network needs only
+	// the window of the image their fields cover (the gradient outside it
+	// is zero), which halves the work at 128×128 for mixed3b.
+	win := onnx.Crop{Size: n}
+	if w, ok := c.CentreCrop([]string{target}, int(inC), n); ok {
+		win = w
+		if err := c.SetInputShape(w.Size, w.Size); err != nil {
+			return nil, err
+		}
+	}
+	side := win.Size
+	shape := []int64{1, inC, int64(side), int64(side)}
 	g, err := grad.Build(c, shape, target, grad.Options{RedirectRelu: true})
 	if err != nil {
 		return nil, err
@@ -119,19 +130,22 @@ func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Optio
 		}
 		return rgb(t)
 	}
-	input := make([]float32, int64(B)*inC*int64(n*n))
+	ww := side * side
+	input := make([]float32, int64(B)*inC*int64(ww))
+	// fill writes image b's window as the model's input.
 	fill := func(b int, img []float64) {
-		nn := n * n
 		for i := range in.Src {
-			src := img[in.Src[i]*nn : (in.Src[i]+1)*nn]
-			dst := input[(b*len(in.Src)+i)*nn : (b*len(in.Src)+i+1)*nn]
-			for k, v := range src {
-				dst[k] = float32(in.A[i]*v + in.B[i])
+			dst := input[(b*len(in.Src)+i)*ww : (b*len(in.Src)+i+1)*ww]
+			for y := 0; y < side; y++ {
+				src := img[in.Src[i]*n*n+(win.Y0+y)*n+win.X0:]
+				for x := 0; x < side; x++ {
+					dst[y*side+x] = float32(in.A[i]*src[x] + in.B[i])
+				}
 			}
 		}
 	}
 	run := func() ([]ort.Output, error) {
-		return sess.RunInputs(ort.Input{Data: input, Shape: []int64{int64(B), inC, int64(n), int64(n)}}, ort.Input{Data: seed, Shape: seedShape})
+		return sess.RunInputs(ort.Input{Data: input, Shape: []int64{int64(B), inC, int64(side), int64(side)}}, ort.Input{Data: seed, Shape: seedShape})
 	}
 	for step := 0; step < opt.Steps; step++ {
 		w := newWarp(n, 1, 0, [2]float64{})
@@ -155,9 +169,12 @@ func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Optio
 			// the spectrum.
 			d := make([]float64, 3*nn)
 			for i, src := range in.Src {
-				g := dx[(b*len(in.Src)+i)*nn : (b*len(in.Src)+i+1)*nn]
-				for k, v := range g {
-					d[src*nn+k] += in.A[i] * float64(v)
+				g := dx[(b*len(in.Src)+i)*ww : (b*len(in.Src)+i+1)*ww]
+				for y := 0; y < side; y++ {
+					row := d[src*nn+(win.Y0+y)*n+win.X0:]
+					for x := 0; x < side; x++ {
+						row[x] += in.A[i] * float64(g[y*side+x])
+					}
 				}
 			}
 			d = w.adjoint(d, n)
@@ -273,4 +290,58 @@ func CircuitInput(net *expand.Network) (Input, error) {
 		in.B = append(in.B, net.Input.Lo)
 	}
 	return in, nil
+}
+
+// Respond runs images (n×n, planar RGB in [0, 1]) through m and returns,
+// per image, the responses of the given channels of target at the centre
+// cell of its map: the same reading the optimisation climbs.
+func Respond(m *onnx.Model, in Input, target string, channels []int, images []*stimuli.Image, opt ort.Options) ([][]float64, error) {
+	if len(images) == 0 {
+		return nil, nil
+	}
+	n := images[0].W
+	c := m.Clone()
+	if err := c.SetInputShape(n, n); err != nil {
+		return nil, err
+	}
+	inC := int64(len(in.Src))
+	outs, err := c.ReadWindows([]int64{1, inC, int64(n), int64(n)}, 1, target)
+	if err != nil {
+		return nil, err
+	}
+	data, err := c.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := ort.NewSessionFromBytes(data, c.Input().GetName(), outs, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	nn := n * n
+	batch := make([]float32, len(images)*len(in.Src)*nn)
+	for b, im := range images {
+		if im.W != n || im.H != n {
+			return nil, fmt.Errorf("image %d is %dx%d, not %dx%d", b, im.W, im.H, n, n)
+		}
+		for i := range in.Src {
+			src := im.Pix[in.Src[i]*nn : (in.Src[i]+1)*nn]
+			dst := batch[(b*len(in.Src)+i)*nn : (b*len(in.Src)+i+1)*nn]
+			for k, v := range src {
+				dst[k] = float32(in.A[i]*float64(v) + in.B[i])
+			}
+		}
+	}
+	res, err := sess.Run(batch, []int64{int64(len(images)), inC, int64(n), int64(n)})
+	if err != nil {
+		return nil, err
+	}
+	C := int(res[0].Shape[1])
+	out := make([][]float64, len(images))
+	for b := range images {
+		for _, ch := range channels {
+			out[b] = append(out[b], float64(res[0].Data[b*C+ch]))
+		}
+	}
+	return out, nil
 }
