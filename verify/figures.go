@@ -8,9 +8,12 @@ import (
 	"image/draw"
 	"image/png"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/afero"
 
+	"github.com/circc/circc/stimuli"
+	"github.com/circc/circc/vis"
 	"github.com/circc/circc/weights"
 )
 
@@ -18,7 +21,9 @@ import (
 // LAYER.FAMILY.heatmaps.png (per pair, the hand-made response map above the
 // natural one), LAYER.FAMILY.radial.svg (radial tuning of both, hand-made
 // red, natural blue) and LAYER.FAMILY.radial-handmade.svg; for a layer
-// search, LAYER.FAMILY.profile.svg (mean r per layer of the network); for
+// search, LAYER.FAMILY.profile.svg (mean r per layer of the network); with
+// --vis, LAYER.FAMILY.portraits.png (each pair's hand-made and natural
+// feature visualizations side by side); for
 // each connection, FROM-TO.weights-handmade.png and FROM-TO.weights-natural.png.
 func (r *Report) Figures(fs afero.Fs, dir string, write func(path string, data []byte) error) ([]string, error) {
 	if err := fs.MkdirAll(dir, 0o755); err != nil {
@@ -54,6 +59,20 @@ func (r *Report) Figures(fs afero.Fs, dir string, write func(path string, data [
 			base + ".radial-handmade.svg": []byte(radialPlot(hands, colours(len(hands), 0))),
 		}
 		names := []string{base + ".heatmaps.png", base + ".radial.svg", base + ".radial-handmade.svg"}
+		if f.Portraits != nil {
+			var ims []*stimuli.Image
+			var labels []string
+			for _, p := range f.Pairs {
+				ims = append(ims, p.Cross.Handmade, p.Cross.Natural)
+				labels = append(labels, strings.TrimPrefix(p.Unit, f.Family), p.Natural)
+			}
+			var b bytes.Buffer
+			if err := png.Encode(&b, vis.Sheet(ims, labels, 8)); err != nil {
+				return nil, err
+			}
+			files[base+".portraits.png"] = b.Bytes()
+			names = append(names, base+".portraits.png")
+		}
 		if len(f.Profile) > 0 {
 			files[base+".profile.svg"] = []byte(profilePlot(f))
 			names = append(names, base+".profile.svg")

@@ -271,10 +271,11 @@ func weightTiles(res *compiler.Result, f *Family) image.Image {
 
 type pairView struct {
 	*Pair
-	Hand, Natural template.HTML
-	Radial        template.HTML
-	HandTop       []photo
-	NaturalTop    []photo
+	HandVis, NaturalVis template.URL // feature visualizations (verify --vis)
+	Hand, Natural       template.HTML
+	Radial              template.HTML
+	HandTop             []photo
+	NaturalTop          []photo
 }
 
 // photo is a thumbnail with the name of its class; Class names the CSS
@@ -385,6 +386,9 @@ func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string,
 				Hand:    heatFigure(p.Handmade.Map, n, f.OtherAxis, "hand-made "+p.Unit),
 				Natural: heatFigure(p.NaturalTuning.Map, n, f.OtherAxis, "natural "+p.Natural),
 				Radial:  radialPlot([][]float64{p.Handmade.RadialTuning, p.NaturalTuning.RadialTuning}, []string{"#ca0020", "#0571b0"})}
+			if p.Cross != nil {
+				pv.HandVis, pv.NaturalVis = dataURI(p.Cross.Handmade.RGBA()), dataURI(p.Cross.Natural.RGBA())
+			}
 			for _, n := range p.HandTop {
 				pv.HandTop = append(pv.HandTop, photo{n, th.class[n]})
 			}
@@ -424,6 +428,7 @@ table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bot
 th{background:#f6f6f6}td.l,th.l{text-align:left}.ok{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}
 .pair{display:inline-block;margin:6px;padding:6px;border:1px solid #ddd;vertical-align:top}
 .top figure{display:inline-block;margin:1px;width:48px;vertical-align:top}
+.vis figure{display:inline-block;margin:2px;width:96px;vertical-align:top}.vis img{width:96px;height:96px;display:block}.vis figcaption{font-size:9px}
 .top figure .ph{width:48px;height:48px;display:block;background-color:#eee;background-position:center;background-size:cover}
 {{range .Thumbs}}{{.}}
 {{end}}
@@ -446,6 +451,7 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 <div style="display:flex;gap:2em;align-items:flex-start"><div><h3>Radial tuning, whole family</h3>{{.Radial}}<p><small>angle: stimulus orientation (0° right, 90° down);<br>grey inner circle: no response; dashed outer circle:<br>each unit's peak</small></p></div>
 <div><h3>Weights into the family</h3><p><small>one row per unit, one tile per input channel (named above); red positive, blue negative, scaled to the family's largest weight</small></p>{{.Weights}}</div></div>
 <h3>Stimuli</h3><img alt="{{.Stimuli}} stimuli" src="{{.Sheet}}" style="max-width:100%">
+{{with .Portraits}}<h3>Feature visualizations</h3><p>Each pair's portraits ({{.Size}}&times;{{.Size}}, {{.Steps}} steps: the image that most excites the unit's centre cell, hand-made through the compiled circuit, natural through the network). Cross-activation, how strongly a unit answers its partner's portrait relative to its own: natural units on their hand-made partners' portraits {{f3 .NaturalOnHandmade}} (unmatched pairs: {{f3 .NaturalOnHandmadeBaseline}}); hand-made units on their natural partners' {{f3 .HandmadeOnNatural}} (unmatched: {{f3 .HandmadeOnNaturalBaseline}}).</p>{{end}}
 <h3>Pairs</h3>
 <table><tr><th class="l">unit</th><th class="l">natural</th><th>r</th><th>pref</th><th>natural pref</th><th>error</th><th>width</th><th>echo</th><th>natural echo</th><th>overlap</th><th class="l">counterpart</th></tr>
 {{range .Pairs}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Pair.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{deg .Handmade.PreferredDeg}}</td><td>{{deg .NaturalTuning.PreferredDeg}}</td><td>{{deg .OrientationErrorDeg}}</td><td>{{deg .Handmade.WidthDeg}}</td><td>{{fixed3 .Handmade.Echo}}</td><td>{{fixed3 .NaturalTuning.Echo}}</td><td>{{ov .Overlap}}</td><td class="l {{if .Genuine}}ok{{else}}fail{{end}}">{{genuine .Pair}}</td></tr>
@@ -453,6 +459,7 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 <p><small>Heat maps: stimulus orientation across, {{.OtherAxis.Name}} down (largest at the top); each normalised to its own peak:</small> {{.Scale}}</p>
 {{range .Pairs}}<div class="pair"><b>{{.Unit}}</b> ~ {{.Pair.Natural}} <small>r = {{f3 .PearsonR}}</small>
 <div style="display:flex;gap:8px"><div><small>hand-made</small><br>{{.Hand}}<br><small>natural</small><br>{{.Natural}}</div>{{.Radial}}</div>
+{{if .HandVis}}<div class="vis"><figure><img alt="feature visualization of {{.Unit}}" src="{{.HandVis}}"><figcaption>{{.Unit}}</figcaption></figure><figure><img alt="feature visualization of {{.Pair.Natural}}" src="{{.NaturalVis}}"><figcaption>{{.Pair.Natural}}</figcaption></figure><br><small>cross-activation: natural on hand-made {{f3 .Cross.NaturalOnHandmade}}, hand-made on natural {{f3 .Cross.HandmadeOnNatural}}</small></div>{{end}}
 {{if .HandTop}}<div class="top"><small>top photos, hand-made</small><br>{{range .HandTop}}<figure title="{{.Name}}"><span class="ph {{.Class}}" role="img" aria-label="{{.Name}}"></span><figcaption>{{.Name}}</figcaption></figure>{{end}}<br><small>natural</small><br>{{range .NaturalTop}}<figure title="{{.Name}}"><span class="ph {{.Class}}" role="img" aria-label="{{.Name}}"></span><figcaption>{{.Name}}</figcaption></figure>{{end}}</div>{{end}}
 </div>{{end}}
 {{end}}

@@ -60,6 +60,10 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  genuine counterparts: %d of %d (mean r %s); %d hand-made units found none\n", f.Genuine, len(f.Pairs), f3(f.GenuineMeanR), len(f.Pairs)-f.Genuine)
 		fmt.Fprintf(w, "  coverage %s; spacing error %s (hand-made), %s (natural)\n", f3(f.Coverage), deg(f.SpacingErrorDeg), deg(f.NaturalSpacingErrorDeg))
+		if v := f.Portraits; v != nil {
+			fmt.Fprintf(w, "  feature visualizations (%dx%d, %d steps): cross-activation natural on hand-made %s (unmatched %s), hand-made on natural %s (unmatched %s)\n",
+				v.Size, v.Size, v.Steps, f3(v.NaturalOnHandmade), f3(v.NaturalOnHandmadeBaseline), f3(v.HandmadeOnNatural), f3(v.HandmadeOnNaturalBaseline))
+		}
 		if f.Found != nil {
 			verdict := fmt.Sprintf("found in %s", f.NaturalLayer)
 			if !*f.Found {

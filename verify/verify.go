@@ -40,6 +40,9 @@ type Options struct {
 	// FullSize runs stimuli through the whole input instead of the smallest
 	// window that gives the same values (the reference for tests).
 	FullSize bool
+	// Vis, when set, adds each pair's feature visualizations and their
+	// cross-activations.
+	Vis *VisOptions
 }
 
 // Pair is a hand-made unit and its natural counterpart.
@@ -58,6 +61,9 @@ type Pair struct {
 	NotGenuine string   `json:"not_genuine,omitempty"`
 	HandTop    []string `json:"handmade_top_photos,omitempty"`
 	NaturalTop []string `json:"natural_top_photos,omitempty"`
+	// Cross holds the pair's feature visualizations and cross-activation
+	// (verify --vis).
+	Cross *Cross `json:"cross_activation,omitempty"`
 }
 
 // Family is the verification of one matched family.
@@ -88,6 +94,8 @@ type Family struct {
 	// GenuineMeanR is their mean r. The other hand-made units found none.
 	Genuine      int   `json:"genuine"`
 	GenuineMeanR Float `json:"genuine_mean_r"`
+	// Portraits sums up the feature visualizations (verify --vis).
+	Portraits *Portraits `json:"portraits,omitempty"`
 }
 
 // Axis names the second axis of a family's response maps.
@@ -200,6 +208,17 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	rep.Families, found = reduceSearches(specs, func(s *matchSpec) *Family {
 		return analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK)
 	})
+	if opt.Vis != nil {
+		for _, s := range specs {
+			for _, f := range rep.Families {
+				if f.Layer == s.layer.Name && f.Family == s.family && f.NaturalLayer == s.natLayer {
+					if err := portraits(res, net, s, f, opt); err != nil {
+						return nil, nil, err
+					}
+				}
+			}
+		}
+	}
 	if opt.Progress != nil {
 		opt.Progress("weights between matched families", 0, 1)
 	}

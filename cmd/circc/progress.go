@@ -121,6 +121,8 @@ func (s *stages) update(stage string, done, total int) {
 			unit = "photos"
 		case strings.HasPrefix(stage, "loading ") || strings.HasPrefix(stage, "weights"):
 			unit = ""
+		case strings.HasPrefix(stage, "portraits"):
+			unit = "steps"
 		}
 		s.cur = s.e.stage(label, unit, s.quiet)
 	}

@@ -16,6 +16,10 @@ func runVerify(e *env, args []string) int {
 	htmlOut := fl.String("html", "", "write a self-contained report page to `FILE`")
 	window := fl.IntIn("window", 1, 1, 64, "read each unit as the maximum over the centre N×N of its map (1: the centre unit)")
 	photos := fl.IntIn("photos", 128, 0, 100000, "dataset photos for each unit's top photos (0: none)")
+	withVis := fl.Bool("vis", false, "add each pair's feature visualizations (hand-made and natural) and their cross-activations")
+	visSize := fl.IntIn("vis-size", 128, 16, 1024, "--vis: the side of the portraits, in pixels")
+	visSteps := fl.IntIn("vis-steps", 256, 1, 100000, "--vis: optimisation steps")
+	visSeed := fl.IntIn("vis-seed", 0, 0, 1<<30, "--vis: random seed")
 	figures := fl.String("figures", "", "write each family's heat maps (PNG) and radial tuning plots (SVG) into `DIR`")
 	if fl.Parse(args) != nil {
 		return exitUsage
@@ -39,7 +43,7 @@ func runVerify(e *env, args []string) int {
 	for _, against := range strings.Split(*rf.against, ",") {
 		stages := newStages(e, "", *jsonOut == "-")
 		rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: strings.TrimSpace(against), ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
-			Window: *window, Photos: *photos, Progress: stages.update})
+			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed)})
 		stages.end()
 		if len(ds) > 0 {
 			e.report(ds, res.Program.Source)
@@ -102,4 +106,12 @@ func runVerify(e *env, args []string) int {
 		return exitDiags
 	}
 	return exitOK
+}
+
+// visOptions are verify's --vis options, nil without --vis.
+func visOptions(on bool, size, steps, seed int) *verify.VisOptions {
+	if !on {
+		return nil
+	}
+	return &verify.VisOptions{Size: size, Steps: steps, Seed: int64(seed)}
 }
