@@ -80,7 +80,7 @@ func CheckSource(fsys afero.Fs, filename string, src []byte, reg models.Registry
 			err = nil
 		}
 	}()
-	l := &loader{fs: fsys, root: path.Dir(filename), prog: &Program{src: map[string][]byte{}},
+	l := &loader{fs: fsys, root: path.Dir(filename), prog: &Program{src: map[string][]byte{}, index: &Index{}},
 		state: map[string]int{}, files: map[string]*SourceFile{}}
 	l.prog.Main = l.load(filename, src)
 	c := &checker{prog: l.prog, diags: l.diags, mods: map[string]*module{}, imports: map[*ast.Import]string{}, natLayers: map[string]*layerSym{}, models: reg}
@@ -172,23 +172,23 @@ func (c *checker) declare(m *module) {
 			} else {
 				id = &ast.Ident{Pos: d.Import.Path.Pos, EndPos: d.Import.Path.EndPos, Name: id.Name}
 			}
-			c.declareSym(m, id, &symbol{kind: symModule, module: im})
+			c.declareSym(m, id, &symbol{kind: symModule, module: im, doc: docOf(im.file.AST.Header.Doc)})
 		case d.Let != nil:
-			c.declareSym(m, d.Let.Name, &symbol{kind: symLet, let: d.Let, letScope: m.scope})
+			c.declareSym(m, d.Let.Name, &symbol{kind: symLet, let: d.Let, letScope: m.scope, doc: docOf(d.Let.Doc)})
 		case d.Fn != nil:
 			c.declareSym(m, d.Fn.Name, &symbol{kind: symFn, fn: &fnSym{name: d.Fn.Name.Name, decl: d.Fn, mod: m,
 				insts: map[string]*Type{}, active: map[string]bool{}}})
 		case d.Layer != nil:
 			l := &layerSym{name: d.Layer.Name.Name, decl: d.Layer, index: len(m.layers), byName: map[string]*familySym{}}
 			m.layers = append(m.layers, l)
-			c.declareSym(m, d.Layer.Name, &symbol{kind: symLayer, layer: l})
+			c.declareSym(m, d.Layer.Name, &symbol{kind: symLayer, layer: l, doc: docOf(d.Layer.Doc)})
 		case d.Input != nil:
 			if m.input != nil {
 				c.errorf(d.Input.Name.Pos, d.Input.Name.EndPos, diag.CodeDuplicate, "a circuit has one input; %s is already declared", m.input.name)
 				continue
 			}
 			m.input = &inputSym{name: d.Input.Name.Name, decl: d.Input, channel: unknown}
-			c.declareSym(m, d.Input.Name, &symbol{kind: symInput, input: m.input})
+			c.declareSym(m, d.Input.Name, &symbol{kind: symInput, input: m.input, doc: docOf(d.Input.Doc)})
 		}
 	}
 }

@@ -65,6 +65,12 @@ func (c *checker) expr(e *ast.Expr, sc *scope) *Type {
 	if e == nil {
 		return unknown
 	}
+	t := c.exprType(e, sc)
+	c.recordType(e.Pos, e.EndPos, t)
+	return t
+}
+
+func (c *checker) exprType(e *ast.Expr, sc *scope) *Type {
 	if e.If != nil {
 		cond := c.expr(e.If.Cond, sc)
 		c.wantBool(cond, e.If.Cond.Pos, e.If.Cond.EndPos, "the condition of if")
@@ -422,6 +428,7 @@ func (c *checker) field(t *Type, f *ast.Ident) *Type {
 			c.undefined(f, fmt.Sprintf("layer %s has no family or unit %q", t.layer.name, f.Name), names)
 			return unknown
 		}
+		c.recordOther(f, "family", Span{fam.pos, fam.end}, familyDescription(fam), familyDoc(fam))
 		return &Type{Kind: KFamily, family: fam}
 	case KModel:
 		l, ok := t.model.Layer(f.Name)
@@ -429,6 +436,7 @@ func (c *checker) field(t *Type, f *ast.Ident) *Type {
 			c.undefined(f, fmt.Sprintf("model %s has no layer %q", t.model.Name, f.Name), t.model.LayerNames())
 			return unknown
 		}
+		c.recordOther(f, "model layer", Span{}, fmt.Sprintf("%s.%s: tensor %s, %d channels", t.model.Name, l.Name, l.Tensor, l.Channels), "")
 		return &Type{Kind: KNatLayer, model: t.model, natLayer: l}
 	case KNatLayer:
 		if l := c.natLayers[natLayerKey(t.model, t.natLayer)]; l != nil && l.byName[f.Name] != nil {
@@ -517,12 +525,15 @@ func (c *checker) ident(id *ast.Ident, sc *scope) *Type {
 	sym := sc.lookup(id.Name)
 	if sym == nil {
 		if b, ok := builtins[id.Name]; ok {
+			c.recordOther(id, "builtin", Span{}, builtinSignature(b), b.doc)
 			return &Type{Kind: KBuiltin, builtin: b}
 		}
 		if v, ok := constants[id.Name]; ok {
+			c.recordOther(id, "constant", Span{}, fmt.Sprintf("constant %s = %g", id.Name, v), "")
 			return constant(v, dimless)
 		}
 		if m, ok := c.models.Lookup(id.Name); ok {
+			c.recordOther(id, "model", Span{}, fmt.Sprintf("reference model %s: %d layers, input %v %vx%v", m.Name, len(m.LayerNames()), m.Input.Channels, m.Input.Size[1], m.Input.Size[0]), "")
 			return &Type{Kind: KModel, model: m}
 		}
 		if _, ok := units[id.Name]; ok && id.Name != "" {
@@ -540,6 +551,12 @@ func (c *checker) ident(id *ast.Ident, sc *scope) *Type {
 
 // symType returns the type of a symbol, checking a global let on first use.
 func (c *checker) symType(sym *symbol, at *ast.Ident) *Type {
+	t := c.symTypeOf(sym, at)
+	c.record(at, sym, t)
+	return t
+}
+
+func (c *checker) symTypeOf(sym *symbol, at *ast.Ident) *Type {
 	switch sym.kind {
 	case symLet:
 		if sym.typ != nil {

@@ -34,6 +34,7 @@ type Program struct {
 	src     map[string][]byte
 	imports map[*ast.Import]*SourceFile
 	natural map[string]*layerSym // reference-model layers units are placed on
+	index   *Index
 }
 
 // Source returns a loaded file's text, for rendering diagnostics.
