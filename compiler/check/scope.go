@@ -22,7 +22,7 @@ type symbol struct {
 	name      string
 	kind      symKind
 	pos, end  ast.Pos
-	doc       string // the declaration's /// comment
+	doc       string   // the declaration's /// comment
 	let       *ast.Let // symLet: type computed on first use
 	letScope  *scope
 	typ       *Type
