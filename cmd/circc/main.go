@@ -88,6 +88,8 @@ func init() {
 		{"stimuli", "--list | --kind KIND --out DIR", "describe the synthetic stimuli, or write their contact sheets", runStimuli},
 		{"models", "list|tensors|test [NAME]", "list the reference models, a model's tensors, or test one against its stored activations", runModels},
 		{"doctor", "[--json]", "say what the CPU and CUDA paths have found and what they lack", runDoctor},
+		{"doc", "[MODULE[.NAME]]", "print the standard library's signatures and doc comments", runDoc},
+		{"lsp", "", "serve the Language Server Protocol on stdin and stdout, for editors", runLSP},
 		{"fmt", "[-w] [--check] FILE...", "print circuits in canonical layout (-w: rewrite the files)", runFmt},
 		{"grammar", "", "print the grammar of circ (EBNF)", runGrammar},
 		{"version", "", "print the compiler version", func(e *env, _ []string) int { fmt.Fprintln(e.stdout, "circc", compiler.Version); return exitOK }},

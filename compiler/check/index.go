@@ -223,3 +223,28 @@ func builtinSignature(b *builtin) string {
 	}
 	return fmt.Sprintf("%s(%s)", b.name, strings.Join(args, ", "))
 }
+
+// Vocabulary lists the words an editor completes that no declaration
+// makes: builtins and constants, number units, claim metrics, with a
+// short description each.
+func Vocabulary() (builtinWords, unitWords, metricWords map[string]string) {
+	builtinWords, unitWords, metricWords = map[string]string{}, map[string]string{}, map[string]string{}
+	for n, b := range builtins {
+		builtinWords[n] = builtinSignature(b) + ": " + b.doc
+	}
+	for n, v := range constants {
+		builtinWords[n] = fmt.Sprintf("constant %g", v)
+	}
+	for n, u := range units {
+		if n != "" {
+			unitWords[n] = u.dim.String()
+		}
+	}
+	for n, d := range metrics {
+		metricWords[n] = "metric, " + d.String()
+	}
+	return
+}
+
+// DocComment joins a declaration's /// comments, as hover shows them.
+func DocComment(cs []*ast.Comment) string { return docOf(cs) }

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/lsp"
+	"github.com/circc/circc/models"
+)
+
+func runLSP(e *env, args []string) int {
+	fl := newFlags("lsp", e.stderr)
+	modelsDir := fl.String("models", "", "folder holding the reference models (default as for check)")
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	reg, err := models.Registered(e.fs, *modelsDir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	if err := lsp.New(e.fs, reg, compiler.Version).RunStdio(); err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func runDoc(e *env, args []string) int {
+	fl := newFlags("doc", e.stderr)
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	if fl.NArg() > 1 {
+		fmt.Fprintln(e.stderr, "usage: circc doc [MODULE[.NAME]]")
+		return exitUsage
+	}
+	text, err := lsp.Doc(fl.Arg(0))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprint(e.stdout, text)
+	return exitOK
+}

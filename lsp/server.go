@@ -1,0 +1,370 @@
+package lsp
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/spf13/afero"
+	"github.com/tliron/glsp"
+	protocol "github.com/tliron/glsp/protocol_3_16"
+	glspserver "github.com/tliron/glsp/server"
+
+	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/diag"
+	"github.com/circc/circc/lang/ast"
+	"github.com/circc/circc/lang/format"
+	"github.com/circc/circc/models"
+	"github.com/circc/circc/stdlib"
+	"github.com/circc/circc/stimuli"
+)
+
+// Name is the server's name in the protocol.
+const Name = "circc"
+
+// Server holds the open documents.
+type Server struct {
+	fs      afero.Fs // files on disk
+	reg     models.Registry
+	version string
+	mu      sync.Mutex
+	docs    map[string]*document // by URI
+	// published: the files each document's last diagnostics were about,
+	// so that a problem fixed in an import is cleared there too.
+	published map[string][]string
+	stdDir    string // the read-only copy of the standard library
+	handler   protocol.Handler
+}
+
+// document is an open file: its text and what the checker made of it.
+type document struct {
+	uri, path string
+	text      string
+	prog      *check.Program // the latest check (nil before the first)
+	index     *check.Index
+	diags     diag.List
+}
+
+// New returns a server reading files through fsys and reference models
+// through reg.
+func New(fsys afero.Fs, reg models.Registry, version string) *Server {
+	s := &Server{fs: fsys, reg: reg, version: version, docs: map[string]*document{}, published: map[string][]string{}}
+	s.handler = protocol.Handler{
+		Initialize:                 s.initialize,
+		Initialized:                func(*glsp.Context, *protocol.InitializedParams) error { return nil },
+		Shutdown:                   func(*glsp.Context) error { return nil },
+		SetTrace:                   func(*glsp.Context, *protocol.SetTraceParams) error { return nil },
+		TextDocumentDidOpen:        s.didOpen,
+		TextDocumentDidChange:      s.didChange,
+		TextDocumentDidClose:       s.didClose,
+		TextDocumentDidSave:        func(*glsp.Context, *protocol.DidSaveTextDocumentParams) error { return nil },
+		TextDocumentHover:          s.hover,
+		TextDocumentDefinition:     s.definition,
+		TextDocumentReferences:     s.references,
+		TextDocumentDocumentSymbol: s.symbols,
+		TextDocumentCompletion:     s.completion,
+		TextDocumentFormatting:     s.formatting,
+		TextDocumentSignatureHelp:  s.signatureHelp,
+	}
+	return s
+}
+
+// RunStdio serves one client on stdin and stdout until it exits or the
+// connection ends.
+func (s *Server) RunStdio() error {
+	return glspserver.NewServer(&s.handler, Name, false).RunStdio()
+}
+
+func (s *Server) initialize(_ *glsp.Context, _ *protocol.InitializeParams) (any, error) {
+	caps := s.handler.CreateServerCapabilities()
+	full := protocol.TextDocumentSyncKindFull
+	caps.TextDocumentSync = protocol.TextDocumentSyncOptions{OpenClose: &yes, Change: &full, Save: &protocol.SaveOptions{}}
+	caps.CompletionProvider = &protocol.CompletionOptions{TriggerCharacters: []string{".", " "}}
+	caps.SignatureHelpProvider = &protocol.SignatureHelpOptions{TriggerCharacters: []string{"(", ","}}
+	return protocol.InitializeResult{Capabilities: caps, ServerInfo: &protocol.InitializeResultServerInfo{Name: Name, Version: &s.version}}, nil
+}
+
+var yes = true
+
+func (s *Server) didOpen(ctx *glsp.Context, p *protocol.DidOpenTextDocumentParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := &document{uri: p.TextDocument.URI, path: pathOf(p.TextDocument.URI), text: p.TextDocument.Text}
+	s.docs[d.uri] = d
+	s.publish(ctx.Notify, d)
+	return nil
+}
+
+func (s *Server) didChange(ctx *glsp.Context, p *protocol.DidChangeTextDocumentParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.docs[p.TextDocument.URI]
+	if d == nil {
+		return fmt.Errorf("%s is not open", p.TextDocument.URI)
+	}
+	for _, c := range p.ContentChanges {
+		switch c := c.(type) {
+		case protocol.TextDocumentContentChangeEventWhole:
+			d.text = c.Text
+		case protocol.TextDocumentContentChangeEvent:
+			d.text = applyEdit(d.text, c.Range, c.Text)
+		}
+	}
+	s.publish(ctx.Notify, d)
+	return nil
+}
+
+func (s *Server) didClose(ctx *glsp.Context, p *protocol.DidCloseTextDocumentParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.docs, p.TextDocument.URI)
+	for _, f := range s.published[p.TextDocument.URI] {
+		ctx.Notify(protocol.ServerTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{URI: s.uriOf(f), Diagnostics: []protocol.Diagnostic{}})
+	}
+	delete(s.published, p.TextDocument.URI)
+	return nil
+}
+
+// overlay is the files on disk with every open document's text over them,
+// so that an unsaved import is checked as the editor shows it.
+func (s *Server) overlay() afero.Fs {
+	mem := afero.NewMemMapFs()
+	for _, d := range s.docs {
+		if d.path != "" {
+			mem.MkdirAll(filepath.Dir(d.path), 0o755)
+			afero.WriteFile(mem, d.path, []byte(d.text), 0o644)
+		}
+	}
+	return afero.NewCopyOnWriteFs(afero.NewReadOnlyFs(s.fs), mem)
+}
+
+// Check runs the checker on a document's text: the same function, files
+// and models as circc check.
+func (s *Server) check(d *document) {
+	path := d.path
+	if path == "" {
+		path = "untitled.circ"
+	}
+	prog, ds, err := check.CheckSource(s.overlay(), path, []byte(d.text), s.reg)
+	if err != nil {
+		ds = diag.List{{Severity: diag.Error, Code: diag.CodeInternal, Summary: err.Error(), Subject: diag.RangeAt(ast.Pos{Filename: path, Line: 1, Column: 1}, 0)}}
+	}
+	d.diags = ds
+	if prog != nil {
+		d.prog, d.index = prog, prog.Index()
+	}
+}
+
+// publish checks a document and sends its diagnostics, grouped by file
+// (problems in imports go to the imported files), clearing files whose
+// problems are gone.
+func (s *Server) publish(notify glsp.NotifyFunc, d *document) {
+	s.check(d)
+	byFile := map[string][]protocol.Diagnostic{}
+	for _, dg := range d.diags {
+		f := dg.Subject.Start.Filename
+		byFile[f] = append(byFile[f], s.toProtocol(d, dg))
+	}
+	if _, ok := byFile[d.path]; !ok {
+		byFile[d.path] = nil
+	}
+	for _, f := range s.published[d.uri] {
+		if _, ok := byFile[f]; !ok {
+			byFile[f] = nil
+		}
+	}
+	files := make([]string, 0, len(byFile))
+	for f := range byFile {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	s.published[d.uri] = files
+	for _, f := range files {
+		ds := byFile[f]
+		if ds == nil {
+			ds = []protocol.Diagnostic{}
+		}
+		notify(protocol.ServerTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{URI: s.uriOf(f), Diagnostics: ds})
+	}
+}
+
+// toProtocol is a checker diagnostic in the protocol's terms: the same
+// code, message, span and hints as circc check prints.
+func (s *Server) toProtocol(d *document, dg *diag.Diagnostic) protocol.Diagnostic {
+	src := s.sourceOf(d, dg.Subject.Start.Filename)
+	sev := protocol.DiagnosticSeverityError
+	if dg.Severity == diag.Warning {
+		sev = protocol.DiagnosticSeverityWarning
+	}
+	msg := dg.Summary
+	if dg.Detail != "" {
+		msg += "\n" + dg.Detail
+	}
+	if dg.Hint != "" {
+		msg += "\nhint: " + dg.Hint
+	}
+	code := protocol.IntegerOrString{Value: string(dg.Code)}
+	source := Name
+	out := protocol.Diagnostic{Range: rangeOf(src, dg.Subject.Start, dg.Subject.End), Severity: &sev, Code: &code, Source: &source, Message: msg}
+	for _, n := range dg.Notes {
+		nsrc := s.sourceOf(d, n.At.Start.Filename)
+		out.RelatedInformation = append(out.RelatedInformation, protocol.DiagnosticRelatedInformation{
+			Location: protocol.Location{URI: s.uriOf(n.At.Start.Filename), Range: rangeOf(nsrc, n.At.Start, n.At.End)}, Message: n.Message})
+	}
+	return out
+}
+
+// sourceOf is the text of a file of a document's program.
+func (s *Server) sourceOf(d *document, file string) string {
+	if file == d.path || d.prog == nil {
+		if file == d.path {
+			return d.text
+		}
+		return ""
+	}
+	return string(d.prog.Source(file))
+}
+
+// uriOf maps a checker file name to a URI: standard-library modules
+// (std/NAME.circ) to their read-only copy.
+func (s *Server) uriOf(file string) string {
+	if mod, ok := strings.CutPrefix(file, "std/"); ok {
+		if p, err := s.stdlibCopy(strings.TrimSuffix(mod, ".circ")); err == nil {
+			file = p
+		}
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		abs = file
+	}
+	return (&url.URL{Scheme: "file", Path: abs}).String()
+}
+
+// stdlibCopy writes a standard-library module where the editor can open
+// it, read-only, and returns its path.
+func (s *Server) stdlibCopy(mod string) (string, error) {
+	if s.stdDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			base = os.TempDir()
+		}
+		s.stdDir = filepath.Join(base, "circc", "stdlib")
+	}
+	src, ok := stdlib.Source(mod)
+	if !ok {
+		return "", fmt.Errorf("no module %s", mod)
+	}
+	p := filepath.Join(s.stdDir, mod+".circ")
+	if old, err := os.ReadFile(p); err == nil && string(old) == string(src) {
+		return p, nil
+	}
+	if err := os.MkdirAll(s.stdDir, 0o755); err != nil {
+		return "", err
+	}
+	os.Chmod(p, 0o644)
+	if err := os.WriteFile(p, src, 0o444); err != nil {
+		return "", err
+	}
+	return p, os.Chmod(p, 0o444)
+}
+
+// pathOf is a file URI's path ("" for another scheme).
+func pathOf(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" {
+		return ""
+	}
+	return filepath.Clean(u.Path)
+}
+
+// fileOf maps a URI back to the checker's file name (std/NAME.circ for
+// the stdlib copy).
+func (s *Server) fileOf(uri string) string {
+	p := pathOf(uri)
+	if s.stdDir != "" && filepath.Dir(p) == s.stdDir {
+		return "std/" + filepath.Base(p)
+	}
+	return p
+}
+
+// position is a byte offset as a protocol position: 0-based line, UTF-16
+// column.
+func position(src string, offset int) protocol.Position {
+	offset = max(0, min(offset, len(src)))
+	line := strings.Count(src[:offset], "\n")
+	start := strings.LastIndexByte(src[:offset], '\n') + 1
+	return protocol.Position{Line: protocol.UInteger(line), Character: protocol.UInteger(utf16Len(src[start:offset]))}
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += len(utf16.Encode([]rune{r}))
+	}
+	return n
+}
+
+// offsetOf is a protocol position as a byte offset (clamped to the text).
+func offsetOf(src string, p protocol.Position) int {
+	off := 0
+	for line := 0; line < int(p.Line); line++ {
+		i := strings.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return len(src)
+		}
+		off += i + 1
+	}
+	units := int(p.Character)
+	for off < len(src) && units > 0 && src[off] != '\n' {
+		r, size := utf8.DecodeRuneInString(src[off:])
+		units -= len(utf16.Encode([]rune{r}))
+		off += size
+	}
+	return off
+}
+
+// rangeOf is a checker span as a protocol range; an empty span covers one
+// character, so that editors show it.
+func rangeOf(src string, start, end ast.Pos) protocol.Range {
+	s, e := start.Offset, end.Offset
+	if e <= s {
+		e = s + 1
+		if s < len(src) {
+			_, size := utf8.DecodeRuneInString(src[s:])
+			e = s + size
+		}
+	}
+	return protocol.Range{Start: position(src, s), End: position(src, e)}
+}
+
+// applyEdit replaces a range of the text.
+func applyEdit(text string, r *protocol.Range, with string) string {
+	a, b := offsetOf(text, r.Start), offsetOf(text, r.End)
+	if b < a {
+		a, b = b, a
+	}
+	return text[:a] + with + text[b:]
+}
+
+func (s *Server) formatting(_ *glsp.Context, p *protocol.DocumentFormattingParams) ([]protocol.TextEdit, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.docs[p.TextDocument.URI]
+	if d == nil {
+		return nil, fmt.Errorf("%s is not open", p.TextDocument.URI)
+	}
+	out, ds := format.Source(d.path, []byte(d.text))
+	if ds.HasErrors() || string(out) == d.text {
+		return []protocol.TextEdit{}, nil // a file that does not parse is left as it is
+	}
+	return []protocol.TextEdit{{Range: protocol.Range{Start: protocol.Position{}, End: position(d.text, len(d.text))}, NewText: string(out)}}, nil
+}
+
+// stimulusSets are the names completion offers after "using".
+func stimulusSets() []string { return stimuli.Names() }
