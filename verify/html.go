@@ -387,7 +387,7 @@ func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string,
 				Natural: heatFigure(p.NaturalTuning.Map, n, f.OtherAxis, "natural "+p.Natural),
 				Radial:  radialPlot([][]float64{p.Handmade.RadialTuning, p.NaturalTuning.RadialTuning}, []string{"#ca0020", "#0571b0"})}
 			if p.Cross != nil {
-				pv.HandVis, pv.NaturalVis = dataURI(p.Cross.Handmade.RGBA()), dataURI(p.Cross.Natural.RGBA())
+				pv.HandVis, pv.NaturalVis = photoURI(p.Cross.Handmade.RGBA()), photoURI(p.Cross.Natural.RGBA())
 			}
 			for _, n := range p.HandTop {
 				pv.HandTop = append(pv.HandTop, photo{n, th.class[n]})
