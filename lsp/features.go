@@ -302,7 +302,7 @@ func (s *Server) signatureHelp(_ *glsp.Context, p *protocol.SignatureHelpParams)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, off, err := s.at(p.TextDocument.URI, p.Position)
-	if err != nil || d.index == nil {
+	if err != nil {
 		return nil, err
 	}
 	// The innermost unclosed "(" before the cursor, and the commas after it.
@@ -333,11 +333,15 @@ func (s *Server) signatureHelp(_ *glsp.Context, p *protocol.SignatureHelpParams)
 	if open < 1 {
 		return nil, nil
 	}
-	u, ok := d.index.UseAt(d.path, open-1)
-	if !ok || u.End.Offset != open || (u.Kind != "function" && u.Kind != "builtin") {
+	// The callee, read from the text (the line may not parse yet).
+	start := open
+	for start > 0 && (isWord(d.text[start-1]) || d.text[start-1] == '.') {
+		start--
+	}
+	label, doc, ok := s.signatureOf(d, d.text[start:open])
+	if !ok {
 		return nil, nil
 	}
-	label := strings.TrimPrefix(u.Type, "fn ")
 	var params []protocol.ParameterInformation
 	if i, j := strings.IndexByte(label, '('), strings.LastIndexByte(label, ')'); i >= 0 && j > i {
 		for _, p := range strings.Split(label[i+1:j], ", ") {
@@ -348,9 +352,45 @@ func (s *Server) signatureHelp(_ *glsp.Context, p *protocol.SignatureHelpParams)
 	}
 	active := protocol.UInteger(commas)
 	sig := protocol.SignatureInformation{Label: label, Parameters: params}
-	if u.Doc != "" {
-		sig.Documentation = protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: u.Doc}
+	if doc != "" {
+		sig.Documentation = protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: doc}
 	}
 	zero := protocol.UInteger(0)
 	return &protocol.SignatureHelp{Signatures: []protocol.SignatureInformation{sig}, ActiveSignature: &zero, ActiveParameter: &active}, nil
+}
+
+func isWord(b byte) bool {
+	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+}
+
+// signatureOf finds a function by the name a call writes: MODULE.NAME in
+// the standard library, or a function of the document, or a builtin.
+func (s *Server) signatureOf(d *document, callee string) (label, doc string, ok bool) {
+	if mod, name, dotted := strings.Cut(callee, "."); dotted {
+		src, found := stdlib.Source(mod)
+		if !found {
+			return "", "", false
+		}
+		if f := parseQuiet(mod, src); f != nil {
+			for _, decl := range f.Decls {
+				if decl.Fn != nil && decl.Fn.Name.Name == name {
+					return decl.Fn.Signature(), check.DocComment(decl.Fn.Doc), true
+				}
+			}
+		}
+		return "", "", false
+	}
+	if d.prog != nil && d.prog.Main != nil && d.prog.Main.AST != nil {
+		for _, decl := range d.prog.Main.AST.Decls {
+			if decl.Fn != nil && decl.Fn.Name.Name == callee {
+				return decl.Fn.Signature(), check.DocComment(decl.Fn.Doc), true
+			}
+		}
+	}
+	builtinWords, _, _ := check.Vocabulary()
+	if w, found := builtinWords[callee]; found && strings.Contains(w, "(") {
+		sig, desc, _ := strings.Cut(w, ": ")
+		return sig, desc, true
+	}
+	return "", "", false
 }

@@ -156,7 +156,9 @@ func (s *Server) check(d *document) {
 		ds = diag.List{{Severity: diag.Error, Code: diag.CodeInternal, Summary: err.Error(), Subject: diag.RangeAt(ast.Pos{Filename: path, Line: 1, Column: 1}, 0)}}
 	}
 	d.diags = ds
-	if prog != nil {
+	// A text that does not parse keeps the last index and syntax tree, so
+	// that hover and completion go on working while a line is half typed.
+	if prog != nil && prog.Main != nil && prog.Main.AST != nil {
 		d.prog, d.index = prog, prog.Index()
 	}
 }

@@ -48,6 +48,22 @@ func (p *Program) Index() *Index {
 	ix := p.index
 	sort.SliceStable(ix.Uses, func(i, j int) bool { return before(ix.Uses[i].Start, ix.Uses[j].Start) })
 	sort.SliceStable(ix.Types, func(i, j int) bool { return before(ix.Types[i].Start, ix.Types[j].Start) })
+	// A name checked twice (a family's domain, for its type and its size)
+	// is one use.
+	uses := ix.Uses[:0]
+	for i, u := range ix.Uses {
+		if i == 0 || u.Span != ix.Uses[i-1].Span {
+			uses = append(uses, u)
+		}
+	}
+	ix.Uses = uses
+	types := ix.Types[:0]
+	for i, t := range ix.Types {
+		if i == 0 || t.Span != ix.Types[i-1].Span {
+			types = append(types, t)
+		}
+	}
+	ix.Types = types
 	return ix
 }
 
@@ -84,8 +100,8 @@ func (ix *Index) TypeAt(file string, offset int) (ExprType, bool) {
 
 // record notes a use of sym at id.
 func (c *checker) record(id *ast.Ident, sym *symbol, t *Type) {
-	if c.prog.index == nil || id == nil {
-		return
+	if c.prog.index == nil || id == nil || id.Pos == sym.pos {
+		return // the declaration itself, checked where it stands
 	}
 	u := Use{Span: Span{id.Pos, id.EndPos}, Name: id.Name, Decl: Span{sym.pos, sym.end}, Doc: sym.doc}
 	switch sym.kind {
