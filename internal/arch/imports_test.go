@@ -21,6 +21,7 @@ var forbidden = map[string][]string{
 	"verify":          {"cmd"},
 	"weights":         {"verify", "vis", "cmd"},
 	"vis":             {"verify", "weights", "reference", "compiler/check", "compiler/eval", "lang", "cmd"},
+	"lsp":             {"verify", "weights", "vis", "reference", "runtime", "onnx", "cmd"},
 	"onnx/grad":       {"compiler", "lang", "runtime", "reference", "verify", "weights", "vis", "models", "cmd"},
 	"stimuli":         {"compiler", "lang", "onnx", "runtime", "reference", "verify", "cmd"},
 	"datasets":        {"compiler", "lang", "onnx", "runtime", "reference", "verify", "cmd"},
