@@ -200,6 +200,29 @@ func TestLanguageServer(t *testing.T) {
 		t.Errorf("after the fix: %v", ds)
 	}
 
+	// A problem in an imported file goes to that file, and goes away
+	// when the import is fixed in the editor, unsaved.
+	lib := filepath.Join(dir, "lib.circ")
+	os.WriteFile(lib, []byte("library lib\n\nlet width = 1deg + 1px\n"), 0o644)
+	main := filepath.Join(dir, "main.circ")
+	mainText := "library main\n\nimport \"lib.circ\"\n\nlet w = lib.width\n"
+	os.WriteFile(main, []byte(mainText), 0o644)
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": fileURI(main), "languageId": "circ", "version": 1, "text": mainText}})
+	if ds := c.diagnostics(fileURI(lib)); len(ds) != 1 || ds[0].(map[string]any)["code"] != "unit" {
+		t.Errorf("diagnostics of the import: %v", ds)
+	}
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": fileURI(lib), "languageId": "circ", "version": 1, "text": "library lib\n\nlet width = 1deg + 1px\n"}})
+	c.diagnostics(fileURI(lib))
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": fileURI(lib), "version": 2},
+		"contentChanges": []any{map[string]any{"text": "library lib\n\nlet width = 1deg + 1deg\n"}}})
+	c.diagnostics(fileURI(lib))
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": fileURI(main), "version": 2}, "contentChanges": []any{map[string]any{"text": mainText}}})
+	for _, u := range []string{fileURI(lib), fileURI(main)} {
+		if ds := c.diagnostics(u); len(ds) != 0 {
+			t.Errorf("after fixing the import in the editor, %s: %v", u, ds)
+		}
+	}
+
 	repo, _ := filepath.Abs("../..")
 	curves := filepath.Join(repo, "circuits", "curves.circ")
 	src, _ := os.ReadFile(curves)

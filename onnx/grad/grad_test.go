@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/afero"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"
 	"github.com/circc/circc/runtime"
@@ -252,5 +253,40 @@ func TestRealNetworksAgainstFiniteDifferences(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCompiledCircuitAgainstFiniteDifferences: the same on curves.circ's
+// compiled network (its own convolutions, pools and ReLUs), at every
+// layer a feature visualization of its units would target.
+func TestCompiledCircuitAgainstFiniteDifferences(t *testing.T) {
+	res, err := compiler.Compile(afero.NewOsFs(), "../../circuits/curves.circ", compiler.Options{})
+	if err != nil || res.Diags.HasErrors() {
+		t.Fatal(err, res.Diags)
+	}
+	m, err := onnx.FromBytes(res.ONNX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const side = 64
+	if err := m.SetInputShape(side, side); err != nil {
+		t.Fatal(err)
+	}
+	shape := []int64{1, 3, side, side}
+	layers := []string{"conv2d1", "mixed3a", "mixed3b"}
+	if err := m.SetOutputs(shape, layers...); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(4))
+	x := make([]float32, 3*side*side)
+	for i := range x {
+		x[i] = float32(rng.Float64())
+	}
+	worst := checkDirections(t, m, x, shape, layers, 1e-6, 2, rng)
+	for _, l := range layers {
+		t.Logf("%s: worst relative error %.2g", l, worst[l])
+		if worst[l] > 1e-3 {
+			t.Errorf("%s: the gradient differs from finite differences by %.2g", l, worst[l])
+		}
 	}
 }
