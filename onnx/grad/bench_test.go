@@ -12,7 +12,7 @@ import (
 	"github.com/circc/circc/runtime"
 )
 
-var benchDevices = flag.String("device", "cpu", "devices the benchmarks run on: cpu, cuda, or cpu,cuda")
+var benchDevices = flag.String("device", "cpu", "devices the benchmarks run on (cpu, cuda, or cpu,cuda); the tests run their gradient graphs on the first")
 
 // BenchmarkBackward measures, on each -device, InceptionV1 cut at mixed3b
 // on 128×128 images, batches of 8: forward only, then forward and

@@ -29,7 +29,14 @@ func gradient(t *testing.T, m *onnx.Model, x []float32, shape []int64, target st
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := runtime.NewSessionInputs(data, []string{gm.Input().GetName(), Seed}, []string{Image}, runtime.Options{})
+	devs, err := runtime.ParseDevices(*benchDevices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -device cuda runs the gradient graphs on the GPU (every backward op
+	// has a CUDA kernel; a session that would fall back to the CPU is
+	// refused).
+	s, err := runtime.NewSessionInputs(data, []string{gm.Input().GetName(), Seed}, []string{Image}, devs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
