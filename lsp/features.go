@@ -9,6 +9,7 @@ import (
 	"github.com/tliron/glsp"
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
+	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/stdlib"
@@ -37,6 +38,11 @@ func (s *Server) hover(_ *glsp.Context, p *protocol.HoverParams) (*protocol.Hove
 	var text string
 	var span check.Span
 	if u, ok := d.index.UseAt(d.path, off); ok {
+		if u.Kind == "layer" {
+			if shape := s.layerShape(d, u.Name); shape != "" {
+				u.Type += "\n" + shape
+			}
+		}
 		text = HoverText(u)
 		span = u.Span
 	} else if t, ok := d.index.TypeAt(d.path, off); ok {
@@ -393,4 +399,26 @@ func (s *Server) signatureOf(d *document, callee string) (label, doc string, ok 
 		return sig, desc, true
 	}
 	return "", "", false
+}
+
+// layerShape is a layer's input and output shape, from the compiler's
+// expansion of the document (run on hover only, and kept while the text
+// stays the same); "" when the circuit does not expand.
+func (s *Server) layerShape(d *document, name string) string {
+	if d.expanded == nil || d.expandedText != d.text {
+		d.expandedText, d.expanded = d.text, nil
+		if d.path == "" {
+			return ""
+		}
+		r, err := compiler.Compile(s.overlay(), d.path, compiler.Options{StopAfter: "expand", Models: s.reg})
+		if err != nil || r.Diags.HasErrors() || r.Network == nil {
+			return ""
+		}
+		d.expanded = r.Network
+	}
+	l := d.expanded.Layer(name)
+	if l == nil {
+		return ""
+	}
+	return fmt.Sprintf("// %dx%dx%d -> %dx%dx%d (channels x height x width)", l.InC, l.InH, l.InW, l.OutC, l.OutH, l.OutW)
 }

@@ -17,6 +17,7 @@ import (
 	glspserver "github.com/tliron/glsp/server"
 
 	"github.com/circc/circc/compiler/check"
+	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/lang/format"
@@ -49,6 +50,9 @@ type document struct {
 	prog      *check.Program // the latest check (nil before the first)
 	index     *check.Index
 	diags     diag.List
+	// expanded is the compiled network of expandedText, for hover.
+	expanded     *expand.Network
+	expandedText string
 }
 
 // New returns a server reading files through fsys and reference models

@@ -248,7 +248,7 @@ func TestLanguageServer(t *testing.T) {
 		t.Errorf("hover on filters.gabor: %q", value)
 	}
 	hover = c.call("textDocument/hover", map[string]any{"textDocument": doc, "position": find("conv2d0.gabor(i")})
-	if v := hover["result"].(map[string]any)["contents"].(map[string]any)["value"].(string); !strings.Contains(v, "layer conv2d0 = conv 7x7") {
+	if v := hover["result"].(map[string]any)["contents"].(map[string]any)["value"].(string); !strings.Contains(v, "layer conv2d0 = conv 7x7") || !strings.Contains(v, "3x224x224 -> 72x112x112") {
 		t.Errorf("hover on a layer: %q", v)
 	}
 	def := c.call("textDocument/definition", map[string]any{"textDocument": doc, "position": find("gabor(7, o")})
