@@ -1,28 +1,18 @@
 package verify
 
-import "math"
+import (
+	"math"
+
+	"github.com/circc/circc/weights"
+)
 
 // pearson is the correlation of two equally long series (0 when either is
 // constant).
 func pearson(a, b []float64) float64 {
-	n := float64(len(a))
-	var sa, sb float64
-	for i := range a {
-		sa += a[i]
-		sb += b[i]
+	if r := weights.Pearson(a, b); !math.IsNaN(r) {
+		return r
 	}
-	ma, mb := sa/n, sb/n
-	var cov, va, vb float64
-	for i := range a {
-		da, db := a[i]-ma, b[i]-mb
-		cov += da * db
-		va += da * da
-		vb += db * db
-	}
-	if va == 0 || vb == 0 {
-		return 0
-	}
-	return cov / math.Sqrt(va*vb)
+	return 0
 }
 
 // assign pairs each row with a distinct column, maximising the total score

@@ -224,12 +224,9 @@ func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, co
 	return fmt.Errorf("node %s (%s) lies between the layers, and its linear part is not known to circc", name, op)
 }
 
-// backConv composes the map with a convolution: T = conv(S, w). With
-// stride s, begin pad p and dilation d, T's cell m reads S's cell m·s − p
-// + k·d, so S's map has jump·s, lo·s − p, and its box grows to
-// (h−1)·s + (K−1)·d + 1. Its values: for every tap k, the product of the
-// map (outputs·cells × T's channels) with w's tap (T's × S's channels),
-// added at the tap's place.
+// backConv composes the map with a convolution: T = conv(S, w). For every
+// tap k, the product of the map (outputs·cells × T's channels) with w's
+// tap (T's × S's channels) is spread to the tap's place.
 func backConv(m *onnx.Model, n *pb.NodeProto, name string, g *grad, shapes map[string][]int64, grads map[string]*grad) error {
 	if a := onnx.Attr(n, "group"); a != nil && a.GetI() != 1 {
 		return fmt.Errorf("node %s: a grouped convolution (group %d) has no expanded weights in circc yet", name, a.GetI())
@@ -266,37 +263,53 @@ func backConv(m *onnx.Model, n *pb.NodeProto, name string, g *grad, shapes map[s
 	if err != nil {
 		return fmt.Errorf("node %s: %w", name, err)
 	}
-	var lo, jump [2]int
-	var size [2]int
-	for a, k := range [2]int{kh, kw} {
-		s, d := win.Strides[a], win.Dilations[a]
-		jump[a] = g.jump[a] * s
-		lo[a] = g.lo[a]*s - win.Pads[a]
-		size[a] = ([2]int{h, w}[a]-1)*s + (k-1)*d + 1
-	}
-	out, err := newGrad(gn, size[0], size[1], cs, lo, jump)
+	src := prod.Data().([]float32)
+	out, err := spread(g, win, cs, 1, func(o, y, x, k int) []float32 {
+		row := src[((o*h+y)*w+x)*kh*kw*cs:]
+		return row[k*cs : (k+1)*cs]
+	})
 	if err != nil {
 		return err
 	}
-	src, dst := prod.Data().([]float32), out.g.Data().([]float32)
+	return add(grads, n.GetInput()[0], out)
+}
+
+// spread moves a map back through a window op (a convolution or a pool)
+// from its output T to its input S. T's cell m reads S's cells
+// m·s − p + k·d, so S's map has jump·s, lo·s − p, and a box grown to
+// (h−1)·s + (K−1)·d + 1. tap(o, y, x, k) is the vector over S's c
+// channels that cell (y, x) of output o's map sends to the window's k-th
+// cell (row-major); it is added there, times scale.
+func spread(g *grad, win onnx.Window, c int, scale float32, tap func(o, y, x, k int) []float32) (*grad, error) {
+	gn, h, w, _ := g.dims()
+	var lo, jump, size [2]int
+	for a := 0; a < 2; a++ {
+		s, d := win.Strides[a], win.Dilations[a]
+		jump[a] = g.jump[a] * s
+		lo[a] = g.lo[a]*s - win.Pads[a]
+		size[a] = ([2]int{h, w}[a]-1)*s + (win.Kernel[a]-1)*d + 1
+	}
+	out, err := newGrad(gn, size[0], size[1], c, lo, jump)
+	if err != nil {
+		return nil, err
+	}
+	dst := out.g.Data().([]float32)
 	for o := 0; o < gn; o++ {
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
-				row := src[((o*h+y)*w+x)*kh*kw*cs:]
-				for ky := 0; ky < kh; ky++ {
-					for kx := 0; kx < kw; kx++ {
+				for ky := 0; ky < win.Kernel[0]; ky++ {
+					for kx := 0; kx < win.Kernel[1]; kx++ {
 						yy, xx := y*win.Strides[0]+ky*win.Dilations[0], x*win.Strides[1]+kx*win.Dilations[1]
-						at := ((o*size[0]+yy)*size[1] + xx) * cs
-						tap := row[(ky*kw+kx)*cs : (ky*kw+kx+1)*cs]
-						for c, v := range tap {
-							dst[at+c] += v
+						at := ((o*size[0]+yy)*size[1] + xx) * c
+						for ch, v := range tap(o, y, x, ky*win.Kernel[1]+kx) {
+							dst[at+ch] += v * scale
 						}
 					}
 				}
 			}
 		}
 	}
-	return add(grads, n.GetInput()[0], out)
+	return out, nil
 }
 
 // backPool composes the map with a pool taken as the average over its
@@ -308,35 +321,13 @@ func backPool(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64
 	if err != nil {
 		return err
 	}
-	gn, h, w, c := g.dims()
-	var lo, jump, size [2]int
-	for a := 0; a < 2; a++ {
-		s, d := win.Strides[a], win.Dilations[a]
-		jump[a] = g.jump[a] * s
-		lo[a] = g.lo[a]*s - win.Pads[a]
-		size[a] = ([2]int{h, w}[a]-1)*s + (win.Kernel[a]-1)*d + 1
-	}
-	out, err := newGrad(gn, size[0], size[1], c, lo, jump)
+	_, h, w, c := g.dims()
+	src := g.g.Data().([]float32)
+	out, err := spread(g, win, c, 1/float32(win.Kernel[0]*win.Kernel[1]), func(o, y, x, _ int) []float32 {
+		return src[((o*h+y)*w+x)*c : ((o*h+y)*w+x+1)*c]
+	})
 	if err != nil {
 		return err
-	}
-	share := 1 / float32(win.Kernel[0]*win.Kernel[1])
-	src, dst := g.g.Data().([]float32), out.g.Data().([]float32)
-	for o := 0; o < gn; o++ {
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				from := src[((o*h+y)*w+x)*c : ((o*h+y)*w+x+1)*c]
-				for ky := 0; ky < win.Kernel[0]; ky++ {
-					for kx := 0; kx < win.Kernel[1]; kx++ {
-						yy, xx := y*win.Strides[0]+ky*win.Dilations[0], x*win.Strides[1]+kx*win.Dilations[1]
-						at := ((o*size[0]+yy)*size[1] + xx) * c
-						for ch, v := range from {
-							dst[at+ch] += v * share
-						}
-					}
-				}
-			}
-		}
 	}
 	return add(grads, n.GetInput()[0], out)
 }

@@ -318,8 +318,9 @@ func attrFloat(name string, v float32) *pb.AttributeProto {
 // transposeFor is the ConvTranspose that spreads a window op's output
 // gradient back over its input: the same strides, pads and dilations,
 // with the output padding (and, for ceil_mode's last windows, extra end
-// padding) that gives the input's size back. It returns the attributes.
-func (b *builder) transposeFor(name string, win onnx.Window, in, out []int64) ([]*pb.AttributeProto, error) {
+// padding) that gives the input's size back. It returns the attributes
+// and the pads they hold.
+func (b *builder) transposeFor(name string, win onnx.Window, in, out []int64) ([]*pb.AttributeProto, []int64, error) {
 	pads := []int64{int64(win.Pads[0]), int64(win.Pads[1]), int64(win.Pads[2]), int64(win.Pads[3])}
 	outPad := make([]int64, 2)
 	for a := 0; a < 2; a++ {
@@ -331,12 +332,12 @@ func (b *builder) transposeFor(name string, win onnx.Window, in, out []int64) ([
 		}
 		outPad[a] = in[2+a] - (reach - pads[a] - pads[2+a])
 		if outPad[a] < 0 || outPad[a] >= max(s, d) {
-			return nil, fmt.Errorf("node %s: output padding %d for stride %d", name, outPad[a], s)
+			return nil, nil, fmt.Errorf("node %s: output padding %d for stride %d", name, outPad[a], s)
 		}
 	}
 	return []*pb.AttributeProto{onnx.AttrInts("strides", int64(win.Strides[0]), int64(win.Strides[1])), onnx.AttrInts("pads", pads...),
 		onnx.AttrInts("dilations", int64(win.Dilations[0]), int64(win.Dilations[1])), onnx.AttrInts("output_padding", outPad...),
-		onnx.AttrInts("kernel_shape", int64(win.Kernel[0]), int64(win.Kernel[1]))}, nil
+		onnx.AttrInts("kernel_shape", int64(win.Kernel[0]), int64(win.Kernel[1]))}, pads, nil
 }
 
 // conv: the gradient of a convolution with respect to its input is the
@@ -349,12 +350,39 @@ func (b *builder) conv(n *pb.NodeProto, name, g string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	attrs, err := b.transposeFor(name, win, b.shapes[n.GetInput()[0]], b.shapes[n.GetOutput()[0]])
+	attrs, _, err := b.transposeFor(name, win, b.shapes[n.GetInput()[0]], b.shapes[n.GetOutput()[0]])
 	if err != nil {
 		return "", err
 	}
 	attrs = append(attrs, onnx.AttrInt("group", onnx.IntOf(n, "group", 1)))
 	return b.op("ConvTranspose", attrs, g, n.GetInput()[1]), nil
+}
+
+// poolGeometry is what both pools' gradients start from: the window, the
+// input and output with their shapes, and the ConvTranspose that spreads
+// a gradient back over the input (its attributes and pads).
+type poolGeometry struct {
+	win     onnx.Window
+	x, y    string
+	in, out []int64
+	attrs   []*pb.AttributeProto
+	pads    []int64
+}
+
+func (b *builder) pool(n *pb.NodeProto, name string) (*poolGeometry, error) {
+	win, err := b.m.WindowOf(n)
+	if err != nil {
+		return nil, err
+	}
+	if win.Dilations != [2]int{1, 1} {
+		return nil, fmt.Errorf("node %s (%s): gradients of dilated pools are not supported", name, n.GetOpType())
+	}
+	p := &poolGeometry{win: win, x: n.GetInput()[0], y: n.GetOutput()[0]}
+	p.in, p.out = b.shapes[p.x], b.shapes[p.y]
+	if p.attrs, p.pads, err = b.transposeFor(name, win, p.in, p.out); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // maxPool: the gradient goes to the first maximum of each window. The
@@ -364,20 +392,11 @@ func (b *builder) conv(n *pb.NodeProto, name, g string) (string, error) {
 // gradients, stacked per channel, are spread back by a ConvTranspose whose
 // kernels are one-hot at their offsets.
 func (b *builder) maxPool(n *pb.NodeProto, name, g string) (string, error) {
-	win, err := b.m.WindowOf(n)
+	p, err := b.pool(n, name)
 	if err != nil {
 		return "", err
 	}
-	if win.Dilations != [2]int{1, 1} {
-		return "", fmt.Errorf("node %s (MaxPool): gradients of dilated pools are not supported", name)
-	}
-	x, y := n.GetInput()[0], n.GetOutput()[0]
-	in, out := b.shapes[x], b.shapes[y]
-	attrs, err := b.transposeFor(name, win, in, out)
-	if err != nil {
-		return "", err
-	}
-	pads := onnx.IntsOf(&pb.NodeProto{Attribute: attrs}, "pads")
+	win, x, y, in, out, attrs, pads := p.win, p.x, p.y, p.in, p.out, p.attrs, p.pads
 	lowest := b.scalar(-math.MaxFloat32)
 	padded := b.op("Pad", nil, x, b.ints(0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]), lowest)
 	kh, kw := int64(win.Kernel[0]), int64(win.Kernel[1])
@@ -416,19 +435,11 @@ func (b *builder) maxPool(n *pb.NodeProto, name, g string) (string, error) {
 // averagePool: each window's gradient, over the number of cells the pool
 // divided by there, goes to every cell of the window.
 func (b *builder) averagePool(n *pb.NodeProto, name, g string) (string, error) {
-	win, err := b.m.WindowOf(n)
+	p, err := b.pool(n, name)
 	if err != nil {
 		return "", err
 	}
-	if win.Dilations != [2]int{1, 1} {
-		return "", fmt.Errorf("node %s (AveragePool): gradients of dilated pools are not supported", name)
-	}
-	x, y := n.GetInput()[0], n.GetOutput()[0]
-	in, out := b.shapes[x], b.shapes[y]
-	attrs, err := b.transposeFor(name, win, in, out)
-	if err != nil {
-		return "", err
-	}
+	win, in, out, attrs := p.win, p.in, p.out, p.attrs
 	includePad := onnx.IntOf(n, "count_include_pad", 0) == 1
 	// cells[a][i]: how many cells window i covers along axis a.
 	var cells [2][]int64
