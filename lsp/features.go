@@ -13,6 +13,7 @@ import (
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/stdlib"
+	"github.com/circc/circc/stimuli"
 )
 
 // at finds an open document and a byte offset in it.
@@ -43,7 +44,7 @@ func (s *Server) hover(_ *glsp.Context, p *protocol.HoverParams) (*protocol.Hove
 				u.Type += "\n" + shape
 			}
 		}
-		text = HoverText(u)
+		text = hoverText(u)
 		span = u.Span
 	} else if t, ok := d.index.TypeAt(d.path, off); ok {
 		text = fmt.Sprintf("```circ\n%s\n```\n%s", d.text[t.Start.Offset:t.End.Offset], t.Type)
@@ -55,9 +56,10 @@ func (s *Server) hover(_ *glsp.Context, p *protocol.HoverParams) (*protocol.Hove
 	return &protocol.Hover{Contents: protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: text}, Range: &r}, nil
 }
 
-// HoverText is what hover shows for a use of a name; circc doc prints the
-// same for stdlib functions.
-func HoverText(u check.Use) string {
+// hoverText is what hover shows for a use of a name: its kind, type and
+// doc comment (for a stdlib function, the signature and doc that circc doc
+// prints).
+func hoverText(u check.Use) string {
 	var b strings.Builder
 	b.WriteString(u.Kind + " **" + u.Name + "**")
 	if u.Type != "" {
@@ -190,7 +192,7 @@ func (s *Server) completion(_ *glsp.Context, p *protocol.CompletionParams) (any,
 			add(n, dim, protocol.CompletionItemKindUnit)
 		}
 	case afterUsing.MatchString(line):
-		for _, n := range stimulusSets() {
+		for _, n := range stimuli.Names() {
 			add(n, "stimulus set", protocol.CompletionItemKindEnumMember)
 		}
 	case afterImport.MatchString(line):

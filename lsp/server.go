@@ -23,7 +23,6 @@ import (
 	"github.com/circc/circc/lang/format"
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/stdlib"
-	"github.com/circc/circc/stimuli"
 )
 
 // Name is the server's name in the protocol.
@@ -228,10 +227,10 @@ func (s *Server) toProtocol(d *document, dg *diag.Diagnostic) protocol.Diagnosti
 
 // sourceOf is the text of a file of a document's program.
 func (s *Server) sourceOf(d *document, file string) string {
-	if file == d.path || d.prog == nil {
-		if file == d.path {
-			return d.text
-		}
+	switch {
+	case file == d.path:
+		return d.text
+	case d.prog == nil:
 		return ""
 	}
 	return string(d.prog.Source(file))
@@ -371,6 +370,3 @@ func (s *Server) formatting(_ *glsp.Context, p *protocol.DocumentFormattingParam
 	}
 	return []protocol.TextEdit{{Range: protocol.Range{Start: protocol.Position{}, End: position(d.text, len(d.text))}, NewText: string(out)}}, nil
 }
-
-// stimulusSets are the names completion offers after "using".
-func stimulusSets() []string { return stimuli.Names() }

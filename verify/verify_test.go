@@ -268,6 +268,30 @@ func TestReportPageLoads(t *testing.T) {
 
 var benchDevices = flag.String("device", "cpu", "devices the benchmarks run on: cpu, cuda, or cpu,cuda")
 
+// rawRate times onnxruntime alone on a session: batches of zeros at its
+// input size, warmed up first, the given number of batches an iteration.
+// It reports and returns images/s.
+func rawRate(b *testing.B, s *ort.Session, batch, side, batches int) float64 {
+	in := make([]float32, batch*3*side*side)
+	shape := []int64{int64(batch), 3, int64(side), int64(side)}
+	for i := 0; i < 3; i++ {
+		if _, err := s.Run(in, shape); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k := 0; k < batches; k++ {
+			if _, err := s.Run(in, shape); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	rate := float64(b.N*batches*batch) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "images/s")
+	return rate
+}
+
 // BenchmarkSweep measures, on each -device, onnxruntime's raw throughput on
 // the graph a sweep runs (InceptionV1 cut at mixed3b with curves.circ
 // beside it), at full size and on the cropped input, and, in the same run,
@@ -298,31 +322,10 @@ func BenchmarkSweep(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer full.Close()
-		// raw runs zeros through a session at its input size, warmed up first.
-		raw := func(b *testing.B, s *ort.Session, side int) float64 {
-			in := make([]float32, batch*3*side*side)
-			shape := []int64{int64(batch), 3, int64(side), int64(side)}
-			for i := 0; i < 3; i++ {
-				if _, err := s.Run(in, shape); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				for k := 0; k < n/batch; k++ {
-					if _, err := s.Run(in, shape); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			rate := float64(b.N*n) / b.Elapsed().Seconds()
-			b.ReportMetric(rate, "images/s")
-			return rate
-		}
 		var fullRate, cropRate float64
-		b.Run(dev.Device+"/raw-full", func(b *testing.B) { fullRate = raw(b, full, 224) })
+		b.Run(dev.Device+"/raw-full", func(b *testing.B) { fullRate = rawRate(b, full, batch, 224, n/batch) })
 		b.Run(dev.Device+"/raw-cropped", func(b *testing.B) {
-			cropRate = raw(b, pr.sess, pr.window.Size)
+			cropRate = rawRate(b, pr.sess, batch, pr.window.Size, n/batch)
 			b.ReportMetric(float64(pr.window.Size), "window_px")
 		})
 		b.Run(dev.Device+"/sweep", func(b *testing.B) {
@@ -599,21 +602,7 @@ func BenchmarkVerifyCurves(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer full.Close()
-			in := make([]float32, batch*3*224*224)
-			shape := []int64{int64(batch), 3, 224, 224}
-			for i := 0; i < 3; i++ {
-				if _, err := full.Run(in, shape); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := full.Run(in, shape); err != nil {
-					b.Fatal(err)
-				}
-			}
-			fullRate = float64(b.N*batch) / b.Elapsed().Seconds()
-			b.ReportMetric(fullRate, "images/s")
+			fullRate = rawRate(b, full, batch, 224, 1)
 		})
 		b.Run(dev.Device+"/verify", func(b *testing.B) {
 			if _, ds, err := Run(fs, res, opt); err != nil || ds != nil {

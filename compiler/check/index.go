@@ -76,23 +76,22 @@ func before(a, b ast.Pos) bool {
 
 // UseAt is the use covering offset of file, the innermost when several do.
 func (ix *Index) UseAt(file string, offset int) (Use, bool) {
-	var best Use
-	found := false
-	for _, u := range ix.Uses {
-		if u.Contains(file, offset) && (!found || u.End.Offset-u.Start.Offset < best.End.Offset-best.Start.Offset) {
-			best, found = u, true
-		}
-	}
-	return best, found
+	return innermost(ix.Uses, func(u Use) Span { return u.Span }, file, offset)
 }
 
 // TypeAt is the type of the innermost expression covering offset.
 func (ix *Index) TypeAt(file string, offset int) (ExprType, bool) {
-	var best ExprType
-	found := false
-	for _, t := range ix.Types {
-		if t.Contains(file, offset) && (!found || t.End.Offset-t.Start.Offset < best.End.Offset-best.Start.Offset) {
-			best, found = t, true
+	return innermost(ix.Types, func(t ExprType) Span { return t.Span }, file, offset)
+}
+
+// innermost is the shortest of the items whose span covers offset.
+func innermost[T any](items []T, span func(T) Span, file string, offset int) (T, bool) {
+	var best T
+	bestLen, found := 0, false
+	for _, it := range items {
+		s := span(it)
+		if n := s.End.Offset - s.Start.Offset; s.Contains(file, offset) && (!found || n < bestLen) {
+			best, bestLen, found = it, n, true
 		}
 	}
 	return best, found
