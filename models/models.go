@@ -127,44 +127,144 @@ func (b builtin) Names() []string {
 // ManifestFile is the name of a user model's manifest in its folder.
 const ManifestFile = "manifest.json"
 
+// Set is the registry Registered returns: the built-in models, the user's
+// models that could be read, and the reason each other folder could not.
+type Set struct {
+	builtin
+	broken map[string]error
+}
+
+// Broken says why each model folder that could not be registered was
+// refused, by folder name.
+func (s *Set) Broken() map[string]error { return s.broken }
+
+// Problem is why the named model is broken, or nil.
+func (s *Set) Problem(name string) error { return s.broken[name] }
+
+// ErrBroken is the cause of every reason a model folder is refused.
+var ErrBroken = errors.New("broken model folder")
+
 // Registered is the built-in registry with the models a user added to the
 // models folder (root, resolved as Dir does): every ROOT/NAME/manifest.json.
-// A user model may not take a built-in model's name.
-func Registered(fsys afero.Fs, root string) (Registry, error) {
+// A folder that cannot be registered (a link, a manifest that does not
+// read or that names a file outside its folder, a built-in model's name)
+// is left out and its reason kept in Broken, so that one broken folder
+// leaves the others working. The error is for the folder itself only.
+func Registered(fsys afero.Fs, root string) (*Set, error) {
 	dir := places.Dir(root, EnvDir, "models")
-	all := builtin{}
+	all := &Set{builtin: builtin{}, broken: map[string]error{}}
 	for n, m := range registry {
-		all[n] = m
+		all.builtin[n] = m
 	}
 	entries, err := afero.ReadDir(fsys, dir)
 	if err != nil {
 		return all, nil // no folder: the built-in models only
 	}
 	for _, e := range entries {
-		p := filepath.Join(dir, e.Name(), ManifestFile)
-		if !e.IsDir() {
-			continue
+		if _, ok := registry[e.Name()]; ok || strings.HasPrefix(e.Name(), ".") {
+			continue // a shipped model's own folder, or a temporary one
 		}
-		data, err := safefs.ReadFile(fsys, p, 16<<20)
+		m, err := readUserManifest(fsys, dir, e)
 		if errors.Is(err, os.ErrNotExist) {
-			continue
+			continue // a folder without a manifest is not a model
 		}
 		if err != nil {
-			return nil, err
+			all.broken[e.Name()] = fmt.Errorf("%w %s: %v", ErrBroken, filepath.Join(dir, e.Name()), err)
+			continue
 		}
-		m := &Manifest{}
-		if err := json.Unmarshal(data, m); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if m.Name != e.Name() {
-			return nil, fmt.Errorf("%s names the model %q, but it is in the folder %s", p, m.Name, e.Name())
-		}
-		if _, ok := registry[m.Name]; ok {
-			return nil, fmt.Errorf("%s: %s is a built-in model's name", p, m.Name)
-		}
-		all[m.Name] = m
+		all.builtin[m.Name] = m
 	}
 	return all, nil
+}
+
+// readUserManifest reads and checks the manifest of the folder entry e.
+func readUserManifest(fsys afero.Fs, dir string, e os.FileInfo) (*Manifest, error) {
+	folder := filepath.Join(dir, e.Name())
+	if e.Mode()&os.ModeSymlink != 0 {
+		if _, err := fsys.Stat(filepath.Join(folder, ManifestFile)); errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("the folder is a symbolic link; a model's folder must be its own")
+	}
+	if !e.IsDir() {
+		return nil, os.ErrNotExist
+	}
+	p := filepath.Join(folder, ManifestFile)
+	data, err := safefs.ReadFile(fsys, p, 16<<20)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manifest{}
+	if err := json.Unmarshal(data, m); err != nil {
+		return nil, fmt.Errorf("%s: %v", ManifestFile, err)
+	}
+	if m.Name != e.Name() {
+		return nil, fmt.Errorf("%s names the model %q, but it is in the folder %s", ManifestFile, m.Name, e.Name())
+	}
+	if _, ok := registry[m.Name]; ok {
+		return nil, fmt.Errorf("%s is a built-in model's name", m.Name)
+	}
+	if err := m.Sane(); err != nil {
+		return nil, fmt.Errorf("%s: %v", ManifestFile, err)
+	}
+	return m, nil
+}
+
+// Limits a manifest is held to before its graph is read; Net's check
+// against the graph is the full one.
+const (
+	maxChannels = 1 << 20
+	maxSide     = 4096
+)
+
+// Sane checks what a manifest says on its own: a model file that is a
+// plain name in the model's folder, an input size within the limit, and
+// layers with channel counts, sizes and branch ranges that hold together.
+func (m *Manifest) Sane() error {
+	if m.File == "" || m.File != filepath.Base(m.File) || m.File == "." || m.File == ".." || strings.ContainsAny(m.File, `/\`) {
+		return fmt.Errorf("file %q is not a plain file name in the model's folder", m.File)
+	}
+	if n := len(m.Input.Channels); n < 1 || n > 4 || len(m.Input.Mean) != n || len(m.Input.Std) > 0 && len(m.Input.Std) != n {
+		return fmt.Errorf("input channels %v with %d means and %d standard deviations", m.Input.Channels, len(m.Input.Mean), len(m.Input.Std))
+	}
+	if h, w := m.Input.Size[0], m.Input.Size[1]; h < 1 || w < 1 || h > maxSide || w > maxSide {
+		return fmt.Errorf("an input of %d×%d pixels: sides must be 1 to %d", h, w, maxSide)
+	}
+	for _, l := range m.Layers {
+		if l.Channels < 1 || l.Channels > maxChannels {
+			return fmt.Errorf("layer %s has %d channels (1 to %d)", l.Name, l.Channels, maxChannels)
+		}
+		if len(l.Size) != 0 && (len(l.Size) != 2 || l.Size[0] < 1 || l.Size[1] < 1 || l.Size[0] > maxSide || l.Size[1] > maxSide) {
+			return fmt.Errorf("layer %s has the size %v", l.Name, l.Size)
+		}
+		at := 0
+		for _, b := range l.Branches {
+			if b.From != at || b.To <= b.From || b.To > l.Channels {
+				return fmt.Errorf("layer %s: branch %s [%d, %d) does not follow on in [0, %d)", l.Name, b.Name, b.From, b.To, l.Channels)
+			}
+			at = b.To
+		}
+	}
+	return nil
+}
+
+// Against checks the manifest against the shapes its graph gives at the
+// manifest's input size: every layer's tensor exists with the channels
+// and size the manifest says, and branch ranges end at the channel count.
+func (m *Manifest) Against(shapes map[string][]int64) error {
+	for _, l := range m.Layers {
+		s, ok := shapes[l.Tensor]
+		if !ok {
+			return fmt.Errorf("the manifest's layer %s reads the tensor %s, which the graph does not make", l.Name, l.Tensor)
+		}
+		if len(s) != 4 || s[1] != int64(l.Channels) || len(l.Size) == 2 && (s[2] != int64(l.Size[0]) || s[3] != int64(l.Size[1])) {
+			return fmt.Errorf("the manifest says layer %s has %d channels of %v, but the graph gives the shape %v", l.Name, l.Channels, l.Size, s)
+		}
+		if n := len(l.Branches); n > 0 && l.Branches[n-1].To != l.Channels {
+			return fmt.Errorf("the manifest's branches of layer %s end at %d of %d channels", l.Name, l.Branches[n-1].To, l.Channels)
+		}
+	}
+	return nil
 }
 
 // Lookup returns the manifest of the named built-in reference model.

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/spf13/afero"
 	"google.golang.org/protobuf/proto"
@@ -23,7 +21,8 @@ type Model struct {
 }
 
 // Read loads a model. A model whose tensors keep their data in external
-// files outside the model's own folder is refused.
+// files, or whose tensors' shapes do not match their data, is refused
+// (see validate).
 func Read(fs afero.Fs, path string) (*Model, error) {
 	data, err := safefs.ReadFile(fs, path, safefs.MaxModel)
 	if err != nil {
@@ -34,7 +33,7 @@ func Read(fs afero.Fs, path string) (*Model, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	m := &Model{P: p}
-	if err := m.checkExternalData(); err != nil {
+	if err := m.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
@@ -47,41 +46,7 @@ func FromBytes(data []byte) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{P: p}
-	return m, m.checkExternalData()
-}
-
-func (m *Model) checkExternalData() error {
-	check := func(t *pb.TensorProto) error {
-		if t.GetDataLocation() != pb.TensorProto_EXTERNAL {
-			return nil
-		}
-		for _, kv := range t.GetExternalData() {
-			if kv.GetKey() != "location" {
-				continue
-			}
-			loc := kv.GetValue()
-			clean := filepath.Clean(loc)
-			if filepath.IsAbs(loc) || clean == ".." || strings.HasPrefix(clean, "../") {
-				return fmt.Errorf("tensor %s keeps its data in %q, outside the model's folder; refusing to read it", t.GetName(), loc)
-			}
-		}
-		return nil
-	}
-	for _, t := range m.P.GetGraph().GetInitializer() {
-		if err := check(t); err != nil {
-			return err
-		}
-	}
-	for _, n := range m.P.GetGraph().GetNode() {
-		for _, a := range n.GetAttribute() {
-			if a.GetT() != nil {
-				if err := check(a.GetT()); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
+	return m, m.validate()
 }
 
 // Clone returns a deep copy.
@@ -231,6 +196,9 @@ func (m *Model) SetInputShape(h, w int) error {
 	if in == nil {
 		return fmt.Errorf("the model has no input")
 	}
+	if h < 1 || w < 1 || h > MaxSide || w > MaxSide {
+		return fmt.Errorf("an input of %d×%d pixels: sides must be 1 to %d", h, w, MaxSide)
+	}
 	dims := in.GetType().GetTensorType().GetShape().GetDim()
 	if len(dims) != 4 {
 		return fmt.Errorf("input %s has %d dimensions, not NCHW", in.GetName(), len(dims))
@@ -260,209 +228,6 @@ func (m *Model) InputShape() []int64 {
 			out = append(out, -1)
 		} else {
 			out = append(out, d.GetDimValue())
-		}
-	}
-	return out
-}
-
-// Shapes infers the shape of every tensor for an input of the given shape
-// (NCHW), for the operators of convolutional networks: Conv, Relu, MaxPool,
-// AveragePool, GlobalAveragePool, GlobalMaxPool, LRN, Concat, Dropout, Flatten, Gemm,
-// Softmax, Identity, Add, Mul, Gather (axis 1) and Constant.
-func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
-	g := m.P.GetGraph()
-	shapes := map[string][]int64{}
-	for _, t := range g.GetInitializer() {
-		shapes[t.GetName()] = t.GetDims()
-	}
-	shapes[m.Input().GetName()] = input
-	for _, n := range g.GetNode() {
-		in := func(i int) ([]int64, error) {
-			if i >= len(n.GetInput()) {
-				return nil, fmt.Errorf("node %s (%s) lacks input %d", n.GetName(), n.GetOpType(), i)
-			}
-			s, ok := shapes[n.GetInput()[i]]
-			if !ok {
-				return nil, fmt.Errorf("node %s (%s): shape of %s unknown", n.GetName(), n.GetOpType(), n.GetInput()[i])
-			}
-			return s, nil
-		}
-		var out []int64
-		switch n.GetOpType() {
-		case "Relu", "LRN", "Dropout", "Softmax", "Identity", "BatchNormalization", "Sigmoid", "Tanh":
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			out = x
-		case "Add", "Mul", "Sub", "Div", "Sum":
-			a, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			out = a
-			for i := 1; i < len(n.GetInput()); i++ {
-				b, err := in(i)
-				if err != nil {
-					return nil, err
-				}
-				out = broadcast(out, b)
-			}
-		case "Conv", "MaxPool", "AveragePool":
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			var k []int64
-			c := x[1]
-			if n.GetOpType() == "Conv" {
-				w, err := in(1)
-				if err != nil {
-					return nil, err
-				}
-				k, c = w[2:], w[0]
-			} else {
-				k = attrInts64(n, "kernel_shape")
-			}
-			strides := attrInts64(n, "strides", 1, 1)
-			pads := attrInts64(n, "pads", 0, 0, 0, 0)
-			ceil := attrInt64(n, "ceil_mode", 0) == 1
-			dil := attrInts64(n, "dilations", 1, 1)
-			out = []int64{x[0], c, 0, 0}
-			for i := 0; i < 2; i++ {
-				span := float64(x[2+i]+pads[i]+pads[i+2]-dil[i]*(k[i]-1)-1)/float64(strides[i]) + 1
-				if ceil {
-					out[2+i] = int64(math.Ceil(span - 1e-9))
-				} else {
-					out[2+i] = int64(math.Floor(span))
-				}
-			}
-		case "GlobalAveragePool", "GlobalMaxPool":
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			out = []int64{x[0], x[1], 1, 1}
-		case "Concat":
-			axis := attrInt64(n, "axis", 1)
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			out = append([]int64(nil), x...)
-			for i := 1; i < len(n.GetInput()); i++ {
-				y, err := in(i)
-				if err != nil {
-					return nil, err
-				}
-				out[axis] += y[axis]
-			}
-		case "Flatten":
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			axis := attrInt64(n, "axis", 1)
-			a, b := int64(1), int64(1)
-			for i, d := range x {
-				if int64(i) < axis {
-					a *= d
-				} else {
-					b *= d
-				}
-			}
-			out = []int64{a, b}
-		case "Gemm":
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			w, err := in(1)
-			if err != nil {
-				return nil, err
-			}
-			o := w[1]
-			if attrInt64(n, "transB", 0) == 1 {
-				o = w[0]
-			}
-			out = []int64{x[0], o}
-		case "Gather":
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			idx, err := in(1)
-			if err != nil {
-				return nil, err
-			}
-			axis := attrInt64(n, "axis", 0)
-			if axis < 1 || int(axis) >= len(x) || len(idx) != 1 {
-				return nil, fmt.Errorf("node %s: only Gather on a channel or spatial axis with a list of indices is supported", n.GetName())
-			}
-			out = append([]int64(nil), x...)
-			out[axis] = idx[0]
-		case "Constant":
-			if a := Attr(n, "value"); a != nil && a.GetT() != nil {
-				out = a.GetT().GetDims()
-			}
-		case "MatMul":
-			a, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			b, err := in(1)
-			if err != nil {
-				return nil, err
-			}
-			if len(a) != 2 || len(b) != 2 {
-				return nil, fmt.Errorf("node %s: only MatMul of matrices is supported", n.GetName())
-			}
-			out = []int64{a[0], b[1]}
-		case "Reshape":
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			to, err := m.Int64s(n.GetInput()[1])
-			if err != nil {
-				return nil, fmt.Errorf("node %s: Reshape to a shape that is not constant: %w", n.GetName(), err)
-			}
-			if out, err = reshaped(x, to); err != nil {
-				return nil, fmt.Errorf("node %s: %w", n.GetName(), err)
-			}
-		case "Slice":
-			x, err := in(0)
-			if err != nil {
-				return nil, err
-			}
-			sl, err := m.SliceOf(n, len(x))
-			if err != nil {
-				return nil, err
-			}
-			sl.Resolve(x)
-			out = append([]int64(nil), x...)
-			for i, a := range sl.Axes {
-				out[a] = sl.Ends[i] - sl.Starts[i]
-			}
-		default:
-			return nil, fmt.Errorf("node %s: cannot infer shapes through %s", n.GetName(), n.GetOpType())
-		}
-		for _, o := range n.GetOutput() {
-			shapes[o] = out
-		}
-	}
-	return shapes, nil
-}
-
-func broadcast(a, b []int64) []int64 {
-	if len(b) > len(a) {
-		a, b = b, a
-	}
-	out := append([]int64(nil), a...)
-	off := len(a) - len(b)
-	for i, d := range b {
-		if d > out[off+i] {
-			out[off+i] = d
 		}
 	}
 	return out

@@ -66,7 +66,7 @@ func TestDescribeMatchesRegistered(t *testing.T) {
 // tinyTorchvisionNet builds an ONNX network in torchvision's manner: RGB
 // input normalised by mean and std, free batch and size, a convolution
 // with a ReLU, a pool, and a block of two branches concatenated.
-func tinyTorchvisionNet(t *testing.T) []byte {
+func tinyTorchvisionNet(t testing.TB) []byte {
 	dim := func(v int64, p string) *pb.TensorShapeProto_Dimension {
 		if p != "" {
 			return &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: p}}

@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/afero"
 
@@ -26,9 +27,12 @@ func Open(fs afero.Fs, name, root string) (*Net, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := reg.Problem(name); err != nil {
+		return nil, err
+	}
 	m, ok := reg.Lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("no reference model %q (registered: %v)", name, reg.Names())
+		return nil, fmt.Errorf("no reference model %q (registered: %s)", name, strings.Join(reg.Names(), ", "))
 	}
 	p, data, err := m.Load(fs, root)
 	if err != nil {
@@ -38,7 +42,31 @@ func Open(fs afero.Fs, name, root string) (*Net, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
+	if err := checkManifest(m, model); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
 	return &Net{Manifest: m, Dir: filepath.Dir(p), Path: p, Model: model}, nil
+}
+
+// checkManifest checks a manifest against its graph when the model is
+// loaded, since a registered folder can be edited after models add: the
+// input's name and channels, and every layer's shape.
+func checkManifest(m *models.Manifest, model *onnx.Model) error {
+	if err := m.Sane(); err != nil {
+		return fmt.Errorf("%w: %v", models.ErrBroken, err)
+	}
+	in := model.Input()
+	if in == nil || in.GetName() != m.Input.Name {
+		return fmt.Errorf("%w: the manifest's input %s is not the graph's", models.ErrBroken, m.Input.Name)
+	}
+	shapes, err := model.Shapes([]int64{1, int64(len(m.Input.Channels)), int64(m.Input.Size[0]), int64(m.Input.Size[1])})
+	if err != nil {
+		return err
+	}
+	if err := m.Against(shapes); err != nil {
+		return fmt.Errorf("%w: %v", models.ErrBroken, err)
+	}
+	return nil
 }
 
 // Tensor resolves a layer name (Lucid-style or the model's own) to the

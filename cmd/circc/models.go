@@ -1,17 +1,22 @@
 package main
 
 import (
+	"os"
+
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/spf13/afero"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/circc/circc/internal/places"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/models"
+	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/runtime"
 )
@@ -61,7 +66,7 @@ type modelEntry struct {
 	Title  string `json:"title"`
 	Dir    string `json:"dir"`
 	Layers int    `json:"layers"`
-	Status string `json:"status"` // ok, missing, altered or unreadable
+	Status string `json:"status"` // ok, missing, altered, unreadable or broken
 	Error  string `json:"error,omitempty"`
 }
 
@@ -78,19 +83,25 @@ func modelList(e *env, root string, asJSON bool) int {
 	for _, name := range reg.Names() {
 		m, _ := reg.Lookup(name)
 		me := modelEntry{Name: m.Name, Title: m.Title, Dir: m.Dir(root), Layers: len(m.Layers), Status: "ok"}
-		if _, _, err := m.Load(e.fs, root); err != nil {
+		if _, err := reference.Open(e.fs, name, root); err != nil {
 			me.Error = err.Error()
 			switch {
 			case errors.Is(err, models.ErrMissing):
 				me.Status = "missing"
 			case errors.Is(err, models.ErrAltered):
 				me.Status, code = "altered", exitDiags
+			case errors.Is(err, models.ErrBroken), errors.Is(err, onnx.ErrUnsafe), errors.Is(err, onnx.ErrMalformed):
+				me.Status, code = "broken", exitDiags
 			default:
 				me.Status, code = "unreadable", exitDiags
 			}
 		}
 		list = append(list, me)
 	}
+	for name, err := range reg.Broken() {
+		list, code = append(list, modelEntry{Name: name, Dir: filepath.Join(places.Dir(root, models.EnvDir, "models"), name), Status: "broken", Error: err.Error()}), exitDiags
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	if asJSON {
 		writeJSON(e, map[string]any{"ok": code == exitOK, "models": list})
 		return code
@@ -233,12 +244,13 @@ func modelAdd(e *env, args []string) int {
 	mean := fl.String("mean", "", "per-channel means, comma-separated, in the input's channel order (overrides the preset)")
 	std := fl.String("std", "", "per-channel standard deviations, comma-separated (overrides the preset)")
 	size := fl.IntIn("size", 0, 0, 4096, "the input's side in pixels when the graph leaves it free (0: the graph's)")
+	force := fl.Bool("force", false, "replace a model of the same name, its folder as a whole")
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
 	in, ok := presets[*preset]
 	if fl.NArg() != 1 || *name == "" || !ok {
-		fmt.Fprintln(e.stderr, "usage: circc models add [--models DIR] --name NAME [--preset caffe|torchvision] [--channels bgr] [--scale S] [--mean a,b,c] [--std a,b,c] [--size N] FILE.onnx")
+		fmt.Fprintln(e.stderr, "usage: circc models add [--models DIR] --name NAME [--force] [--preset caffe|torchvision] [--channels bgr] [--scale S] [--mean a,b,c] [--std a,b,c] [--size N] FILE.onnx")
 		return exitUsage
 	}
 	if _, builtin := models.Lookup(*name); builtin || !validModelName.MatchString(*name) {
@@ -287,15 +299,10 @@ func modelAdd(e *env, args []string) int {
 		return exitUsage
 	}
 	dir := filepath.Join(places.Dir(*root, models.EnvDir, "models"), *name)
-	if err := e.fs.MkdirAll(dir, 0o755); err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
-	files := []safefs.File{{Path: filepath.Join(dir, models.ManifestFile), Data: append(manifest, '\n')}}
-	if model := filepath.Join(dir, man.File); safefs.Resolve(e.fs, model) != safefs.Resolve(e.fs, fl.Arg(0)) {
-		files = append(files, safefs.File{Path: model, Data: data})
-	}
-	if err := safefs.WriteFiles(e.fs, files, nil); err != nil {
+	if err := replaceFolder(e.fs, dir, []safefs.File{
+		{Path: models.ManifestFile, Data: append(manifest, '\n')},
+		{Path: man.File, Data: data},
+	}, *force); err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}
@@ -320,4 +327,65 @@ func floats(s string) ([]float64, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// replaceFolder makes dir hold exactly files (paths relative to it): they
+// are written into a fresh temporary folder beside it, which is renamed
+// into place, so that a reader sees the old folder or the new one, never
+// a mix, and nothing of the old one stays behind. An existing dir (a
+// folder, a file or a link, which is never followed) is replaced only with
+// force.
+func replaceFolder(fs afero.Fs, dir string, files []safefs.File, force bool) error {
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	old, err := lstat(fs, dir)
+	switch {
+	case err == nil && !force:
+		what := "a model"
+		if old.Mode()&os.ModeSymlink != 0 {
+			what = "a link"
+		}
+		return fmt.Errorf("%s already holds %s; add --force to replace it as a whole", dir, what)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return err
+	}
+	if err := fs.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := afero.TempDir(fs, parent, "."+base+".circc-new-")
+	if err != nil {
+		return err
+	}
+	defer fs.RemoveAll(tmp)
+	if err := fs.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		f.Path = filepath.Join(tmp, f.Path)
+		if err := safefs.WriteFiles(fs, []safefs.File{f}, nil); err != nil {
+			return err
+		}
+	}
+	if old == nil {
+		return fs.Rename(tmp, dir)
+	}
+	// Move the old entry aside (a link moves as a link), put the new
+	// folder in its place, then remove the old one; put it back on failure.
+	aside := filepath.Join(parent, "."+base+".circc-old-"+filepath.Base(tmp))
+	if err := fs.Rename(dir, aside); err != nil {
+		return err
+	}
+	if err := fs.Rename(tmp, dir); err != nil {
+		fs.Rename(aside, dir)
+		return err
+	}
+	return fs.RemoveAll(aside)
+}
+
+// lstat is Lstat where the filesystem has it, Stat elsewhere.
+func lstat(fs afero.Fs, name string) (os.FileInfo, error) {
+	if l, ok := fs.(afero.Lstater); ok {
+		fi, _, err := l.LstatIfPossible(name)
+		return fi, err
+	}
+	return fs.Stat(name)
 }

@@ -1,0 +1,345 @@
+package onnx
+
+import (
+	"fmt"
+	"math"
+
+	pb "github.com/circc/circc/onnx/onnxpb"
+)
+
+// shapeRule infers a node's output shape from its inputs' shapes; in(i)
+// gives input i's shape or an error naming the node. A rule checks every
+// attribute and rank it reads, so that a hostile graph gets an error, not
+// a panic.
+type shapeRule func(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error)
+
+// shapeRules is the table of the operators whose shapes Shapes infers.
+var shapeRules = map[string]shapeRule{
+	"Relu": sameShape, "LRN": sameShape, "Dropout": sameShape, "Softmax": sameShape, "Identity": sameShape,
+	"BatchNormalization": sameShape, "Sigmoid": sameShape, "Tanh": sameShape,
+	"Add": broadcastShape, "Mul": broadcastShape, "Sub": broadcastShape, "Div": broadcastShape, "Sum": broadcastShape,
+	"Conv": windowShape, "MaxPool": windowShape, "AveragePool": windowShape,
+	"GlobalAveragePool": globalPoolShape, "GlobalMaxPool": globalPoolShape,
+	"Concat":   concatShape,
+	"Flatten":  flattenShape,
+	"Gemm":     gemmShape,
+	"Gather":   gatherShape,
+	"Constant": constantShape,
+	"MatMul":   matMulShape,
+	"Reshape":  reshapeShape,
+	"Slice":    sliceShape,
+}
+
+// Shapes infers the shape of every tensor for an input of the given shape
+// (NCHW), for the operators in shapeRules. Every inferred shape is checked
+// to hold at most MaxTensorValues values.
+func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
+	g := m.P.GetGraph()
+	shapes := map[string][]int64{}
+	for _, t := range g.GetInitializer() {
+		shapes[t.GetName()] = t.GetDims()
+	}
+	if m.Input() == nil {
+		return nil, fmt.Errorf("the graph has no input")
+	}
+	shapes[m.Input().GetName()] = input
+	for _, n := range g.GetNode() {
+		name := nodeName(n.GetName(), n.GetOutput())
+		in := func(i int) ([]int64, error) {
+			if i >= len(n.GetInput()) || n.GetInput()[i] == "" {
+				return nil, fmt.Errorf("node %s (%s) lacks input %d", name, n.GetOpType(), i)
+			}
+			s, ok := shapes[n.GetInput()[i]]
+			if !ok {
+				return nil, fmt.Errorf("node %s (%s): shape of %s unknown", name, n.GetOpType(), n.GetInput()[i])
+			}
+			return s, nil
+		}
+		rule, ok := shapeRules[n.GetOpType()]
+		if !ok || n.GetDomain() != "" && n.GetDomain() != "ai.onnx" {
+			return nil, fmt.Errorf("node %s: cannot infer shapes through %s", name, n.GetOpType())
+		}
+		out, err := rule(m, n, in)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := Count(out); err != nil {
+			return nil, fmt.Errorf("node %s (%s): output: %v", name, n.GetOpType(), err)
+		}
+		for _, o := range n.GetOutput() {
+			shapes[o] = out
+		}
+	}
+	return shapes, nil
+}
+
+// nodeError is an error naming the node and its op.
+func nodeError(n *pb.NodeProto, format string, args ...any) error {
+	return fmt.Errorf("node %s (%s): %s", nodeName(n.GetName(), n.GetOutput()), n.GetOpType(), fmt.Sprintf(format, args...))
+}
+
+// rankOf reads input i and checks its rank (any rank when rank < 0).
+func rankOf(n *pb.NodeProto, in func(int) ([]int64, error), i, rank int) ([]int64, error) {
+	x, err := in(i)
+	if err != nil {
+		return nil, err
+	}
+	if rank >= 0 && len(x) != rank {
+		return nil, nodeError(n, "input %d has the shape %v; rank %d expected", i, x, rank)
+	}
+	return x, nil
+}
+
+// axisOf normalises an axis attribute against a rank (ONNX counts a
+// negative axis from the end); hi is the largest valid axis.
+func axisOf(n *pb.NodeProto, def int64, rank int, hi int) (int, error) {
+	a := attrInt64(n, "axis", def)
+	if a < 0 {
+		a += int64(rank)
+	}
+	if a < 0 || a > int64(hi) {
+		return 0, nodeError(n, "axis %d out of range for rank %d", attrInt64(n, "axis", def), rank)
+	}
+	return int(a), nil
+}
+
+func sameShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	return in(0)
+}
+
+func broadcastShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	out, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < len(n.GetInput()); i++ {
+		b, err := in(i)
+		if err != nil {
+			return nil, err
+		}
+		if out, err = broadcast(out, b); err != nil {
+			return nil, nodeError(n, "%v", err)
+		}
+	}
+	return out, nil
+}
+
+// broadcast is numpy's rule: dimensions align from the end, and each pair
+// is equal or one of them is 1.
+func broadcast(a, b []int64) ([]int64, error) {
+	if len(b) > len(a) {
+		a, b = b, a
+	}
+	out := append([]int64(nil), a...)
+	off := len(a) - len(b)
+	for i, d := range b {
+		switch o := out[off+i]; {
+		case d == o || d == 1:
+		case o == 1:
+			out[off+i] = d
+		default:
+			return nil, fmt.Errorf("shapes %v and %v do not broadcast", a, b)
+		}
+	}
+	return out, nil
+}
+
+// windowShape is Conv's, MaxPool's and AveragePool's output shape.
+func windowShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := rankOf(n, in, 0, 4)
+	if err != nil {
+		return nil, err
+	}
+	c := x[1]
+	if n.GetOpType() == "Conv" {
+		w, err := rankOf(n, in, 1, 4)
+		if err != nil {
+			return nil, err
+		}
+		group := attrInt64(n, "group", 1)
+		if group < 1 || w[0]%group != 0 || w[1]*group != x[1] {
+			return nil, nodeError(n, "weight %v with group %d does not fit an input of %d channels", w, group, x[1])
+		}
+		if k := attrInts64(n, "kernel_shape"); k != nil && (len(k) != 2 || k[0] != w[2] || k[1] != w[3]) {
+			return nil, nodeError(n, "kernel_shape %v differs from the weight's %v", k, w[2:])
+		}
+		if len(n.GetInput()) > 2 && n.GetInput()[2] != "" {
+			b, err := rankOf(n, in, 2, 1)
+			if err != nil {
+				return nil, err
+			}
+			if b[0] != w[0] {
+				return nil, nodeError(n, "a bias of %d values for %d output channels", b[0], w[0])
+			}
+		}
+		c = w[0]
+	}
+	win, err := m.WindowOf(n)
+	if err != nil {
+		return nil, err
+	}
+	ceil := attrInt64(n, "ceil_mode", 0) == 1
+	out := []int64{x[0], c, 0, 0}
+	for i := 0; i < 2; i++ {
+		if win.Pads[i] < 0 || win.Pads[i+2] < 0 || win.Kernel[i] > 1<<16 || win.Dilations[i] > 1<<16 {
+			return nil, nodeError(n, "pads %v, kernel %v, dilations %v", win.Pads, win.Kernel, win.Dilations)
+		}
+		span := float64(x[2+i]+int64(win.Pads[i]+win.Pads[i+2])-int64(win.Dilations[i]*(win.Kernel[i]-1))-1)/float64(win.Strides[i]) + 1
+		if ceil {
+			out[2+i] = int64(math.Ceil(span - 1e-9))
+		} else {
+			out[2+i] = int64(math.Floor(span))
+		}
+		if out[2+i] < 1 {
+			return nil, nodeError(n, "a window of %v does not fit an input of %v", win.Kernel, x[2:])
+		}
+	}
+	return out, nil
+}
+
+func globalPoolShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := rankOf(n, in, 0, 4)
+	if err != nil {
+		return nil, err
+	}
+	return []int64{x[0], x[1], 1, 1}, nil
+}
+
+func concatShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	axis, err := axisOf(n, 1, len(x), len(x)-1)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]int64(nil), x...)
+	for i := 1; i < len(n.GetInput()); i++ {
+		y, err := rankOf(n, in, i, len(x))
+		if err != nil {
+			return nil, err
+		}
+		for d := range y {
+			if d != axis && y[d] != x[d] {
+				return nil, nodeError(n, "inputs of shapes %v and %v differ off the axis %d", x, y, axis)
+			}
+		}
+		out[axis] += y[axis]
+	}
+	return out, nil
+}
+
+func flattenShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	axis, err := axisOf(n, 1, len(x), len(x))
+	if err != nil {
+		return nil, err
+	}
+	a, _ := Count(x[:axis])
+	b, _ := Count(x[axis:])
+	return []int64{a, b}, nil
+}
+
+func gemmShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := rankOf(n, in, 0, 2)
+	if err != nil {
+		return nil, err
+	}
+	w, err := rankOf(n, in, 1, 2)
+	if err != nil {
+		return nil, err
+	}
+	rows, inner := x[0], x[1]
+	if attrInt64(n, "transA", 0) == 1 {
+		rows, inner = x[1], x[0]
+	}
+	k, o := w[0], w[1]
+	if attrInt64(n, "transB", 0) == 1 {
+		k, o = w[1], w[0]
+	}
+	if k != inner {
+		return nil, nodeError(n, "a product of %v and %v does not fit", x, w)
+	}
+	return []int64{rows, o}, nil
+}
+
+func gatherShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := in(1)
+	if err != nil {
+		return nil, err
+	}
+	axis := attrInt64(n, "axis", 0)
+	if axis < 1 || int(axis) >= len(x) || len(idx) != 1 {
+		return nil, nodeError(n, "only Gather on a channel or spatial axis with a list of indices is supported")
+	}
+	out := append([]int64(nil), x...)
+	out[axis] = idx[0]
+	return out, nil
+}
+
+func constantShape(_ *Model, n *pb.NodeProto, _ func(int) ([]int64, error)) ([]int64, error) {
+	a := Attr(n, "value")
+	if a == nil || a.GetT() == nil {
+		return nil, nodeError(n, "only a Constant with a dense value tensor is supported")
+	}
+	return a.GetT().GetDims(), nil
+}
+
+func matMulShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	a, err := rankOf(n, in, 0, 2)
+	if err != nil {
+		return nil, nodeError(n, "only MatMul of matrices is supported")
+	}
+	b, err := rankOf(n, in, 1, 2)
+	if err != nil {
+		return nil, nodeError(n, "only MatMul of matrices is supported")
+	}
+	if a[1] != b[0] {
+		return nil, nodeError(n, "a product of %v and %v does not fit", a, b)
+	}
+	return []int64{a[0], b[1]}, nil
+}
+
+func reshapeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	if len(n.GetInput()) < 2 {
+		return nil, nodeError(n, "no target shape")
+	}
+	to, err := m.Int64s(n.GetInput()[1])
+	if err != nil {
+		return nil, nodeError(n, "Reshape to a shape that is not constant: %v", err)
+	}
+	out, err := reshaped(x, to)
+	if err != nil {
+		return nil, nodeError(n, "%v", err)
+	}
+	return out, nil
+}
+
+func sliceShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	sl, err := m.SliceOf(n, len(x))
+	if err != nil {
+		return nil, err
+	}
+	sl.Resolve(x)
+	out := append([]int64(nil), x...)
+	for i, a := range sl.Axes {
+		out[a] = sl.Ends[i] - sl.Starts[i]
+	}
+	return out, nil
+}
