@@ -92,7 +92,7 @@ func hostileGraphs(t testing.TB) map[string]struct {
 			g.Node = append([]*pb.NodeProto{{OpType: proto.String("Constant"), Output: []string{"k"}, Attribute: []*pb.AttributeProto{{Name: proto.String("sparse_value"),
 				SparseTensor: &pb.SparseTensorProto{Values: onnx.FloatTensor("v", "", []int{1}, []float32{1}), Indices: onnx.FloatTensor("i", "", []int{1}, []float32{0}), Dims: []int64{4}}}}}}, g.Node...)
 		}), "sparse tensors are not supported"},
-		"a huge weight": {edit(func(g *pb.GraphProto) { g.Initializer[0].Dims = []int64{1 << 40, 3, 3, 3} }), "tensor stem.weight: the shape [1099511627776 3 3 3] holds more than"},
+		"a huge weight":             {edit(func(g *pb.GraphProto) { g.Initializer[0].Dims = []int64{1 << 40, 3, 3, 3} }), "tensor stem.weight: the shape [1099511627776 3 3 3] holds more than"},
 		"a group that does not fit": {edit(func(g *pb.GraphProto) { setAttr(node(g, "a.conv"), onnx.AttrInt("group", 3)) }), "a.conv (Conv): weight [4 8 1 1] with group 3"},
 		"a window larger than the map": {edit(func(g *pb.GraphProto) {
 			setAttr(node(g, "pool"), onnx.AttrInts("kernel_shape", 99, 99))
