@@ -225,6 +225,7 @@ type lineIndex struct {
 }
 
 func newLineIndex(text []byte) *lineIndex {
+	text = []byte(LineEnds(string(text)))
 	ix := &lineIndex{text: text, starts: []int{0}}
 	for i, c := range text {
 		if c == '\n' {
@@ -384,4 +385,26 @@ func (l List) MarshalJSON() ([]byte, error) {
 		out = append(out, j)
 	}
 	return json.Marshal(out)
+}
+
+// LineEnds makes every line end of a source a '\n' without moving a byte:
+// a lone '\r' (which editors and the LSP specification take as a line
+// end) becomes '\n', and "\r\n" stays as it is (its '\r' is white space
+// before the line end). Every position computed from the result, by the
+// lexer, diagnostics or the language server, then agrees with what an
+// editor shows. It returns text itself when it has no lone '\r'.
+func LineEnds(text string) string {
+	lone := func(s []byte, i int) bool { return s[i] == '\r' && (i+1 == len(s) || s[i+1] != '\n') }
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\r' && lone([]byte(text[i:min(i+2, len(text))]), 0) {
+			b := []byte(text)
+			for j := i; j < len(b); j++ {
+				if lone(b, j) {
+					b[j] = '\n'
+				}
+			}
+			return string(b)
+		}
+	}
+	return text
 }

@@ -18,7 +18,7 @@ import (
 
 // at finds an open document and a byte offset in it.
 func (s *Server) at(uri string, pos protocol.Position) (*document, int, error) {
-	d := s.docs[uri]
+	d := s.fresh(uri)
 	if d == nil {
 		return nil, 0, fmt.Errorf("%s is not open", uri)
 	}
@@ -129,7 +129,7 @@ func (s *Server) references(_ *glsp.Context, p *protocol.ReferenceParams) ([]pro
 func (s *Server) symbols(_ *glsp.Context, p *protocol.DocumentSymbolParams) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := s.docs[p.TextDocument.URI]
+	d := s.fresh(p.TextDocument.URI)
 	if d == nil || d.prog == nil || d.prog.Main == nil || d.prog.Main.AST == nil {
 		return []protocol.DocumentSymbol{}, nil
 	}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/lang/format"
 	"github.com/circc/circc/models"
@@ -40,12 +43,21 @@ type Server struct {
 	published map[string][]string
 	stdDir    string // the read-only copy of the standard library
 	handler   protocol.Handler
+	// notify sends to the client; flush is the pending check of the
+	// documents changed since their last one (nil when none is pending).
+	notify glsp.NotifyFunc
+	flush  *time.Timer
 }
+
+// settle is how long the server waits after a change before checking:
+// changes that come faster are checked once, on the latest text.
+const settle = 25 * time.Millisecond
 
 // document is an open file: its text and what the checker made of it.
 type document struct {
 	uri, path string
 	text      string
+	stale     bool           // changed since the last check
 	prog      *check.Program // the latest check (nil before the first)
 	index     *check.Index
 	diags     diag.List
@@ -98,11 +110,16 @@ var yes = true
 func (s *Server) didOpen(ctx *glsp.Context, p *protocol.DidOpenTextDocumentParams) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := &document{uri: p.TextDocument.URI, path: pathOf(p.TextDocument.URI), text: p.TextDocument.Text}
+	d := &document{uri: p.TextDocument.URI, path: pathOf(p.TextDocument.URI), text: diag.LineEnds(p.TextDocument.Text)}
 	s.docs[d.uri] = d
+	s.notify = ctx.Notify
 	s.publish(ctx.Notify, d)
 	return nil
 }
+
+// didChange takes the new text and leaves its check to a moment later
+// (or to the next request on the document), so that a burst of changes
+// costs one check of the latest text, not one per change.
 
 func (s *Server) didChange(ctx *glsp.Context, p *protocol.DidChangeTextDocumentParams) error {
 	s.mu.Lock()
@@ -118,9 +135,42 @@ func (s *Server) didChange(ctx *glsp.Context, p *protocol.DidChangeTextDocumentP
 		case protocol.TextDocumentContentChangeEvent:
 			d.text = applyEdit(d.text, c.Range, c.Text)
 		}
+		d.text = diag.LineEnds(d.text)
 	}
-	s.publish(ctx.Notify, d)
+	d.stale = true
+	s.notify = ctx.Notify
+	if s.flush == nil {
+		s.flush = time.AfterFunc(settle, s.checkStale)
+	}
 	return nil
+}
+
+// checkStale checks and publishes every document changed since its last
+// check.
+func (s *Server) checkStale() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flush = nil
+	uris := make([]string, 0, len(s.docs))
+	for u, d := range s.docs {
+		if d.stale {
+			uris = append(uris, u)
+		}
+	}
+	sort.Strings(uris)
+	for _, u := range uris {
+		s.publish(s.notify, s.docs[u])
+	}
+}
+
+// fresh is an open document, checked first if it changed since its last
+// check, so that a request answers about the text the editor has.
+func (s *Server) fresh(uri string) *document {
+	d := s.docs[uri]
+	if d != nil && d.stale {
+		s.publish(s.notify, d)
+	}
+	return d
 }
 
 func (s *Server) didClose(ctx *glsp.Context, p *protocol.DidCloseTextDocumentParams) error {
@@ -150,9 +200,15 @@ func (s *Server) overlay() afero.Fs {
 // Check runs the checker on a document's text: the same function, files
 // and models as circc check.
 func (s *Server) check(d *document) {
+	d.stale = false
 	path := d.path
 	if path == "" {
 		path = "untitled.circ"
+	}
+	if len(d.text) > safefs.MaxSource {
+		d.diags = diag.List{{Severity: diag.Error, Code: diag.CodeInternal, Subject: diag.RangeAt(ast.Pos{Filename: path, Line: 1, Column: 1}, 0),
+			Summary: fmt.Sprintf("the document is %d bytes, more than the limit of %d for a circ source; it is not checked", len(d.text), safefs.MaxSource)}}
+		return
 	}
 	prog, ds, err := check.CheckSource(s.overlay(), path, []byte(d.text), s.reg)
 	if err != nil {
@@ -252,31 +308,72 @@ func (s *Server) uriOf(file string) string {
 }
 
 // stdlibCopy writes a standard-library module where the editor can open
-// it, read-only, and returns its path.
+// it, read-only, and returns its path. The copy lives in a folder only the
+// user can use (see privateDir), and is written to a fresh temporary file
+// renamed into place, so that nothing planted at its path is followed.
 func (s *Server) stdlibCopy(mod string) (string, error) {
-	if s.stdDir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		s.stdDir = filepath.Join(base, "circc", "stdlib")
-	}
 	src, ok := stdlib.Source(mod)
 	if !ok {
 		return "", fmt.Errorf("no module %s", mod)
 	}
+	if s.stdDir == "" {
+		dir, err := privateDir()
+		if err != nil {
+			return "", err
+		}
+		s.stdDir = dir
+	}
 	p := filepath.Join(s.stdDir, mod+".circ")
-	if old, err := os.ReadFile(p); err == nil && string(old) == string(src) {
-		return p, nil
+	if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
+		if old, err := os.ReadFile(p); err == nil && string(old) == string(src) {
+			return p, nil
+		}
 	}
-	if err := os.MkdirAll(s.stdDir, 0o755); err != nil {
+	f, err := os.CreateTemp(s.stdDir, "."+mod+".*.tmp")
+	if err != nil {
 		return "", err
 	}
-	os.Chmod(p, 0o644)
-	if err := os.WriteFile(p, src, 0o444); err != nil {
+	_, err = f.Write(src)
+	if err == nil {
+		err = f.Chmod(0o444)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), p) // replaces a link at p, never its target
+	}
+	if err != nil {
+		os.Remove(f.Name())
 		return "", err
 	}
-	return p, os.Chmod(p, 0o444)
+	return p, nil
+}
+
+// privateDir is the folder of the standard library's copy: circc/stdlib in
+// the user's cache folder when that is the user's own and no one else can
+// write to it, else a fresh folder of mode 0700 made for this server. It
+// is never a path in a shared temporary folder that another user could
+// have prepared.
+func privateDir() (string, error) {
+	if base, err := os.UserCacheDir(); err == nil {
+		dir := filepath.Join(base, "circc", "stdlib")
+		if err := os.MkdirAll(dir, 0o700); err == nil && ownedPrivate(dir) {
+			return dir, nil
+		}
+	}
+	return os.MkdirTemp("", "circc-stdlib-")
+}
+
+// ownedPrivate reports whether dir is a real folder (not a link) owned by
+// this user and writable by no one else.
+func ownedPrivate(dir string) bool {
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }
 
 // pathOf is a file URI's path ("" for another scheme).
@@ -360,7 +457,7 @@ func applyEdit(text string, r *protocol.Range, with string) string {
 func (s *Server) formatting(_ *glsp.Context, p *protocol.DocumentFormattingParams) ([]protocol.TextEdit, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := s.docs[p.TextDocument.URI]
+	d := s.fresh(p.TextDocument.URI)
 	if d == nil {
 		return nil, fmt.Errorf("%s is not open", p.TextDocument.URI)
 	}

@@ -33,7 +33,7 @@ func Source(name string, src []byte) ([]byte, diag.List) {
 // File prints a parsed file in canonical layout. src is the text it was
 // parsed from (comments and blank lines are taken from it).
 func File(f *ast.File, src []byte) []byte {
-	p := &printer{lines: strings.Split(string(src), "\n")}
+	p := &printer{lines: strings.Split(diag.LineEnds(string(src)), "\n")}
 	for _, c := range f.Comments {
 		p.comments = append(p.comments, pending{c: c, trailing: p.codeBefore(c.Pos)})
 	}

@@ -163,7 +163,7 @@ var (
 
 // lexAll lexes src, returning the tokens up to the first lexical error.
 func lexAll(name string, src []byte) ([]lexer.Token, error) {
-	lx, err := Lexer.LexString(name, string(src))
+	lx, err := Lexer.LexString(name, diag.LineEnds(string(src)))
 	if err != nil {
 		return nil, err
 	}
