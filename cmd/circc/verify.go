@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/verify"
@@ -29,6 +28,13 @@ func runVerify(e *env, args []string) int {
 		return exitUsage
 	}
 	opt, err := rf.runtimeOptions()
+	if err == nil {
+		err = distinctOutputs(e.fs, map[string]string{"json": *jsonOut, "html": *htmlOut, "figures": *figures})
+	}
+	var against []string
+	if err == nil {
+		against, err = againstList(e.fs, *rf.against, *rf.models)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
@@ -40,9 +46,9 @@ func runVerify(e *env, args []string) int {
 	// One report per network: --against a,b verifies against each in turn.
 	var reps []*verify.Report
 	ok := true
-	for _, against := range strings.Split(*rf.against, ",") {
+	for _, against := range against {
 		stages := newStages(e, "", *jsonOut == "-")
-		rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: strings.TrimSpace(against), ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
+		rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
 			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed)})
 		stages.end()
 		if len(ds) > 0 {

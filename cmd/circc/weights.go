@@ -38,6 +38,10 @@ func runWeights(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "usage: circc weights --against MODEL [--json FILE] [--png FILE] FROM 'TO[CHANNELS]'")
 		return exitUsage
 	}
+	if err := distinctOutputs(e.fs, map[string]string{"json": *jsonOut, "png": *pngOut}); err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
 	net, _, code := rf.open(e)
 	if net == nil {
 		return code
