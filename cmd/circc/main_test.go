@@ -34,6 +34,7 @@ func TestScripts(t *testing.T) {
 			// library; npm's cache lives in the real home.
 			e.Setenv("USERHOME", os.Getenv("HOME"))
 			e.Setenv(runtime.EnvLibrary, runtime.LibraryPath())
+			e.Setenv("ORT_LIB", runtime.LibraryPath())
 			return nil
 		},
 	})
