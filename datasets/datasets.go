@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/afero"
 
@@ -102,9 +103,82 @@ func CheckLabels(items []Item, classes int) error {
 	return nil
 }
 
+// MaxRunPixels is the most pixels a Reader decodes in one run, all
+// photos together.
+const MaxRunPixels = 1 << 32
+
+// Reader decodes the photos of one run: each distinct file once, however
+// often the set lists it, and at most MaxRunPixels pixels in all. It is
+// safe for concurrent use.
+type Reader struct {
+	fs   afero.Fs
+	mu   sync.Mutex
+	left int64                    // pixels that may still be decoded
+	uses map[string]int           // uses left of the files listed more than once
+	kept map[string]*sharedDecode // their decoded images, while uses are left
+}
+
+type sharedDecode struct {
+	once sync.Once
+	img  image.Image
+	err  error
+}
+
+// NewReader is a Reader for the photos of items.
+func NewReader(fs afero.Fs, items []Item) *Reader {
+	r := &Reader{fs: fs, left: MaxRunPixels, uses: map[string]int{}, kept: map[string]*sharedDecode{}}
+	for _, it := range items {
+		r.uses[it.Path]++
+	}
+	for p, n := range r.uses {
+		if n < 2 {
+			delete(r.uses, p)
+		}
+	}
+	return r
+}
+
+// Decode decodes the photo at path (see Decode), or hands back the image
+// already decoded for an earlier listing of the same file.
+func (r *Reader) Decode(path string) (image.Image, error) {
+	r.mu.Lock()
+	if r.uses[path] == 0 {
+		r.mu.Unlock()
+		return r.decode(path)
+	}
+	k := r.kept[path]
+	if k == nil {
+		k = &sharedDecode{}
+		r.kept[path] = k
+	}
+	if r.uses[path]--; r.uses[path] == 0 {
+		delete(r.kept, path) // the last use: nothing holds it after this
+	}
+	r.mu.Unlock()
+	k.once.Do(func() { k.img, k.err = r.decode(path) })
+	return k.img, k.err
+}
+
+func (r *Reader) decode(path string) (image.Image, error) {
+	return decode(r.fs, path, func(pixels int64) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if pixels > r.left {
+			return fmt.Errorf("%s: decoding it would pass the limit of %d pixels of photos in one run", path, int64(MaxRunPixels))
+		}
+		r.left -= pixels
+		return nil
+	})
+}
+
 // Decode reads an image file: a regular file, whose header declares at
 // most MaxPixels pixels.
 func Decode(fs afero.Fs, path string) (image.Image, error) {
+	return decode(fs, path, nil)
+}
+
+// decode is Decode, with charge told the pixels before they are decoded.
+func decode(fs afero.Fs, path string, charge func(pixels int64) error) (image.Image, error) {
 	data, err := safefs.ReadFile(fs, path, safefs.MaxData)
 	if err != nil {
 		return nil, err
@@ -115,6 +189,11 @@ func Decode(fs afero.Fs, path string) (image.Image, error) {
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, fmt.Errorf("%s: a %dx%d image; circc reads photos of at most %d pixels", path, cfg.Width, cfg.Height, MaxPixels)
+	}
+	if charge != nil {
+		if err := charge(int64(cfg.Width) * int64(cfg.Height)); err != nil {
+			return nil, err
+		}
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {

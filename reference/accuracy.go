@@ -23,8 +23,9 @@ type Accuracy struct {
 // preprocessed in parallel, ahead of the session.
 func (n *Net) Photos(fs afero.Fs, items []datasets.Item, size int) *ort.Feed {
 	width := len(n.Manifest.Input.Channels) * n.Manifest.Input.Size[0] * n.Manifest.Input.Size[1]
+	photos := datasets.NewReader(fs, items)
 	return ort.NewFeed(len(items), size, width, func(i int, dst []float32) error {
-		img, err := datasets.Decode(fs, items[i].Path)
+		img, err := photos.Decode(items[i].Path)
 		if err == nil {
 			err = n.Manifest.PreprocessInto(dst, img)
 		}

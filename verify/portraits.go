@@ -65,7 +65,7 @@ func portraits(res *compiler.Result, net *reference.Net, s *matchSpec, f *Family
 	for _, p := range f.Pairs {
 		nUnits = append(nUnits, p.Channel)
 	}
-	vo := vis.Options{Size: opt.Vis.Size, Steps: opt.Vis.Steps, Seed: opt.Vis.Seed, Runtime: opt.Runtime}
+	vo := vis.Options{Size: opt.Vis.Size, Steps: opt.Vis.Steps, Seed: opt.Vis.Seed, Batch: opt.Runtime.Batch, Runtime: opt.Runtime}
 	name := f.Layer + "." + f.Family
 	vo.Progress = progressOf(opt, "portraits of "+name+", hand-made")
 	hand, err := vis.Visualize(circuit, hIn, f.Layer, hUnits, vo)

@@ -192,8 +192,9 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 		if err != nil {
 			return nil, nil, err
 		}
+		reader := datasets.NewReader(fs, pick)
 		photos, err = sweep(ps, net.Manifest, len(pick), func(i int) (*stimuli.Image, error) {
-			img, err := datasets.Decode(fs, pick[i].Path)
+			img, err := reader.Decode(pick[i].Path)
 			if err != nil {
 				return nil, err
 			}

@@ -80,7 +80,7 @@ func runVis(e *env, args []string) int {
 			channels = append(channels, u.Channel)
 		}
 		p := e.stage(fmt.Sprintf("%s: %d units", key, len(g.units)), "steps", *asJSON)
-		r, err := vis.Visualize(g.model, g.input, g.units[0].Tensor, channels, vis.Options{Size: *size, Steps: *steps, Seed: int64(*seed), Runtime: opt, Progress: p.update})
+		r, err := vis.Visualize(g.model, g.input, g.units[0].Tensor, channels, vis.Options{Size: *size, Steps: *steps, Seed: int64(*seed), Batch: opt.Batch, Runtime: opt, Progress: p.update})
 		p.end()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "circc: %v\n", err)
