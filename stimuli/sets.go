@@ -19,11 +19,15 @@ type Axis struct {
 // Set is a grid of stimuli: every combination of its axes' values, the
 // first axis varying slowest.
 type Set struct {
-	Name   string
-	Doc    string // what the set shows, for circc stimuli --list
-	Size   int
-	Axes   []Axis
-	render func(p map[string]float64) *Image
+	Name string
+	Doc  string // what the set shows, for circc stimuli --list
+	Size int
+	// PeriodDeg is the turn after which the orientation axis repeats:
+	// 360°, or 180° where a half-turned stimulus is the same one (a
+	// grating). The orientation axis spans one period in equal steps.
+	PeriodDeg float64
+	Axes      []Axis
+	render    func(p map[string]float64) *Image
 }
 
 func steps(from, to, step float64) []float64 {
@@ -72,7 +76,7 @@ var sets = map[string]func(size int) *Set{
 	},
 	// gabors: patches over orientation × wavelength × phase.
 	"gabors": func(size int) *Set {
-		return &Set{Name: "gabors", Doc: "Gabor patches on mid grey, the orientation naming the grating's normal, over wavelength (px) and phase (degrees)", Size: size, Axes: []Axis{{"orientation", steps(0, 180, 10)}, {"wavelength", []float64{4, 8, 16}}, {"phase", []float64{0, 90, 180, 270}}},
+		return &Set{Name: "gabors", Doc: "Gabor patches on mid grey, the orientation naming the grating's normal, over wavelength (px) and phase (degrees)", Size: size, PeriodDeg: 180, Axes: []Axis{{"orientation", steps(0, 180, 10)}, {"wavelength", []float64{4, 8, 16}}, {"phase", []float64{0, 90, 180, 270}}},
 			render: func(p map[string]float64) *Image {
 				return Gabor(size, p["orientation"], p["wavelength"], p["phase"], float64(size)/6)
 			}}
@@ -106,7 +110,11 @@ func Lookup(name string, size int) (*Set, error) {
 	if !ok {
 		return nil, fmt.Errorf("no stimulus set %q (sets: %s)", name, strings.Join(Names(), ", "))
 	}
-	return f(size), nil
+	s := f(size)
+	if s.PeriodDeg == 0 {
+		s.PeriodDeg = 360
+	}
+	return s, nil
 }
 
 // Len is the number of stimuli.

@@ -27,9 +27,12 @@ type Tuning struct {
 const EchoWindowDeg = 10
 
 // tuning computes a unit's tuning from its responses to a set whose first
-// axis is orientation over the full circle in equal steps; lines are its
-// responses to straight lines (for the curve preference; may be nil).
-func tuning(resp []float64, nOrient int, lines []float64) Tuning {
+// axis is orientation over one period of the set (360°, or 180° for a set
+// whose half-turned stimuli are the same, like gratings) in equal steps;
+// lines are its responses to straight lines (for the curve preference;
+// may be nil). On a 180° set there is no opposite orientation: the echo
+// is NaN.
+func tuning(resp []float64, nOrient int, period float64, lines []float64) Tuning {
 	per := len(resp) / nOrient
 	t := Tuning{RadialTuning: make([]float64, nOrient), Map: make([]float64, len(resp))}
 	peak := 0.0
@@ -55,7 +58,7 @@ func tuning(resp []float64, nOrient int, lines []float64) Tuning {
 			best = o
 		}
 	}
-	step := 360 / float64(nOrient)
+	step := period / float64(nOrient)
 	top := t.RadialTuning[best]
 	if top <= 0 {
 		t.PreferredDeg, t.WidthDeg, t.Echo = Float(math.NaN()), Float(math.NaN()), Float(math.NaN())
@@ -70,12 +73,15 @@ func tuning(resp []float64, nOrient int, lines []float64) Tuning {
 		width++
 	}
 	t.WidthDeg = Float(float64(width) * step)
-	opp := (best + nOrient/2) % nOrient
-	echo := 0.0
-	for d := -int(EchoWindowDeg / step); d <= int(EchoWindowDeg/step); d++ {
-		echo = math.Max(echo, t.RadialTuning[(opp+d+nOrient)%nOrient])
+	t.Echo = Float(math.NaN())
+	if period == 360 {
+		opp := (best + nOrient/2) % nOrient
+		echo := 0.0
+		for d := -int(EchoWindowDeg / step); d <= int(EchoWindowDeg/step); d++ {
+			echo = math.Max(echo, t.RadialTuning[(opp+d+nOrient)%nOrient])
+		}
+		t.Echo = Float(echo / top)
 	}
-	t.Echo = Float(echo / top)
 	if lines != nil {
 		lm := 0.0
 		for _, v := range lines {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/circc/circc/stimuli"
 )
 
 // TestAssignIsOptimal compares the Hungarian assignment with brute force.
@@ -61,7 +63,7 @@ func TestTuning(t *testing.T) {
 			resp[o*3+r] = v * float64(r+1)
 		}
 	}
-	tu := tuning(resp, n, []float64{1, 2})
+	tu := tuning(resp, n, 360, []float64{1, 2})
 	if tu.PreferredDeg != 100 || math.Abs(float64(tu.WidthDeg)-41) > 1 || math.Abs(float64(tu.Echo)-0.1) > 1e-9 {
 		t.Errorf("preferred %g width %g echo %g", tu.PreferredDeg, tu.WidthDeg, tu.Echo)
 	}
@@ -71,7 +73,7 @@ func TestTuning(t *testing.T) {
 	if tu.Map[100*3+2] != 1 {
 		t.Error("the map is not normalised to its peak")
 	}
-	silent := tuning(make([]float64, n*3), n, nil)
+	silent := tuning(make([]float64, n*3), n, 360, nil)
 	if !math.IsNaN(float64(silent.PreferredDeg)) {
 		t.Error("a silent unit has a preferred orientation")
 	}
@@ -112,5 +114,43 @@ func TestFamilyMeasures(t *testing.T) {
 	}
 	if v, ok := aggregate([]float64{0.1, 0.3}, "mean", "<", 0.25); !ok || math.Abs(v-0.2) > 1e-12 {
 		t.Errorf("mean: %g %v", v, ok)
+	}
+}
+
+// TestEverySetReadsAKnownOrientation: on every stimulus set, a unit tuned
+// to 40° (a bump on the set's own orientation circle, the same over the
+// other axes) is read as preferring 40°, with the set's period: a 180° set
+// (gratings) must not double its angles.
+func TestEverySetReadsAKnownOrientation(t *testing.T) {
+	for _, name := range stimuli.Names() {
+		set, err := stimuli.Lookup(name, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set.Axes[0].Name != "orientation" {
+			t.Errorf("%s: the first axis is %s", name, set.Axes[0].Name)
+			continue
+		}
+		os := set.Axes[0].Values
+		if span := os[len(os)-1] - os[0] + (os[1] - os[0]); math.Abs(span-set.PeriodDeg) > 1e-9 {
+			t.Errorf("%s: orientations span %g°, period %g°", name, span, set.PeriodDeg)
+		}
+		per := set.Len() / len(os)
+		resp := make([]float64, set.Len())
+		for i, o := range os {
+			for k := 0; k < per; k++ {
+				resp[i*per+k] = math.Max(0, 1-angleDiff(o, 40, set.PeriodDeg)/25)
+			}
+		}
+		tu := tuning(resp, len(os), set.PeriodDeg, nil)
+		if float64(tu.PreferredDeg) != 40 {
+			t.Errorf("%s: preferred %g°, want 40°", name, tu.PreferredDeg)
+		}
+		if w := float64(tu.WidthDeg); w < 20 || w > 40 {
+			t.Errorf("%s: width %g°, want about 30°", name, w)
+		}
+		if set.PeriodDeg == 180 != math.IsNaN(float64(tu.Echo)) {
+			t.Errorf("%s: echo %g on a %g° set", name, tu.Echo, set.PeriodDeg)
+		}
 	}
 }

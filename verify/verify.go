@@ -334,7 +334,7 @@ func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNa
 		if lines != nil {
 			l = column(lines, hOut, u.Index)
 		}
-		hand[i] = tuning(column(r, hOut, u.Index), nOrient, l)
+		hand[i] = tuning(column(r, hOut, u.Index), nOrient, set.PeriodDeg, l)
 	}
 	// A family whose units answer a shape and its half-turn alike (lines,
 	// edges read by lines) is axial: its orientations live on a half
@@ -343,8 +343,8 @@ func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNa
 	for _, t := range hand {
 		echoes = append(echoes, float64(t.Echo))
 	}
-	f.PeriodDeg = 360
-	if median(echoes) >= AxialEcho {
+	f.PeriodDeg = set.PeriodDeg
+	if set.PeriodDeg == 360 && median(echoes) >= AxialEcho {
 		f.PeriodDeg = 180
 	}
 	cands := s.channels
@@ -360,7 +360,7 @@ func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNa
 		if lines != nil {
 			l = column(lines, s.tensor, c)
 		}
-		nat[j] = tuning(column(r, s.tensor, c), nOrient, l)
+		nat[j] = tuning(column(r, s.tensor, c), nOrient, set.PeriodDeg, l)
 	}
 	pick := make([]int, len(s.units))
 	for i := range pick {
