@@ -140,3 +140,42 @@ func TestRuntimeErrors(t *testing.T) {
 		t.Fatalf("got %v (code %s)", d, d.Code)
 	}
 }
+
+// TestEveryBuiltin: a table of every numeric builtin at values that tell
+// plausible mistakes apart (halves for the roundings, negatives for sign
+// and mod, ties and lists for the reductions), against Go's math or the
+// value spec.md gives.
+func TestEveryBuiltin(t *testing.T) {
+	cases := []struct {
+		expr string
+		want float64
+	}{
+		{"sin(90deg)", 1}, {"cos(180deg)", -1}, {"tan(45deg)", 1},
+		{"asin(1) / 1deg", 90}, {"acos(-1) / 1deg", 180}, {"atan(1) / 1deg", 45},
+		{"atan2(-1px, -1px) / 1deg", -135},
+		{"exp(1)", math.E}, {"log(1)", 0}, {"sqrt(16px * 1px) / 1px", 4},
+		{"abs(-3)", 3},
+		{"floor(-2.5)", -3}, {"ceil(-2.5)", -2}, {"trunc(-2.5)", -2},
+		// spec.md: round takes halves away from zero.
+		{"round(2.5)", 3}, {"round(-2.5)", -3}, {"round(0.5)", 1}, {"round(1.5)", 2}, {"round(-0.4)", 0},
+		{"sign(-7)", -1}, {"sign(0)", 0}, {"sign(2)", 1},
+		{"min([3, -1, 2])", -1}, {"max([3, -1, 2])", 3}, {"min(4, 9)", 4}, {"max(4, 9)", 9},
+		{"sum([1, 2, 3.5])", 6.5}, {"mean([1, 2, 6])", 3},
+		{"clip(5, 0, 2)", 2}, {"clip(-5, 0, 2)", 0}, {"clip(1, 0, 2)", 1},
+		{"mod(-1, 3)", 2}, {"mod(7, -3)", -2}, {"mod(370deg, 360deg) / 1deg", 10},
+		{"len([1, 2, 3])", 3}, {"peak(kernel 3x3 (x, y) => x / 1px)", 1},
+		{"len(rotations(8))", 8}, {"rotations(8)[3] / 1deg", 135},
+		{"pi", math.Pi}, {"tau", 2 * math.Pi},
+	}
+	src := ""
+	for i, c := range cases {
+		src += "let v" + string(rune('a'+i/26)) + string(rune('a'+i%26)) + " = " + c.expr + "\n"
+	}
+	get := lets(t, src)
+	for i, c := range cases {
+		got := scalar(t, get("v"+string(rune('a'+i/26))+string(rune('a'+i%26))))
+		if math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%s = %v, want %v", c.expr, got, c.want)
+		}
+	}
+}
