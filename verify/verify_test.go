@@ -533,6 +533,11 @@ func TestCroppedSweepMatchesFullSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, out := range full.outs {
+		// One row per image, however the batches fall: the spare slots of
+		// the last batch are not responses.
+		if len(a[out]) != 48 || len(b[out]) != 48 {
+			t.Fatalf("%s: %d and %d rows for 48 images", out, len(a[out]), len(b[out]))
+		}
 		scale := 0.0
 		for _, img := range b[out] {
 			for _, v := range img {
