@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
 scripts/install-test-tools.sh
-# Grammar struct tags are participle syntax, not key:"value" pairs.
-go vet -structtag=false ./...
-go test -count=1 ./... "$@"
+go vet ./...
+# An explicit bound well above the suite's time on 2 cores, so that a
+# loaded machine does not hit Go's default 10 minutes per package.
+go test -count=1 -timeout 30m ./... "$@"
+# A few seconds of fuzzing of the graph surface (models add, shapes).
+go test -count=1 -timeout 5m -run '^$' -fuzz FuzzGraphs -fuzztime 5s ./reference
