@@ -13,6 +13,21 @@ type Crop struct{ Y0, X0, Size int }
 // fraction of the work. ok is false when no smaller window does (a field
 // reaching the image's border, a graph whose fields it cannot follow).
 func (m *Model) CentreCrop(outs []string, channels, size int) (Crop, bool) {
+	return m.CentreCropWindows(outs, nil, channels, size)
+}
+
+// CentreCropWindows is CentreCrop for outputs read as the maximum over a
+// centred block of cells (ReadWindowsEach): windows[i] is output i's
+// block side (nil or 1: the centre cell alone). The window covers the
+// fields of every cell of each block, placed so that each cropped map's
+// block is the same cells of the image.
+func (m *Model) CentreCropWindows(outs []string, windows []int, channels, size int) (Crop, bool) {
+	win := func(i int) int {
+		if i < len(windows) && windows[i] > 1 {
+			return windows[i]
+		}
+		return 1
+	}
 	fields, err := m.ReceptiveFields()
 	if err != nil {
 		return Crop{}, false
@@ -23,7 +38,8 @@ func (m *Model) CentreCrop(outs []string, channels, size int) (Crop, bool) {
 	}
 	type need struct {
 		f      Field
-		centre [2]int // the full-size centre cell
+		w      int    // the block's side
+		centre [2]int // the full-size block's first cell
 		lo, hi [2]int // its field in the image
 	}
 	var needs []need
@@ -34,10 +50,14 @@ func (m *Model) CentreCrop(outs []string, channels, size int) (Crop, bool) {
 		if !ok || len(s) != 4 {
 			return Crop{}, false
 		}
-		n := need{f: f, centre: [2]int{int(s[2]-1) / 2, int(s[3]-1) / 2}}
+		w := win(len(needs))
+		if int64(w) >= s[2] || int64(w) >= s[3] {
+			return Crop{}, false // the whole map is read
+		}
+		n := need{f: f, w: w, centre: [2]int{int(s[2]-int64(w)) / 2, int(s[3]-int64(w)) / 2}}
 		for a := 0; a < 2; a++ {
 			n.lo[a] = f.Lo[a] + n.centre[a]*f.Jump[a]
-			n.hi[a] = f.Hi[a] + n.centre[a]*f.Jump[a]
+			n.hi[a] = f.Hi[a] + (n.centre[a]+w-1)*f.Jump[a]
 			if n.lo[a] < 0 || n.hi[a] >= size {
 				return Crop{}, false // padding reaches the cell at full size
 			}
@@ -55,7 +75,7 @@ func (m *Model) CentreCrop(outs []string, channels, size int) (Crop, bool) {
 		for i, t := range outs {
 			n, sh := needs[i], shapes[t]
 			for a := 0; a < 2 && fits; a++ {
-				c := int(sh[2+a]-1) / 2
+				c := int(sh[2+a]-int64(n.w)) / 2
 				o := (n.centre[a] - c) * n.f.Jump[a] // where the window must start
 				if i == 0 {
 					origin[a] = o

@@ -492,9 +492,15 @@ func (m *Model) Rewire(from, to string, skip ...*pb.NodeProto) error {
 // architecture and every layer's weight statistics stay; learned
 // structure does not.
 func (m *Model) PermuteConvWeights(seed int64) error {
+	return m.PermuteConvWeightsOf(seed, nil)
+}
+
+// PermuteConvWeightsOf is PermuteConvWeights for the convolutions only
+// says yes to (all when only is nil).
+func (m *Model) PermuteConvWeightsOf(seed int64, only func(*pb.NodeProto) bool) error {
 	rng := rand.New(rand.NewSource(seed))
 	for _, n := range m.P.GetGraph().GetNode() {
-		if n.GetOpType() != "Conv" {
+		if n.GetOpType() != "Conv" || only != nil && !only(n) {
 			continue
 		}
 		for k, name := range n.GetInput()[1:] {
@@ -530,13 +536,22 @@ func (m *Model) PermuteConvWeights(seed int64) error {
 // from a GPU). input is the NCHW input shape. The ops (Gather, GlobalMaxPool)
 // mean the same in every opset since 1.
 func (m *Model) ReadWindows(input []int64, window int, names ...string) ([]string, error) {
+	windows := make([]int, len(names))
+	for i := range windows {
+		windows[i] = window
+	}
+	return m.ReadWindowsEach(input, windows, names...)
+}
+
+// ReadWindowsEach is ReadWindows with a window of its own for each name.
+func (m *Model) ReadWindowsEach(input []int64, windows []int, names ...string) ([]string, error) {
 	shapes, err := m.Shapes(input)
 	if err != nil {
 		return nil, err
 	}
 	g := m.P.GetGraph()
 	var outs []string
-	for _, t := range names {
+	for k, t := range names {
 		s, ok := shapes[t]
 		if !ok || len(s) != 4 {
 			return nil, fmt.Errorf("the model has no NCHW tensor %q", t)
@@ -544,7 +559,7 @@ func (m *Model) ReadWindows(input []int64, window int, names ...string) ([]strin
 		from := t
 		for axis := 2; axis < 4; axis++ {
 			side := s[axis]
-			w := int64(window)
+			w := int64(windows[k])
 			if w <= 0 || w >= side {
 				continue // the whole axis
 			}

@@ -394,3 +394,63 @@ func TestReadWindowsAgainstTheMap(t *testing.T) {
 		}
 	}
 }
+
+// TestCentreCropWindows: blocks of cells read on the cropped input equal
+// the same blocks read at full size (each output with a window of its
+// own), and the crop is smaller than the input.
+func TestCentreCropWindows(t *testing.T) {
+	m := readRef(t)
+	if err := m.SetInputShape(224, 224); err != nil {
+		t.Fatal(err)
+	}
+	tensors := []string{"conv2/3x3_2", "inception_3a/output_1", "inception_3b/output_1", "inception_4a/output_1"}
+	windows := []int{4, 3, 2, 1}
+	c, ok := m.CentreCropWindows(tensors, windows, 3, 224)
+	if !ok || c.Size >= 224 {
+		t.Fatalf("crop %+v %v", c, ok)
+	}
+	t.Logf("crop %+v", c)
+	in := make([]float32, 2*3*224*224)
+	for i := range in {
+		in[i] = float32(math.Sin(float64(i)*0.013)*90 + math.Cos(float64(i)*0.0007)*40)
+	}
+	cut := make([]float32, 2*3*c.Size*c.Size)
+	for n := 0; n < 6; n++ {
+		for y := 0; y < c.Size; y++ {
+			copy(cut[(n*c.Size+y)*c.Size:(n*c.Size+y+1)*c.Size], in[(n*224+c.Y0+y)*224+c.X0:])
+		}
+	}
+	run := func(side int, x []float32) []runtime.Output {
+		t.Helper()
+		read := m.Clone()
+		if err := read.SetInputShape(side, side); err != nil {
+			t.Fatal(err)
+		}
+		outs, err := read.ReadWindowsEach([]int64{1, 3, int64(side), int64(side)}, windows, tensors...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := read.Bytes()
+		s, err := runtime.NewSessionFromBytes(data, "data_0", outs, runtime.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		o, err := s.Run(x, []int64{2, 3, int64(side), int64(side)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	full, small := run(224, in), run(c.Size, cut)
+	for k := range tensors {
+		worst, scale := 0.0, 0.0
+		for i, v := range full[k].Data {
+			scale = math.Max(scale, math.Abs(float64(v)))
+			worst = math.Max(worst, math.Abs(float64(v-small[k].Data[i])))
+		}
+		if worst > 1e-5*scale {
+			t.Errorf("%s window %d: cropped and full-size differ by %g of %g", tensors[k], windows[k], worst, scale)
+		}
+	}
+}

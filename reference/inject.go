@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/afero"
@@ -140,7 +141,9 @@ func kindList(k map[string]bool) string {
 func (in *injector) want(kind string) bool { return in.opt.Kinds == nil || in.opt.Kinds[kind] }
 
 // target resolves MODEL.LAYER[selector] to the model's tensor and channels.
-func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int, err error) {
+// With keepUnmatched, a unit matched(…) found no partner for stays as −1
+// (replace pairs channels with units by position); else it is dropped.
+func (in *injector) target(nr *ast.NatRef, keepUnmatched bool) (layer, tensor string, channels []int, err error) {
 	ev := in.res.Evaluator
 	parts := nr.Path.Parts
 	if parts[0].Ident == nil || parts[0].Ident.Name != in.n.Manifest.Name {
@@ -171,6 +174,7 @@ func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int
 		}
 		channels = append(channels, got...)
 	}
+	channels = slices.DeleteFunc(channels, func(c int) bool { return c < 0 && !keepUnmatched })
 	for _, c := range channels {
 		if c >= l.Channels {
 			return "", "", nil, diag.At(nr.Selector.Pos, nr.Selector.EndPos, diag.CodeSelector, "channel %d is out of range: %s has %d", c, l.Name, l.Channels)
@@ -181,7 +185,7 @@ func (in *injector) target(nr *ast.NatRef) (layer, tensor string, channels []int
 
 // ablate zeroes channels: T' = T · mask, read by everything that read T.
 func (in *injector) ablate(a *ast.Ablate) error {
-	layer, tensor, chans, err := in.target(a.Natural)
+	layer, tensor, chans, err := in.target(a.Natural, false)
 	if err != nil {
 		return err
 	}
@@ -263,7 +267,7 @@ func (in *injector) naturalFamily(r *ast.Ref) *check.Family {
 // model's own convolution, which keeps reading its natural inputs.
 func (in *injector) set(st *ast.Set) error {
 	ev := in.res.Evaluator
-	layer, tensor, chans, err := in.target(st.Natural)
+	layer, tensor, chans, err := in.target(st.Natural, false)
 	if err != nil {
 		return err
 	}

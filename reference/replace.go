@@ -97,7 +97,7 @@ func (in *injector) spliceCircuit(at ast.Pos) error {
 // circuit from the same image, each scaled so that its activations match
 // the natural channel's on the calibration photos (equal mean squares).
 func (in *injector) replace(r *ast.Replace) error {
-	layer, tensor, chans, err := in.target(r.Natural)
+	layer, tensor, chans, err := in.target(r.Natural, true)
 	if err != nil {
 		return err
 	}
@@ -116,6 +116,16 @@ func (in *injector) replace(r *ast.Replace) error {
 	if len(units) != len(chans) {
 		return diag.At(r.Pos, r.EndPos, diag.CodeInject, "%d natural channels for the %d units of %s", len(chans), len(units), fam)
 	}
+	// A hand-made unit matching found no natural partner for (-1)
+	// replaces nothing.
+	var keptUnits []*expand.Unit
+	var keptChans []int
+	for j, c := range chans {
+		if c >= 0 {
+			keptUnits, keptChans = append(keptUnits, units[j]), append(keptChans, c)
+		}
+	}
+	units, chans = keptUnits, keptChans
 	shape := in.shapes[tensor]
 	if int64(l.OutH) != shape[2] || int64(l.OutW) != shape[3] {
 		return diag.At(r.Pos, r.EndPos, diag.CodeInject, "%s is %dx%d, the hand-made layer %s %dx%d: they cannot stand in for each other", layer, shape[3], shape[2], l.Name, l.OutW, l.OutH)

@@ -45,16 +45,16 @@ const StrokeWidth = 2.0
 // gentle ones (InceptionV1's curve detectors prefer about 60 px).
 var CurveRadii = []float64{30, 60, 120}
 
-var sets = map[string]func(size int) *Set{
+var sets = map[string]func(size int, stroke float64) *Set{
 	// curves: orientation in 1deg steps all the way round × radius.
-	"curves": func(size int) *Set {
+	"curves": func(size int, stroke float64) *Set {
 		return &Set{Name: "curves", Doc: "dark arcs 2 px wide through the centre on a light ground, the circle's centre opposite the orientation (the normal at the centre points at it)", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 1)}, {"radius", CurveRadii}},
-			render: func(p map[string]float64) *Image { return Curve(size, p["orientation"], p["radius"], StrokeWidth, 1) }}
+			render: func(p map[string]float64) *Image { return Curve(size, p["orientation"], p["radius"], stroke, 1) }}
 	},
 	// curvevariants: the same curves (radius 60 px) in the styles a curve
 	// detector should not care about: stroke width, arc length, polarity,
 	// fill, colour.
-	"curvevariants": func(size int) *Set {
+	"curvevariants": func(size int, stroke float64) *Set {
 		var idx []float64
 		for i := range Variants {
 			idx = append(idx, float64(i))
@@ -65,17 +65,17 @@ var sets = map[string]func(size int) *Set{
 			}}
 	},
 	// lines: straight strokes through the centre.
-	"lines": func(size int) *Set {
-		return &Set{Name: "lines", Doc: "straight dark strokes 2 px wide through the centre, the orientation naming their normal", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}},
-			render: func(p map[string]float64) *Image { return Curve(size, p["orientation"], math.Inf(1), StrokeWidth, 1) }}
+	"lines": func(size int, stroke float64) *Set {
+		return &Set{Name: "lines", Doc: "straight dark strokes 2 px wide through the centre, the orientation naming their normal (a line and its half-turn are the same image, so the set spans 180°)", Size: size, PeriodDeg: 180, Axes: []Axis{{"orientation", steps(0, 180, 10)}},
+			render: func(p map[string]float64) *Image { return Curve(size, p["orientation"], math.Inf(1), stroke, 1) }}
 	},
 	// edges: dark/light boundaries at offsets from the centre.
-	"edges": func(size int) *Set {
+	"edges": func(size int, stroke float64) *Set {
 		return &Set{Name: "edges", Doc: "dark/light boundaries, dark on the side the orientation points to, light behind, at offsets along the normal", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"offset", []float64{-8, 0, 8}}},
 			render: func(p map[string]float64) *Image { return Edge(size, p["orientation"], p["offset"]) }}
 	},
 	// gabors: patches over orientation × wavelength × phase.
-	"gabors": func(size int) *Set {
+	"gabors": func(size int, stroke float64) *Set {
 		return &Set{Name: "gabors", Doc: "Gabor patches on mid grey, the orientation naming the grating's normal, over wavelength (px) and phase (degrees)", Size: size, PeriodDeg: 180, Axes: []Axis{{"orientation", steps(0, 180, 10)}, {"wavelength", []float64{4, 8, 16}}, {"phase", []float64{0, 90, 180, 270}}},
 			render: func(p map[string]float64) *Image {
 				return Gabor(size, p["orientation"], p["wavelength"], p["phase"], float64(size)/6)
@@ -83,14 +83,14 @@ var sets = map[string]func(size int) *Set{
 	},
 	// highlow: high frequency on the side the orientation points to, lower
 	// frequency behind, ratio 1:1 to 1:10.
-	"highlow": func(size int) *Set {
+	"highlow": func(size int, stroke float64) *Set {
 		return &Set{Name: "highlow", Doc: "a boundary with fine texture on the side the orientation points to and a texture `ratio` times coarser behind", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"ratio", []float64{1, 2, 4, 6, 8, 10}}},
 			render: func(p map[string]float64) *Image { return HighLow(size, p["orientation"], 4, p["ratio"]) }}
 	},
 	// angles: rounded corners of 90deg, bisector orientation × corner radius.
-	"angles": func(size int) *Set {
+	"angles": func(size int, stroke float64) *Set {
 		return &Set{Name: "angles", Doc: "rounded 90° corners, the bisector pointing at the orientation, over corner radius", Size: size, Axes: []Axis{{"orientation", steps(0, 360, 10)}, {"radius", []float64{0, 10, 20, 40}}},
-			render: func(p map[string]float64) *Image { return Angle(size, p["orientation"], 90, p["radius"], StrokeWidth) }}
+			render: func(p map[string]float64) *Image { return Angle(size, p["orientation"], 90, p["radius"], stroke) }}
 	},
 }
 
@@ -104,13 +104,18 @@ func Names() []string {
 	return out
 }
 
-// Lookup returns the named set at the given image size.
-func Lookup(name string, size int) (*Set, error) {
+// Lookup returns the named set at the given image size, its strokes
+// StrokeWidth wide.
+func Lookup(name string, size int) (*Set, error) { return LookupStroke(name, size, StrokeWidth) }
+
+// LookupStroke returns the named set with strokes (of curves, lines and
+// angles) of the given width in pixels.
+func LookupStroke(name string, size int, stroke float64) (*Set, error) {
 	f, ok := sets[name]
 	if !ok {
 		return nil, fmt.Errorf("no stimulus set %q (sets: %s)", name, strings.Join(Names(), ", "))
 	}
-	s := f(size)
+	s := f(size, stroke)
 	if s.PeriodDeg == 0 {
 		s.PeriodDeg = 360
 	}

@@ -33,6 +33,10 @@ type Connection struct {
 	// families are indexed by an angle.
 	HandmadeEquivariance *weights.Equivariance `json:"handmade_equivariance,omitempty"`
 	NaturalEquivariance  *weights.Equivariance `json:"natural_equivariance,omitempty"`
+	// OrientationRule and TileEquivariance test the natural circuit
+	// against nulls that relabel its units' orientations.
+	OrientationRule  *OrientationRule  `json:"orientation_rule,omitempty"`
+	TileEquivariance *TileEquivariance `json:"tile_equivariance,omitempty"`
 	// The tiles, on one window: [to unit][from unit] row-major kernels.
 	Window   weights.Window `json:"-"`
 	Handmade [][][]float64  `json:"-"`
@@ -90,6 +94,12 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 	if len(fromUnits) != len(from.Pairs) || len(toUnits) != len(to.Pairs) {
 		return nil, fmt.Errorf("the pairs do not follow the family's units")
 	}
+	// Only units with a natural partner have a natural circuit to compare.
+	fromUnits, fromPairs := paired(fromUnits, from.Pairs)
+	toUnits, toPairs := paired(toUnits, to.Pairs)
+	if len(fromUnits) == 0 || len(toUnits) == 0 {
+		return nil, nil
+	}
 	natFrom, err := net.Tensor(from.NaturalLayer)
 	if err != nil {
 		return nil, err
@@ -106,10 +116,10 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 		return nil, err
 	}
 	var natOut, natIn []int
-	for _, p := range to.Pairs {
+	for _, p := range toPairs {
 		natOut = append(natOut, p.Channel)
 	}
-	for _, p := range from.Pairs {
+	for _, p := range fromPairs {
 		natIn = append(natIn, p.Channel)
 	}
 	nat, err := weights.Expand(net.Model, naturalIn, natFrom, natTo, natOut)
@@ -141,7 +151,7 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 	}
 	for j, u := range toUnits {
 		h, n := flatten(c.Handmade[j]), flatten(c.Natural[j])
-		c.Rows = append(c.Rows, ConnectionRow{Unit: u.Name, Natural: to.Pairs[j].Natural, Agreement: weights.Compare(h, n, peak)})
+		c.Rows = append(c.Rows, ConnectionRow{Unit: u.Name, Natural: toPairs[j].Natural, Agreement: weights.Compare(h, n, peak)})
 		allHand, allNat = append(allHand, h...), append(allNat, n...)
 	}
 	c.Agreement = weights.Compare(allHand, allNat, peak)
@@ -153,13 +163,46 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 		}
 		if e, err := weights.MeasureEquivariance(c.Natural, c.Window.Size[0], fo, tor); err == nil {
 			c.NaturalEquivariance = e
+			c.TileEquivariance = tileEquivariance(c.Natural, c.Window.Size[0], fo, tor)
 		}
 	}
+	// The net weight between natural units against the difference of
+	// their own preferred orientations.
+	sums := make([][]float64, len(c.Natural))
+	for j, row := range c.Natural {
+		for _, t := range row {
+			s := 0.0
+			for _, v := range t {
+				s += v
+			}
+			sums[j] = append(sums[j], s)
+		}
+	}
+	var fromDeg, toDeg []float64
+	for _, p := range fromPairs {
+		fromDeg = append(fromDeg, float64(p.NaturalTuning.PreferredDeg))
+	}
+	for _, p := range toPairs {
+		toDeg = append(toDeg, float64(p.NaturalTuning.PreferredDeg))
+	}
+	c.OrientationRule = orientationRule(sums, fromDeg, toDeg, math.Min(from.PeriodDeg, to.PeriodDeg))
 	return c, nil
 }
 
 // familyUnits are a family's units in the circuit, in index order (the
 // order of its pairs).
+// paired keeps the units whose pair has a natural partner, with their pairs.
+func paired(us []*expand.Unit, pairs []*Pair) ([]*expand.Unit, []*Pair) {
+	var u2 []*expand.Unit
+	var p2 []*Pair
+	for i, p := range pairs {
+		if p.Channel >= 0 {
+			u2, p2 = append(u2, us[i]), append(p2, p)
+		}
+	}
+	return u2, p2
+}
+
 func familyUnits(res *compiler.Result, f *Family) []*expand.Unit {
 	var us []*expand.Unit
 	for _, u := range res.Network.Layer(f.Layer).Units {

@@ -63,6 +63,9 @@ func (r *Report) Figures(fs afero.Fs, dir string, write func(path string, data [
 			var ims []*stimuli.Image
 			var labels []string
 			for _, p := range f.Pairs {
+				if p.Cross == nil {
+					continue // no natural partner
+				}
 				ims = append(ims, p.Cross.Handmade, p.Cross.Natural)
 				labels = append(labels, strings.TrimPrefix(p.Unit, f.Family), p.Natural)
 			}

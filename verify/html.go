@@ -56,28 +56,44 @@ func heatFigure(m []float64, nOrient int, axis Axis, alt string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// profilePlot draws a search's mean r per layer, in model order, with the
-// threshold of FoundThreshold and the chosen layer in red.
+// profilePlot draws a search's members per layer, in model order, as
+// bars, with the layer-only null's mean ± 2 sd as a grey band and the
+// chosen layer in red.
 func profilePlot(f *Family) template.HTML {
-	if len(f.Profile) == 0 {
+	if len(f.Profile) == 0 || len(f.Layers) == 0 {
 		return ""
 	}
-	const bw, h, top = 34.0, 100.0, 8.0
+	ev := map[string]LayerEvidence{}
+	top := 1.0
+	for _, e := range f.Layers {
+		ev[e.Layer] = e
+		top = math.Max(top, math.Max(float64(e.Members), float64(e.NullMean)+2*float64(e.NullSD)))
+	}
+	const bw, h, pad = 34.0, 120.0, 18.0
 	w := bw * float64(len(f.Profile))
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="mean r by layer" width="%.0f" height="%.0f">`, w+40, h+top+60)
-	y := func(r float64) float64 { return top + h*(1-math.Max(0, r)) }
-	for _, t := range []float64{0, 0.5, 1} {
-		fmt.Fprintf(&b, `<text x="28" y="%.1f" font-size="9" text-anchor="end" dominant-baseline="middle">%.1f</text><line x1="32" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#eee"/>`, y(t), t, 32+w, y(t), y(t))
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="members by layer against the null" width="%.0f" height="%.0f">`, w+60, h+pad+70)
+	fmt.Fprintf(&b, `<text x="%.0f" y="11" font-size="11" text-anchor="middle">members of the %s kind by layer; grey: the layer-only null, mean ± 2 sd</text>`, (w+60)/2, template.HTMLEscapeString(f.Kind))
+	y := func(v float64) float64 { return pad + h*(1-math.Max(0, v)/top) }
+	for _, t := range []float64{0, top / 2, top} {
+		fmt.Fprintf(&b, `<text x="40" y="%.1f" font-size="9" text-anchor="end" dominant-baseline="middle">%.0f</text><line x1="44" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#eee"/>`, y(t), t, 44+w, y(t), y(t))
 	}
-	fmt.Fprintf(&b, `<line x1="32" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#888" stroke-dasharray="3 2"/>`, 32+w, y(FoundThreshold), y(FoundThreshold))
+	fmt.Fprintf(&b, `<text transform="translate(10 %.0f) rotate(-90)" font-size="10" text-anchor="middle">units</text>`, pad+h/2)
 	for i, l := range f.Profile {
-		x := 32 + float64(i)*bw
+		x := 44 + float64(i)*bw
+		e := ev[l.Layer]
 		fill := "#999"
 		if l.Layer == f.NaturalLayer {
 			fill = "#ca0020"
 		}
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: mean r %.3f</title></rect>`, x+4, y(l.MeanR), bw-8, y(0)-y(l.MeanR), fill, template.HTMLEscapeString(l.Layer), l.MeanR)
+		if m, sd := float64(e.NullMean), float64(e.NullSD); !math.IsNaN(m) {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#ddd"/>`, x+2, y(m+2*sd), bw-4, math.Max(1, y(m-2*sd)-y(m+2*sd)))
+		}
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.85"><title>%s: %d members, null %.1f ± %.1f, z %.1f</title></rect>`,
+			x+8, y(float64(e.Members)), bw-16, y(0)-y(float64(e.Members)), fill, template.HTMLEscapeString(l.Layer), e.Members, float64(e.NullMean), float64(e.NullSD), float64(e.Z))
+		if e.Found {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">*</text>`, x+bw/2, y(float64(e.Members))-2)
+		}
 		fmt.Fprintf(&b, `<text transform="translate(%.1f %.0f) rotate(60)" font-size="9">%s</text>`, x+bw/2, y(0)+4, template.HTMLEscapeString(l.Layer))
 	}
 	b.WriteString(`</svg>`)
@@ -418,6 +434,8 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"fixed3":  func(x any) string { return fixed3(asFloat(x)) },
 	"ov":      overlapText,
 	"genuine": genuineText,
+	"verdict": verdict,
+	"ptext":   pText,
 	"deref":   func(b *bool) bool { return b != nil && *b },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -445,9 +463,8 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 {{range .Families}}
 <h2>{{.Layer}}.{{.Family.Family}} ~ {{.NaturalLayer}}</h2>
 <p>{{.Matching}} matching on {{.Stimuli}} stimuli; coverage {{f3 .Coverage}}; spacing error {{deg .SpacingErrorDeg}} (hand-made), {{deg .NaturalSpacingErrorDeg}} (natural). <small>{{.Pos}}</small></p>
-<p>Genuine counterparts: {{.Genuine}} of {{len .Pairs}} (mean r {{f3 .GenuineMeanR}}); a natural unit counts when its echo is below 0.25, it prefers curves to straight lines by 1.25× (curve stimuli), and its tuning is at most twice as wide as the family's widest.</p>
-{{if .Profile}}<h3>Search over the model's layers: {{if deref .Found}}found in {{.NaturalLayer}}{{else}}not found (best: {{.NaturalLayer}}){{end}}</h3>{{.Profile}}<p><small>mean Pearson r of the family's one-to-one pairs in each layer; dashed: the threshold for "found"; red: the layer shown below</small></p>
-{{with .Control}}<p>Control, the same network with every convolution's weights shuffled: best layer {{.Layer}} at {{printf "%.2f" .MeanR}}, {{printf "%.2f" .AtFound}} at the layer found; the network scores {{printf "%+.2f" .Margin}} above its control.</p>{{end}}{{end}}
+<p>Genuine counterparts: {{.Genuine}} of {{len .Pairs}} (mean r {{f3 .GenuineMeanR}}). Pairs are made among the members of the {{.Kind}} kind only ({{.Members}} in {{.NaturalLayer}}); a member passes every test: {{.Rules}}.</p>
+{{if .Layers}}<h3>Where the family is: {{verdict .Family}}</h3>{{.Profile}}<p><small>members per layer (bars; red: the layer shown below; *: found) against the layer-only null, the same network with only that layer's own weights shuffled (grey: mean ± 2 sd over the seeds)</small></p>{{end}}
 <div style="display:flex;gap:2em;align-items:flex-start"><div><h3>Radial tuning, whole family</h3>{{.Radial}}<p><small>angle: stimulus orientation (0° right, 90° down);<br>grey inner circle: no response; dashed outer circle:<br>each unit's peak</small></p></div>
 <div><h3>Weights into the family</h3><p><small>one row per unit, one tile per input channel (named above); red positive, blue negative, scaled to the family's largest weight</small></p>{{.Weights}}</div></div>
 <h3>Stimuli</h3><img alt="{{.Stimuli}} stimuli" src="{{.Sheet}}" style="max-width:100%">
@@ -468,6 +485,8 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 <p>Left, the hand-made weights ({{index .HandmadeSize 0}}&times;{{index .HandmadeSize 1}}) from each unit of {{.From}} (columns) into each unit of {{.To}} (rows); right, the same table for their natural partners: the expanded weights {{.NaturalFrom}} &rarr; {{.NaturalTo}} ({{index .NaturalSize 0}}&times;{{index .NaturalSize 1}}), the linear map between them with ReLU and LRN left out and max pools read as average pools (as Visualizing Weights does). Each grid is scaled to the 99.5th percentile of its own |weights| (the few larger taps saturate); red positive, blue negative.</p>
 <p>All tiles: r = {{f3 .Agreement.PearsonR}}; signs agree on {{fixed3 .Agreement.SignAgreement}} of the taps of at least a tenth of the hand-made peak.
 {{with .HandmadeEquivariance}}Equivariance ({{.Kind}}, {{len .Turns}} turns): hand-made {{fixed3 .Score}} (quarter turns {{fixed3 .QuarterTurns}}){{end}}{{with .NaturalEquivariance}}, natural {{fixed3 .Score}} (quarter turns {{fixed3 .QuarterTurns}}){{end}}.</p>
+{{with .TileEquivariance}}<p>Natural tile equivariance {{fixed3 .Score}} against {{fixed3 .NullMean}} ± {{fixed3 .NullSD}} with the partners shuffled ({{.Permutations}} times), p {{ptext .P}}: {{.Verdict}}.</p>{{end}}
+{{with .OrientationRule}}<p>Orientation rule: the difference of the natural units' preferred orientations explains η² {{fixed3 .Eta2}} of the net weights between them (orientations shuffled: {{fixed3 .NullMean}}), p {{ptext .P}} over {{.Permutations}} relabellings: {{.Verdict}}.</p>{{end}}
 <div style="display:flex;gap:1em;align-items:flex-start;overflow-x:auto"><img alt="hand-made weights {{.From}} to {{.To}}" src="{{.Hand}}"><img alt="natural weights {{.NaturalFrom}} to {{.NaturalTo}}" src="{{.Natural}}"></div>
 <table><tr><th class="l">unit</th><th class="l">natural</th><th>r</th><th>signs agree</th></tr>
 {{range .Rows}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{fixed3 .SignAgreement}}</td></tr>

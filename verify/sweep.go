@@ -13,12 +13,13 @@ import (
 // a window's maximum, or the map's).
 type Responses map[string][][]float32
 
-// cells reads an [N, C, 1, 1] output as one row of C values per image.
+// cells reads an [N, C, H, W] output as one row of C·H·W values per
+// image (C values for the [N, C, 1, 1] of a window's readout).
 func cells(o ort.Output, n int) ([][]float32, error) {
-	if len(o.Shape) != 4 || o.Shape[2] != 1 || o.Shape[3] != 1 || int(o.Shape[0]) < n {
-		return nil, fmt.Errorf("output %s has shape %v, not [N, C, 1, 1]", o.Name, o.Shape)
+	if len(o.Shape) != 4 || int(o.Shape[0]) < n {
+		return nil, fmt.Errorf("output %s has shape %v, not [N, C, H, W]", o.Name, o.Shape)
 	}
-	c := int(o.Shape[1])
+	c := int(o.Shape[1] * o.Shape[2] * o.Shape[3])
 	out := make([][]float32, n)
 	for i := range out {
 		out[i] = o.Data[i*c : (i+1)*c : (i+1)*c]
@@ -73,4 +74,38 @@ func sweep(s *ort.Session, man *models.Manifest, n int, image func(i int) (*stim
 		return nil, err
 	}
 	return res, nil
+}
+
+// sweepTensors runs rows (one input tensor of the given per-image shape
+// each) through the session, as sweep runs images.
+func sweepTensors(s *ort.Session, rows [][]float32, shape []int64, outs []string, batchSize int) (Responses, error) {
+	width := 1
+	for _, d := range shape {
+		width *= int(d)
+	}
+	feed := ort.NewFeed(len(rows), batchSize, width, func(i int, dst []float32) error {
+		copy(dst, rows[i])
+		return nil
+	})
+	defer feed.Close()
+	res := Responses{}
+	for {
+		b, ok := feed.Next()
+		if !ok {
+			break
+		}
+		out, err := s.Run(b.Data, append([]int64{int64(b.Size)}, shape...))
+		if err != nil {
+			return nil, err
+		}
+		feed.Done(b)
+		for i, o := range out {
+			rows, err := cells(o, b.K)
+			if err != nil {
+				return nil, err
+			}
+			res[outs[i]] = append(res[outs[i]], rows...)
+		}
+	}
+	return res, feed.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/circc/circc/weights"
 )
@@ -63,20 +64,12 @@ func (r *Report) WriteText(w io.Writer) {
 		if v := f.Portraits; v != nil {
 			fmt.Fprintf(w, "  feature visualizations (%dx%d, %d steps): cross-activation natural on hand-made %s (unmatched %s), hand-made on natural %s (unmatched %s)\n",
 				v.Size, v.Size, v.Steps, f3(v.NaturalOnHandmade), f3(v.NaturalOnHandmadeBaseline), f3(v.HandmadeOnNatural), f3(v.HandmadeOnNaturalBaseline))
+			fmt.Fprintf(w, "  rotation transfer of the natural portraits (turns of %d°): median error %s; %d of the natural partners fail it (error > %g°, or half-turn response > %g)\n",
+				TransferStepDeg, deg(v.TransferErrorDeg), v.TransferFails, MaxTransferErrorDeg, MaxHalfTurnResponse)
 		}
-		if f.Found != nil {
-			verdict := fmt.Sprintf("found in %s", f.NaturalLayer)
-			if !*f.Found {
-				verdict = fmt.Sprintf("NOT FOUND: no layer reaches mean r %.2f; the best is %s", FoundThreshold, f.NaturalLayer)
-			}
-			fmt.Fprintf(w, "  search over %d layers: %s\n  mean r by layer:", len(f.Profile), verdict)
-			for _, l := range f.Profile {
-				fmt.Fprintf(w, " %s %.2f", l.Layer, l.MeanR)
-			}
-			fmt.Fprintln(w)
-			if c := f.Control; c != nil {
-				fmt.Fprintf(w, "  control (weights shuffled): best %s %.2f, %s %.2f; the network scores %+.2f above it\n", c.Layer, c.MeanR, f.NaturalLayer, c.AtFound, c.Margin)
-			}
+		fmt.Fprintf(w, "  members of the %s kind in %s: %d (tests: %s)\n", f.Kind, f.NaturalLayer, f.Members, f.Rules)
+		if len(f.Layers) > 0 {
+			writeEvidence(w, f)
 		}
 	}
 	for _, c := range r.Connections {
@@ -112,4 +105,69 @@ func (c *Connection) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  equivariance (%s, %d turns): hand-made %s (quarter turns %s), natural %s (quarter turns %s)\n", h.Kind, len(h.Turns),
 			fixed3(h.Score), fixed3(h.QuarterTurns), fixed3(n.Score), fixed3(n.QuarterTurns))
 	}
+	if t := c.TileEquivariance; t != nil {
+		fmt.Fprintf(w, "  natural tile equivariance %s against %s ± %s with the partners shuffled (%d times): p %s, %s\n", fixed3(t.Score), fixed3(t.NullMean), fixed3(t.NullSD), t.Permutations, pText(t.P), t.Verdict)
+	}
+	if o := c.OrientationRule; o != nil {
+		fmt.Fprintf(w, "  orientation rule: the difference of preferred orientations explains η² %s of the net natural weights (orientations shuffled: %s; p %s, %d times): %s\n", fixed3(o.Eta2), fixed3(o.NullMean), pText(o.P), o.Permutations, o.Verdict)
+		fmt.Fprintf(w, "    mean net weight by difference (%g° bins from 0°):", o.BinDeg)
+		for _, v := range o.Profile {
+			fmt.Fprintf(w, " %s", f3(v))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// writeEvidence writes a family's layers against their nulls, ordered by
+// excess, and the verdict.
+func writeEvidence(w io.Writer, f *Family) {
+	fmt.Fprintf(w, "  members by layer against the layer-only null (its own weights shuffled, %d seeds), by excess:\n", f.Layers[0].Seeds)
+	fmt.Fprintf(w, "    %-20s %7s %15s %7s %22s  %s\n", "layer", "members", "null mean ± sd", "z", "excess [95% CI]", "found")
+	for _, e := range f.Layers {
+		if e.NoNull != "" {
+			fmt.Fprintf(w, "    %-20s %7d %15s %7s %22s  no: %s\n", e.Layer, e.Members, "-", "-", "-", e.NoNull)
+			continue
+		}
+		found := "no"
+		if e.Found {
+			found = "yes"
+		}
+		fmt.Fprintf(w, "    %-20s %7d %15s %7s %22s  %s\n", e.Layer, e.Members, fmt.Sprintf("%.1f ± %.1f", float64(e.NullMean), float64(e.NullSD)),
+			fmt.Sprintf("%.1f", float64(e.Z)), fmt.Sprintf("%.1f [%.1f, %.1f]", float64(e.Excess), float64(e.CI[0]), float64(e.CI[1])), found)
+	}
+	fmt.Fprintf(w, "  verdict: %s\n", verdict(f))
+}
+
+// verdict says in words where a family is found, from its evidence: every
+// layer found, and whether the best two are told apart.
+func verdict(f *Family) string {
+	var found []string
+	for _, e := range f.Layers {
+		if e.Found {
+			found = append(found, e.Layer)
+		}
+	}
+	if len(found) == 0 {
+		if len(f.Layers) == 1 {
+			return fmt.Sprintf("%s does not hold a significant %s population (z ≥ %g, interval above 0, ≥ %d members)", f.NaturalLayer, f.Kind, FoundZ, MinMembers)
+		}
+		return fmt.Sprintf("NOT FOUND: no layer holds a significant %s population", f.Kind)
+	}
+	out := "found in " + strings.Join(found, ", ")
+	if v := f.Versus; v != nil && len(f.Layers) > 1 {
+		if v.Tie {
+			out += fmt.Sprintf("; %s and %s are a tie (difference in excess %.1f [%.1f, %.1f])", v.Best, v.Next, float64(v.Diff), float64(v.CI[0]), float64(v.CI[1]))
+		} else {
+			out += fmt.Sprintf("; %s leads %s by %.1f members [%.1f, %.1f]", v.Best, v.Next, float64(v.Diff), float64(v.CI[0]), float64(v.CI[1]))
+		}
+	}
+	return out
+}
+
+// pText writes a p-value, "< 0.001" below that.
+func pText(p Float) string {
+	if float64(p) < 0.001 {
+		return "< 0.001"
+	}
+	return f3(p)
 }

@@ -28,15 +28,17 @@ type Options struct {
 	ModelsDir string
 	DataDir   string
 	Runtime   ort.Options
-	Window    int // readout window (0 or 1: the centre unit)
+	Window    int     // readout block side (1: the centre unit; 0: position-tolerant, see readWindows)
+	Stroke    float64 // stroke width of curves, lines and angles in pixels (0: stimuli.StrokeWidth)
 	Photos    int // dataset photos for top-photo overlap (0: none)
 	TopK      int // top photos per unit
 	// Progress, when set, is told how far each stage is: a stimulus set by
 	// its name, "photos", or "loading MODEL" (which counts nothing); the
 	// control network's stages begin with "control: ".
 	Progress func(stage string, done, total int)
-	// NoControl skips the control network of layer searches.
-	NoControl bool
+	// NullSeeds is how many shuffles of each layer's own weights make its
+	// null (0: NullSeeds; negative: no null, and no layer is found).
+	NullSeeds int
 	// FullSize runs stimuli through the whole input instead of the smallest
 	// window that gives the same values (the reference for tests).
 	FullSize bool
@@ -48,15 +50,18 @@ type Options struct {
 // Pair is a hand-made unit and its natural counterpart.
 type Pair struct {
 	Unit                string   `json:"unit"`
-	Natural             string   `json:"natural"` // LAYER:CHANNEL
-	Channel             int      `json:"channel"`
-	PearsonR            float64  `json:"pearson_r"`
+	Natural             string   `json:"natural"` // LAYER:CHANNEL, or "none"
+	Channel             int      `json:"channel"` // -1 for none
+	PearsonR            Float    `json:"pearson_r"`
 	OrientationErrorDeg Float    `json:"orientation_error_deg"`
 	Overlap             *float64 `json:"overlap,omitempty"`
 	Handmade            Tuning   `json:"handmade"`
 	NaturalTuning       Tuning   `json:"natural_tuning"`
-	// Genuine says whether the natural unit is a counterpart by the
-	// documented criteria (GenuineMaxEcho…); NotGenuine says why not.
+	// NaturalReading holds the figures the membership tests read.
+	NaturalReading *Reading `json:"natural_reading,omitempty"`
+	// Genuine says whether the natural unit is a member of the family's
+	// kind (Kind's tests; pairs are made among members only, so a pair
+	// is genuine unless it has no partner); NotGenuine says why not.
 	Genuine    bool     `json:"genuine"`
 	NotGenuine string   `json:"not_genuine,omitempty"`
 	HandTop    []string `json:"handmade_top_photos,omitempty"`
@@ -85,13 +90,26 @@ type Family struct {
 	PeriodDeg    float64   `json:"period_deg"`
 	Orientations []float64 `json:"orientations"`
 	OtherAxis    Axis      `json:"other_axis"`
-	// A search (match … to MODEL.*) reports the best layer above, whether
-	// it reaches FoundThreshold, and every layer's score.
-	Found   *bool        `json:"found,omitempty"`
+	// Kind names the membership tests (the stimulus set's); Members
+	// counts the natural layer's units that pass them.
+	Kind    string `json:"kind"`
+	Rules   string `json:"rules"`
+	Members int    `json:"members"`
+	// MemberList is every member of the natural layer with its strength,
+	// strongest first: the template-free scan the pairs are drawn from.
+	MemberList []Member `json:"member_list,omitempty"`
+	// Layers holds each layer's members against its layer-only null,
+	// ordered by excess (a search: every layer; else the one matched);
+	// Found says whether the natural layer is found by the rule (FoundZ…),
+	// and Versus compares the two layers with the most excess.
+	Layers []LayerEvidence `json:"layers,omitempty"`
+	Found  *bool           `json:"found,omitempty"`
+	Versus *Comparison     `json:"versus,omitempty"`
+	// Profile is a search's resemblance by layer: the mean r of the
+	// family's pairs there (among members).
 	Profile []LayerScore `json:"profile,omitempty"`
-	Control *Control     `json:"control,omitempty"`
-	// Genuine counts the pairs whose natural unit is a counterpart;
-	// GenuineMeanR is their mean r. The other hand-made units found none.
+	// Genuine counts the pairs with a member partner; GenuineMeanR is
+	// their mean r. The other hand-made units found none.
 	Genuine      int   `json:"genuine"`
 	GenuineMeanR Float `json:"genuine_mean_r"`
 	// Portraits sums up the feature visualizations (verify --vis).
@@ -124,6 +142,9 @@ type Report struct {
 	// the hand-made one.
 	Connections []*Connection   `json:"connections,omitempty"`
 	Expects     []*ExpectResult `json:"expects"`
+	// Robustness holds the verdicts under other readouts (verify
+	// --robustness).
+	Robustness *Robustness `json:"robustness,omitempty"`
 	Stimuli     int             `json:"stimuli"`
 	Photos      int             `json:"photos"`
 	Seconds     float64         `json:"seconds"`
@@ -147,6 +168,9 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	if opt.TopK == 0 {
 		opt.TopK = 8
 	}
+	if opt.NullSeeds == 0 {
+		opt.NullSeeds = NullSeeds
+	}
 	if opt.Progress != nil {
 		opt.Progress("loading "+opt.Against, 0, 1)
 	}
@@ -161,7 +185,17 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	if len(specs) == 0 {
 		return nil, nil, fmt.Errorf("%s has no match statement for %s: nothing to verify", res.Source, net.Manifest.Name)
 	}
-	pr, ds, err := newProbe(fs, res, net, specs, opt)
+	windows, err := readWindows(net.Model, tensorsOf(specs), opt.Window)
+	if err != nil {
+		return nil, nil, err
+	}
+	plans := map[string]*nullPlan{}
+	for i, t := range tensorsOf(specs) {
+		if opt.NullSeeds > 0 {
+			plans[t] = planNull(net, t, windows[i])
+		}
+	}
+	pr, ds, err := newProbe(fs, res, net, specs, opt, plans)
 	if ds != nil || err != nil {
 		return nil, ds, err
 	}
@@ -177,38 +211,50 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	}
 	var photos Responses
 	var photoNames []string
+	var photoItems []datasets.Item
+	var reader *datasets.Reader
 	if opt.Photos > 0 {
 		items, err := datasets.ImageNetSample(fs, datasets.Dir(opt.DataDir, "imagenet-sample"))
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w (or run with --photos 0)", err)
 		}
 		step := max(len(items)/opt.Photos, 1)
-		var pick []datasets.Item
-		for i := 0; i < len(items) && len(pick) < opt.Photos; i += step {
-			pick = append(pick, items[i])
+		for i := 0; i < len(items) && len(photoItems) < opt.Photos; i += step {
+			photoItems = append(photoItems, items[i])
 			photoNames = append(photoNames, items[i].Name)
+		}
+		// Each photo is read twice: at the cells the stimuli are read at
+		// (for membership), and anywhere on the map (for top photos).
+		var uses []datasets.Item
+		uses = append(append(uses, photoItems...), photoItems...)
+		reader = datasets.NewReader(fs, uses)
+		photo := func(i int) (*stimuli.Image, error) {
+			img, err := reader.Decode(photoItems[i].Path)
+			if err != nil {
+				return nil, err
+			}
+			return stimuli.FromImage(img, size)
+		}
+		if sweeps["photos"], err = sweep(pr.sess, net.Manifest, len(photoItems), photo, pr.reads, pr.progress("photos"), pr.window, opt.Runtime.BatchSize()); err != nil {
+			return nil, nil, err
 		}
 		ps, err := pr.photoSession()
 		if err != nil {
 			return nil, nil, err
 		}
-		reader := datasets.NewReader(fs, pick)
-		photos, err = sweep(ps, net.Manifest, len(pick), func(i int) (*stimuli.Image, error) {
-			img, err := reader.Decode(pick[i].Path)
-			if err != nil {
-				return nil, err
-			}
-			return stimuli.FromImage(img, size)
-		}, pr.outs, pr.progress("photos"), crop{}, opt.Runtime.BatchSize())
-		if err != nil {
+		if photos, err = sweep(ps, net.Manifest, len(photoItems), photo, pr.outs, pr.progress("photos"), crop{}, opt.Runtime.BatchSize()); err != nil {
 			return nil, nil, err
 		}
-		rep.Photos = len(pick)
+		rep.Photos = len(photoItems)
 	}
-	var found map[*ast.Match]*Family
-	rep.Families, found = reduceSearches(specs, func(s *matchSpec) *Family {
-		return analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], photos, photoNames, opt.TopK)
+	evidence, err := layerEvidence(net, specs, plans, setOf, sweeps, photoItems, reader, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.Families = reduceSearches(specs, func(s *matchSpec) *Family {
+		return analyse(s, setOf, sweeps, photos, photoNames, opt.TopK, evidence[evidenceKey(s)])
 	})
+	exclusive(rep.Families)
 	if opt.Vis != nil {
 		for _, s := range specs {
 			for _, f := range rep.Families {
@@ -220,16 +266,12 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 			}
 		}
 	}
+	recount(rep.Families)
 	if opt.Progress != nil {
 		opt.Progress("weights between matched families", 0, 1)
 	}
 	if rep.Connections, err = connections(res, net, rep.Families); err != nil {
 		return nil, nil, err
-	}
-	if len(found) > 0 && !opt.NoControl {
-		if ds, err := control(fs, res, net, specs, opt, found); ds != nil || err != nil {
-			return nil, ds, err
-		}
 	}
 	if rep.Expects, d = expects(res, rep); d != nil {
 		return nil, diag.List{d}, nil
@@ -239,6 +281,27 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil, nil
+}
+
+// LayerScore is one layer's resemblance in a search: how well the
+// family's units pair with the layer's members.
+type LayerScore struct {
+	Layer            string  `json:"layer"`
+	MeanR            Float   `json:"mean_r"` // NaN (null) when the layer has no members
+	Coverage         float64 `json:"coverage"`
+	OrientationError Float   `json:"mean_orientation_error_deg"`
+}
+
+// tensorsOf lists the natural tensors the specs read, once each, in order.
+func tensorsOf(specs []*matchSpec) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if !seen[s.tensor] {
+			out, seen[s.tensor] = append(out, s.tensor), true
+		}
+	}
+	return out
 }
 
 // collect reads the circuit's match statements for the model. When none
@@ -319,157 +382,16 @@ func column(r Responses, out string, ch int) []float64 {
 	return v
 }
 
-// analyse pairs a family's units with natural units and measures them.
-func analyse(s *matchSpec, set *stimuli.Set, r, lines, photos Responses, photoNames []string, k int) *Family {
-	hOut := reference.Prefix + "circuit/" + s.layer.Name
-	nOrient := len(set.Axes[0].Values)
-	f := &Family{Family: s.family, Layer: s.layer.Name, NaturalLayer: s.natLayer, Stimuli: set.Name, Pos: s.decl.Pos.String(),
-		Matching: "explicit", Orientations: set.Axes[0].Values}
-	if len(set.Axes) > 1 {
-		f.OtherAxis = Axis{set.Axes[1].Name, set.Axes[1].Values}
-	}
-	hand := make([]Tuning, len(s.units))
-	for i, u := range s.units {
-		var l []float64
-		if lines != nil {
-			l = column(lines, hOut, u.Index)
-		}
-		hand[i] = tuning(column(r, hOut, u.Index), nOrient, set.PeriodDeg, l)
-	}
-	// A family whose units answer a shape and its half-turn alike (lines,
-	// edges read by lines) is axial: its orientations live on a half
-	// circle, and an echo is what it is, not a flaw.
-	var echoes []float64
-	for _, t := range hand {
-		echoes = append(echoes, float64(t.Echo))
-	}
-	f.PeriodDeg = set.PeriodDeg
-	if set.PeriodDeg == 360 && median(echoes) >= AxialEcho {
-		f.PeriodDeg = 180
-	}
-	cands := s.channels
-	if cands == nil {
-		f.Matching = "auto"
-		for c := range r[s.tensor][0] {
-			cands = append(cands, c)
-		}
-	}
-	nat := make([]Tuning, len(cands))
-	for j, c := range cands {
-		var l []float64
-		if lines != nil {
-			l = column(lines, s.tensor, c)
-		}
-		nat[j] = tuning(column(r, s.tensor, c), nOrient, set.PeriodDeg, l)
-	}
-	pick := make([]int, len(s.units))
-	for i := range pick {
-		pick[i] = i
-	}
-	if s.channels == nil {
-		score := make([][]float64, len(s.units))
-		for i := range score {
-			score[i] = make([]float64, len(cands))
-			for j := range cands {
-				score[i][j] = pearson(hand[i].Map, nat[j].Map)
-			}
-		}
-		pick = assign(score)
-	}
-	var hp, np, nw []float64
-	for i, u := range s.units {
-		j := pick[i]
-		p := &Pair{Unit: u.Name, Natural: fmt.Sprintf("%s:%d", s.natLayer, cands[j]), Channel: cands[j],
-			PearsonR: pearson(hand[i].Map, nat[j].Map), Handmade: hand[i], NaturalTuning: nat[j]}
-		p.OrientationErrorDeg = Float(angleDiff(float64(hand[i].PreferredDeg), float64(nat[j].PreferredDeg), f.PeriodDeg))
-		if photos != nil {
-			ht := topK(column(photos, hOut, u.Index), k)
-			nt := topK(column(photos, s.tensor, cands[j]), k)
-			ov := overlap(ht, nt)
-			p.Overlap = &ov
-			for _, x := range ht {
-				p.HandTop = append(p.HandTop, photoNames[x])
-			}
-			for _, x := range nt {
-				p.NaturalTop = append(p.NaturalTop, photoNames[x])
-			}
-		}
-		f.Pairs = append(f.Pairs, p)
-		hp = append(hp, float64(hand[i].PreferredDeg))
-		np = append(np, float64(nat[j].PreferredDeg))
-		nw = append(nw, float64(nat[j].WidthDeg))
-		if !math.IsNaN(u.EquivarianceError) {
-			e := u.EquivarianceError
-			if f.EquivarianceError == nil || e > *f.EquivarianceError {
-				f.EquivarianceError = &e
-			}
-		}
-	}
-	f.SpacingErrorDeg, f.NaturalSpacingErrorDeg = Float(spacingError(hp, f.PeriodDeg)), Float(spacingError(np, f.PeriodDeg))
-	f.Coverage = coverage(np, nw, f.PeriodDeg)
-	classify(f)
-	return f
-}
-
-// The criteria of a genuine counterpart, on the natural unit alone: a
-// one-to-one pairing gives every hand-made unit some channel, and these
-// say whether that channel is what the family is.
-const (
-	// GenuineMaxEcho: the natural unit answers the opposite orientation
-	// with less than this share of its peak (not asked of axial families).
-	GenuineMaxEcho = 0.25
-	// AxialEcho: a family whose hand-made units' median echo reaches this
-	// is axial (period 180°).
-	AxialEcho = 0.75
-	// GenuineMinCurvePreference: with curve stimuli, its best curve beats
-	// its best straight line by this factor.
-	GenuineMinCurvePreference = 1.25
-	// GenuineMaxWidthRatio: its tuning is at most this many times as wide
-	// as the family's widest hand-made unit.
-	GenuineMaxWidthRatio = 2.0
-)
-
-// classify marks each pair genuine or not (with the reason) and sums the
-// family up over the genuine pairs.
-func classify(f *Family) {
-	widest := 0.0
-	for _, p := range f.Pairs {
-		widest = math.Max(widest, float64(p.Handmade.WidthDeg))
-	}
-	var r float64
-	f.Genuine = 0
-	for _, p := range f.Pairs {
-		n := p.NaturalTuning
-		var why []string
-		if e := float64(n.Echo); f.PeriodDeg == 360 && !(e < GenuineMaxEcho) {
-			why = append(why, fmt.Sprintf("echo %.2f", e))
-		}
-		if c := float64(n.CurvePreference); f.Stimuli == "curves" && c < GenuineMinCurvePreference {
-			why = append(why, fmt.Sprintf("curves only %.2f× lines", c))
-		}
-		if w := float64(n.WidthDeg); widest > 0 && w > GenuineMaxWidthRatio*widest {
-			why = append(why, fmt.Sprintf("width %.0f°", w))
-		}
-		p.Genuine = len(why) == 0
-		p.NotGenuine = strings.Join(why, ", ")
-		if p.Genuine {
-			f.Genuine++
-			r += p.PearsonR
-		}
-	}
-	f.GenuineMeanR = Float(math.NaN())
-	if f.Genuine > 0 {
-		f.GenuineMeanR = Float(r / float64(f.Genuine))
-	}
-}
-
 // metricValues returns the values a claim's metric takes in a family.
 func metricValues(f *Family, metric string) ([]float64, error) {
 	var v []float64
 	for _, p := range f.Pairs {
+		if p.Channel < 0 && (metric == "pearson_r" || metric == "orientation_error" || metric == "overlap") {
+			continue // a hand-made unit without a natural partner
+		}
 		switch metric {
 		case "pearson_r":
-			v = append(v, p.PearsonR)
+			v = append(v, float64(p.PearsonR))
 		case "orientation_error":
 			v = append(v, float64(p.OrientationErrorDeg))
 		case "echo":
@@ -613,182 +535,134 @@ func aggregate(vals []float64, agg, op string, limit float64) (float64, bool) {
 	return v, compare(op, v, limit)
 }
 
-// ControlSeed seeds the shuffle of the control network's weights.
-const ControlSeed = 1
-
-// Control is a search's result on the control network: the same
-// architecture with every convolution's weights shuffled (same statistics,
-// no learned structure).
-type Control struct {
-	Layer   string  `json:"layer"`    // the control's best layer
-	MeanR   float64 `json:"mean_r"`   // its score there
-	AtFound float64 `json:"at_found"` // the control's score at the layer the real network was found in
-	Margin  float64 `json:"margin"`   // the real network's best score minus the control's best
-}
-
-// control runs the searches again on the control network and attaches the
-// result to each search's family.
-func control(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options, found map[*ast.Match]*Family) (diag.List, error) {
-	model := net.Model.Clone()
-	if err := model.PermuteConvWeights(ControlSeed); err != nil {
-		return nil, err
-	}
-	ctl := &reference.Net{Manifest: net.Manifest, Dir: net.Dir, Path: net.Path, Model: model}
-	var search []*matchSpec
-	for _, s := range specs {
-		if s.search {
-			search = append(search, s)
-		}
-	}
-	pr, ds, err := newProbe(fs, res, ctl, search, opt)
-	if ds != nil || err != nil {
-		return ds, err
-	}
-	defer pr.close()
-	sweeps, setOf, err := pr.sweepSets(search, "control: ")
-	if err != nil {
-		return nil, err
-	}
-	_, controls := reduceSearches(search, func(s *matchSpec) *Family {
-		return analyse(s, setOf[s.set], sweeps[s.set], sweeps["lines"], nil, nil, 0)
-	})
-	for decl, c := range controls {
-		real := found[decl]
-		best := scoreAt(c.Profile, c.NaturalLayer)
-		real.Control = &Control{Layer: c.NaturalLayer, MeanR: best, AtFound: scoreAt(c.Profile, real.NaturalLayer),
-			Margin: scoreAt(real.Profile, real.NaturalLayer) - best}
-	}
-	return nil, nil
-}
-
-// reduceSearches analyses every spec in order and reduces the layers of
-// each search (consecutive specs of one match) to its best layer
-// (bestLayer); searches maps each search's match to that family.
-func reduceSearches(specs []*matchSpec, analyse func(*matchSpec) *Family) (fams []*Family, searches map[*ast.Match]*Family) {
-	searches = map[*ast.Match]*Family{}
-	var layers []*Family // the layers of the current search, in model order
-	for i, s := range specs {
-		f := analyse(s)
-		if !s.search {
-			fams = append(fams, f)
-			continue
-		}
-		layers = append(layers, f)
-		if i+1 == len(specs) || specs[i+1].decl != s.decl {
-			best := bestLayer(layers)
-			fams, searches[s.decl] = append(fams, best), best
-			layers = nil
-		}
-	}
-	return fams, searches
-}
-
-// scoreAt is a layer's mean r in a search's profile (0 when absent).
-func scoreAt(profile []LayerScore, layer string) float64 {
-	for _, l := range profile {
-		if l.Layer == layer {
-			return l.MeanR
-		}
-	}
-	return 0
-}
-
-// FoundThreshold is the mean Pearson r of its pairs a layer must reach for
-// a search to report the family found there; below it, the report says
-// "not found" and shows the best layer all the same.
-const FoundThreshold = 0.75
-
-// LayerScore is one layer's result in a search: how well the family's
-// units pair with the layer's channels.
-type LayerScore struct {
-	Layer            string  `json:"layer"`
-	MeanR            float64 `json:"mean_r"`
-	Coverage         float64 `json:"coverage"`
-	OrientationError Float   `json:"mean_orientation_error_deg"` // NaN (null) when a unit has no preference
-}
-
-// bestLayer reduces a search to the family found in its best layer (the
-// highest mean r), with every layer's score as the profile.
-func bestLayer(layers []*Family) *Family {
-	var best *Family
-	var bestR float64
-	var profile []LayerScore
-	for _, f := range layers {
-		var r, e float64
-		for _, p := range f.Pairs {
-			r += p.PearsonR
-			e += float64(p.OrientationErrorDeg)
-		}
-		n := float64(len(f.Pairs))
-		ls := LayerScore{Layer: f.NaturalLayer, MeanR: r / n, Coverage: f.Coverage, OrientationError: Float(e / n)}
-		profile = append(profile, ls)
-		if best == nil || ls.MeanR > bestR {
-			best, bestR = f, ls.MeanR
-		}
-	}
-	best.Matching = "search"
-	best.Profile = profile
-	found := bestR >= FoundThreshold
-	best.Found = &found
-	return best
-}
-
 // probe is a session on the reference network (or its control) cut at the
 // tensors the specs read, with the circuit beside it. Stimuli run through
 // the smallest centred window of the input that gives the same centre
 // cells (crop); photos, read anywhere on the map, through the full size.
 type probe struct {
-	net    *reference.Net
-	model  *onnx.Model // the reference with the circuit beside it
-	outs   []string    // the tensors read
-	sess   *ort.Session
-	window crop // the part of the input sess takes; zero: all of it
-	photos *ort.Session
-	opt    Options
+	net     *reference.Net
+	model   *onnx.Model // the reference with the circuit beside it
+	outs    []string    // the tensors read
+	reads   []string    // what the centre session reads: outs, then the blocks below layers (TENSOR/block)
+	sess    *ort.Session
+	window  crop  // the part of the input sess takes; zero: all of it
+	windows []int // each output's block of cells
+	blocks  []string
+	sides   []int // each block's side
+	photos  *ort.Session
+	opt     Options
 }
 
-func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options) (*probe, diag.List, error) {
-	var tensors, layers []string
+// newProbe opens the session that reads the specs' natural tensors and the
+// circuit's layers, each over its block of centre cells, and for each
+// null plan whose block reads a layer below, that layer's centre block in
+// full (TENSOR/block), on which the null's block runs.
+func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options, plans map[string]*nullPlan) (*probe, diag.List, error) {
+	var layers []string
 	seen := map[string]bool{}
 	for _, s := range specs {
-		if !seen[s.tensor] {
-			tensors, seen[s.tensor] = append(tensors, s.tensor), true
-		}
 		if !seen["circuit:"+s.layer.Name] {
 			layers, seen["circuit:"+s.layer.Name] = append(layers, s.layer.Name), true
 		}
 	}
-	model, outs, ds, err := net.Beside(fs, res, tensors, layers)
+	model, outs, ds, err := net.Beside(fs, res, tensorsOf(specs), layers)
 	if ds != nil || err != nil {
 		return nil, ds, err
 	}
 	p := &probe{net: net, outs: outs, model: model, opt: opt}
 	size := net.Manifest.Input.Size[0]
 	channels := len(net.Manifest.Input.Channels)
-	side, window := size, max(opt.Window, 1)
-	if window == 1 && !opt.FullSize {
-		// Only the centre cells are read: compute them on the smallest
-		// window of the input that gives the same values.
-		if w, ok := model.CentreCrop(outs, channels, size); ok {
-			p.window, side = w, w.Size
+	if p.windows, err = readWindows(model, outs, opt.Window); err != nil {
+		return nil, nil, err
+	}
+	side := map[string]int{}
+	for _, t := range tensorsOf(specs) {
+		if pl := plans[t]; pl != nil && pl.noNull == "" && !pl.image {
+			if side[pl.block.Input] != 0 && side[pl.block.Input] != pl.side {
+				pl.noNull = "its input is another layer's at another size" // not with these models' blocks
+				continue
+			}
+			if side[pl.block.Input] == 0 {
+				p.blocks, p.sides = append(p.blocks, pl.block.Input), append(p.sides, pl.side)
+			}
+			side[pl.block.Input] = pl.side
 		}
 	}
-	if p.sess, err = p.session(side, window); err != nil {
+	p.reads = append(append([]string(nil), outs...), blockNames(p.blocks)...)
+	in := size
+	if !opt.FullSize {
+		// Only the centre blocks are read: compute them on the smallest
+		// window of the input that gives the same values.
+		all := append(append([]string(nil), outs...), p.blocks...)
+		if w, ok := model.CentreCropWindows(all, append(append([]int(nil), p.windows...), p.sides...), channels, size); ok {
+			p.window, in = w, w.Size
+		}
+	}
+	if p.sess, err = p.session(in, p.windows, true); err != nil {
 		return nil, nil, err
 	}
 	return p, nil, nil
 }
 
+// blockNames are the outputs ReadBlocks names.
+func blockNames(tensors []string) []string {
+	var out []string
+	for _, t := range tensors {
+		out = append(out, t+"/block")
+	}
+	return out
+}
+
+// TolerancePx is how far from the image centre, in pixels, position-
+// tolerant reading looks for the unit a stimulus reaches (see readWindows).
+const TolerancePx = 16
+
+// readWindows is the side of the block of cells each output is read over:
+// window for every output when it is given (1: the centre cell), else
+// position-tolerant reading, sized from the output's stride in input
+// pixels: round(TolerancePx / stride) cells, at least 1 (2 at stride 8,
+// 4 at stride 4, 1 at stride 16 and more). A stimulus centred on the
+// image then reaches the unit nearest to it whatever the layer's grid.
+func readWindows(m *onnx.Model, outs []string, window int) ([]int, error) {
+	out := make([]int, len(outs))
+	if window > 0 {
+		for i := range out {
+			out[i] = window
+		}
+		return out, nil
+	}
+	fields, err := m.ReceptiveFields()
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range outs {
+		out[i] = 1
+		if f, ok := fields[t]; ok && f.Jump[0] > 0 {
+			out[i] = max(1, int(math.Round(TolerancePx/float64(f.Jump[0]))))
+		}
+	}
+	return out, nil
+}
+
 // session opens the probe's model on a side×side input, reading each
-// output's window in the graph (0: the whole map).
-func (p *probe) session(side, window int) (*ort.Session, error) {
+// output's block of cells in the graph (windows[i] for output i; 0: the
+// whole map) and, with blocks, the blocks below layers in full.
+func (p *probe) session(side int, windows []int, blocks bool) (*ort.Session, error) {
 	m := p.model.Clone()
 	if err := m.SetInputShape(side, side); err != nil {
 		return nil, err
 	}
-	read, err := m.ReadWindows([]int64{1, int64(len(p.net.Manifest.Input.Channels)), int64(side), int64(side)}, window, p.outs...)
+	input := []int64{1, int64(len(p.net.Manifest.Input.Channels)), int64(side), int64(side)}
+	read, err := m.ReadWindowsEach(input, windows, p.outs...)
 	if err != nil {
 		return nil, err
+	}
+	if blocks && len(p.blocks) > 0 {
+		more, err := m.ReadBlocks(input, p.sides, p.blocks...)
+		if err != nil {
+			return nil, err
+		}
+		read = append(read, more...)
 	}
 	data, err := m.Bytes()
 	if err != nil {
@@ -801,7 +675,7 @@ func (p *probe) session(side, window int) (*ort.Session, error) {
 // a full-size input, as photos are read; made when photos need it.
 func (p *probe) photoSession() (*ort.Session, error) {
 	if p.photos == nil {
-		s, err := p.session(p.net.Manifest.Input.Size[0], 0)
+		s, err := p.session(p.net.Manifest.Input.Size[0], make([]int, len(p.outs)), false)
 		if err != nil {
 			return nil, err
 		}
@@ -825,23 +699,28 @@ func (p *probe) progress(stage string) func(int, int) {
 	return func(d, t int) { p.opt.Progress(stage, d, t) }
 }
 
-// sweepSets runs one sweep per stimulus set the specs use (and the
-// straight lines, for the curve preference of curve sets); label prefixes
-// the progress stages.
+// sweepSets runs one sweep per stimulus set the specs' family kinds need
+// (their own sets and their contrast sets); label prefixes the progress
+// stages.
 func (p *probe) sweepSets(specs []*matchSpec, label string) (map[string]Responses, map[string]*stimuli.Set, error) {
 	sweeps := map[string]Responses{}
 	setOf := map[string]*stimuli.Set{}
 	size := p.net.Manifest.Input.Size[0]
 	for _, s := range specs {
-		for _, name := range []string{s.set, "lines"} {
-			if _, done := sweeps[name]; done || name == "lines" && s.set != "curves" {
+		k := KindOf(s.set)
+		for _, name := range append([]string{k.Set}, k.Contrast...) {
+			if _, done := sweeps[name]; done {
 				continue
 			}
-			set, err := stimuli.Lookup(name, size)
+			stroke := p.opt.Stroke
+			if stroke == 0 {
+				stroke = stimuli.StrokeWidth
+			}
+			set, err := stimuli.LookupStroke(name, size, stroke)
 			if err != nil {
 				return nil, nil, err
 			}
-			r, err := sweep(p.sess, p.net.Manifest, set.Len(), func(i int) (*stimuli.Image, error) { return set.Render(i), nil }, p.outs,
+			r, err := sweep(p.sess, p.net.Manifest, set.Len(), func(i int) (*stimuli.Image, error) { return set.Render(i), nil }, p.reads,
 				p.progress(label+name), p.window, p.opt.Runtime.BatchSize())
 			if err != nil {
 				return nil, nil, err

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/reference"
 	ort "github.com/circc/circc/runtime"
 	"github.com/circc/circc/stimuli"
@@ -57,30 +58,37 @@ func curves(t *testing.T) (*compiler.Result, *Report) {
 }
 
 // TestFindsCurveDetectors: without being told unit numbers, the verifier
-// pairs the 24 hand-made curve detectors with 24 distinct mixed3b channels
-// that respond like curve detectors: matching response maps, preferred
-// orientations close to the hand-made ones and all round the circle, and
-// no echo.
+// counts mixed3b's members of the curves kind far above the layer's own
+// null, and pairs the 24 hand-made curve detectors one to one with 24 of
+// them: matching response maps, preferred orientations close to the
+// hand-made ones and all round the circle, no echo; and the members a
+// template-free ranking puts first (the strongest answers to curves) are
+// among the pairs.
 func TestFindsCurveDetectors(t *testing.T) {
 	_, rep := curves(t)
 	f := familyNamed(t, rep, "mixed3b.curve")
-	if len(rep.Families) != 3 || f.Matching != "auto" {
+	if len(rep.Families) != 3 || f.Matching != "auto" || f.Kind != "curves" {
 		t.Fatalf("families %+v", rep.Families)
 	}
-	if len(f.Pairs) != 24 || f.NaturalLayer != "mixed3b" || rep.Stimuli != 360*len(stimuli.CurveRadii)+36 {
+	if len(f.Pairs) != 24 || f.NaturalLayer != "mixed3b" || rep.Stimuli != 360*len(stimuli.CurveRadii)+18 {
 		t.Fatalf("%d pairs on %s, %d stimuli", len(f.Pairs), f.NaturalLayer, rep.Stimuli)
+	}
+	e := f.Layers[0]
+	t.Logf("mixed3b: %d members, null %.1f ± %.1f, z %.1f", e.Members, float64(e.NullMean), float64(e.NullSD), float64(e.Z))
+	if f.Found == nil || !*f.Found || e.Members < 35 || float64(e.Z) < 3 || e.Seeds != NullSeeds {
+		t.Errorf("mixed3b's curve population: %+v", e)
 	}
 	seen := map[int]bool{}
 	var r, errs, echoes []float64
 	for _, p := range f.Pairs {
-		if seen[p.Channel] {
-			t.Errorf("channel %d matched twice", p.Channel)
+		if seen[p.Channel] || p.Channel < 0 || !p.Genuine {
+			t.Errorf("pair %s ~ %s: not a distinct member (%s)", p.Unit, p.Natural, p.NotGenuine)
 		}
 		seen[p.Channel] = true
-		r = append(r, p.PearsonR)
+		r = append(r, float64(p.PearsonR))
 		errs = append(errs, float64(p.OrientationErrorDeg))
 		echoes = append(echoes, float64(p.NaturalTuning.Echo))
-		if !strings.HasPrefix(p.Natural, "mixed3b:") || len(p.Handmade.RadialTuning) != 360 {
+		if !strings.HasPrefix(p.Natural, "mixed3b:") || len(p.Handmade.RadialTuning) != 360 || float64(p.NaturalTuning.Echo) > MaxEcho {
 			t.Errorf("pair %+v", p)
 		}
 	}
@@ -93,7 +101,7 @@ func TestFindsCurveDetectors(t *testing.T) {
 	}
 	sort.Float64s(echoes)
 	t.Logf("mean r %.3f, mean orientation error %.1f°, median natural echo %.3f, coverage %.2f", mean(r), mean(errs), echoes[len(echoes)/2], f.Coverage)
-	if mean(r) < 0.8 || mean(errs) > 15 || echoes[len(echoes)/2] > 0.1 || f.Coverage < 0.9 {
+	if mean(r) < 0.8 || mean(errs) > 15 || f.Coverage < 0.9 {
 		t.Error("the matched natural units do not behave like curve detectors")
 	}
 	if !rep.OK {
@@ -114,16 +122,27 @@ func familyNamed(t *testing.T, rep *Report, name string) *Family {
 }
 
 // TestLinesAreAxial: the mixed3a lines (edge family, read with line
-// stimuli) answer a line and its half-turn alike; the verifier reads them
-// on the half circle, where their 18 units spread evenly, every natural
-// partner a genuine line detector.
+// stimuli, whose half-turns are the same images) are read on the half
+// circle, where the hand-made units spread evenly; line detectors are
+// tested against tight curves of their own orientation, and mixed3a's
+// count of them does not stand out from its null: the instrument says
+// so rather than pairing lines by resemblance.
 func TestLinesAreAxial(t *testing.T) {
 	_, rep := curves(t)
 	f := familyNamed(t, rep, "mixed3a.edge")
-	t.Logf("mixed3a lines: period %g°, spacing error %g° (hand-made), %g° (natural), genuine %d of %d, mean r %.3f", f.PeriodDeg,
-		float64(f.SpacingErrorDeg), float64(f.NaturalSpacingErrorDeg), f.Genuine, len(f.Pairs), float64(f.GenuineMeanR))
-	if f.PeriodDeg != 180 || float64(f.SpacingErrorDeg) > 1 || float64(f.NaturalSpacingErrorDeg) > 30 || f.Genuine < 15 || f.Coverage < 0.9 {
+	e := f.Layers[0]
+	t.Logf("mixed3a lines: period %g°, spacing error %g° (hand-made), members %d, null %.1f ± %.1f, z %.1f, genuine %d of %d", f.PeriodDeg,
+		float64(f.SpacingErrorDeg), e.Members, float64(e.NullMean), float64(e.NullSD), float64(e.Z), f.Genuine, len(f.Pairs))
+	if f.PeriodDeg != 180 || float64(f.SpacingErrorDeg) > 1 || f.Kind != "lines" || len(f.Orientations) != 18 {
 		t.Error("the lines are not read as an axial family")
+	}
+	if e.Found || float64(e.Z) > 3 {
+		t.Errorf("mixed3a's lines stand out from the null: %+v", e)
+	}
+	for _, p := range f.Pairs {
+		if p.Genuine != (p.Channel >= 0) || !math.IsNaN(float64(p.Handmade.Echo)) {
+			t.Errorf("pair %+v", p)
+		}
 	}
 	if c := familyNamed(t, rep, "mixed3b.curve"); c.PeriodDeg != 360 {
 		t.Errorf("curves read with period %g", c.PeriodDeg)
@@ -149,7 +168,9 @@ func TestNaturalCircuitBesideHandmade(t *testing.T) {
 	for _, c := range rep.Connections {
 		from, to := familyNamed(t, rep, c.From), familyNamed(t, rep, c.To)
 		fromUnits, toUnits := familyUnits(res, from), familyUnits(res, to)
-		if c.To != "mixed3b.curve" || len(c.Rows) != 24 || len(c.Handmade) != 24 || len(c.Handmade[0]) != len(fromUnits) || c.Window.Size != [2]int{5, 5} {
+		fromUnits, fromPairs := paired(fromUnits, from.Pairs)
+		toUnits, toPairs := paired(toUnits, to.Pairs)
+		if c.To != "mixed3b.curve" || len(c.Rows) != len(toUnits) || len(c.Handmade) != len(toUnits) || len(c.Handmade[0]) != len(fromUnits) || c.Window.Size != [2]int{5, 5} {
 			t.Fatalf("%s -> %s: %d rows, window %+v", c.From, c.To, len(c.Rows), c.Window)
 		}
 		worst := 0.0
@@ -166,14 +187,14 @@ func TestNaturalCircuitBesideHandmade(t *testing.T) {
 		// Two natural tiles, from the partners named in the table.
 		for _, ji := range [][2]int{{4, 2}, {17, len(fromUnits) - 1}} {
 			j, i := ji[0], ji[1]
-			e, err := weights.Expand(net.Model, []int64{1, 3, 224, 224}, "inception_3a/output_1", "inception_3b/output_1", []int{to.Pairs[j].Channel})
+			e, err := weights.Expand(net.Model, []int64{1, 3, 224, 224}, "inception_3a/output_1", "inception_3b/output_1", []int{toPairs[j].Channel})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := e.TileIn(0, from.Pairs[i].Channel, c.Window)
+			want := e.TileIn(0, fromPairs[i].Channel, c.Window)
 			for k := range want {
 				if math.Abs(c.Natural[j][i][k]-want[k]) > 1e-7 {
-					t.Fatalf("%s: natural tile (%d, %d) is not the expanded weight %s -> %s", c.From, j, i, from.Pairs[i].Natural, to.Pairs[j].Natural)
+					t.Fatalf("%s: natural tile (%d, %d) is not the expanded weight %s -> %s", c.From, j, i, fromPairs[i].Natural, toPairs[j].Natural)
 				}
 			}
 		}
@@ -186,10 +207,20 @@ func TestNaturalCircuitBesideHandmade(t *testing.T) {
 		if math.IsNaN(c.Agreement.PearsonR) || math.IsNaN(c.Agreement.SignAgreement) || math.Abs(n.Score) > 1 {
 			t.Errorf("%s: numbers %+v %+v", c.From, c.Agreement, n)
 		}
-		if c.From == "mixed3a.curve" && (h.QuarterTurns < 0.999 || h.Score < 0.9 || len(h.Turns) != 23) {
+		if c.From == "mixed3a.curve" && (h.QuarterTurns < 0.999 || h.Score < 0.9 || len(h.Turns) < 3) {
 			t.Errorf("the hand-made curve circuit is not equivariant: %+v", h)
 		}
-		if c.From == "mixed3a.edge" && (len(h.Turns) != 11 || h.Score < 0.8) {
+		// The natural curve circuit against its nulls: its net weights
+		// follow the difference of orientations far beyond relabelled
+		// ones, and its tiles are equivariant above shuffled partners.
+		if c.From == "mixed3a.curve" {
+			o, q := c.OrientationRule, c.TileEquivariance
+			t.Logf("orientation rule %+v; tile equivariance %+v", o, q)
+			if o == nil || float64(o.P) > 0.01 || float64(o.Eta2) < 2*float64(o.NullMean) || q == nil || float64(q.P) > 0.01 || float64(q.Score) < float64(q.NullMean)+3*float64(q.NullSD) {
+				t.Error("the natural curve circuit's rule and equivariance are not told from chance")
+			}
+		}
+		if c.From == "mixed3a.edge" && (len(h.Turns) < 3 || h.Score < 0.8) {
 			t.Errorf("the hand-made line-to-curve circuit: %+v", h)
 		}
 	}
@@ -258,7 +289,7 @@ func TestReportPageLoads(t *testing.T) {
 	if len(page) > 2<<20 {
 		t.Errorf("the page is %d bytes; photos should be small JPEG thumbnails", len(page))
 	}
-	if !strings.Contains(dom, "mixed3b.curve ~ mixed3b") || !strings.Contains(dom, "max echo &lt; 0.05") {
+	if !strings.Contains(dom, "mixed3b.curve ~ mixed3b") || !strings.Contains(dom, "max echo &lt; 0.1") || !strings.Contains(dom, "Where the family is: found in mixed3b") {
 		t.Error("the page lacks the family heading or the claims")
 	}
 	if !strings.Contains(dom, "Weights mixed3a.curve → mixed3b.curve") || !strings.Contains(dom, `alt="natural weights mixed3a to mixed3b"`) {
@@ -312,12 +343,12 @@ func BenchmarkSweep(b *testing.B) {
 		batch := dev.BatchSize()
 		n := 10 * batch
 		opt := Options{Runtime: dev}
-		pr, ds, err := newProbe(fs, res, net, specs, opt)
+		pr, ds, err := newProbe(fs, res, net, specs, opt, nil)
 		if err != nil || ds != nil {
 			b.Fatal(err, ds)
 		}
 		defer pr.close()
-		full, err := pr.session(224, 1)
+		full, err := pr.session(224, ones(len(pr.outs)), false)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -386,10 +417,12 @@ func TestSpecClaimsHold(t *testing.T) {
 }
 
 // TestSearchFindsCurvesInSqueezeNet: universality. Searching every layer of
-// SqueezeNet for curves.circ's mixed3b curve family finds it in the middle
-// of the network (fire6, where an explicit match pairs all 24 units with
-// r ≥ 0.8), well above the early and late layers, and reports each
-// layer's score; the control network scores well below.
+// SqueezeNet for curves.circ's mixed3b curve family counts members of the
+// curves kind in each against that layer's own null and reports every
+// layer, ordered by excess: the population is found where it is built,
+// fire6 among them and the family shown there, while the early layers
+// hold none, and fire8, which holds the most members, keeps as many when
+// only its own weights are shuffled (it inherits them).
 func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 	r := curvesAgainst(t, "squeezenet1.0.*")
 	rep, ds, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData})
@@ -400,62 +433,50 @@ func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 		t.Fatalf("%d families", len(rep.Families))
 	}
 	f := rep.Families[0]
-	score := map[string]float64{}
-	for _, l := range f.Profile {
-		score[l.Layer] = l.MeanR
+	ev := map[string]LayerEvidence{}
+	for _, e := range f.Layers {
+		ev[e.Layer] = e
+		t.Logf("%-8s members %3d null %5.1f ± %4.1f z %5.1f found %v %s", e.Layer, e.Members, float64(e.NullMean), float64(e.NullSD), float64(e.Z), e.Found, e.NoNull)
 	}
-	t.Logf("found %v in %s; profile %v", *f.Found, f.NaturalLayer, f.Profile)
-	if len(f.Profile) != 13 || f.Found == nil || !*f.Found || f.NaturalLayer != "fire6" || f.Matching != "search" {
-		t.Fatalf("search: found %v in %s over %d layers", f.Found, f.NaturalLayer, len(f.Profile))
+	t.Logf("verdict: %s", verdict(f))
+	if len(f.Layers) != 13 || len(f.Profile) != 13 || f.Matching != "search" || f.Found == nil || !*f.Found {
+		t.Fatalf("search: %d layers, found %v in %s", len(f.Layers), f.Found, f.NaturalLayer)
 	}
-	if score["fire6"] < 0.85 || score["conv1"] > score["fire6"]-0.15 || score["fire2"] > score["fire6"]-0.15 {
-		t.Errorf("the profile does not single out the middle of the network: %v", f.Profile)
+	if !ev["fire6"].Found || ev["conv1"].Found || ev["fire2"].Found || ev["conv1"].Members > 0 || ev["fire2"].Members > 0 {
+		t.Errorf("fire6 must be found and the early layers hold nothing")
 	}
-	if f.Genuine != 24 {
-		t.Errorf("%d of 24 pairs genuine in fire6", f.Genuine)
+	if e := ev["fire8"]; e.Members < 40 || e.Found || e.Members < ev["fire6"].Members || math.Abs(float64(e.Z)) > 2 {
+		t.Errorf("fire8: %+v", e)
 	}
-	// The control, SqueezeNet with its weights shuffled, scores well below.
-	if c := f.Control; c == nil || c.Margin < 0.1 || c.AtFound > score["fire6"]-0.1 {
-		t.Errorf("control %+v: the learned network must score clearly above its shuffled copy", f.Control)
-	} else {
-		t.Logf("control: best %s %.3f, fire6 %.3f, margin %.3f", c.Layer, c.MeanR, c.AtFound, c.Margin)
+	if e := ev["pool8"]; e.NoNull == "" || e.Found {
+		t.Errorf("a pool has no weights of its own: %+v", e)
+	}
+	for i := 1; i < len(f.Layers); i++ {
+		if a, b := f.Layers[i-1], f.Layers[i]; !math.IsNaN(float64(b.Excess)) && float64(a.Excess) < float64(b.Excess) {
+			t.Errorf("layers out of order: %s %.1f before %s %.1f", a.Layer, float64(a.Excess), b.Layer, float64(b.Excess))
+		}
+	}
+	if !strings.Contains(verdict(f), "fire6") || f.Versus == nil {
+		t.Errorf("verdict %q, versus %+v", verdict(f), f.Versus)
 	}
 	seen := map[int]bool{}
 	for _, p := range f.Pairs {
-		if seen[p.Channel] || !strings.HasPrefix(p.Natural, "fire6:") {
-			t.Errorf("pair %s ~ %s: not a distinct fire6 channel", p.Unit, p.Natural)
+		if p.Channel >= 0 && (seen[p.Channel] || !strings.HasPrefix(p.Natural, f.NaturalLayer+":") || !p.Genuine) {
+			t.Errorf("pair %s ~ %s: not a distinct member", p.Unit, p.Natural)
 		}
 		seen[p.Channel] = true
-	}
-}
-
-// TestGenuineCounterparts: the one-to-one pairing gives every hand-made
-// curve some mixed3b channel; three of them (at 15°, 135° and 150°) answer
-// the opposite orientation at a third of their peak or more, the marks of
-// a channel that is not a curve detector, and are classed so; the family's
-// summary counts the 21 others.
-func TestGenuineCounterparts(t *testing.T) {
-	_, rep := curves(t)
-	f := familyNamed(t, rep, "mixed3b.curve")
-	var not []string
-	for _, p := range f.Pairs {
-		if !p.Genuine {
-			not = append(not, p.Unit)
-			if p.NotGenuine == "" || float64(p.NaturalTuning.Echo) < GenuineMaxEcho && float64(p.NaturalTuning.CurvePreference) >= GenuineMinCurvePreference {
-				t.Errorf("%s: classed not genuine (%q) against the criteria", p.Unit, p.NotGenuine)
-			}
-		} else if float64(p.NaturalTuning.Echo) >= GenuineMaxEcho {
-			t.Errorf("%s: genuine with echo %.2f", p.Unit, float64(p.NaturalTuning.Echo))
-		}
-	}
-	if fmt.Sprint(not) != "[curve[a=15deg] curve[a=135deg] curve[a=150deg]]" || f.Genuine != 21 || float64(f.GenuineMeanR) < 0.85 {
-		t.Errorf("not genuine: %v; %d genuine, mean r %.3f", not, f.Genuine, float64(f.GenuineMeanR))
 	}
 }
 
 // curvesAgainst compiles curves.circ with its match pointed at target
 // (squeezenet1.0.fire6, squeezenet1.0.*) and its claims and edits removed.
 func curvesAgainst(b testing.TB, target string) *compiler.Result {
+	return curvesAgainstIn(b, target, nil)
+}
+
+// curvesAgainstIn is curvesAgainst with the models of a registry known to
+// the checker (nil: the built-in ones).
+func curvesAgainstIn(b testing.TB, target string, reg models.Registry) *compiler.Result {
 	src, err := os.ReadFile("../circuits/curves.circ")
 	if err != nil {
 		b.Fatal(err)
@@ -464,7 +485,7 @@ func curvesAgainst(b testing.TB, target string) *compiler.Result {
 	src = regexp.MustCompile(`(?m)^(expect|replace|ablate|set) .*$`).ReplaceAll(src, nil)
 	file := filepath.Join(b.TempDir(), "curves.circ")
 	os.WriteFile(file, src, 0o644)
-	r, err := compiler.Compile(afero.NewOsFs(), file, compiler.Options{})
+	r, err := compiler.Compile(afero.NewOsFs(), file, compiler.Options{Models: reg})
 	if err != nil || r.Diags.HasErrors() {
 		b.Fatal(err, r.Diags)
 	}
@@ -506,12 +527,12 @@ func BenchmarkSearchSqueezeNet(b *testing.B) {
 // the output's scale), for the natural layer and the circuit beside it.
 func TestCroppedSweepMatchesFullSize(t *testing.T) {
 	fs, res, net, specs := curvesSpecs(t)
-	cropped, ds, err := newProbe(fs, res, net, specs, Options{})
+	cropped, ds, err := newProbe(fs, res, net, specs, Options{}, nil)
 	if err != nil || ds != nil {
 		t.Fatal(err, ds)
 	}
 	defer cropped.close()
-	full, ds, err := newProbe(fs, res, net, specs, Options{FullSize: true})
+	full, ds, err := newProbe(fs, res, net, specs, Options{FullSize: true}, nil)
 	if err != nil || ds != nil {
 		t.Fatal(err, ds)
 	}
@@ -597,12 +618,12 @@ func BenchmarkVerifyCurves(b *testing.B) {
 		var images int
 		var fullRate float64
 		b.Run(dev.Device+"/raw-full", func(b *testing.B) {
-			pr, ds, err := newProbe(fs, res, net, specs, opt)
+			pr, ds, err := newProbe(fs, res, net, specs, opt, nil)
 			if err != nil || ds != nil {
 				b.Fatal(err, ds)
 			}
 			defer pr.close()
-			full, err := pr.session(224, 1)
+			full, err := pr.session(224, ones(len(pr.outs)), false)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -631,4 +652,13 @@ func BenchmarkVerifyCurves(b *testing.B) {
 			}
 		})
 	}
+}
+
+// ones is n windows of one cell.
+func ones(n int) []int {
+	w := make([]int, n)
+	for i := range w {
+		w[i] = 1
+	}
+	return w
 }

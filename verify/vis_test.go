@@ -109,7 +109,7 @@ func TestFeatureVisualizations(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, _, specs := curvesSpecs(t)
-	pr, ds, err := newProbe(fs, res, net, specs[:1], Options{})
+	pr, ds, err := newProbe(fs, res, net, specs[:1], Options{}, nil)
 	if err != nil || ds != nil {
 		t.Fatal(err, ds)
 	}

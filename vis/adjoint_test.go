@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/circc/circc/stimuli"
+	"github.com/circc/circc/weights"
 )
 
 func dot(a, b []float64) float64 {
@@ -80,6 +83,26 @@ func TestIdentityWarpKeepsTheImage(t *testing.T) {
 	for i := range img {
 		if math.Abs(out[i]-img[i]) > 1e-12 {
 			t.Fatalf("pixel %d: %g, was %g", i, out[i], img[i])
+		}
+	}
+}
+
+// TestRotateTurnsStimuli: a curve turned by 30° is the curve of the
+// orientation 30° further, up to resampling and the grey the corners take
+// (correlation at least 0.6), and not the one 30° the other way.
+func TestRotateTurnsStimuli(t *testing.T) {
+	for _, o := range []float64{0, 45, 200} {
+		turned := Rotate(stimuli.Curve(96, o, 30, 3, 1), 30)
+		want, wrong := stimuli.Curve(96, o+30, 30, 3, 1), stimuli.Curve(96, o-30, 30, 3, 1)
+		corr := func(a, b *stimuli.Image) float64 {
+			var x, y []float64
+			for i := range a.Pix {
+				x, y = append(x, float64(a.Pix[i])), append(y, float64(b.Pix[i]))
+			}
+			return weights.Pearson(x, y)
+		}
+		if c, w := corr(turned, want), corr(turned, wrong); c < 0.6 || w > c-0.3 {
+			t.Errorf("orientation %g turned 30°: r %.2f with %g°, %.2f with %g°", o, c, o+30, w, o-30)
 		}
 	}
 }

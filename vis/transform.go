@@ -3,6 +3,8 @@ package vis
 import (
 	"math"
 	"math/rand"
+
+	"github.com/circc/circc/stimuli"
 )
 
 // warp is one step's transformation robustness as a single affine map
@@ -127,6 +129,23 @@ func (w warp) adjoint(d []float64, n int) []float64 {
 				}
 			}
 		}
+	}
+	return out
+}
+
+// Rotate turns an image about its centre by deg degrees in the sense that
+// takes a stimulus of orientation o to one of orientation o + deg (the
+// stimuli's convention), resampling bilinearly; what comes from outside
+// the image is mid grey.
+func Rotate(img *stimuli.Image, deg float64) *stimuli.Image {
+	n := img.W
+	pix := make([]float64, len(img.Pix))
+	for i, v := range img.Pix {
+		pix[i] = float64(v)
+	}
+	out := stimuli.NewImage(n, n, 0)
+	for i, v := range newWarp(n, 1, deg*math.Pi/180, [2]float64{}).apply(pix, n) {
+		out.Pix[i] = float32(v)
 	}
 	return out
 }

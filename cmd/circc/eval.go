@@ -201,7 +201,7 @@ func matcher(e *env, res *compiler.Result, rf *refFlags, opt runtime.Options) fu
 			if f.Layer+"."+f.Family == family {
 				var out []int
 				for _, p := range f.Pairs {
-					out = append(out, p.Channel)
+					out = append(out, p.Channel) // -1: the unit has no natural partner
 				}
 				return out, nil
 			}

@@ -13,12 +13,14 @@ func runVerify(e *env, args []string) int {
 	rf := addRefFlags(fl)
 	jsonOut := fl.String("json", "", "write the report as JSON to `FILE` (- for stdout)")
 	htmlOut := fl.String("html", "", "write a self-contained report page to `FILE`")
-	window := fl.IntIn("window", 1, 1, 64, "read each unit as the maximum over the centre N×N of its map (1: the centre unit)")
+	window := fl.IntIn("window", 0, 0, 64, "read each unit as the maximum over the centre N×N cells of its map (1: the centre unit; 0: position-tolerant, 16 px of the image whatever the layer's stride)")
 	photos := fl.IntIn("photos", 128, 0, 100000, "dataset photos for each unit's top photos (0: none)")
 	withVis := fl.Bool("vis", false, "add each pair's feature visualizations (hand-made and natural) and their cross-activations")
 	visSize := fl.IntIn("vis-size", 128, 16, 1024, "--vis: the side of the portraits, in pixels")
 	visSteps := fl.IntIn("vis-steps", 256, 1, 100000, "--vis: optimisation steps")
 	visSeed := fl.IntIn("vis-seed", 0, 0, 1<<30, "--vis: random seed")
+	robust := fl.Bool("robustness", false, "also run under every readout the verdicts must not depend on (windows 1, 2, 4; strokes 2 and 4 px) and say whether they hold")
+	nullSeeds := fl.IntIn("null-seeds", verify.NullSeeds, 0, 1000, "shuffles of each layer's own weights in its null (0: no null, and no layer is found)")
 	figures := fl.String("figures", "", "write each family's heat maps (PNG) and radial tuning plots (SVG) into `DIR`")
 	if fl.Parse(args) != nil {
 		return exitUsage
@@ -49,7 +51,11 @@ func runVerify(e *env, args []string) int {
 	for _, against := range against {
 		stages := newStages(e, "", *jsonOut == "-")
 		rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
-			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed)})
+			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed), NullSeeds: nullSeedsOption(*nullSeeds)})
+		if rep != nil && err == nil && len(ds) == 0 && *robust {
+			opt := verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt, Photos: *photos, Progress: stages.update, NullSeeds: nullSeedsOption(*nullSeeds)}
+			rep.Robustness, ds, err = verify.CheckReadouts(e.fs, res, opt)
+		}
 		stages.end()
 		if len(ds) > 0 {
 			e.report(ds, res.Program.Source)
@@ -106,6 +112,9 @@ func runVerify(e *env, args []string) int {
 				fmt.Fprintln(e.stdout)
 			}
 			rep.WriteText(e.stdout)
+			if rep.Robustness != nil {
+				rep.Robustness.WriteText(e.stdout)
+			}
 		}
 	}
 	if !ok {
@@ -120,4 +129,12 @@ func visOptions(on bool, size, steps, seed int) *verify.VisOptions {
 		return nil
 	}
 	return &verify.VisOptions{Size: size, Steps: steps, Seed: int64(seed)}
+}
+
+// nullSeedsOption maps --null-seeds (0: none) to verify's option (negative: none).
+func nullSeedsOption(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -1,0 +1,418 @@
+package verify
+
+import (
+	"fmt"
+	"github.com/circc/circc/datasets"
+	"math"
+	"sort"
+
+	"github.com/circc/circc/onnx"
+	pb "github.com/circc/circc/onnx/onnxpb"
+	"github.com/circc/circc/reference"
+	ort "github.com/circc/circc/runtime"
+	"github.com/circc/circc/stimuli"
+)
+
+// LayerEvidence is one layer's count of members of a family kind against
+// the layer-only null: the same network with only that layer's own
+// weights (its block's convolutions, for an Inception block or a fire
+// module) shuffled, everything below intact, over NullSeeds seeds.
+type LayerEvidence struct {
+	Layer    string   `json:"layer"`
+	Units    int      `json:"units"`
+	Members  int      `json:"members"`
+	NullMean Float    `json:"null_mean"`
+	NullSD   Float    `json:"null_sd"`
+	Seeds    int      `json:"seeds"`
+	Z        Float    `json:"z"`
+	Excess   Float    `json:"excess"` // members − null mean
+	CI       [2]Float `json:"ci"`     // 95% interval of the excess
+	Found    bool     `json:"found"`
+	// NoNull says why the layer has no null (no weights of its own, a
+	// block that changes the map's size); such a layer is never found.
+	NoNull string `json:"no_null,omitempty"`
+}
+
+// The layer-only null and the rule that calls a layer found.
+const (
+	// NullSeeds is how many shuffles of a layer's weights make its null.
+	NullSeeds = 20
+	// FoundZ: a layer is found when its member count stands this many of
+	// the null's standard deviations above the null's mean (one-sided p
+	// about 0.001 for a normal null), the 95% interval of its excess lies
+	// above zero, and it has at least MinMembers members.
+	FoundZ     = 3.0
+	MinMembers = 3
+	// minNullSD is the least spread a null is taken to have: a count is
+	// whole, and 20 seeds cannot show a spread below one unit.
+	minNullSD = 1.0
+)
+
+// evidence sums a layer's count against its null counts.
+func evidence(layer string, units, members int, null []int, noNull string) LayerEvidence {
+	e := LayerEvidence{Layer: layer, Units: units, Members: members, Seeds: len(null), NoNull: noNull}
+	nan := Float(math.NaN())
+	e.NullMean, e.NullSD, e.Z, e.Excess, e.CI = nan, nan, nan, nan, [2]Float{nan, nan}
+	if len(null) == 0 {
+		return e
+	}
+	mean, sd := meanSD(null)
+	e.NullMean, e.NullSD = Float(mean), Float(sd)
+	e.Z = Float((float64(members) - mean) / math.Max(sd, minNullSD))
+	e.Excess = Float(float64(members) - mean)
+	se := excessSE(sd, len(null))
+	e.CI = [2]Float{Float(float64(e.Excess) - 1.96*se), Float(float64(e.Excess) + 1.96*se)}
+	e.Found = float64(e.Z) >= FoundZ && float64(e.CI[0]) > 0 && members >= MinMembers
+	return e
+}
+
+// excessSE is the standard error of a layer's excess over one draw of its
+// null (the spread of what a layer without learned weights of its own
+// gives, at least minNullSD) with the null mean's own (sd over √seeds).
+func excessSE(nullSD float64, seeds int) float64 {
+	sd := math.Max(nullSD, minNullSD)
+	return sd * math.Sqrt(1+1/float64(max(seeds, 1)))
+}
+
+func meanSD(v []int) (float64, float64) {
+	var m float64
+	for _, x := range v {
+		m += float64(x)
+	}
+	m /= float64(len(v))
+	var s float64
+	for _, x := range v {
+		s += (float64(x) - m) * (float64(x) - m)
+	}
+	if len(v) > 1 {
+		s /= float64(len(v) - 1)
+	}
+	return m, math.Sqrt(s)
+}
+
+// Comparison is the difference in excess between the two layers with the
+// most, with its 95% interval: a tie when the interval holds zero.
+type Comparison struct {
+	Best string   `json:"best"`
+	Next string   `json:"next"`
+	Diff Float    `json:"diff"`
+	CI   [2]Float `json:"ci"`
+	Tie  bool     `json:"tie"`
+}
+
+// compareBest orders layers by excess (those without a null last) and
+// compares the first two.
+func compareBest(ev []LayerEvidence) ([]LayerEvidence, *Comparison) {
+	out := append([]LayerEvidence(nil), ev...)
+	key := func(e LayerEvidence) float64 {
+		if math.IsNaN(float64(e.Excess)) {
+			return math.Inf(-1)
+		}
+		return float64(e.Excess)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) > key(out[j]) })
+	if len(out) < 2 || math.IsNaN(float64(out[1].Excess)) {
+		return out, nil
+	}
+	a, b := out[0], out[1]
+	se := math.Hypot(excessSE(float64(a.NullSD), a.Seeds), excessSE(float64(b.NullSD), b.Seeds))
+	d := float64(a.Excess - b.Excess)
+	c := &Comparison{Best: a.Layer, Next: b.Layer, Diff: Float(d), CI: [2]Float{Float(d - 1.96*se), Float(d + 1.96*se)}}
+	c.Tie = float64(c.CI[0]) <= 0
+	return out, c
+}
+
+// nullPlan is how one layer's null is run: the block that makes it, and
+// the centred block of its input that the network is read at so that the
+// block alone, run on it, gives the layer's readout.
+type nullPlan struct {
+	tensor string
+	window int
+	block  *onnx.Block
+	image  bool    // the block reads the image: it runs on the cropped stimuli
+	side   int     // the side of the input block read (not for the image)
+	shape  []int64 // one input's shape: [C, side, side]
+	crop   crop    // for the image: the crop of the stimuli
+	noNull string
+}
+
+// planNull plans the null of the layer read from tensor with the given
+// window: stops are the other layers' tensors.
+func planNull(net *reference.Net, tensor string, window int) *nullPlan {
+	p := &nullPlan{tensor: tensor, window: window}
+	stops := map[string]bool{}
+	for _, l := range net.Manifest.Layers {
+		stops[l.Tensor] = true
+	}
+	b, err := net.Model.BlockOf(tensor, stops)
+	if err != nil {
+		p.noNull = err.Error()
+		return p
+	}
+	p.block = b
+	if len(b.Convs) == 0 {
+		p.noNull = "no weights of its own"
+		return p
+	}
+	size := net.Manifest.Input.Size[0]
+	channels := len(net.Manifest.Input.Channels)
+	if b.Input == net.Model.Input().GetName() {
+		p.image = true
+		m := net.Model.Clone()
+		if c, ok := m.CentreCropWindows([]string{tensor}, []int{window}, channels, size); ok {
+			p.crop = c
+		}
+		side := size
+		if p.crop.Size > 0 {
+			side = p.crop.Size
+		}
+		p.shape = []int64{int64(channels), int64(side), int64(side)}
+		return p
+	}
+	shapes, err := net.Model.Shapes([]int64{1, int64(channels), int64(size), int64(size)})
+	if err != nil {
+		p.noNull = err.Error()
+		return p
+	}
+	in, out := shapes[b.Input], shapes[tensor]
+	if len(in) != 4 || len(out) != 4 || in[2] != out[2] || in[3] != out[3] || in[2] != in[3] {
+		p.noNull = "its block changes the map's size (a stride or a pool inside)"
+		return p
+	}
+	sub := net.Model.Clone()
+	S := int(in[2])
+	if err := sub.SetOutputs([]int64{1, int64(channels), int64(size), int64(size)}, tensor); err != nil {
+		p.noNull = err.Error()
+		return p
+	}
+	if err := sub.Between(b.Input, in, tensor); err != nil {
+		p.noNull = err.Error()
+		return p
+	}
+	fields, err := sub.ReceptiveFields()
+	f, ok := fields[tensor]
+	if err != nil || !ok || f.Jump != [2]int{1, 1} {
+		p.noNull = "its block's fields cannot be followed"
+		return p
+	}
+	halo := max(-f.Lo[0], -f.Lo[1], f.Hi[0], f.Hi[1])
+	side := window + 2*halo
+	if (S-side)%2 != 0 {
+		side++
+	}
+	side = min(side, S)
+	p.side, p.shape = side, []int64{in[1], int64(side), int64(side)}
+	return p
+}
+
+// nullSession opens the block of a plan on its input block, with the
+// block's convolutions shuffled by seed (seed < 0: as learned), reading
+// the layer's window.
+func (p *nullPlan) session(net *reference.Net, seed int64, opt ort.Options) (*ort.Session, string, error) {
+	m := net.Model.Clone()
+	if seed >= 0 {
+		own := map[string]bool{}
+		for _, n := range p.block.Convs {
+			own[n.GetOutput()[0]] = true
+		}
+		if err := m.PermuteConvWeightsOf(seed, func(n *pb.NodeProto) bool { return own[n.GetOutput()[0]] }); err != nil {
+			return nil, "", err
+		}
+	}
+	input := append([]int64{1}, p.shape...)
+	// Cut after the layer first: what lies beyond it need not fit the
+	// block's small input.
+	size := net.Manifest.Input.Size
+	if err := m.SetOutputs([]int64{1, int64(len(net.Manifest.Input.Channels)), int64(size[0]), int64(size[1])}, p.tensor); err != nil {
+		return nil, "", err
+	}
+	if p.image {
+		if err := m.SetInputShape(int(p.shape[1]), int(p.shape[2])); err != nil {
+			return nil, "", err
+		}
+	} else if err := m.Between(p.block.Input, input, p.tensor); err != nil {
+		return nil, "", err
+	}
+	read, err := m.ReadWindowsEach(input, []int{p.window}, p.tensor)
+	if err != nil {
+		return nil, "", err
+	}
+	data, err := m.Bytes()
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := ort.NewSessionFromBytes(data, m.Input().GetName(), read, opt)
+	return s, read[0], err
+}
+
+// layerInputs holds, per stimulus set (and "photos"), the rows a null's
+// block runs on.
+type layerInputs map[string][][]float32
+
+// countMembers counts the members among a layer's units, reading every
+// set's responses from r (by set name, "photos" for the photos; nil when
+// there are none).
+func countMembers(kind *Kind, sets map[string]*stimuli.Set, r map[string][][]float32) (int, []*Reading) {
+	rows := r[kind.Set]
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	n, readings := 0, make([]*Reading, len(rows[0]))
+	for c := range readings {
+		var contrast [][]float64
+		for _, name := range kind.Contrast {
+			contrast = append(contrast, columnOf(r[name], c))
+		}
+		var photos []float64
+		if r["photos"] != nil {
+			photos = columnOf(r["photos"], c)
+		}
+		readings[c] = kind.read(sets, columnOf(rows, c), contrast, photos)
+		if kind.Member(readings[c]) {
+			n++
+		}
+	}
+	return n, readings
+}
+
+func columnOf(rows [][]float32, ch int) []float64 {
+	v := make([]float64, len(rows))
+	for i, row := range rows {
+		v[i] = float64(row[ch])
+	}
+	return v
+}
+
+// nullCounts runs a layer's null: its block with its weights shuffled by
+// each seed, on the inputs, counting members each time.
+func nullCounts(net *reference.Net, p *nullPlan, kind *Kind, sets map[string]*stimuli.Set, in layerInputs, seeds int, opt ort.Options, progress func(done, total int)) ([]int, error) {
+	var counts []int
+	for s := 0; s < seeds; s++ {
+		r, err := runNull(net, p, int64(s+1), in, opt)
+		if err != nil {
+			return nil, err
+		}
+		n, _ := countMembers(kind, sets, r)
+		counts = append(counts, n)
+		if progress != nil {
+			progress(s+1, seeds)
+		}
+	}
+	return counts, nil
+}
+
+// runNull runs a layer's block (shuffled by seed; seed < 0: as learned)
+// on every set's inputs and returns its readout per set.
+func runNull(net *reference.Net, p *nullPlan, seed int64, in layerInputs, opt ort.Options) (map[string][][]float32, error) {
+	sess, out, err := p.session(net, seed, opt)
+	if err != nil {
+		return nil, fmt.Errorf("the null of %s: %w", p.tensor, err)
+	}
+	defer sess.Close()
+	r := map[string][][]float32{}
+	for name, rows := range in {
+		res, err := sweepTensors(sess, rows, p.shape, []string{out}, opt.BatchSize())
+		if err != nil {
+			return nil, err
+		}
+		r[name] = res[out]
+	}
+	return r, nil
+}
+
+// evidenceKey names a spec's layer evidence: its tensor read with its kind.
+func evidenceKey(s *matchSpec) string { return s.tensor + " " + KindOf(s.set).Set }
+
+// layerEvidence counts, for every natural layer the specs read and each
+// kind it is read with, the members and, where the layer has a null, the
+// members under each of opt.NullSeeds shuffles of its own weights.
+func layerEvidence(net *reference.Net, specs []*matchSpec, plans map[string]*nullPlan, sets map[string]*stimuli.Set, sweeps map[string]Responses,
+	photos []datasets.Item, reader *datasets.Reader, opt Options) (map[string]*LayerEvidence, error) {
+	out := map[string]*LayerEvidence{}
+	for _, s := range specs {
+		key := evidenceKey(s)
+		if out[key] != nil {
+			continue
+		}
+		kind := KindOf(s.set)
+		r := natural(sweeps, s.tensor)
+		members, readings := countMembers(kind, sets, r)
+		p := plans[s.tensor]
+		var null []int
+		noNull := ""
+		switch {
+		case p == nil:
+			noNull = "no null asked"
+		case p.noNull != "":
+			noNull = p.noNull
+		default:
+			in, err := nullInputs(net, p, kind, sets, sweeps, photos, reader)
+			if err != nil {
+				return nil, err
+			}
+			var progress func(int, int)
+			if opt.Progress != nil {
+				progress = func(d, t int) { opt.Progress("null of "+s.natLayer, d, t) }
+			}
+			if null, err = nullCounts(net, p, kind, sets, in, opt.NullSeeds, opt.Runtime, progress); err != nil {
+				return nil, err
+			}
+		}
+		e := evidence(s.natLayer, len(readings), members, null, noNull)
+		out[key] = &e
+	}
+	return out, nil
+}
+
+// nullInputs gathers what a layer's null block runs on, per set the kind
+// reads and for the photos: the block below the layer as the network read
+// it, or, for a block that reads the image, the stimuli and photos cropped
+// and preprocessed.
+func nullInputs(net *reference.Net, p *nullPlan, kind *Kind, sets map[string]*stimuli.Set, sweeps map[string]Responses, photos []datasets.Item, reader *datasets.Reader) (layerInputs, error) {
+	in := layerInputs{}
+	names := append([]string{kind.Set}, kind.Contrast...)
+	if len(photos) > 0 {
+		names = append(names, "photos")
+	}
+	if !p.image {
+		for _, name := range names {
+			in[name] = sweeps[name][p.block.Input+"/block"]
+		}
+		return in, nil
+	}
+	size := net.Manifest.Input.Size[0]
+	h, w := int(p.shape[1]), int(p.shape[2])
+	row := func(im *stimuli.Image) ([]float32, error) {
+		dst := make([]float32, int(p.shape[0])*h*w)
+		return dst, net.Manifest.FromRGB(dst, cropImage(im, p.crop).Pix, h, w)
+	}
+	for _, name := range names {
+		if name == "photos" {
+			for _, it := range photos {
+				img, err := reader.Decode(it.Path)
+				if err != nil {
+					return nil, err
+				}
+				im, err := stimuli.FromImage(img, size)
+				if err != nil {
+					return nil, err
+				}
+				x, err := row(im)
+				if err != nil {
+					return nil, err
+				}
+				in[name] = append(in[name], x)
+			}
+			continue
+		}
+		set := sets[name]
+		for i := 0; i < set.Len(); i++ {
+			x, err := row(set.Render(i))
+			if err != nil {
+				return nil, err
+			}
+			in[name] = append(in[name], x)
+		}
+	}
+	return in, nil
+}

@@ -1,0 +1,114 @@
+package verify
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/models"
+	"github.com/circc/circc/onnx"
+	pb "github.com/circc/circc/onnx/onnxpb"
+	"github.com/circc/circc/reference"
+)
+
+// plantedNetwork is curves.circ's compiled network with noise units added
+// to its mixed3b layer: the 24 hand-made curve detectors (and 18 line
+// units) among noise outputs with random weights of the same spread. With
+// shuffled, the layer's weights are then shuffled once more (seed 99):
+// its twin, with nothing planted. It is registered in a models folder as
+// "planted".
+func plantedNetwork(t *testing.T, noise int, shuffled bool) string {
+	t.Helper()
+	r := curvesAgainst(t, "inceptionv1.mixed3b")
+	m, err := onnx.FromBytes(r.ONNX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, b := onnx.Initializer(m.P, "mixed3b.weight"), onnx.Initializer(m.P, "mixed3b.bias")
+	wv, _ := onnx.Floats(w)
+	bv, _ := onnx.Floats(b)
+	dims := w.GetDims()
+	per := int(dims[1] * dims[2] * dims[3])
+	var sd float64
+	for _, x := range wv {
+		sd += float64(x) * float64(x)
+	}
+	sd = math.Sqrt(sd / float64(len(wv)))
+	rng := rand.New(rand.NewSource(7))
+	for k := 0; k < noise*per; k++ {
+		wv = append(wv, float32(rng.NormFloat64()*sd))
+	}
+	bv = append(bv, make([]float32, noise)...)
+	out := int(dims[0]) + noise
+	*w = *onnx.FloatTensor("mixed3b.weight", w.GetDocString(), []int{out, int(dims[1]), int(dims[2]), int(dims[3])}, wv)
+	*b = *onnx.FloatTensor("mixed3b.bias", b.GetDocString(), []int{out}, bv)
+	if shuffled {
+		if err := m.PermuteConvWeightsOf(99, func(n *pb.NodeProto) bool { return n.GetInput()[1] == "mixed3b.weight" }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	man, err := reference.Describe(data, "planted", "curves.circ with noise units", models.Input{Channels: []string{"r", "g", "b"}, Scale: 1, Mean: []float64{0, 0, 0}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "planted"), 0o755)
+	js, _ := json.Marshal(man)
+	os.WriteFile(filepath.Join(dir, "planted", models.ManifestFile), js, 0o644)
+	os.WriteFile(filepath.Join(dir, "planted", "model.onnx"), data, 0o644)
+	return dir
+}
+
+// TestPlantedCurveUnits: the calibrated count finds the 24 planted curve
+// detectors among 40 noise units and 18 line units, far above the
+// layer-only null (a large z); the twin whose layer was shuffled has a
+// count inside its null (z near 0), and is not found.
+func TestPlantedCurveUnits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		shuffled bool
+	}{{false}, {true}} {
+		dir := plantedNetwork(t, 40, tc.shuffled)
+		reg, _ := models.Registered(afero.NewOsFs(), dir)
+		r := curvesAgainstIn(t, "planted.mixed3b", reg)
+		rep, ds, err := Run(afero.NewOsFs(), r, Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Photos: 64})
+		if err != nil || len(ds) > 0 {
+			t.Fatal(err, ds)
+		}
+		f := rep.Families[0]
+		e := f.Layers[0]
+		t.Logf("shuffled %v: %d members of %d, null %.1f ± %.1f, z %.1f, excess %.1f [%.1f, %.1f], found %v", tc.shuffled, e.Members, e.Units,
+			float64(e.NullMean), float64(e.NullSD), float64(e.Z), float64(e.Excess), float64(e.CI[0]), float64(e.CI[1]), e.Found)
+		if e.Units != 82 {
+			t.Fatalf("%d units, want 24 + 18 + 40", e.Units)
+		}
+		if !tc.shuffled {
+			if e.Members < 20 || e.Members > 26 || float64(e.Z) < 5 || !e.Found || f.Genuine < 20 {
+				t.Errorf("planted: %+v, %d genuine", e, f.Genuine)
+			}
+			// A random unit over mixed3a's early curves is now and then a
+			// curve detector by every test (the null holds a few): a few
+			// pairs may go to one, most to the planted units.
+			noisy := 0
+			for _, p := range f.Pairs {
+				if p.Channel >= 24 && p.Genuine {
+					noisy++
+				}
+			}
+			if noisy > 3 {
+				t.Errorf("%d pairs with noise units", noisy)
+			}
+		} else if math.Abs(float64(e.Z)) > 2 || e.Found {
+			t.Errorf("shuffled twin: %+v", e)
+		}
+	}
+}

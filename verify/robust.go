@@ -1,0 +1,123 @@
+package verify
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/diag"
+	"github.com/circc/circc/stimuli"
+)
+
+// Readout is one way of reading units: the block side (0: position-
+// tolerant) and the stroke width of the stimuli.
+type Readout struct {
+	Window int     `json:"window"`
+	Stroke float64 `json:"stroke_px"`
+}
+
+// Readouts are the readings a verdict must not depend on: the centre cell
+// and blocks of 2 and 4 cells, and strokes of 2 and 4 px.
+var Readouts = []Readout{{0, stimuli.StrokeWidth}, {1, stimuli.StrokeWidth}, {2, stimuli.StrokeWidth}, {4, stimuli.StrokeWidth}, {0, 4}}
+
+// Verdict is where one family is found under one readout.
+type Verdict struct {
+	Readout
+	Family string   `json:"family"`
+	Found  []string `json:"found"`
+	Best   string   `json:"best"` // the layer with the most excess, "" when none is found
+	Tie    bool     `json:"tie"`  // the best two cannot be told apart
+}
+
+// Robustness is each family's verdict under every readout, and whether
+// it is the same under all.
+type Robustness struct {
+	Verdicts []Verdict      `json:"verdicts"`
+	Stable   map[string]bool `json:"stable"`
+}
+
+// CheckReadouts runs the verification under each of Readouts (opt's own
+// Window and Stroke are replaced) and compares the verdicts: the layers
+// found and the best of them.
+func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options) (*Robustness, diag.List, error) {
+	out := &Robustness{Stable: map[string]bool{}}
+	first := map[string]Verdict{}
+	for _, ro := range Readouts {
+		o := opt
+		o.Window, o.Stroke, o.Photos = ro.Window, ro.Stroke, opt.Photos
+		if opt.Progress != nil {
+			o.Progress = func(stage string, d, t int) { opt.Progress(fmt.Sprintf("readout %s: %s", ro, stage), d, t) }
+		}
+		rep, ds, err := Run(fs, res, o)
+		if ds != nil || err != nil {
+			return nil, ds, err
+		}
+		for _, f := range rep.Families {
+			v := Verdict{Readout: ro, Family: f.Layer + "." + f.Family}
+			for _, e := range f.Layers {
+				if e.Found {
+					v.Found = append(v.Found, e.Layer)
+				}
+			}
+			if len(v.Found) > 0 {
+				v.Best = v.Found[0]
+				if f.Versus != nil && f.Versus.Best == v.Best {
+					v.Tie = f.Versus.Tie
+				}
+			}
+			out.Verdicts = append(out.Verdicts, v)
+			if w, ok := first[v.Family]; !ok {
+				first[v.Family] = v
+				out.Stable[v.Family] = true
+			} else if w.Best != v.Best || sortedJoin(w.Found) != sortedJoin(v.Found) || w.Tie != v.Tie {
+				out.Stable[v.Family] = false
+			}
+		}
+	}
+	return out, nil, nil
+}
+
+func (r Readout) String() string {
+	w := "position-tolerant"
+	if r.Window > 0 {
+		w = fmt.Sprintf("window %d", r.Window)
+	}
+	return fmt.Sprintf("%s, stroke %g px", w, r.Stroke)
+}
+
+// WriteText writes the verdicts by readout and whether each family's holds.
+func (r *Robustness) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "\nverdicts by readout:\n")
+	for _, v := range r.Verdicts {
+		best := v.Best
+		if v.Tie {
+			best += " (tie)"
+		}
+		if best == "" {
+			best = "none found"
+		}
+		fmt.Fprintf(w, "  %-20s %-34s found in %s; best %s\n", v.Family, v.Readout.String(), strings.Join(v.Found, ", "), best)
+	}
+	var fams []string
+	for f := range r.Stable {
+		fams = append(fams, f)
+	}
+	sort.Strings(fams)
+	for _, f := range fams {
+		if r.Stable[f] {
+			fmt.Fprintf(w, "  %s: the same verdict under every readout\n", f)
+		} else {
+			fmt.Fprintf(w, "  %s: THE VERDICT CHANGES WITH THE READOUT\n", f)
+		}
+	}
+}
+
+func sortedJoin(v []string) string {
+	s := append([]string(nil), v...)
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}

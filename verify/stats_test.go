@@ -1,0 +1,165 @@
+package verify
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/circc/circc/compiler/expand"
+	"github.com/circc/circc/weights"
+)
+
+// TestEvidence: a count far above a tight null is found with a z and an
+// interval that say so; one inside its null is not; one with too few
+// members, or without a null, never is.
+func TestEvidence(t *testing.T) {
+	null := []int{10, 12, 9, 11, 10, 13, 8, 11, 10, 12, 9, 11, 10, 10, 12, 9, 11, 10, 11, 10}
+	mean, sd := meanSD(null)
+	if math.Abs(mean-10.45) > 1e-9 || math.Abs(sd-1.2344) > 1e-3 {
+		t.Fatalf("mean %g sd %g", mean, sd)
+	}
+	e := evidence("a", 100, 30, null, "")
+	if !e.Found || math.Abs(float64(e.Z)-(30-mean)/sd) > 1e-9 || math.Abs(float64(e.Excess)-19.55) > 1e-9 {
+		t.Errorf("30 against %.1f ± %.1f: %+v", mean, sd, e)
+	}
+	se := sd * math.Sqrt(1+1.0/20)
+	if math.Abs(float64(e.CI[0])-(19.55-1.96*se)) > 1e-9 || math.Abs(float64(e.CI[1])-(19.55+1.96*se)) > 1e-9 {
+		t.Errorf("interval %v", e.CI)
+	}
+	if e := evidence("b", 100, 12, null, ""); e.Found || float64(e.Z) > 2 {
+		t.Errorf("12 inside its null: %+v", e)
+	}
+	if e := evidence("c", 100, 2, make([]int, 20), ""); e.Found || float64(e.Z) != 2 {
+		t.Errorf("2 members over a null of zeros (sd floored at 1): %+v", e)
+	}
+	if e := evidence("d", 100, 40, nil, "no weights of its own"); e.Found || !math.IsNaN(float64(e.Z)) {
+		t.Errorf("no null: %+v", e)
+	}
+}
+
+// TestCompareBest: layers are ordered by excess, those without a null
+// last, and the best two are a tie exactly when the interval of their
+// difference holds zero.
+func TestCompareBest(t *testing.T) {
+	tight := []int{5, 6, 4, 5, 5, 6, 4, 5, 5, 5}
+	wide := []int{0, 20, 5, 15, 10, 2, 18, 8, 12, 10}
+	a := evidence("a", 100, 40, tight, "")
+	b := evidence("b", 100, 30, tight, "")
+	c := evidence("c", 100, 33, wide, "")
+	none := evidence("p", 100, 80, nil, "no weights of its own")
+	order, v := compareBest([]LayerEvidence{none, b, a})
+	if order[0].Layer != "a" || order[1].Layer != "b" || order[2].Layer != "p" || v.Best != "a" || v.Tie {
+		t.Errorf("order %v, versus %+v", []string{order[0].Layer, order[1].Layer, order[2].Layer}, v)
+	}
+	if _, v := compareBest([]LayerEvidence{a, c}); v.Best != "a" || !v.Tie {
+		t.Errorf("a (35 over a tight null) against c (23 over a wide one) is a tie: %+v", v)
+	}
+}
+
+// TestOrientationRule: net weights that depend on the difference of
+// orientations (excitation at 0, inhibition at 180°, plus noise) give a
+// large η² and a small p; the same weights with the orientations
+// scrambled, or pure noise, give a p that is not small.
+func TestOrientationRule(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	var from, to []float64
+	for i := 0; i < 24; i++ {
+		from, to = append(from, float64(i)*15), append(to, float64(i)*15+3)
+	}
+	net := make([][]float64, len(to))
+	noise := make([][]float64, len(to))
+	for j := range to {
+		for i := range from {
+			d := (to[j] - from[i]) * math.Pi / 180
+			net[j] = append(net[j], math.Cos(d)+rng.NormFloat64()*0.7)
+			noise[j] = append(noise[j], rng.NormFloat64())
+		}
+	}
+	r := orientationRule(net, from, to, 360)
+	if float64(r.Eta2) < 0.3 || float64(r.P) > 0.001 || r.Verdict != "follows the orientation rule" || float64(r.Profile[0]) < 0.5 || float64(r.Profile[6]) > -0.5 {
+		t.Errorf("planted rule: %+v", r)
+	}
+	if n := orientationRule(noise, from, to, 360); float64(n.P) < 0.05 || float64(n.Eta2) > 0.1 {
+		t.Errorf("noise: %+v", n)
+	}
+}
+
+// TestTileEquivariance: tiles made by turning one kernel with the units'
+// orientations are equivariant far above the shuffled null; random tiles
+// are not distinguishable from chance.
+func TestTileEquivariance(t *testing.T) {
+	n := 5
+	base := make([]float64, n*n)
+	for i := range base {
+		base[i] = float64(i%n) - 2 + 0.3*float64(i/n)
+	}
+	var angles []float64
+	for k := 0; k < 8; k++ {
+		angles = append(angles, float64(k)*45)
+	}
+	o := weights.Orbit{Angles: angles, Keys: make([]string, 8), Period: 360, Step: 45}
+	rng := rand.New(rand.NewSource(5))
+	eq := make([][][]float64, 8)
+	rnd := make([][][]float64, 8)
+	for j := range eq {
+		for i := range angles {
+			// W(a → b) depends on b − a only, turned with a.
+			d := []float64{1, 0.5, -0.2, -0.8, -1, -0.8, -0.2, 0.5}[(j-i+8)%8]
+			k := make([]float64, n*n)
+			for x := range k {
+				k[x] = d * base[x]
+			}
+			eq[j] = append(eq[j], rotateTile(k, n, angles[i]))
+			r := make([]float64, n*n)
+			for x := range r {
+				r[x] = rng.NormFloat64()
+			}
+			rnd[j] = append(rnd[j], r)
+		}
+	}
+	e := tileEquivariance(eq, n, o, o)
+	if e == nil || float64(e.Score) < 0.9 || float64(e.P) > 0.01 || e.Verdict != "equivariant" || float64(e.NullMean) > 0.5 {
+		t.Errorf("equivariant tiles: %+v", e)
+	}
+	if r := tileEquivariance(rnd, n, o, o); r == nil || float64(r.P) < 0.05 || r.Verdict != "not distinguishable from chance" {
+		t.Errorf("random tiles: %+v", r)
+	}
+}
+
+// TestKindTests: each membership test fails a reading on exactly its own
+// figure, and a reading inside every bound is a member.
+func TestKindTests(t *testing.T) {
+	good := func() *Reading {
+		return &Reading{Tuning: Tuning{PreferredDeg: 40, WidthDeg: 45, Echo: 0.01, CurvePreference: 3, Peak: 1}, Strength: 0.8, Radii: 3, RadiusSpreadDeg: 10, Contrast: 2}
+	}
+	k := KindOf("curves")
+	if !k.Member(good()) {
+		t.Fatalf("a textbook curve detector fails: %v", k.Fails(good()))
+	}
+	for name, spoil := range map[string]func(r *Reading){
+		"strength":          func(r *Reading) { r.Strength = 0.2 },
+		"narrow":            func(r *Reading) { r.WidthDeg = 10 },
+		"wide":              func(r *Reading) { r.WidthDeg = 120 },
+		"echo":              func(r *Reading) { r.Echo = 0.2 },
+		"curves over lines": func(r *Reading) { r.CurvePreference = 1.1 },
+		"one radius":        func(r *Reading) { r.Radii = 1 },
+		"moving preference": func(r *Reading) { r.RadiusSpreadDeg = 45 },
+	} {
+		r := good()
+		spoil(r)
+		if why := k.Fails(r); len(why) != 1 {
+			t.Errorf("%s: fails %v, want exactly one test", name, why)
+		}
+	}
+	lines := KindOf("lines")
+	r := good()
+	r.Contrast = 1.1
+	if lines.Member(r) {
+		t.Error("a line unit that does not beat a tight curve is a member")
+	}
+	if KindOf("gabors").Set != "gabors" || len(KindOf("gabors").Tests) != 2 {
+		t.Error("the generic kind")
+	}
+}
+
+func rotateTile(k []float64, n int, deg float64) []float64 { return expand.RotateKernel(k, n, deg) }
