@@ -38,7 +38,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 	f.Members = members
 	for c, r := range readings {
 		if kind.Member(r) {
-			f.MemberList = append(f.MemberList, Member{Unit: fmt.Sprintf("%s:%d", s.natLayer, c), Channel: c, Strength: Float(r.Strength), PreferredDeg: r.PreferredDeg})
+			f.MemberList = append(f.MemberList, Member{Unit: fmt.Sprintf("%s:%d", s.natLayer, c), Channel: c, Strength: r.Strength, PreferredDeg: r.PreferredDeg})
 		}
 	}
 	sort.SliceStable(f.MemberList, func(i, j int) bool { return float64(f.MemberList[i].Strength) > float64(f.MemberList[j].Strength) })

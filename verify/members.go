@@ -15,18 +15,18 @@ type Reading struct {
 	Tuning
 	// Strength is the unit's strongest response to the set over its
 	// strongest to the photos, read at the same cells (NaN without photos).
-	Strength float64 `json:"strength"`
+	Strength Float `json:"strength"`
 	// Radii counts the values of the set's second axis (a curve's radius)
 	// at which the unit answers with a quarter of its peak or more;
 	// RadiusSpreadDeg is the largest difference between the preferred
 	// orientation at one of those reaching half the peak and the overall
 	// one.
-	Radii           int     `json:"radii_answered"`
-	RadiusSpreadDeg float64 `json:"radius_spread_deg"`
+	Radii           int   `json:"radii_answered"`
+	RadiusSpreadDeg Float `json:"radius_spread_deg"`
 	// Contrast is, for a kind that must beat other sets (lines over curves
 	// and edges), its best response to the set over its best to any of
 	// them (+Inf when those are silent).
-	Contrast float64 `json:"contrast"`
+	Contrast Float `json:"contrast"`
 }
 
 // MemberTest is one test a unit must pass to be a member: Fails says why
@@ -86,7 +86,7 @@ var (
 	testStrength = MemberTest{Name: "strength", Rule: fmt.Sprintf("best response to the set ≥ %g × best response to the photos at the same cells", MinStrength),
 		Source: "a quarter of the unit's own best photo response",
 		Fails: func(r *Reading) string {
-			if !(r.Strength >= MinStrength) && !math.IsNaN(r.Strength) {
+			if st := float64(r.Strength); !(st >= MinStrength) && !math.IsNaN(st) {
 				return fmt.Sprintf("answers the set at %.2f of its best photo", r.Strength)
 			}
 			return ""
@@ -121,7 +121,7 @@ var (
 			if r.Radii < MinRadii {
 				return fmt.Sprintf("answers %d radius", r.Radii)
 			}
-			if r.RadiusSpreadDeg > MaxRadiusSpreadDeg {
+			if float64(r.RadiusSpreadDeg) > MaxRadiusSpreadDeg {
 				return fmt.Sprintf("preference moves %.0f° with the radius", r.RadiusSpreadDeg)
 			}
 			return ""
@@ -129,7 +129,7 @@ var (
 	testContrast = MemberTest{Name: "contrast", Rule: fmt.Sprintf("best response ≥ %g × best response to each contrast set", MinContrast),
 		Source: "the same factor as curves over lines",
 		Fails: func(r *Reading) string {
-			if !(r.Contrast >= MinContrast) {
+			if !(float64(r.Contrast) >= MinContrast) {
 				return fmt.Sprintf("only %.2f× the contrast sets", r.Contrast)
 			}
 			return ""
@@ -176,16 +176,16 @@ func (k *Kind) read(sets map[string]*stimuli.Set, resp []float64, contrast [][]f
 	if k.Set == "curves" && len(contrast) > 0 {
 		lines = contrast[0]
 	}
-	r := &Reading{Tuning: tuning(resp, nO, set.PeriodDeg, lines), Strength: math.NaN(), Contrast: math.Inf(1)}
+	r := &Reading{Tuning: tuning(resp, nO, set.PeriodDeg, lines), Strength: Float(math.NaN()), Contrast: Float(math.Inf(1))}
 	if photos != nil {
 		best := 0.0
 		for _, v := range photos {
 			best = math.Max(best, v)
 		}
 		if best > 0 {
-			r.Strength = r.Peak / best
+			r.Strength = Float(r.Peak / best)
 		} else {
-			r.Strength = math.Inf(1)
+			r.Strength = Float(math.Inf(1))
 		}
 	}
 	for i, c := range contrast {
@@ -194,10 +194,11 @@ func (k *Kind) read(sets map[string]*stimuli.Set, resp []float64, contrast [][]f
 		// that lie as its best line does, not every shape.
 		best := sameOrientation(c, sets[k.Contrast[i]], float64(r.PreferredDeg), contrastTightRadii)
 		if best > 0 {
-			r.Contrast = math.Min(r.Contrast, r.Peak/best)
+			r.Contrast = Float(math.Min(float64(r.Contrast), r.Peak/best))
 		}
 	}
-	r.Radii, r.RadiusSpreadDeg = radiusAgreement(resp, nO, set.PeriodDeg, r)
+	radii, spread := radiusAgreement(resp, nO, set.PeriodDeg, r)
+	r.Radii, r.RadiusSpreadDeg = radii, Float(spread)
 	return r
 }
 

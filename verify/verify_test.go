@@ -493,7 +493,7 @@ func curvesAgainstIn(b testing.TB, target string, reg models.Registry) *compiler
 }
 
 // BenchmarkSearchSqueezeNet measures a search of all 13 SqueezeNet layers
-// for curves.circ's curve family, its control included, and, in the same
+// for curves.circ's curve family, every layer's null included, and, in the same
 // run, the explicit match of one layer (fire6) as the baseline; it reports
 // the search's seconds and its cost in explicit matches.
 //
@@ -519,6 +519,36 @@ func BenchmarkSearchSqueezeNet(b *testing.B) {
 	b.ReportMetric(tAll.Seconds()/float64(b.N), "search-s/op")
 	b.ReportMetric(tOne.Seconds()/float64(b.N), "one-layer-s/op")
 	b.ReportMetric(tAll.Seconds()/tOne.Seconds(), "search/one-layer")
+}
+
+// BenchmarkCalibratedSearch measures the calibrated search of every
+// InceptionV1 layer for curves.circ's curve family, with 20 null seeds per
+// layer and 128 photos, and, in the same run, the same search without
+// nulls as the baseline; it reports the search's seconds and the share
+// the nulls add. The target is at most 3 minutes on 2 cores.
+//
+//	go test ./verify -run '^$' -bench CalibratedSearch -benchtime 1x -timeout 30m
+func BenchmarkCalibratedSearch(b *testing.B) {
+	all := curvesAgainst(b, "inceptionv1.*")
+	run := func(seeds int) {
+		if _, ds, err := Run(afero.NewOsFs(), all, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 128, NullSeeds: seeds}); err != nil || len(ds) > 0 {
+			b.Fatal(err, ds)
+		}
+	}
+	run(-1) // warm up: onnxruntime, the page cache
+	var tBare, tNull time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		run(-1)
+		tBare += time.Since(start)
+		start = time.Now()
+		run(NullSeeds)
+		tNull += time.Since(start)
+	}
+	b.ReportMetric(tNull.Seconds()/float64(b.N), "search-s/op")
+	b.ReportMetric(tBare.Seconds()/float64(b.N), "without-nulls-s/op")
+	b.ReportMetric(tNull.Seconds()/tBare.Seconds(), "search/without-nulls")
 }
 
 // TestCroppedSweepMatchesFullSize: the stimuli run through the smallest

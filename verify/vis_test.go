@@ -63,7 +63,7 @@ func TestFeatureVisualizations(t *testing.T) {
 		t.Fatal(err, res.Diags)
 	}
 	start := time.Now()
-	rep, ds, err := Run(fs, res, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0,
+	rep, ds, err := Run(fs, res, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0, NullSeeds: -1,
 		Vis: &VisOptions{Size: 128, Steps: 256, Seed: 1}})
 	if err != nil || ds != nil {
 		t.Fatal(err, ds)
@@ -75,6 +75,19 @@ func TestFeatureVisualizations(t *testing.T) {
 		float64(v.NaturalOnHandmade), float64(v.NaturalOnHandmadeBaseline), float64(v.HandmadeOnNatural), float64(v.HandmadeOnNaturalBaseline))
 	if !(v.NaturalOnHandmade > 3*v.NaturalOnHandmadeBaseline) || !(v.HandmadeOnNatural > 3*v.HandmadeOnNaturalBaseline) {
 		t.Error("units answer their partners' portraits no more than others'")
+	}
+	// Rotation transfer: most turned portraits excite the member whose
+	// preference is as much further; the pairs that fail are not genuine.
+	t.Logf("rotation transfer: median error %.0f°, %d fail", float64(v.TransferErrorDeg), v.TransferFails)
+	if float64(v.TransferErrorDeg) > MaxTransferErrorDeg || v.TransferFails > 8 {
+		t.Error("turned portraits do not pass to the members turned as much")
+	}
+	for _, p := range f.Pairs {
+		fails := float64(p.Cross.TransferErrorDeg) > MaxTransferErrorDeg || float64(p.Cross.HalfTurn) > MaxHalfTurnResponse
+		t.Logf("%s ~ %s: transfer error %.0f°, half-turn %.2f, genuine %v", p.Unit, p.Natural, float64(p.Cross.TransferErrorDeg), float64(p.Cross.HalfTurn), p.Genuine)
+		if fails && p.Genuine {
+			t.Errorf("%s ~ %s fails rotation transfer but is genuine", p.Unit, p.Natural)
+		}
 	}
 	net, err := reference.Open(fs, "inceptionv1", sharedModels)
 	if err != nil {

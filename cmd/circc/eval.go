@@ -182,8 +182,9 @@ func matcher(e *env, res *compiler.Result, rf *refFlags, opt runtime.Options) fu
 	return func(family string) ([]int, error) {
 		if rep == nil && failed == nil {
 			stages := newStages(e, "matching: ", e.jsonTo == "-")
+			// Pairing needs the members, not the layers' nulls.
 			r, ds, err := verify.Run(e.fs, res, verify.Options{Against: *rf.against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
-				Progress: stages.update})
+				Progress: stages.update, NullSeeds: -1})
 			stages.end()
 			switch {
 			case len(ds) > 0:
