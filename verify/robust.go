@@ -36,7 +36,7 @@ type Verdict struct {
 // Robustness is each family's verdict under every readout, and whether
 // it is the same under all.
 type Robustness struct {
-	Verdicts []Verdict      `json:"verdicts"`
+	Verdicts []Verdict       `json:"verdicts"`
 	Stable   map[string]bool `json:"stable"`
 }
 

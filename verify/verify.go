@@ -30,8 +30,8 @@ type Options struct {
 	Runtime   ort.Options
 	Window    int     // readout block side (1: the centre unit; 0: position-tolerant, see readWindows)
 	Stroke    float64 // stroke width of curves, lines and angles in pixels (0: stimuli.StrokeWidth)
-	Photos    int // dataset photos for top-photo overlap (0: none)
-	TopK      int // top photos per unit
+	Photos    int     // dataset photos for top-photo overlap (0: none)
+	TopK      int     // top photos per unit
 	// Progress, when set, is told how far each stage is: a stimulus set by
 	// its name, "photos", or "loading MODEL" (which counts nothing); the
 	// control network's stages begin with "control: ".
@@ -145,9 +145,9 @@ type Report struct {
 	// Robustness holds the verdicts under other readouts (verify
 	// --robustness).
 	Robustness *Robustness `json:"robustness,omitempty"`
-	Stimuli     int             `json:"stimuli"`
-	Photos      int             `json:"photos"`
-	Seconds     float64         `json:"seconds"`
+	Stimuli    int         `json:"stimuli"`
+	Photos     int         `json:"photos"`
+	Seconds    float64     `json:"seconds"`
 }
 
 type matchSpec struct {
