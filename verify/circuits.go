@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -124,7 +125,7 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 	}
 	nat, err := weights.Expand(net.Model, naturalIn, natFrom, natTo, natOut)
 	if err != nil {
-		if strings.Contains(err.Error(), "does not come after") {
+		if errors.Is(err, weights.ErrNotAfter) {
 			return nil, nil // the natural layers run the other way
 		}
 		return nil, err

@@ -1,6 +1,7 @@
 package weights
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -27,6 +28,10 @@ type Expanded struct {
 }
 
 // Shape is W's shape.
+// ErrNotAfter is the cause of Expand's error when the target layer does
+// not come after the source: the two run the other way.
+var ErrNotAfter = errors.New("layers in the other order")
+
 func (e *Expanded) Shape() []int { return []int(e.W.Shape()) }
 
 // Tile is the kh×kw kernel from input channel i into output o, row-major.
@@ -116,7 +121,7 @@ func Expand(m *onnx.Model, input []int64, from, to string, channels []int) (*Exp
 		}
 	}
 	if !below[to] || to == from {
-		return nil, fmt.Errorf("%s does not come after %s", to, from)
+		return nil, fmt.Errorf("%w: %s does not come after %s", ErrNotAfter, to, from)
 	}
 	start, err := newGrad(len(channels), 1, 1, int(st[1]), [2]int{}, [2]int{1, 1})
 	if err != nil {
