@@ -163,3 +163,38 @@ func TestKindTests(t *testing.T) {
 }
 
 func rotateTile(k []float64, n int, deg float64) []float64 { return expand.RotateKernel(k, n, deg) }
+
+// TestAggregates: every claim aggregate on values with a NaN (left out),
+// an even count (the median of the two middle values) and each operator,
+// and the claim without an aggregate, which holds only if every value
+// does and reports the worst.
+func TestAggregates(t *testing.T) {
+	v := []float64{4, math.NaN(), 1, 3, 2}
+	for _, c := range []struct {
+		agg, op string
+		limit   float64
+		want    float64
+		ok      bool
+	}{
+		{"mean", "<", 3, 2.5, true},
+		{"median", "==", 2.5, 2.5, true},
+		{"min", ">=", 1, 1, true},
+		{"max", "<", 4, 4, false},
+		{"", "<", 5, 4, false}, // the NaN fails a claim on every value
+		{"", ">", 0, 1, false},
+	} {
+		got, ok := aggregate(v, c.agg, c.op, c.limit)
+		if got != c.want || ok != c.ok {
+			t.Errorf("%q %s %g: %g %v, want %g %v", c.agg, c.op, c.limit, got, ok, c.want, c.ok)
+		}
+	}
+	if got, ok := aggregate([]float64{1, 2, 3}, "", "<=", 3); got != 3 || !ok {
+		t.Errorf("every value: %g %v", got, ok)
+	}
+	if got, ok := aggregate([]float64{5, 7, 6}, "median", ">", 5.5); got != 6 || !ok {
+		t.Errorf("odd median: %g %v", got, ok)
+	}
+	if _, ok := aggregate([]float64{math.NaN()}, "mean", "<", 1); ok {
+		t.Error("a claim on no value holds")
+	}
+}
