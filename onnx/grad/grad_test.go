@@ -297,3 +297,53 @@ func TestCompiledCircuitAgainstFiniteDifferences(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPoolTies: where a window holds its maximum more than once (no
+// derivative exists there), the gradient goes to the first maximum of the
+// window in row-major order, once: against a plain loop over windows of
+// an input made of flat blocks, with overlapping windows and padding.
+func TestMaxPoolTies(t *testing.T) {
+	const H, W = 7, 8
+	shape := []int64{1, 2, H, W}
+	x := make([]float32, 2*H*W)
+	for c := 0; c < 2; c++ {
+		for y := 0; y < H; y++ {
+			for xx := 0; xx < W; xx++ {
+				x[(c*H+y)*W+xx] = float32((y/2 + xx/3 + c) % 3) // 2×3 flat blocks: ties in most windows
+			}
+		}
+	}
+	m := graph(shape, nil, nil, node("MaxPool", []string{"x"}, "y", ints("kernel_shape", 3, 3), ints("strides", 2, 1), ints("pads", 1, 1, 1, 1)))
+	oh, ow := (H+2-3)/2+1, (W+2-3)/1+1
+	seed := make([]float32, 2*oh*ow)
+	rng := rand.New(rand.NewSource(9))
+	for i := range seed {
+		seed[i] = float32(1 + rng.Intn(5))
+	}
+	got := gradient(t, m, x, shape, "y", seed, []int64{1, 2, int64(oh), int64(ow)})
+	want := make([]float32, len(x))
+	for c := 0; c < 2; c++ {
+		for oy := 0; oy < oh; oy++ {
+			for ox := 0; ox < ow; ox++ {
+				by, bx, best := -1, -1, float32(math.Inf(-1))
+				for ky := 0; ky < 3; ky++ {
+					for kx := 0; kx < 3; kx++ {
+						y, xx := oy*2-1+ky, ox-1+kx
+						if y < 0 || y >= H || xx < 0 || xx >= W {
+							continue
+						}
+						if v := x[(c*H+y)*W+xx]; v > best {
+							by, bx, best = y, xx, v
+						}
+					}
+				}
+				want[(c*H+by)*W+bx] += seed[(c*oh+oy)*ow+ox]
+			}
+		}
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("cell %d: gradient %g, the first maximum's rule gives %g", i, got[i], want[i])
+		}
+	}
+}
