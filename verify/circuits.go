@@ -38,6 +38,9 @@ type Connection struct {
 	// against nulls that relabel its units' orientations.
 	OrientationRule  *OrientationRule  `json:"orientation_rule,omitempty"`
 	TileEquivariance *TileEquivariance `json:"tile_equivariance,omitempty"`
+	// Skipped says why there is no natural circuit to compare (and then
+	// nothing else is filled in).
+	Skipped string `json:"skipped,omitempty"`
 	// The tiles, on one window: [to unit][from unit] row-major kernels.
 	Window   weights.Window `json:"-"`
 	Handmade [][][]float64  `json:"-"`
@@ -77,12 +80,16 @@ func connections(res *compiler.Result, net *reference.Net, fams []*Family) ([]*C
 				continue
 			}
 			c, err := connect(res, circuit, circuitIn, net, naturalIn, from, to)
+			var skip *skipped
+			if errors.As(err, &skip) {
+				// No natural circuit to lay beside: say why.
+				c, err = &Connection{From: from.Layer + "." + from.Family, To: to.Layer + "." + to.Family, NaturalFrom: from.NaturalLayer,
+					NaturalTo: to.NaturalLayer, Skipped: skip.why}, nil
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s → %s.%s: %w", from.Layer, from.Family, to.Layer, to.Family, err)
 			}
-			if c != nil {
-				out = append(out, c)
-			}
+			out = append(out, c)
 		}
 	}
 	return out, nil
@@ -95,11 +102,12 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 	if len(fromUnits) != len(from.Pairs) || len(toUnits) != len(to.Pairs) {
 		return nil, fmt.Errorf("the pairs do not follow the family's units")
 	}
+	allFrom, allTo := fromUnits, toUnits
 	// Only units with a natural partner have a natural circuit to compare.
 	fromUnits, fromPairs := paired(fromUnits, from.Pairs)
 	toUnits, toPairs := paired(toUnits, to.Pairs)
 	if len(fromUnits) == 0 || len(toUnits) == 0 {
-		return nil, nil
+		return nil, &skipped{"a family has no natural partner"}
 	}
 	natFrom, err := net.Tensor(from.NaturalLayer)
 	if err != nil {
@@ -110,7 +118,7 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 		return nil, err
 	}
 	if natFrom == natTo {
-		return nil, nil
+		return nil, &skipped{fmt.Sprintf("both families are matched in %s: the natural units are in one layer, with no weights between them", from.NaturalLayer)}
 	}
 	hand, err := weights.Expand(circuit, circuitIn, from.Layer, to.Layer, indices(toUnits))
 	if err != nil {
@@ -126,7 +134,7 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 	nat, err := weights.Expand(net.Model, naturalIn, natFrom, natTo, natOut)
 	if err != nil {
 		if errors.Is(err, weights.ErrNotAfter) {
-			return nil, nil // the natural layers run the other way
+			return nil, &skipped{fmt.Sprintf("the natural layers run the other way (%s comes after %s)", from.NaturalLayer, to.NaturalLayer)}
 		}
 		return nil, err
 	}
@@ -158,10 +166,10 @@ func connect(res *compiler.Result, circuit *onnx.Model, circuitIn []int64, net *
 	c.Agreement = weights.Compare(allHand, allNat, peak)
 	fo, fok := orbitOf(fromUnits)
 	tor, tok := orbitOf(toUnits)
+	if e, err := handmadeEquivariance(circuit, circuitIn, from.Layer, to.Layer, allFrom, allTo); err == nil {
+		c.HandmadeEquivariance = e // a property of the whole hand-made circuit
+	}
 	if (fok || tok) && c.Window.Size[0] == c.Window.Size[1] {
-		if e, err := weights.MeasureEquivariance(c.Handmade, c.Window.Size[0], fo, tor); err == nil {
-			c.HandmadeEquivariance = e
-		}
 		if e, err := weights.MeasureEquivariance(c.Natural, c.Window.Size[0], fo, tor); err == nil {
 			c.NaturalEquivariance = e
 			c.TileEquivariance = tileEquivariance(c.Natural, c.Window.Size[0], fo, tor)
@@ -304,3 +312,33 @@ func (c *Connection) Grids() (hand, natural *weights.Grid) {
 	}
 	return grid("hand-made "+c.From+" -> "+c.To, c.Handmade), grid("natural "+c.NaturalFrom+" -> "+c.NaturalTo+" (expanded)", c.Natural)
 }
+
+// handmadeEquivariance measures the hand-made circuit between two whole
+// families, every unit, paired or not.
+func handmadeEquivariance(circuit *onnx.Model, in []int64, from, to string, fromUnits, toUnits []*expand.Unit) (*weights.Equivariance, error) {
+	fo, fok := orbitOf(fromUnits)
+	tor, tok := orbitOf(toUnits)
+	if !fok && !tok {
+		return nil, fmt.Errorf("no angle")
+	}
+	hand, err := weights.Expand(circuit, in, from, to, indices(toUnits))
+	if err != nil {
+		return nil, err
+	}
+	w := hand.Window()
+	if w.Size[0] != w.Size[1] {
+		return nil, fmt.Errorf("a kernel that is not square")
+	}
+	tiles := make([][][]float64, len(toUnits))
+	for j := range toUnits {
+		for _, u := range fromUnits {
+			tiles[j] = append(tiles[j], hand.TileIn(j, u.Index, w))
+		}
+	}
+	return weights.MeasureEquivariance(tiles, w.Size[0], fo, tor)
+}
+
+// skipped is why connect has no natural circuit to compare.
+type skipped struct{ why string }
+
+func (s *skipped) Error() string { return s.why }

@@ -88,6 +88,9 @@ func (r *Report) Figures(fs afero.Fs, dir string, write func(path string, data [
 		}
 	}
 	for _, c := range r.Connections {
+		if c.Skipped != "" {
+			continue
+		}
 		h, n := c.Grids()
 		for _, g := range []struct {
 			kind string

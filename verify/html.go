@@ -328,6 +328,10 @@ type connectionView struct {
 func connectionViews(rep *Report) []connectionView {
 	var out []connectionView
 	for _, c := range rep.Connections {
+		if c.Skipped != "" {
+			out = append(out, connectionView{Connection: c})
+			continue
+		}
 		h, n := c.Grids()
 		out = append(out, connectionView{Connection: c, Hand: dataURI(h.Image(h.Quantile(DisplayQuantile))), Natural: dataURI(n.Image(n.Quantile(DisplayQuantile)))})
 	}
@@ -480,7 +484,9 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 {{if .HandTop}}<div class="top"><small>top photos, hand-made</small><br>{{range .HandTop}}<figure title="{{.Name}}"><span class="ph {{.Class}}" role="img" aria-label="{{.Name}}"></span><figcaption>{{.Name}}</figcaption></figure>{{end}}<br><small>natural</small><br>{{range .NaturalTop}}<figure title="{{.Name}}"><span class="ph {{.Class}}" role="img" aria-label="{{.Name}}"></span><figcaption>{{.Name}}</figcaption></figure>{{end}}</div>{{end}}
 </div>{{end}}
 {{end}}
-{{range .Connections}}
+{{range .Connections}}{{if .Skipped}}
+<h2>Weights {{.From}} &rarr; {{.To}}</h2>
+<p>Not compared: {{.Skipped}}.</p>{{else}}
 <h2>Weights {{.From}} &rarr; {{.To}}: the natural circuit beside the hand-made one</h2>
 <p>Left, the hand-made weights ({{index .HandmadeSize 0}}&times;{{index .HandmadeSize 1}}) from each unit of {{.From}} (columns) into each unit of {{.To}} (rows); right, the same table for their natural partners: the expanded weights {{.NaturalFrom}} &rarr; {{.NaturalTo}} ({{index .NaturalSize 0}}&times;{{index .NaturalSize 1}}), the linear map between them with ReLU and LRN left out and max pools read as average pools (as Visualizing Weights does). Each grid is scaled to the 99.5th percentile of its own |weights| (the few larger taps saturate); red positive, blue negative.</p>
 <p>All tiles: r = {{f3 .Agreement.PearsonR}}; signs agree on {{fixed3 .Agreement.SignAgreement}} of the taps of at least a tenth of the hand-made peak.
@@ -491,7 +497,7 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 <table><tr><th class="l">unit</th><th class="l">natural</th><th>r</th><th>signs agree</th></tr>
 {{range .Rows}}<tr><td class="l">{{.Unit}}</td><td class="l">{{.Natural}}</td><td>{{f3 .PearsonR}}</td><td>{{fixed3 .SignAgreement}}</td></tr>
 {{end}}</table>
-{{end}}
+{{end}}{{end}}
 {{end}}
 </body></html>
 `))

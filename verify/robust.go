@@ -42,19 +42,24 @@ type Robustness struct {
 
 // CheckReadouts runs the verification under each of Readouts (opt's own
 // Window and Stroke are replaced) and compares the verdicts: the layers
-// found and the best of them.
-func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options) (*Robustness, diag.List, error) {
+// found and the best of them. main, when not nil, is the report of opt
+// itself, which stands for its readout instead of a run.
+func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report) (*Robustness, diag.List, error) {
 	out := &Robustness{Stable: map[string]bool{}}
 	first := map[string]Verdict{}
 	for _, ro := range Readouts {
 		o := opt
-		o.Window, o.Stroke, o.Photos = ro.Window, ro.Stroke, opt.Photos
+		o.Window, o.Stroke = ro.Window, ro.Stroke
 		if opt.Progress != nil {
 			o.Progress = func(stage string, d, t int) { opt.Progress(fmt.Sprintf("readout %s: %s", ro, stage), d, t) }
 		}
-		rep, ds, err := Run(fs, res, o)
-		if ds != nil || err != nil {
-			return nil, ds, err
+		rep := main
+		if main == nil || ro.Window != opt.Window || ro.Stroke != opt.Stroke && !(opt.Stroke == 0 && ro.Stroke == stimuli.StrokeWidth) {
+			var ds diag.List
+			var err error
+			if rep, ds, err = Run(fs, res, o); ds != nil || err != nil {
+				return nil, ds, err
+			}
 		}
 		for _, f := range rep.Families {
 			v := Verdict{Readout: ro, Family: f.Layer + "." + f.Family}

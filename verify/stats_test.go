@@ -3,7 +3,13 @@ package verify
 import (
 	"math"
 	"math/rand"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/spf13/afero"
+
+	"github.com/circc/circc/reference"
 
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/weights"
@@ -196,5 +202,32 @@ func TestAggregates(t *testing.T) {
 	}
 	if _, ok := aggregate([]float64{math.NaN()}, "mean", "<", 1); ok {
 		t.Error("a claim on no value holds")
+	}
+}
+
+// TestSkippedConnectionSaysWhy: two families matched in one natural layer
+// have no natural weights between them, and the report says so instead of
+// leaving the comparison out.
+func TestSkippedConnectionSaysWhy(t *testing.T) {
+	res := curvesAgainst(t, "inceptionv1.mixed3b")
+	net, err := reference.Open(afero.NewOsFs(), "inceptionv1", sharedModels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam := func(layer string, n int) *Family {
+		f := &Family{Layer: layer, Family: "curve", NaturalLayer: "mixed3b", PeriodDeg: 360}
+		for i := 0; i < n; i++ {
+			f.Pairs = append(f.Pairs, &Pair{Natural: "mixed3b:" + strconv.Itoa(i), Channel: i})
+		}
+		return f
+	}
+	cs, err := connections(res, net, []*Family{fam("mixed3a", 24), fam("mixed3b", 24)})
+	if err != nil || len(cs) != 1 || !strings.Contains(cs[0].Skipped, "both families are matched in mixed3b") {
+		t.Fatalf("%v %+v", err, cs)
+	}
+	var b strings.Builder
+	cs[0].WriteText(&b)
+	if !strings.Contains(b.String(), "weights mixed3a.curve -> mixed3b.curve: not compared: both families") {
+		t.Errorf("text %q", b.String())
 	}
 }

@@ -94,6 +94,10 @@ func (r *Report) WriteText(w io.Writer) {
 // WriteText writes a connection: the agreement of the two circuits, unit
 // by unit, and their equivariance.
 func (c *Connection) WriteText(w io.Writer) {
+	if c.Skipped != "" {
+		fmt.Fprintf(w, "\nweights %s -> %s: not compared: %s\n", c.From, c.To, c.Skipped)
+		return
+	}
 	fmt.Fprintf(w, "\nweights %s -> %s, hand-made %dx%d beside natural %s -> %s expanded %dx%d\n", c.From, c.To, c.HandmadeSize[0], c.HandmadeSize[1],
 		c.NaturalFrom, c.NaturalTo, c.NaturalSize[0], c.NaturalSize[1])
 	fmt.Fprintf(w, "  %-20s %-13s %7s %7s\n", "unit", "natural", "r", "signs")

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -106,6 +107,10 @@ func TestFindsCurveDetectors(t *testing.T) {
 	}
 	if !rep.OK {
 		t.Errorf("curves.circ's claims fail: %+v", rep.Expects)
+	}
+	// Every measurement marshals: undefined and unbounded ones as null.
+	if _, err := json.Marshal(rep); err != nil {
+		t.Errorf("the report does not marshal: %v", err)
 	}
 }
 

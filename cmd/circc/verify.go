@@ -54,7 +54,7 @@ func runVerify(e *env, args []string) int {
 			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed), NullSeeds: nullSeedsOption(*nullSeeds)})
 		if rep != nil && err == nil && len(ds) == 0 && *robust {
 			opt := verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt, Photos: *photos, Progress: stages.update, NullSeeds: nullSeedsOption(*nullSeeds)}
-			rep.Robustness, ds, err = verify.CheckReadouts(e.fs, res, opt)
+			rep.Robustness, ds, err = verify.CheckReadouts(e.fs, res, opt, rep)
 		}
 		stages.end()
 		if len(ds) > 0 {
