@@ -6,20 +6,24 @@
 // graph — the reference model cut after the tensors the matches name, with
 // the compiled circuit spliced beside it — and sweeps it with synthetic
 // stimuli (package stimuli) in batches, rendering ahead of the network,
-// reading each unit at the centre cell of its map. It pairs each hand-made
-// unit with a distinct natural unit (the channels the match lists, or the
-// best one-to-one assignment of response-map correlations), measures
-// tuning (preferred orientation, width, echo, curve preference), response
-// similarity, family coverage and spacing, and the overlap of top dataset
-// photos, and checks the expect claims. It classes each pair a genuine
-// counterpart or not by criteria on the natural unit (GenuineMaxEcho…). A
-// match to MODEL.* (or a network no match names) searches every layer in
-// the same pass, reports the best one with each layer's score, and runs
-// the search again on a control, the network with its convolution weights
-// shuffled. It produces a Report per network, as terminal tables, JSON, a
-// self-contained HTML page and figure files.
+// reading each unit as the largest value over the block of cells nearest
+// the stimulus centre (readWindows). A natural unit is a member of a
+// family's kind when it passes the kind's tests on its own responses
+// (kinds, each threshold anchored to a named reference); each layer's
+// count of members is compared with the counts under its layer-only null,
+// the network with only that layer's own weights shuffled, run on the
+// layer's input read once (layers.go), and a layer is found by a stated
+// rule (FoundZ…). Hand-made units are paired one to one with members, by
+// response-map correlation; a unit without a member says so. It measures
+// tuning, resemblance, coverage, spacing and the overlap of top photos,
+// tests the natural circuit between matched families against relabelling
+// nulls (the orientation rule, tile equivariance), turns portraits to test
+// rotation transfer (--vis), and checks the expect claims. It produces a
+// Report per network, as terminal tables, JSON, a self-contained HTML page
+// and figure files.
 //
 // Guarantees: the same circuit, model and options give the same report
-// (stimuli and readout are deterministic); a claim holds only when every
-// value it speaks of is defined and satisfies it.
+// (stimuli, readout, shuffles and relabellings are deterministic); a claim
+// holds only when every value it speaks of is defined and satisfies it;
+// every verdict is a statistic against a stated null.
 package verify
