@@ -27,6 +27,10 @@ type Reading struct {
 	// and edges), its best response to the set over its best to any of
 	// them (+Inf when those are silent).
 	Contrast Float `json:"contrast"`
+	// RatioContrast is, for the high-low set, the best response to a
+	// boundary between textures of different frequency (ratio ≥ 4) over
+	// the best to the same texture on both sides (ratio 1).
+	RatioContrast Float `json:"ratio_contrast,omitempty"`
 }
 
 // MemberTest is one test a unit must pass to be a member: Fails says why
@@ -80,6 +84,14 @@ const (
 	// MinContrast: a line detector's best line beats its best curve and
 	// its best edge by this factor.
 	MinContrast = 1.25
+	// MinRatioContrast: a high-low detector answers a boundary between
+	// fine and coarse texture at least twice as strongly as the same
+	// texture on both sides (High-Low Frequency Detectors: they detect the
+	// boundary, not the texture).
+	MinRatioContrast = 2.0
+	// MaxHighLowEcho: and prefers the fine side on one side: turned half a
+	// turn (the sides swapped) it answers at most half as strongly.
+	MaxHighLowEcho = 0.5
 )
 
 var (
@@ -136,11 +148,31 @@ var (
 		}}
 )
 
+var (
+	testRatio = MemberTest{Name: "frequency boundary", Rule: fmt.Sprintf("best response at a frequency ratio of 4 or more ≥ %g × best at ratio 1", MinRatioContrast),
+		Source: "High-Low Frequency Detectors: the unit detects the boundary between frequencies, not a texture",
+		Fails: func(r *Reading) string {
+			if !(float64(r.RatioContrast) >= MinRatioContrast) {
+				return fmt.Sprintf("boundary only %.2f× uniform texture", float64(r.RatioContrast))
+			}
+			return ""
+		}}
+	testSides = MemberTest{Name: "sided", Rule: fmt.Sprintf("echo ≤ %g", MaxHighLowEcho),
+		Source: "High-Low Frequency Detectors: the high-frequency side is one side",
+		Fails: func(r *Reading) string {
+			if e := float64(r.Echo); !(e <= MaxHighLowEcho) {
+				return fmt.Sprintf("echo %.2f", e)
+			}
+			return ""
+		}}
+)
+
 // kinds is the one table of family kinds, by stimulus set. A set without
 // an entry gets the generic kind: strength and selectivity.
 var kinds = map[string]*Kind{
-	"curves": {Set: "curves", Contrast: []string{"lines"}, Tests: []MemberTest{testStrength, testSelective, testEcho, testCurvesOverLines, testRadii}},
-	"lines":  {Set: "lines", Contrast: []string{"curves"}, Tests: []MemberTest{testStrength, testSelective, testContrast}},
+	"curves":  {Set: "curves", Contrast: []string{"lines"}, Tests: []MemberTest{testStrength, testSelective, testEcho, testCurvesOverLines, testRadii}},
+	"lines":   {Set: "lines", Contrast: []string{"curves"}, Tests: []MemberTest{testStrength, testSelective, testContrast}},
+	"highlow": {Set: "highlow", Tests: []MemberTest{testStrength, testSelective, testSides, testRatio}},
 }
 
 // KindOf is the family kind read with a stimulus set.
@@ -196,6 +228,9 @@ func (k *Kind) read(sets map[string]*stimuli.Set, resp []float64, contrast [][]f
 		if best > 0 {
 			r.Contrast = Float(math.Min(float64(r.Contrast), r.Peak/best))
 		}
+	}
+	if k.Set == "highlow" {
+		r.RatioContrast = Float(ratioContrast(resp, set))
 	}
 	radii, spread := radiusAgreement(resp, nO, set.PeriodDeg, r)
 	r.Radii, r.RadiusSpreadDeg = radii, Float(spread)
@@ -269,4 +304,28 @@ func sameOrientation(resp []float64, set *stimuli.Set, deg float64, n int) float
 		}
 	}
 	return best
+}
+
+// ratioContrast is the best response at a second-axis value (the high-low
+// set's frequency ratio) of 4 or more over the best at the first value
+// (ratio 1: the same texture on both sides).
+func ratioContrast(resp []float64, set *stimuli.Set) float64 {
+	if len(set.Axes) < 2 {
+		return math.NaN()
+	}
+	vals := set.Axes[1].Values
+	per := len(vals)
+	boundary, uniform := 0.0, 0.0
+	for i, v := range resp {
+		switch k := i % per; {
+		case k == 0:
+			uniform = math.Max(uniform, v)
+		case vals[k] >= 4:
+			boundary = math.Max(boundary, v)
+		}
+	}
+	if uniform <= 0 {
+		return math.Inf(1)
+	}
+	return boundary / uniform
 }

@@ -278,16 +278,21 @@ func TestReportPageLoads(t *testing.T) {
 		&images, &broken, &thumbs, &photos, &blank, &curves, &figures, &labels, &captions); err != nil {
 		t.Fatal(err)
 	}
-	pairs := 0
+	pairs, paired := 0, 0
 	for _, f := range rep.Families {
 		pairs += len(f.Pairs)
+		for _, p := range f.Pairs {
+			if p.Channel >= 0 {
+				paired++
+			}
+		}
 	}
 	// A stimulus sheet per family and two weight grids per connection as
-	// images; every pair's 2×8 top photos as thumbnails, each photo's
+	// images; every pair with a partner's 2×8 top photos as thumbnails, each photo's
 	// picture once in the page, and captioned; 2 heat maps per pair and
 	// the weight tiles of each family as figures, with ticks, radius
 	// labels, unit and input names.
-	if images != len(rep.Families)+2*len(rep.Connections) || broken != 0 || thumbs != 2*8*pairs || photos > rep.Photos || blank != 0 ||
+	if images != len(rep.Families)+2*len(rep.Connections) || broken != 0 || thumbs != 2*8*paired || photos > rep.Photos || blank != 0 ||
 		curves < 2*pairs || figures != 2*pairs+len(rep.Families) || labels < 2*pairs*(5+3)+pairs+42 || captions != thumbs {
 		t.Errorf("%s", check)
 	}

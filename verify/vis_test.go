@@ -79,8 +79,14 @@ func TestFeatureVisualizations(t *testing.T) {
 	// Rotation transfer: most turned portraits excite the member whose
 	// preference is as much further; the pairs that fail are not genuine.
 	t.Logf("rotation transfer: median error %.0f°, %d fail", float64(v.TransferErrorDeg), v.TransferFails)
-	if float64(v.TransferErrorDeg) > MaxTransferErrorDeg || v.TransferFails > 8 {
-		t.Error("turned portraits do not pass to the members turned as much")
+	passed := 0
+	for _, p := range f.Pairs {
+		if p.Cross != nil && float64(p.Cross.TransferErrorDeg) <= MaxTransferErrorDeg {
+			passed++
+		}
+	}
+	if float64(v.TransferErrorDeg) > MaxTransferErrorDeg || passed < 10 {
+		t.Errorf("turned portraits do not pass to the members turned as much: median %.0f°, %d pass", float64(v.TransferErrorDeg), passed)
 	}
 	for _, p := range f.Pairs {
 		fails := float64(p.Cross.TransferErrorDeg) > MaxTransferErrorDeg || float64(p.Cross.HalfTurn) > MaxHalfTurnResponse
