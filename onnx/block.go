@@ -94,16 +94,7 @@ func (m *Model) ReadBlocks(input []int64, sides []int, names ...string) ([]strin
 			if w <= 0 || w > side {
 				return nil, fmt.Errorf("a block of %d cells of %s, whose side is %d", w, t, side)
 			}
-			at := make([]int64, w)
-			for i := range at {
-				at[i] = (side-w)/2 + int64(i)
-			}
-			name := fmt.Sprintf("%s/block/axis%d", t, axis)
-			g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String(name + "/at"), Dims: []int64{w},
-				DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: at})
-			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String("Gather"),
-				Input: []string{from, name + "/at"}, Output: []string{name}, Attribute: []*pb.AttributeProto{AttrInt("axis", int64(axis))}})
-			from = name
+			from = gatherCentre(g, from, fmt.Sprintf("%s/block/axis%d", t, axis), axis, side, w)
 		}
 		out := t + "/block"
 		g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(out), OpType: proto.String("Identity"), Input: []string{from}, Output: []string{out}})

@@ -558,21 +558,9 @@ func (m *Model) ReadWindowsEach(input []int64, windows []int, names ...string) (
 		}
 		from := t
 		for axis := 2; axis < 4; axis++ {
-			side := s[axis]
-			w := int64(windows[k])
-			if w <= 0 || w >= side {
-				continue // the whole axis
+			if w := int64(windows[k]); w > 0 && w < s[axis] { // else the whole axis
+				from = gatherCentre(g, from, fmt.Sprintf("%s/window/axis%d", t, axis), axis, s[axis], w)
 			}
-			at := make([]int64, w)
-			for i := range at {
-				at[i] = (side-w)/2 + int64(i)
-			}
-			name := fmt.Sprintf("%s/window/axis%d", t, axis)
-			g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String(name + "/at"), Dims: []int64{w},
-				DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: at})
-			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String("Gather"),
-				Input: []string{from, name + "/at"}, Output: []string{name}, Attribute: []*pb.AttributeProto{AttrInt("axis", int64(axis))}})
-			from = name
 		}
 		out := t + "/window"
 		g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(out), OpType: proto.String("GlobalMaxPool"), Input: []string{from}, Output: []string{out}})
@@ -736,4 +724,19 @@ func (s *Slice) Resolve(shape []int64) {
 			s.Ends[i] = s.Starts[i]
 		}
 	}
+}
+
+// gatherCentre adds a Gather of the w cells at the centre of an axis of
+// the given side (from (side−w)/2), named name, reading from; it returns
+// the gathered tensor's name.
+func gatherCentre(g *pb.GraphProto, from, name string, axis int, side, w int64) string {
+	at := make([]int64, w)
+	for i := range at {
+		at[i] = (side-w)/2 + int64(i)
+	}
+	g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String(name + "/at"), Dims: []int64{w},
+		DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: at})
+	g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String("Gather"),
+		Input: []string{from, name + "/at"}, Output: []string{name}, Attribute: []*pb.AttributeProto{AttrInt("axis", int64(axis))}})
+	return name
 }

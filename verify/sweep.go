@@ -47,6 +47,12 @@ func sweep(s *ort.Session, man *models.Manifest, n int, image func(i int) (*stim
 		}
 		return man.FromRGB(dst, cropImage(im, window).Pix, h, w)
 	})
+	return drain(s, feed, n, []int64{int64(c), int64(h), int64(w)}, outs, progress)
+}
+
+// drain runs every batch of a feed of n inputs of the given per-image
+// shape through the session and gathers one row per input and output.
+func drain(s *ort.Session, feed *ort.Feed, n int, shape []int64, outs []string, progress func(done, total int)) (Responses, error) {
 	defer feed.Close()
 	res := Responses{}
 	for {
@@ -54,7 +60,7 @@ func sweep(s *ort.Session, man *models.Manifest, n int, image func(i int) (*stim
 		if !ok {
 			break
 		}
-		out, err := s.Run(b.Data, []int64{int64(b.Size), int64(c), int64(h), int64(w)})
+		out, err := s.Run(b.Data, append([]int64{int64(b.Size)}, shape...))
 		if err != nil {
 			return nil, err
 		}
@@ -87,25 +93,5 @@ func sweepTensors(s *ort.Session, rows [][]float32, shape []int64, outs []string
 		copy(dst, rows[i])
 		return nil
 	})
-	defer feed.Close()
-	res := Responses{}
-	for {
-		b, ok := feed.Next()
-		if !ok {
-			break
-		}
-		out, err := s.Run(b.Data, append([]int64{int64(b.Size)}, shape...))
-		if err != nil {
-			return nil, err
-		}
-		feed.Done(b)
-		for i, o := range out {
-			rows, err := cells(o, b.K)
-			if err != nil {
-				return nil, err
-			}
-			res[outs[i]] = append(res[outs[i]], rows...)
-		}
-	}
-	return res, feed.Err()
+	return drain(s, feed, len(rows), shape, outs, nil)
 }
