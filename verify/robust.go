@@ -122,4 +122,3 @@ func (r *Robustness) WriteText(w io.Writer) {
 		}
 	}
 }
-
