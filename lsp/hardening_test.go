@@ -125,3 +125,30 @@ func TestHugeDocumentIsNotChecked(t *testing.T) {
 		t.Fatalf("got %d diagnostics: %+v", len(published), published[:min(2, len(published))])
 	}
 }
+
+// panicky is a registry whose lookups panic: a stand-in for a bug in the
+// checker.
+type panicky struct{ models.Registry }
+
+func (panicky) Lookup(string) (*models.Manifest, bool) { panic("boom") }
+
+// TestCheckerBugIsADiagnostic: the checker no longer hides its own panics
+// (the command line reports them as bugs, exit 3); the language server
+// shows one as a diagnostic and goes on serving.
+func TestCheckerBugIsADiagnostic(t *testing.T) {
+	var published []protocol.Diagnostic
+	ctx := &glsp.Context{Notify: func(m string, p any) {
+		if d, ok := p.(protocol.PublishDiagnosticsParams); ok {
+			published = d.Diagnostics
+		}
+	}}
+	s := New(afero.NewMemMapFs(), panicky{models.Builtin}, "test")
+	text := "circuit c\n\ninput image(c in [\"r\"]) size 8x8 range 0 .. 1\nlayer l = conv 1x1\nablate inceptionv1.mixed3b[1]\n"
+	s.didOpen(ctx, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: "file:///w/x.circ", Text: text}})
+	if len(published) != 1 || !strings.Contains(published[0].Message, "internal error in the checker: boom") {
+		t.Fatalf("%+v", published)
+	}
+	if _, err := s.hover(quiet, &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///w/x.circ"}}}); err != nil {
+		t.Errorf("the server stopped serving: %v", err)
+	}
+}

@@ -210,7 +210,7 @@ func (s *Server) check(d *document) {
 			Summary: fmt.Sprintf("the document is %d bytes, more than the limit of %d for a circ source; it is not checked", len(d.text), safefs.MaxSource)}}
 		return
 	}
-	prog, ds, err := check.CheckSource(s.overlay(), path, []byte(d.text), s.reg)
+	prog, ds, err := checkSafely(s.overlay(), path, []byte(d.text), s.reg)
 	if err != nil {
 		ds = diag.List{{Severity: diag.Error, Code: diag.CodeInternal, Summary: err.Error(), Subject: diag.RangeAt(ast.Pos{Filename: path, Line: 1, Column: 1}, 0)}}
 	}
@@ -466,4 +466,15 @@ func (s *Server) formatting(_ *glsp.Context, p *protocol.DocumentFormattingParam
 		return []protocol.TextEdit{}, nil // a file that does not parse is left as it is
 	}
 	return []protocol.TextEdit{{Range: protocol.Range{Start: protocol.Position{}, End: position(d.text, len(d.text))}, NewText: string(out)}}, nil
+}
+
+// checkSafely is check.CheckSource for the editor: a bug in the checker
+// becomes an error the user sees as a diagnostic, and the server goes on.
+func checkSafely(fsys afero.Fs, path string, src []byte, reg models.Registry) (prog *check.Program, ds diag.List, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			prog, ds, err = nil, nil, fmt.Errorf("internal error in the checker: %v (please report this with the file)", r)
+		}
+	}()
+	return check.CheckSource(fsys, path, src, reg)
 }

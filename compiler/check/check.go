@@ -68,18 +68,8 @@ func CheckSource(fsys afero.Fs, filename string, src []byte, reg models.Registry
 		reg = noModels{}
 	}
 	filename = path.Clean(filename)
-	defer func() {
-		// A panic is a bug in circc; the user still gets a diagnostic.
-		if r := recover(); r != nil {
-			if prog == nil {
-				prog = &Program{src: map[string][]byte{filename: src}}
-			}
-			diags = append(diags, &diag.Diagnostic{Code: diag.CodeInternal,
-				Summary: fmt.Sprintf("internal error in the checker: %v (please report this with the file)", r),
-				Subject: diag.RangeAt(ast.Pos{Filename: filename, Line: 1, Column: 1}, 0)})
-			err = nil
-		}
-	}()
+	// A panic is a bug in circc and goes on to the host: the command line
+	// reports it as one (exit 3), the language server as a diagnostic.
 	l := &loader{fs: fsys, root: path.Dir(filename), prog: &Program{src: map[string][]byte{}, index: &Index{}},
 		state: map[string]int{}, files: map[string]*SourceFile{}}
 	l.prog.Main = l.load(filename, src)
