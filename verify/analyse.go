@@ -30,9 +30,9 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 	for i, u := range s.units {
 		var l []float64
 		if lines := sweeps["lines"]; lines != nil && s.set == "curves" {
-			l = column(lines, hOut, u.Index)
+			l = columnOf(lines[hOut], u.Index)
 		}
-		hand[i] = tuning(column(sweeps[s.set], hOut, u.Index), nOrient, set.PeriodDeg, l)
+		hand[i] = tuning(columnOf(sweeps[s.set][hOut], u.Index), nOrient, set.PeriodDeg, l)
 	}
 	members, readings := countMembers(kind, sets, natural(sweeps, s.tensor))
 	f.Members = members
@@ -92,8 +92,8 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 			r += float64(p.PearsonR)
 		}
 		if photos != nil {
-			ht := topK(column(photos, hOut, u.Index), k)
-			nt := topK(column(photos, s.tensor, c), k)
+			ht := topK(columnOf(photos[hOut], u.Index), k)
+			nt := topK(columnOf(photos[s.tensor], c), k)
 			ov := overlap(ht, nt)
 			p.Overlap = &ov
 			for _, x := range ht {

@@ -2,9 +2,10 @@ package verify
 
 import (
 	"fmt"
-	"github.com/circc/circc/datasets"
 	"math"
 	"sort"
+
+	"github.com/circc/circc/datasets"
 
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"

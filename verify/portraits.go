@@ -2,13 +2,14 @@ package verify
 
 import (
 	"fmt"
+	"math"
+	"strings"
+
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/stimuli"
 	"github.com/circc/circc/vis"
-	"math"
-	"strings"
 )
 
 // VisOptions ask verify for feature visualizations of every matched pair.
