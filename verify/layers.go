@@ -353,7 +353,7 @@ func layerEvidence(net *reference.Net, specs []*matchSpec, plans map[string]*nul
 			}
 			var progress func(int, int)
 			if opt.Progress != nil {
-				progress = func(d, t int) { opt.Progress("null of "+s.natLayer, d, t) }
+				progress = func(d, t int) { opt.Progress(Stage{"null of " + s.natLayer, "seeds"}, d, t) }
 			}
 			if null, err = nullCounts(net, p, kind, sets, in, opt.NullSeeds, opt.Runtime, progress); err != nil {
 				return nil, err

@@ -99,12 +99,12 @@ func portraits(res *compiler.Result, net *reference.Net, s *matchSpec, f *Family
 	}
 	vo := vis.Options{Size: opt.Vis.Size, Steps: opt.Vis.Steps, Seed: opt.Vis.Seed, Batch: opt.Runtime.Batch, Runtime: opt.Runtime}
 	name := f.Layer + "." + f.Family
-	vo.Progress = progressOf(opt, "portraits of "+name+", hand-made")
+	vo.Progress = progressOf(opt, Stage{"portraits of " + name + ", hand-made", "steps"})
 	hand, err := vis.Visualize(circuit, hIn, f.Layer, hUnits, vo)
 	if err != nil {
 		return err
 	}
-	vo.Progress = progressOf(opt, "portraits of "+name+", natural")
+	vo.Progress = progressOf(opt, Stage{"portraits of " + name + ", natural", "steps"})
 	nat, err := vis.Visualize(net.Model, nIn, s.tensor, nUnits, vo)
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func rotationTransfer(net *reference.Net, in vis.Input, tensor string, units []i
 	return nil
 }
 
-func progressOf(opt Options, stage string) func(int, int) {
+func progressOf(opt Options, stage Stage) func(int, int) {
 	if opt.Progress == nil {
 		return nil
 	}

@@ -172,7 +172,7 @@ func (p *probe) close() {
 }
 
 // progress reports a stage of the probe to the caller's Progress.
-func (p *probe) progress(stage string) func(int, int) {
+func (p *probe) progress(stage Stage) func(int, int) {
 	if p.opt.Progress == nil {
 		return nil
 	}
@@ -201,7 +201,7 @@ func (p *probe) sweepSets(specs []*matchSpec, label string) (map[string]Response
 				return nil, nil, err
 			}
 			r, err := sweep(p.sess, p.net.Manifest, set.Len(), func(i int) (*stimuli.Image, error) { return set.Render(i), nil }, p.reads,
-				p.progress(label+name), p.window, p.opt.Runtime.BatchSize())
+				p.progress(Stage{label + name, "stimuli"}), p.window, p.opt.Runtime.BatchSize())
 			if err != nil {
 				return nil, nil, err
 			}

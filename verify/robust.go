@@ -53,7 +53,9 @@ func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report)
 		o := opt
 		o.Window, o.Stroke = ro.Window, ro.Stroke
 		if opt.Progress != nil {
-			o.Progress = func(stage string, d, t int) { opt.Progress(fmt.Sprintf("readout %s: %s", ro, stage), d, t) }
+			o.Progress = func(stage Stage, d, t int) {
+				opt.Progress(Stage{fmt.Sprintf("readout %s: %s", ro, stage.Label), stage.Unit}, d, t)
+			}
 		}
 		rep := main
 		if main == nil || ro.Window != opt.Window || ro.Stroke != opt.Stroke && !(opt.Stroke == 0 && ro.Stroke == stimuli.StrokeWidth) {

@@ -16,6 +16,13 @@ import (
 	"github.com/circc/circc/stimuli"
 )
 
+// Stage is a step of a verification, for progress reports: what it is
+// and what it counts (Unit: "stimuli", "photos", "seeds", "steps", or ""
+// for a step that counts nothing).
+type Stage struct {
+	Label, Unit string
+}
+
 // Options control a verification.
 type Options struct {
 	Against   string // reference model
@@ -26,10 +33,8 @@ type Options struct {
 	Stroke    float64 // stroke width of curves, lines and angles in pixels (0: stimuli.StrokeWidth)
 	Photos    int     // dataset photos for top photos and the strength test (0: none)
 	TopK      int     // top photos per unit
-	// Progress, when set, is told how far each stage is: a stimulus set by
-	// its name, "photos", "null of LAYER" (seeds), or "loading MODEL"
-	// (which counts nothing).
-	Progress func(stage string, done, total int)
+	// Progress, when set, is told how far each stage is.
+	Progress func(stage Stage, done, total int)
 	// NullSeeds is how many shuffles of each layer's own weights make its
 	// null (0: NullSeeds; negative: no null, and no layer is found).
 	NullSeeds int
@@ -63,7 +68,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 		opt.NullSeeds = NullSeeds
 	}
 	if opt.Progress != nil {
-		opt.Progress("loading "+opt.Against, 0, 1)
+		opt.Progress(Stage{"loading " + opt.Against, ""}, 0, 1)
 	}
 	net, err := reference.Open(fs, opt.Against, opt.ModelsDir)
 	if err != nil {
@@ -126,14 +131,14 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 			}
 			return stimuli.FromImage(img, size)
 		}
-		if sweeps["photos"], err = sweep(pr.sess, net.Manifest, len(photoItems), photo, pr.reads, pr.progress("photos"), pr.window, opt.Runtime.BatchSize()); err != nil {
+		if sweeps["photos"], err = sweep(pr.sess, net.Manifest, len(photoItems), photo, pr.reads, pr.progress(Stage{"photos", "photos"}), pr.window, opt.Runtime.BatchSize()); err != nil {
 			return nil, nil, err
 		}
 		ps, err := pr.photoSession()
 		if err != nil {
 			return nil, nil, err
 		}
-		if photos, err = sweep(ps, net.Manifest, len(photoItems), photo, pr.outs, pr.progress("photos"), crop{}, opt.Runtime.BatchSize()); err != nil {
+		if photos, err = sweep(ps, net.Manifest, len(photoItems), photo, pr.outs, pr.progress(Stage{"photos", "photos"}), crop{}, opt.Runtime.BatchSize()); err != nil {
 			return nil, nil, err
 		}
 		rep.Photos = len(photoItems)
@@ -159,7 +164,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	}
 	recount(rep.Families)
 	if opt.Progress != nil {
-		opt.Progress("weights between matched families", 0, 1)
+		opt.Progress(Stage{"weights between matched families", ""}, 0, 1)
 	}
 	if rep.Connections, err = connections(res, net, rep.Families); err != nil {
 		return nil, nil, err

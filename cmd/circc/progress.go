@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
+
+	"github.com/circc/circc/verify"
 )
 
 // progress reports one stage of long work on stderr. On a terminal it
@@ -111,20 +112,11 @@ func newStages(e *env, prefix string, quiet bool) *stages {
 	return &stages{e: e, prefix: prefix, quiet: quiet}
 }
 
-func (s *stages) update(stage string, done, total int) {
-	label := s.prefix + stage
+func (s *stages) update(stage verify.Stage, done, total int) {
+	label := s.prefix + stage.Label
 	if s.cur == nil || s.cur.label != label {
 		s.end()
-		unit := "stimuli"
-		switch {
-		case stage == "photos" || strings.HasSuffix(stage, ": photos"):
-			unit = "photos"
-		case strings.HasPrefix(stage, "loading ") || strings.HasPrefix(stage, "weights"):
-			unit = ""
-		case strings.HasPrefix(stage, "portraits"):
-			unit = "steps"
-		}
-		s.cur = s.e.stage(label, unit, s.quiet)
+		s.cur = s.e.stage(label, stage.Unit, s.quiet)
 	}
 	s.cur.update(done, total)
 }
