@@ -67,7 +67,10 @@ func profilePlot(f *Family) template.HTML {
 	top := 1.0
 	for _, e := range f.Layers {
 		ev[e.Layer] = e
-		top = math.Max(top, math.Max(float64(e.Members), float64(e.NullMean)+2*float64(e.NullSD)))
+		top = math.Max(top, float64(e.Members))
+		if band := float64(e.NullMean) + 2*float64(e.NullSD); !math.IsNaN(band) {
+			top = math.Max(top, band)
+		}
 	}
 	const bw, h, pad = 34.0, 120.0, 18.0
 	w := bw * float64(len(f.Profile))

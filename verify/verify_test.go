@@ -466,6 +466,10 @@ func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 			t.Errorf("layers out of order: %s %.1f before %s %.1f", a.Layer, float64(a.Excess), b.Layer, float64(b.Excess))
 		}
 	}
+	// The page's plot of members against the nulls draws every layer.
+	if svg := string(profilePlot(f)); strings.Contains(svg, "NaN") || strings.Count(svg, "<title>") != 13 {
+		t.Errorf("the members plot is not drawn: %d bars, NaN %v", strings.Count(svg, "<title>"), strings.Contains(svg, "NaN"))
+	}
 	if !strings.Contains(verdict(f), "fire6") || f.Versus == nil {
 		t.Errorf("verdict %q, versus %+v", verdict(f), f.Versus)
 	}
