@@ -68,6 +68,9 @@ func (r *Report) WriteText(w io.Writer) {
 				TransferStepDeg, deg(v.TransferErrorDeg), v.TransferFails, MaxTransferErrorDeg, MaxHalfTurnResponse)
 		}
 		fmt.Fprintf(w, "  members of the %s kind in %s: %d (tests: %s)\n", f.Kind, f.NaturalLayer, f.Members, f.Rules)
+		if un := unpairedStrongest(f, 10); len(un) > 0 {
+			fmt.Fprintf(w, "  of the 10 strongest members, not paired: %s\n", strings.Join(un, ", "))
+		}
 		if len(f.Layers) > 0 {
 			writeEvidence(w, f)
 		}
@@ -174,4 +177,23 @@ func pText(p Float) string {
 		return "< 0.001"
 	}
 	return f3(p)
+}
+
+// unpairedStrongest lists the members among the n strongest that no pair
+// took, with their strength and preferred orientation.
+func unpairedStrongest(f *Family, n int) []string {
+	paired := map[int]bool{}
+	for _, p := range f.Pairs {
+		paired[p.Channel] = true
+	}
+	var out []string
+	for i, m := range f.MemberList {
+		if i >= n {
+			break
+		}
+		if !paired[m.Channel] {
+			out = append(out, fmt.Sprintf("%s (strength %.2f, %s)", m.Unit, float64(m.Strength), deg(m.PreferredDeg)))
+		}
+	}
+	return out
 }
