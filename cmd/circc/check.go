@@ -95,6 +95,13 @@ func (r *rangedInt) Set(s string) error {
 // Args are the positional arguments.
 func (f *flags) Args() []string { return f.args }
 
+// Given says whether the flag was set on the command line.
+func (f *flags) Given(name string) bool {
+	given := false
+	f.Visit(func(fl *flag.Flag) { given = given || fl.Name == name })
+	return given
+}
+
 // NArg counts the positional arguments.
 func (f *flags) NArg() int { return len(f.args) }
 

@@ -6,7 +6,6 @@ import (
 	"image/png"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +48,7 @@ func runVis(e *env, args []string) int {
 		return exitUsage
 	}
 	if *out == "" || fl.NArg() == 0 {
-		fmt.Fprintln(e.stderr, "usage: circc vis --against MODEL [--circuit FILE] -o DIR UNIT... (UNIT: LAYER:CHANNEL, MODEL.LAYER:CHANNEL, or a circuit's unit or family)")
+		fmt.Fprintln(e.stderr, "usage: circc vis --against MODEL [--circuit FILE] -o DIR UNIT... (UNIT: LAYER:CH, LAYER[SEL], MODEL.LAYER…, or a circuit's unit or family)")
 		return exitUsage
 	}
 	opt, err := rf.runtimeOptions()
@@ -162,16 +161,14 @@ func resolveUnits(e *env, rf *refFlags, res *compiler.Result, names []string) (m
 		return nil, nil, err
 	}
 	for _, name := range names {
-		if layer, ch, ok := strings.Cut(name, ":"); ok && !strings.ContainsAny(name, "[]") {
-			model := *rf.against
-			for _, m := range reg.Names() { // MODEL.LAYER:CHANNEL (model names may hold dots)
-				if strings.HasPrefix(layer, m+".") {
-					model, layer = m, strings.TrimPrefix(layer, m+".")
-				}
+		if isUnitRef(name) {
+			ref, err := parseUnitRef(name, reg.Names())
+			if err != nil {
+				return nil, nil, err
 			}
-			c, err := strconv.Atoi(ch)
-			if err != nil || c < 0 {
-				return nil, nil, fmt.Errorf("%s: %q is not a channel number", name, ch)
+			model, layer := ref.Model, ref.Layer
+			if model == "" {
+				model = *rf.against
 			}
 			net := nets[model]
 			if net == nil {
@@ -184,20 +181,25 @@ func resolveUnits(e *env, rf *refFlags, res *compiler.Result, names []string) (m
 			if err != nil {
 				return nil, nil, err
 			}
-			unit := &visUnit{Unit: layer + ":" + ch, Model: model, Tensor: tensor, Channel: c}
-			if model != *rf.against {
-				unit.Unit = model + "." + unit.Unit
+			if ref.Channels == nil {
+				return nil, nil, fmt.Errorf("%s: name its channels, LAYER:CH or LAYER[SEL]", name)
 			}
-			if err := add(model+" "+tensor, func() (*visGroup, error) {
-				in, err := vis.ModelInput(net.Manifest)
-				return &visGroup{model: net.Model, input: in}, err
-			}, unit); err != nil {
-				return nil, nil, err
+			for _, c := range ref.Channels {
+				unit := &visUnit{Unit: fmt.Sprintf("%s:%d", layer, c), Model: model, Tensor: tensor, Channel: c}
+				if model != *rf.against {
+					unit.Unit = model + "." + unit.Unit
+				}
+				if err := add(model+" "+tensor, func() (*visGroup, error) {
+					in, err := vis.ModelInput(net.Manifest)
+					return &visGroup{model: net.Model, input: in}, err
+				}, unit); err != nil {
+					return nil, nil, err
+				}
 			}
 			continue
 		}
 		if res == nil {
-			return nil, nil, fmt.Errorf("%s is not LAYER:CHANNEL; a hand-made unit needs --circuit FILE", name)
+			return nil, nil, fmt.Errorf("%s is not LAYER:CH or LAYER[SEL]; a hand-made unit needs --circuit FILE", name)
 		}
 		units, err := circuitUnits(res, name)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/circc/circc/models"
+
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/weights"
 )
@@ -35,10 +37,36 @@ func runWeights(e *env, args []string) int {
 		return exitUsage
 	}
 	if fl.NArg() != 2 {
-		fmt.Fprintln(e.stderr, "usage: circc weights --against MODEL [--json FILE] [--png FILE] FROM 'TO[CHANNELS]'")
+		fmt.Fprintln(e.stderr, "usage: circc weights --against MODEL [--json FILE] [--png FILE] FROM 'TO[CHANNELS]' (units as LAYER:CH, LAYER[SEL] or MODEL.LAYER…)")
 		return exitUsage
 	}
 	if err := distinctOutputs(e.fs, map[string]string{"json": *jsonOut, "png": *pngOut}); err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	reg, err := models.Registered(e.fs, *rf.models)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "circc: %v\n", err)
+		return exitUsage
+	}
+	// Units as any command prints them: LAYER:CH, LAYER[SEL], MODEL.….
+	fromRef, err := parseUnitRef(fl.Arg(0), reg.Names())
+	var toRef unitRef
+	if err == nil {
+		toRef, err = parseUnitRef(fl.Arg(1), reg.Names())
+	}
+	if err == nil && fromRef.Channels != nil {
+		err = fmt.Errorf("%s: the source is a whole layer (its channels are the columns)", fl.Arg(0))
+	}
+	for _, m := range []string{fromRef.Model, toRef.Model} {
+		if err == nil && m != "" && m != *rf.against {
+			if fl.Given("against") {
+				err = fmt.Errorf("--against %s, but the units name %s", *rf.against, m)
+			}
+			*rf.against = m
+		}
+	}
+	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}
@@ -46,12 +74,8 @@ func runWeights(e *env, args []string) int {
 	if net == nil {
 		return code
 	}
-	from, to := fl.Arg(0), fl.Arg(1)
-	toLayer, channels, err := parseChannels(to)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %s: %v\n", to, err)
-		return exitUsage
-	}
+	from, to := fromRef.Layer, fl.Arg(1)
+	toLayer, channels := toRef.Layer, toRef.Channels
 	fromTensor, err := net.Tensor(from)
 	if err == nil {
 		to, err = net.Tensor(toLayer)
