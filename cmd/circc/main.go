@@ -86,7 +86,7 @@ func init() {
 		{"weights", "--against MODEL FROM TO[CHANNELS]", "expanded weights between two layers of a reference model (JSON, PNG)", runWeights},
 		{"vis", "--against MODEL -o DIR UNIT...", "feature visualizations: images optimised to excite units, natural or hand-made", runVis},
 		{"stimuli", "--list | --kind KIND --out DIR", "describe the synthetic stimuli, or write their contact sheets", runStimuli},
-		{"models", "list|tensors|test [NAME]", "list the reference models, a model's tensors, or test one against its stored activations", runModels},
+		{"models", "list|tensors|test|add [NAME]", "list the reference models, a model's tensors, test one against its stored activations, or add one", runModels},
 		{"doctor", "[--json]", "say what the CPU and CUDA paths have found and what they lack", runDoctor},
 		{"doc", "[MODULE[.NAME]]", "print the standard library's signatures and doc comments", runDoc},
 		{"lsp", "", "serve the Language Server Protocol on stdin and stdout, for editors", runLSP},
@@ -106,11 +106,16 @@ func usage(w io.Writer) {
 }
 
 func run(args []string, fs afero.Fs, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
+		return exitUsage
+	case args[0] == "--version":
+		args = []string{"version"}
+	case len(args) >= 2 && args[0] == "help":
+		args = []string{args[1], "--help"} // help COMMAND is COMMAND --help
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
+		usage(stdout) // asked for: on stdout
 		return exitOK
 	}
 	safefs.RemoveTempsOnSignal()
@@ -131,6 +136,9 @@ func run(args []string, fs afero.Fs, stdout, stderr io.Writer) int {
 // the command wrote none.
 func runCommand(e *env, c *command, args []string) (code int) {
 	help := asksHelp(args)
+	if help {
+		e.stderr = e.stdout // help that was asked for goes to stdout
+	}
 	defer func() {
 		if help && code == exitUsage {
 			code = exitOK // the help was asked for and printed
