@@ -206,7 +206,7 @@ func planNull(net *reference.Net, tensor string, window int) *nullPlan {
 	return p
 }
 
-// nullSession opens the block of a plan on its input block, with the
+// session opens the block of a plan on its input block, with the
 // block's convolutions shuffled by seed (seed < 0: as learned), reading
 // the layer's window.
 func (p *nullPlan) session(net *reference.Net, seed int64, opt ort.Options) (*ort.Session, string, error) {
