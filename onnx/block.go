@@ -3,8 +3,6 @@ package onnx
 import (
 	"fmt"
 
-	"google.golang.org/protobuf/proto"
-
 	pb "github.com/circc/circc/onnx/onnxpb"
 )
 
@@ -81,23 +79,12 @@ func (m *Model) ReadBlocks(input []int64, sides []int, names ...string) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	g := m.P.GetGraph()
 	var outs []string
 	for k, t := range names {
-		s, ok := shapes[t]
-		if !ok || len(s) != 4 {
-			return nil, fmt.Errorf("the model has no NCHW tensor %q", t)
+		out, err := m.readCentre(shapes, t, int64(sides[k]), "block", "Identity")
+		if err != nil {
+			return nil, err
 		}
-		from := t
-		for axis := 2; axis < 4; axis++ {
-			side, w := s[axis], int64(sides[k])
-			if w <= 0 || w > side {
-				return nil, fmt.Errorf("a block of %d cells of %s, whose side is %d", w, t, side)
-			}
-			from = gatherCentre(g, from, fmt.Sprintf("%s/block/axis%d", t, axis), axis, side, w)
-		}
-		out := t + "/block"
-		g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(out), OpType: proto.String("Identity"), Input: []string{from}, Output: []string{out}})
 		outs = append(outs, out)
 	}
 	return outs, m.AddOutputs(input, outs...)

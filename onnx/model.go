@@ -549,21 +549,12 @@ func (m *Model) ReadWindowsEach(input []int64, windows []int, names ...string) (
 	if err != nil {
 		return nil, err
 	}
-	g := m.P.GetGraph()
 	var outs []string
 	for k, t := range names {
-		s, ok := shapes[t]
-		if !ok || len(s) != 4 {
-			return nil, fmt.Errorf("the model has no NCHW tensor %q", t)
+		out, err := m.readCentre(shapes, t, int64(windows[k]), "window", "GlobalMaxPool")
+		if err != nil {
+			return nil, err
 		}
-		from := t
-		for axis := 2; axis < 4; axis++ {
-			if w := int64(windows[k]); w > 0 && w < s[axis] { // else the whole axis
-				from = gatherCentre(g, from, fmt.Sprintf("%s/window/axis%d", t, axis), axis, s[axis], w)
-			}
-		}
-		out := t + "/window"
-		g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(out), OpType: proto.String("GlobalMaxPool"), Input: []string{from}, Output: []string{out}})
 		outs = append(outs, out)
 	}
 	return outs, m.SetOutputs(input, outs...)
@@ -739,4 +730,30 @@ func gatherCentre(g *pb.GraphProto, from, name string, axis int, side, w int64) 
 	g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String("Gather"),
 		Input: []string{from, name + "/at"}, Output: []string{name}, Attribute: []*pb.AttributeProto{AttrInt("axis", int64(axis))}})
 	return name
+}
+
+// readCentre adds TENSOR/KIND, the w×w cells at the centre of an NCHW
+// tensor's map (rows from (H−w)/2) passed through op. For a window read
+// (GlobalMaxPool), w ≤ 0 or w past the map's side reads the whole axis;
+// a block read keeps every cell and must fit.
+func (m *Model) readCentre(shapes map[string][]int64, t string, w int64, kind, op string) (string, error) {
+	s, ok := shapes[t]
+	if !ok || len(s) != 4 {
+		return "", fmt.Errorf("the model has no NCHW tensor %q", t)
+	}
+	g := m.P.GetGraph()
+	from := t
+	for axis := 2; axis < 4; axis++ {
+		side := s[axis]
+		switch {
+		case op == "GlobalMaxPool" && (w <= 0 || w >= side):
+			continue // the whole axis
+		case w <= 0 || w > side:
+			return "", fmt.Errorf("a block of %d cells of %s, whose side is %d", w, t, side)
+		}
+		from = gatherCentre(g, from, fmt.Sprintf("%s/%s/axis%d", t, kind, axis), axis, side, w)
+	}
+	out := t + "/" + kind
+	g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(out), OpType: proto.String(op), Input: []string{from}, Output: []string{out}})
+	return out, nil
 }
