@@ -75,7 +75,9 @@ func excessSE(nullSD float64, seeds int) float64 {
 	return sd * math.Sqrt(1+1/float64(max(seeds, 1)))
 }
 
-func meanSD(v []int) (float64, float64) {
+// meanSD is the mean and the sample standard deviation of counts or
+// scores.
+func meanSD[T int | float64](v []T) (float64, float64) {
 	var m float64
 	for _, x := range v {
 		m += float64(x)

@@ -157,12 +157,7 @@ func tileEquivariance(tiles [][][]float64, n int, from, to weights.Orbit) *TileE
 			reach++
 		}
 	}
-	m := meanOf(null)
-	var sd float64
-	for _, x := range null {
-		sd += (x - m) * (x - m)
-	}
-	sd = math.Sqrt(sd / float64(len(null)-1))
+	m, sd := meanSD(null)
 	t.NullMean, t.NullSD = Float(m), Float(sd)
 	t.P = Float(float64(reach+1) / float64(TilePermutations+1))
 	switch {
