@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/reference"
@@ -63,7 +64,6 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 	if s.channels == nil {
 		partner = pairAmong(hand, readings, cands)
 	}
-	var r float64
 	var hp, np, nw []float64
 	for i, u := range s.units {
 		p := &Pair{Unit: u.Name, Natural: "none", Channel: -1, PearsonR: Float(math.NaN()), OrientationErrorDeg: Float(math.NaN()), Handmade: hand[i]}
@@ -85,11 +85,9 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 		p.PearsonR = Float(pearson(hand[i].Map, nat.Map))
 		p.OrientationErrorDeg = Float(angleDiff(float64(hand[i].PreferredDeg), float64(nat.PreferredDeg), f.PeriodDeg))
 		if why := kind.Fails(nat); len(why) > 0 {
-			p.NotGenuine = "not a member: " + joinReasons(why)
+			p.NotGenuine = "not a member: " + strings.Join(why, ", ")
 		} else {
 			p.Genuine = true
-			f.Genuine++
-			r += float64(p.PearsonR)
 		}
 		if photos != nil {
 			ht := topK(columnOf(photos[hOut], u.Index), k)
@@ -106,10 +104,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 		np = append(np, float64(nat.PreferredDeg))
 		nw = append(nw, float64(nat.WidthDeg))
 	}
-	f.GenuineMeanR = Float(math.NaN())
-	if f.Genuine > 0 {
-		f.GenuineMeanR = Float(r / float64(f.Genuine))
-	}
+	recount([]*Family{f})
 	f.SpacingErrorDeg, f.NaturalSpacingErrorDeg = Float(spacingError(hp, f.PeriodDeg)), Float(spacingError(np, f.PeriodDeg))
 	f.Coverage = coverage(np, nw, f.PeriodDeg)
 	return f
@@ -167,17 +162,6 @@ func pairAmong(hand []Tuning, readings []*Reading, cands []int) []int {
 		out[i] = j
 	}
 	return out
-}
-
-func joinReasons(why []string) string {
-	s := ""
-	for i, w := range why {
-		if i > 0 {
-			s += ", "
-		}
-		s += w
-	}
-	return s
 }
 
 // reduceSearches analyses every spec in order and reduces the layers of
