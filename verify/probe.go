@@ -192,11 +192,7 @@ func (p *probe) sweepSets(specs []*matchSpec, label string) (map[string]Response
 			if _, done := sweeps[name]; done {
 				continue
 			}
-			stroke := p.opt.Stroke
-			if stroke == 0 {
-				stroke = stimuli.StrokeWidth
-			}
-			set, err := stimuli.LookupStroke(name, size, stroke)
+			set, err := stimuli.LookupStroke(name, size, p.opt.stroke())
 			if err != nil {
 				return nil, nil, err
 			}

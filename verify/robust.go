@@ -58,7 +58,7 @@ func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report)
 			}
 		}
 		rep := main
-		if main == nil || ro.Window != opt.Window || ro.Stroke != opt.Stroke && !(opt.Stroke == 0 && ro.Stroke == stimuli.StrokeWidth) {
+		if main == nil || ro != (Readout{opt.Window, opt.stroke()}) {
 			var ds diag.List
 			var err error
 			if rep, ds, err = Run(fs, res, o); ds != nil || err != nil {

@@ -58,6 +58,14 @@ type matchSpec struct {
 	search   bool // one of the layers of match … to MODEL.*
 }
 
+// stroke is the stimuli's stroke width in pixels.
+func (o Options) stroke() float64 {
+	if o.Stroke == 0 {
+		return stimuli.StrokeWidth
+	}
+	return o.Stroke
+}
+
 // Run verifies a compiled circuit against its reference model.
 func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, error) {
 	start := time.Now()
