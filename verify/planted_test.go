@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -110,5 +111,43 @@ func TestPlantedCurveUnits(t *testing.T) {
 		} else if math.Abs(float64(e.Z)) > 2 || e.Found {
 			t.Errorf("shuffled twin: %+v", e)
 		}
+	}
+}
+
+// TestReadoutsOnPlanted: the readout check runs every readout but the one
+// the main report already has, and the planted curve detectors are found,
+// best, under each of them.
+func TestReadoutsOnPlanted(t *testing.T) {
+	t.Parallel()
+	dir := plantedNetwork(t, 40, false)
+	reg, _ := models.Registered(afero.NewOsFs(), dir)
+	r := curvesAgainstIn(t, "planted.mixed3b", reg)
+	runs := 0
+	opt := Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Window: 2,
+		Progress: func(s Stage, _, _ int) {
+			if strings.Contains(s.Label, "loading ") {
+				runs++
+			}
+		}}
+	main, ds, err := Run(afero.NewOsFs(), r, opt)
+	if err != nil || len(ds) > 0 {
+		t.Fatal(err, ds)
+	}
+	runs = 0
+	rob, ds, err := CheckReadouts(afero.NewOsFs(), r, opt, main)
+	if err != nil || len(ds) > 0 {
+		t.Fatal(err, ds)
+	}
+	if runs != len(Readouts)-1 || len(rob.Verdicts) != len(Readouts) {
+		t.Errorf("%d runs, %d verdicts for %d readouts (the main report stands for window 2)", runs, len(rob.Verdicts), len(Readouts))
+	}
+	for _, v := range rob.Verdicts {
+		t.Logf("%s: found %v, best %q, tie %v", v.Readout, v.Found, v.Best, v.Tie)
+		if v.Best != "mixed3b" {
+			t.Errorf("%s: best %q", v.Readout, v.Best)
+		}
+	}
+	if !rob.Stable["mixed3b.curve"] {
+		t.Errorf("not stable: %+v", rob.Verdicts)
 	}
 }

@@ -50,11 +50,11 @@ func runVerify(e *env, args []string) int {
 	ok := true
 	for _, against := range against {
 		stages := newStages(e, "", *jsonOut == "-")
-		rep, ds, err := verify.Run(e.fs, res, verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
-			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed), NullSeeds: nullSeedsOption(*nullSeeds)})
+		vopt := verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
+			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed), NullSeeds: nullSeedsOption(*nullSeeds)}
+		rep, ds, err := verify.Run(e.fs, res, vopt)
 		if rep != nil && err == nil && len(ds) == 0 && *robust {
-			opt := verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt, Photos: *photos, Progress: stages.update, NullSeeds: nullSeedsOption(*nullSeeds)}
-			rep.Robustness, ds, err = verify.CheckReadouts(e.fs, res, opt, rep)
+			rep.Robustness, ds, err = verify.CheckReadouts(e.fs, res, vopt, rep)
 		}
 		stages.end()
 		if len(ds) > 0 {
