@@ -149,8 +149,9 @@ var ErrBroken = errors.New("broken model folder")
 // A folder that cannot be registered (a link, a manifest that does not
 // read or that names a file outside its folder, a built-in model's name)
 // is left out and its reason kept in Broken, so that one broken folder
-// leaves the others working. The error is for the folder itself only.
-func Registered(fsys afero.Fs, root string) (*Set, error) {
+// leaves the others working; a models folder that cannot be read gives
+// the built-in models alone.
+func Registered(fsys afero.Fs, root string) *Set {
 	dir := places.Dir(root, EnvDir, "models")
 	all := &Set{builtin: builtin{}, broken: map[string]error{}}
 	for n, m := range registry {
@@ -158,7 +159,7 @@ func Registered(fsys afero.Fs, root string) (*Set, error) {
 	}
 	entries, err := afero.ReadDir(fsys, dir)
 	if err != nil {
-		return all, nil // no folder: the built-in models only
+		return all // no folder: the built-in models only
 	}
 	for _, e := range entries {
 		if _, ok := registry[e.Name()]; ok || strings.HasPrefix(e.Name(), ".") {
@@ -174,7 +175,7 @@ func Registered(fsys afero.Fs, root string) (*Set, error) {
 		}
 		all.builtin[m.Name] = m
 	}
-	return all, nil
+	return all
 }
 
 // readUserManifest reads and checks the manifest of the folder entry e.

@@ -23,10 +23,7 @@ type Net struct {
 // Open locates the named model (root: the --models folder, or "") and
 // reads it, after checking its sha256.
 func Open(fs afero.Fs, name, root string) (*Net, error) {
-	reg, err := models.Registered(fs, root)
-	if err != nil {
-		return nil, err
-	}
+	reg := models.Registered(fs, root)
 	if err := reg.Problem(name); err != nil {
 		return nil, err
 	}

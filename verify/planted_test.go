@@ -79,7 +79,7 @@ func TestPlantedCurveUnits(t *testing.T) {
 		shuffled bool
 	}{{false}, {true}} {
 		dir := plantedNetwork(t, 40, tc.shuffled)
-		reg, _ := models.Registered(afero.NewOsFs(), dir)
+		reg := models.Registered(afero.NewOsFs(), dir)
 		r := curvesAgainstIn(t, "planted.mixed3b", reg)
 		rep, ds, err := Run(afero.NewOsFs(), r, Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Photos: 64})
 		if err != nil || len(ds) > 0 {
@@ -120,7 +120,7 @@ func TestPlantedCurveUnits(t *testing.T) {
 func TestReadoutsOnPlanted(t *testing.T) {
 	t.Parallel()
 	dir := plantedNetwork(t, 40, false)
-	reg, _ := models.Registered(afero.NewOsFs(), dir)
+	reg := models.Registered(afero.NewOsFs(), dir)
 	r := curvesAgainstIn(t, "planted.mixed3b", reg)
 	runs := 0
 	opt := Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Window: 2,

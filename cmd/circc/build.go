@@ -35,11 +35,7 @@ func runBuild(e *env, args []string) int {
 		return exitUsage
 	}
 	src := fl.Arg(0)
-	reg, err := models.Registered(e.fs, *rf.models)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
+	reg := models.Registered(e.fs, *rf.models)
 	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: *stop, Defines: rf.defines, Models: reg})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)

@@ -133,11 +133,7 @@ func runCheck(e *env, args []string) int {
 	}
 	rep := checkReport{OK: true, Files: fl.Args(), Diagnostics: diag.List{}}
 	code := exitOK
-	reg, err := models.Registered(e.fs, "")
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
+	reg := models.Registered(e.fs, "")
 	for _, name := range fl.Args() {
 		prog, ds, err := check.Check(e.fs, name, reg)
 		if err != nil {

@@ -75,11 +75,7 @@ func (r *refFlags) photos(e *env) ([]datasets.Item, []datasets.Item, error) {
 
 // compileFor compiles a circuit for injection; diagnostics are printed.
 func compileFor(e *env, file string, rf *refFlags) (*compiler.Result, int) {
-	reg, err := models.Registered(e.fs, *rf.models)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return nil, exitUsage
-	}
+	reg := models.Registered(e.fs, *rf.models)
 	p := e.stage("compiling "+file, "", e.jsonTo == "-")
 	res, err := compiler.Compile(e.fs, file, compiler.Options{Defines: rf.defines, Models: reg})
 	p.end()

@@ -34,10 +34,7 @@ func runIR(e *env, args []string) int {
 	}
 	opt := compiler.Options{StopAfter: st.Name, Weights: *weights, Defines: defines}
 	var err error
-	if opt.Models, err = models.Registered(e.fs, ""); err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
+	opt.Models = models.Registered(e.fs, "")
 	res, err := compiler.Compile(e.fs, fl.Arg(0), opt)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)

@@ -14,11 +14,7 @@ func runLSP(e *env, args []string) int {
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
-	reg, err := models.Registered(e.fs, *modelsDir)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
+	reg := models.Registered(e.fs, *modelsDir)
 	if err := lsp.New(e.fs, reg, compiler.Version).RunStdio(); err != nil {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage

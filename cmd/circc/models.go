@@ -75,11 +75,7 @@ type modelEntry struct {
 func modelList(e *env, root string, asJSON bool) int {
 	var list []modelEntry
 	code := exitOK
-	reg, err := models.Registered(e.fs, root)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
+	reg := models.Registered(e.fs, root)
 	for _, name := range reg.Names() {
 		m, _ := reg.Lookup(name)
 		me := modelEntry{Name: m.Name, Title: m.Title, Dir: m.Dir(root), Layers: len(m.Layers), Status: "ok"}

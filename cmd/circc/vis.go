@@ -156,10 +156,7 @@ func resolveUnits(e *env, rf *refFlags, res *compiler.Result, names []string) (m
 		groups[key].units = append(groups[key].units, u)
 		return nil
 	}
-	reg, err := models.Registered(e.fs, *rf.models)
-	if err != nil {
-		return nil, nil, err
-	}
+	reg := models.Registered(e.fs, *rf.models)
 	for _, name := range names {
 		if isUnitRef(name) {
 			ref, err := parseUnitRef(name, reg.Names())

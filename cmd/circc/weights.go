@@ -44,11 +44,7 @@ func runWeights(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}
-	reg, err := models.Registered(e.fs, *rf.models)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
-	}
+	reg := models.Registered(e.fs, *rf.models)
 	// Units as any command prints them: LAYER:CH, LAYER[SEL], MODEL.….
 	fromRef, err := parseUnitRef(fl.Arg(0), reg.Names())
 	var toRef unitRef
