@@ -14,6 +14,7 @@ import (
 	"github.com/circc/circc/compiler/emit"
 	"github.com/circc/circc/compiler/eval"
 	"github.com/circc/circc/compiler/expand"
+	"github.com/circc/circc/compiler/experiment"
 	"github.com/circc/circc/compiler/lower"
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/internal/safefs"
@@ -33,11 +34,14 @@ type Result struct {
 	Program   *check.Program
 	Evaluator *eval.Evaluator
 	Network   *expand.Network
-	Lowered   *lower.Network
-	Model     *onnxpb.ModelProto
-	ONNX      []byte
-	Diags     diag.List
-	Stopped   string // the last stage that ran
+	// Experiments are the circuit's statements about reference models,
+	// resolved with the network (expand stage).
+	Experiments *experiment.Plan
+	Lowered     *lower.Network
+	Model       *onnxpb.ModelProto
+	ONNX        []byte
+	Diags       diag.List
+	Stopped     string // the last stage that ran
 }
 
 // Stage is one named step of the compiler.
@@ -207,7 +211,12 @@ func runEval(r *Result, opt Options) diag.List {
 func runExpand(r *Result, opt Options) diag.List {
 	n, ds := expand.Expand(r.Program, r.Evaluator)
 	r.Network = n
-	return ds
+	if ds.HasErrors() {
+		return ds
+	}
+	plan, pds := experiment.Resolve(r.Program, r.Evaluator, n)
+	r.Experiments = plan
+	return append(ds, pds...)
 }
 
 func runEmit(r *Result, opt Options) diag.List {

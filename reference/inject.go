@@ -12,11 +12,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/circc/circc/compiler"
-	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/expand"
+	"github.com/circc/circc/compiler/experiment"
 	"github.com/circc/circc/datasets"
 	"github.com/circc/circc/diag"
-	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"
 	ort "github.com/circc/circc/runtime"
@@ -90,16 +89,19 @@ func (n *Net) Inject(fs afero.Fs, res *compiler.Result, opt InjectOptions) (*onn
 	}
 	in.shapes = shapes
 	var ds diag.List
-	for _, d := range res.Program.Main.AST.Decls {
+	for _, e := range res.Experiments.Edits {
+		if !in.want(string(e.Kind)) {
+			continue
+		}
 		var err error
 		var dg *diag.Diagnostic
-		switch {
-		case d.Ablate != nil && in.want("ablate"):
-			err = in.ablate(d.Ablate)
-		case d.Set != nil && in.want("set"):
-			err = in.set(d.Set)
-		case d.Replace != nil && in.want("replace"):
-			err = in.replace(d.Replace)
+		switch e.Kind {
+		case experiment.Ablate:
+			err = in.ablate(e)
+		case experiment.Set:
+			err = in.set(e)
+		case experiment.Replace:
+			err = in.replace(e)
 		}
 		if errors.As(err, &dg) {
 			ds = append(ds, dg)
@@ -143,49 +145,40 @@ func (in *injector) want(kind string) bool { return in.opt.Kinds == nil || in.op
 // target resolves MODEL.LAYER[selector] to the model's tensor and channels.
 // With keepUnmatched, a unit matched(…) found no partner for stays as −1
 // (replace pairs channels with units by position); else it is dropped.
-func (in *injector) target(nr *ast.NatRef, keepUnmatched bool) (layer, tensor string, channels []int, err error) {
-	ev := in.res.Evaluator
-	parts := nr.Path.Parts
-	if parts[0].Ident == nil || parts[0].Ident.Name != in.n.Manifest.Name {
-		return "", "", nil, diag.At(nr.Pos, nr.EndPos, diag.CodeInject, "this statement edits another model than %s", in.n.Manifest.Name)
+func (in *injector) target(nr experiment.Natural, keepUnmatched bool) (layer, tensor string, channels []int, err error) {
+	if nr.Model != in.n.Manifest.Name {
+		return "", "", nil, diag.At(nr.Start, nr.End, diag.CodeInject, "this statement edits another model than %s", in.n.Manifest.Name)
 	}
-	name := parts[len(parts)-1].Text()
-	l, ok := in.n.Manifest.Layer(name)
+	l, ok := in.n.Manifest.Layer(nr.Layer)
 	if !ok {
-		return "", "", nil, diag.At(nr.Pos, nr.EndPos, diag.CodeInject, "model %s has no layer %q", in.n.Manifest.Name, name)
+		return "", "", nil, diag.At(nr.Start, nr.End, diag.CodeInject, "model %s has no layer %q", in.n.Manifest.Name, nr.Layer)
 	}
-	env := ev.ModuleEnv(in.res.Program.Main)
-	for _, it := range nr.Selector.Items {
-		fam := matchedFamily(it)
-		if fam == "" {
-			chs, d := expand.Channels(ev, &ast.Selector{Items: []*ast.Expr{it}}, env)
-			if d != nil {
-				return "", "", nil, d
-			}
-			channels = append(channels, chs...)
+	for _, it := range nr.Items {
+		if it.Matched == "" {
+			channels = append(channels, it.Channels...)
 			continue
 		}
 		if in.opt.Matched == nil {
-			return "", "", nil, diag.At(it.Pos, it.EndPos, diag.CodeInject, "the natural units matched to %s are found by circc verify's matching, which is not available here; list the channels instead", fam)
+			return "", "", nil, diag.At(it.Start, it.End, diag.CodeInject, "the natural units matched to %s are found by circc verify's matching, which is not available here; list the channels instead", it.Matched)
 		}
-		got, err := in.opt.Matched(fam)
+		got, err := in.opt.Matched(it.Matched)
 		if err != nil {
-			return "", "", nil, diag.At(it.Pos, it.EndPos, diag.CodeInject, "matching %s: %v", fam, err)
+			return "", "", nil, diag.At(it.Start, it.End, diag.CodeInject, "matching %s: %v", it.Matched, err)
 		}
 		channels = append(channels, got...)
 	}
 	channels = slices.DeleteFunc(channels, func(c int) bool { return c < 0 && !keepUnmatched })
 	for _, c := range channels {
 		if c >= l.Channels {
-			return "", "", nil, diag.At(nr.Selector.Pos, nr.Selector.EndPos, diag.CodeSelector, "channel %d is out of range: %s has %d", c, l.Name, l.Channels)
+			return "", "", nil, diag.At(nr.SelectorSpan.Start, nr.SelectorSpan.End, diag.CodeSelector, "channel %d is out of range: %s has %d", c, l.Name, l.Channels)
 		}
 	}
 	return l.Name, l.Tensor, channels, nil
 }
 
 // ablate zeroes channels: T' = T · mask, read by everything that read T.
-func (in *injector) ablate(a *ast.Ablate) error {
-	layer, tensor, chans, err := in.target(a.Natural, false)
+func (in *injector) ablate(a *experiment.Edit) error {
+	layer, tensor, chans, err := in.target(a.Target, false)
 	if err != nil {
 		return err
 	}
@@ -200,7 +193,7 @@ func (in *injector) ablate(a *ast.Ablate) error {
 		return err
 	}
 	in.latest[tensor] = out
-	in.edits = append(in.edits, Edit{Kind: "ablate", Pos: a.Pos.String(), Layer: layer, Tensor: tensor, Channels: chans})
+	in.edits = append(in.edits, Edit{Kind: "ablate", Pos: a.String(), Layer: layer, Tensor: tensor, Channels: chans})
 	return nil
 }
 
@@ -249,41 +242,24 @@ func (in *injector) convOf(tensor string, ch int) (*pb.NodeProto, int, error) {
 	}
 }
 
-func (in *injector) naturalFamily(r *ast.Ref) *check.Family {
-	c := in.res.Program.Circuit()
-	parts := r.Parts
-	name := parts[len(parts)-1].Ident.Name
-	for _, l := range c.Natural {
-		for _, f := range l.Families {
-			if f.Name == name && l.Model == in.n.Manifest.Name {
-				return f
-			}
-		}
-	}
-	return nil
-}
-
 // set writes hand-made kernels and biases into output channels of the
 // model's own convolution, which keeps reading its natural inputs.
-func (in *injector) set(st *ast.Set) error {
+func (in *injector) set(st *experiment.Edit) error {
 	ev := in.res.Evaluator
-	layer, tensor, chans, err := in.target(st.Natural, false)
+	layer, tensor, chans, err := in.target(st.Target, false)
 	if err != nil {
 		return err
 	}
-	f := in.naturalFamily(st.With)
-	if f == nil {
-		return diag.At(st.With.Pos, st.With.EndPos, diag.CodeInject, "no unit of that name is placed on %s", layer)
-	}
+	f := st.NaturalFamily
 	var conv *pb.NodeProto
 	locals := make([]int, len(chans))
 	for i, c := range chans {
 		cv, local, err := in.convOf(tensor, c)
 		if err != nil {
-			return diag.At(st.Natural.Pos, st.Natural.EndPos, diag.CodeInject, "%v", err)
+			return diag.At(st.Target.Start, st.Target.End, diag.CodeInject, "%v", err)
 		}
 		if conv != nil && cv != conv {
-			return diag.At(st.Natural.Pos, st.Natural.EndPos, diag.CodeInject, "the channels come from different convolutions (%s and %s); set them in separate statements", conv.GetOutput()[0], cv.GetOutput()[0])
+			return diag.At(st.Target.Start, st.Target.End, diag.CodeInject, "the channels come from different convolutions (%s and %s); set them in separate statements", conv.GetOutput()[0], cv.GetOutput()[0])
 		}
 		conv, locals[i] = cv, local
 	}
@@ -297,23 +273,13 @@ func (in *injector) set(st *ast.Set) error {
 	}
 	inC, k := int(w.Dims[1]), int(w.Dims[2])
 	// Every connection must read this convolution's input.
-	body := f.Decl.Unit.Body
-	if f.Decl.Family != nil {
-		body = f.Decl.Family.Body
-	}
-	for _, s := range body.Stmts {
-		if s.From == nil || s.From.Source.Selector == nil {
-			continue
-		}
-		parts := s.From.Source.Path.Parts
-		name := parts[len(parts)-1].Text()
-		sl, ok := in.n.Manifest.Layer(name)
-		read := name
-		if ok {
+	for _, r := range st.Reads {
+		read := r.Layer
+		if sl, ok := in.n.Manifest.Layer(r.Layer); ok {
 			read = sl.Tensor
 		}
 		if read != conv.GetInput()[0] {
-			return diag.At(s.From.Source.Pos, s.From.Source.EndPos, diag.CodeInject, "the convolution behind %s reads %s, not %s", layer, conv.GetInput()[0], read)
+			return diag.At(r.Start, r.End, diag.CodeInject, "the convolution behind %s reads %s, not %s", layer, conv.GetInput()[0], read)
 		}
 	}
 	units, ds := expand.Natural(in.res.Program, ev, f, inC, k)
@@ -321,7 +287,7 @@ func (in *injector) set(st *ast.Set) error {
 		return ds[0]
 	}
 	if len(units) != len(chans) {
-		return diag.At(st.Pos, st.EndPos, diag.CodeInject, "%d channels for the %d units of %s", len(chans), len(units), f.Name)
+		return diag.At(st.Start, st.End, diag.CodeInject, "%d channels for the %d units of %s", len(chans), len(units), f.Name)
 	}
 	wv := make([][]float32, len(units))
 	bv := make([][]float32, len(units))
@@ -346,7 +312,7 @@ func (in *injector) set(st *ast.Set) error {
 		}
 		in.allow(bname, locals)
 	}
-	in.edits = append(in.edits, Edit{Kind: "set", Pos: st.Pos.String(), Layer: layer, Tensor: tensor, Channels: chans, Units: names, Weights: wname})
+	in.edits = append(in.edits, Edit{Kind: "set", Pos: st.String(), Layer: layer, Tensor: tensor, Channels: chans, Units: names, Weights: wname})
 	return nil
 }
 
@@ -470,32 +436,4 @@ func (in *injector) outputChanged() error {
 		return fmt.Errorf("the edits leave the model's output on its test image unchanged; nothing was injected")
 	}
 	return nil
-}
-
-// matchedFamily returns the family named by a selector item matched(L.F)
-// ("L.F"), or "" for any other item.
-func matchedFamily(e *ast.Expr) string {
-	if e.Or == nil {
-		return ""
-	}
-	u := e.Or.Left.Left.Left.From.Left.Left
-	if u.Power == nil || u.Power.Base.Primary.Ident == nil || u.Power.Base.Primary.Ident.Name != "matched" || len(u.Power.Base.Suffixes) != 1 || u.Power.Base.Suffixes[0].Call == nil {
-		return ""
-	}
-	args := u.Power.Base.Suffixes[0].Call.Args
-	if len(args) != 1 || args[0].Value.Or == nil {
-		return ""
-	}
-	pf := args[0].Value.Or.Left.Left.Left.From.Left.Left.Power
-	if pf == nil || pf.Base.Primary.Ident == nil {
-		return ""
-	}
-	parts := []string{pf.Base.Primary.Ident.Name}
-	for _, sf := range pf.Base.Suffixes {
-		if sf.Field == nil {
-			return ""
-		}
-		parts = append(parts, sf.Field.Name)
-	}
-	return strings.Join(parts, ".")
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/expand"
+	"github.com/circc/circc/compiler/experiment"
 	"github.com/circc/circc/diag"
-	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"
 	ort "github.com/circc/circc/runtime"
@@ -25,14 +25,14 @@ func circuitName(name string) string { return Prefix + "circuit/" + name }
 // fed from the reference input through the circuit's own preprocessing:
 // the circuit's channels picked from the model's (by name), the model's
 // mean added back, and the pixel values mapped to the circuit's range.
-func (in *injector) spliceCircuit(at ast.Pos) error {
+func (in *injector) spliceCircuit(at experiment.Span) error {
 	if in.spliced {
 		return nil
 	}
 	net := in.res.Network
 	man := in.n.Manifest
 	if net.Input.H != man.Input.Size[0] || net.Input.W != man.Input.Size[1] {
-		return diag.At(at, at, diag.CodeInject, "the circuit's input is %dx%d, the model's %dx%d", net.Input.W, net.Input.H, man.Input.Size[1], man.Input.Size[0])
+		return diag.At(at.Start, at.Start, diag.CodeInject, "the circuit's input is %dx%d, the model's %dx%d", net.Input.W, net.Input.H, man.Input.Size[1], man.Input.Size[0])
 	}
 	idx := make([]int64, len(net.Input.Channels))
 	mean := make([]float32, len(net.Input.Channels))
@@ -45,7 +45,7 @@ func (in *injector) spliceCircuit(at ast.Pos) error {
 			}
 		}
 		if j < 0 {
-			return diag.At(at, at, diag.CodeInject, "the circuit's input channel %q is not one of the model's %v", c, man.Input.Channels)
+			return diag.At(at.Start, at.Start, diag.CodeInject, "the circuit's input channel %q is not one of the model's %v", c, man.Input.Channels)
 		}
 		idx[i], mean[i], std[i] = int64(j), float32(man.Input.Mean[j]), float32(man.Input.StdOf(j))
 	}
@@ -87,7 +87,7 @@ func (in *injector) spliceCircuit(at ast.Pos) error {
 		inits = append(inits, cp)
 	}
 	if err := in.m.Splice(nodes, inits); err != nil {
-		return diag.At(at, at, diag.CodeInject, "splicing the circuit: %v", err)
+		return diag.At(at.Start, at.Start, diag.CodeInject, "splicing the circuit: %v", err)
 	}
 	in.spliced = true
 	return nil
@@ -96,25 +96,14 @@ func (in *injector) spliceCircuit(at ast.Pos) error {
 // replace substitutes natural channels with hand-made units computed by the
 // circuit from the same image, each scaled so that its activations match
 // the natural channel's on the calibration photos (equal mean squares).
-func (in *injector) replace(r *ast.Replace) error {
-	layer, tensor, chans, err := in.target(r.Natural, true)
+func (in *injector) replace(r *experiment.Edit) error {
+	layer, tensor, chans, err := in.target(r.Target, true)
 	if err != nil {
 		return err
 	}
-	parts := r.With.Parts
-	l := in.res.Network.Layer(parts[0].Ident.Name)
-	if l == nil || len(parts) != 2 {
-		return diag.At(r.With.Pos, r.With.EndPos, diag.CodeInject, "replace takes a hand-made family (LAYER.FAMILY)")
-	}
-	fam := parts[1].Ident.Name
-	var units []*expand.Unit
-	for _, u := range l.Units {
-		if u.Family == fam {
-			units = append(units, u)
-		}
-	}
+	l, fam, units := r.Layer, r.Family, r.Units
 	if len(units) != len(chans) {
-		return diag.At(r.Pos, r.EndPos, diag.CodeInject, "%d natural channels for the %d units of %s", len(chans), len(units), fam)
+		return diag.At(r.Start, r.End, diag.CodeInject, "%d natural channels for the %d units of %s", len(chans), len(units), fam)
 	}
 	// A hand-made unit matching found no natural partner for (-1)
 	// replaces nothing.
@@ -128,9 +117,9 @@ func (in *injector) replace(r *ast.Replace) error {
 	units, chans = keptUnits, keptChans
 	shape := in.shapes[tensor]
 	if int64(l.OutH) != shape[2] || int64(l.OutW) != shape[3] {
-		return diag.At(r.Pos, r.EndPos, diag.CodeInject, "%s is %dx%d, the hand-made layer %s %dx%d: they cannot stand in for each other", layer, shape[3], shape[2], l.Name, l.OutW, l.OutH)
+		return diag.At(r.Start, r.End, diag.CodeInject, "%s is %dx%d, the hand-made layer %s %dx%d: they cannot stand in for each other", layer, shape[3], shape[2], l.Name, l.OutW, l.OutH)
 	}
-	if err := in.spliceCircuit(r.Pos); err != nil {
+	if err := in.spliceCircuit(r.Span); err != nil {
 		return err
 	}
 	hand := circuitName(l.Name)
@@ -166,15 +155,15 @@ func (in *injector) replace(r *ast.Replace) error {
 	for _, u := range units {
 		names = append(names, u.Name)
 	}
-	in.edits = append(in.edits, Edit{Kind: "replace", Pos: r.Pos.String(), Layer: layer, Tensor: tensor, Channels: chans, Units: names, Scales: scales})
+	in.edits = append(in.edits, Edit{Kind: "replace", Pos: r.String(), Layer: layer, Tensor: tensor, Channels: chans, Units: names, Scales: scales})
 	return nil
 }
 
 // calibrate runs the model with the circuit beside it on the calibration
 // photos and returns, per replaced channel, sqrt(E[natural²] / E[hand²]).
-func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand string, units []*expand.Unit) ([]float64, error) {
+func (in *injector) calibrate(r *experiment.Edit, tensor string, chans []int, hand string, units []*expand.Unit) ([]float64, error) {
 	if len(in.opt.Calibration) == 0 {
-		return nil, diag.At(r.Pos, r.EndPos, diag.CodeInject, "replace needs calibration photos to scale the hand-made units (--data)")
+		return nil, diag.At(r.Start, r.End, diag.CodeInject, "replace needs calibration photos to scale the hand-made units (--data)")
 	}
 	m := in.m.Clone()
 	man := in.n.Manifest
@@ -230,11 +219,11 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 	scales := make([]float64, len(chans))
 	for j := range chans {
 		if hm[j] == 0 {
-			return nil, diag.At(r.Pos, r.EndPos, diag.CodeInject, "the hand-made unit %s never responds on the %d calibration photos, so it cannot be scaled", units[j].Name, len(in.opt.Calibration))
+			return nil, diag.At(r.Start, r.End, diag.CodeInject, "the hand-made unit %s never responds on the %d calibration photos, so it cannot be scaled", units[j].Name, len(in.opt.Calibration))
 		}
 		scales[j] = math.Sqrt(nat[j] / hm[j])
 		if f := float64(float32(scales[j])); math.IsInf(f, 0) || math.IsNaN(f) || f == 0 && nat[j] > 0 {
-			return nil, diag.At(r.Pos, r.EndPos, diag.CodeInject, "the hand-made unit %s responds %.3g times as strongly as the natural channel %d on the calibration photos: no float32 scale matches them", units[j].Name, math.Sqrt(hm[j]/nat[j]), chans[j])
+			return nil, diag.At(r.Start, r.End, diag.CodeInject, "the hand-made unit %s responds %.3g times as strongly as the natural channel %d on the calibration photos: no float32 scale matches them", units[j].Name, math.Sqrt(hm[j]/nat[j]), chans[j])
 		}
 	}
 	return scales, nil
@@ -248,7 +237,7 @@ func (in *injector) calibrate(r *ast.Replace, tensor string, chans []int, hand s
 func (n *Net) Beside(fs afero.Fs, res *compiler.Result, natural []string, circuitLayers []string) (*onnx.Model, []string, diag.List, error) {
 	in := &injector{n: n, fs: fs, res: res, m: n.Model.Clone(), allowed: map[string]map[int]bool{}, latest: map[string]string{}}
 	var d *diag.Diagnostic
-	if err := in.spliceCircuit(res.Program.Main.AST.Pos); errors.As(err, &d) {
+	if err := in.spliceCircuit(res.Experiments.File); errors.As(err, &d) {
 		return nil, nil, diag.List{d}, nil
 	} else if err != nil {
 		return nil, nil, nil, err

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/circc/circc/lang/ast"
+	"github.com/circc/circc/compiler/experiment"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/stimuli"
 )
@@ -22,7 +22,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 	set := sets[s.set]
 	hOut := reference.Prefix + "circuit/" + s.layer.Name
 	nOrient := len(set.Axes[0].Values)
-	f := &Family{Family: s.family, Layer: s.layer.Name, NaturalLayer: s.natLayer, Stimuli: set.Name, Pos: s.decl.Pos.String(),
+	f := &Family{Family: s.family, Layer: s.layer.Name, NaturalLayer: s.natLayer, Stimuli: set.Name, Pos: s.match.String(),
 		Matching: "explicit", Orientations: set.Axes[0].Values, Kind: kind.Set, Rules: kind.rules(), PeriodDeg: set.PeriodDeg}
 	if len(set.Axes) > 1 {
 		f.OtherAxis = Axis{set.Axes[1].Name, set.Axes[1].Values}
@@ -171,15 +171,15 @@ func pairAmong(hand []Tuning, readings []*Reading, cands []int) []int {
 // evidence, ordered, and the comparison of the best two.
 func reduceSearches(specs []*matchSpec, analyse func(*matchSpec) *Family) []*Family {
 	var fams, layers []*Family
-	var decl *ast.Match
+	var match *experiment.Match
 	for i, s := range specs {
 		f := analyse(s)
 		if !s.search {
 			fams = append(fams, f)
 			continue
 		}
-		layers, decl = append(layers, f), s.decl
-		if i+1 == len(specs) || specs[i+1].decl != decl {
+		layers, match = append(layers, f), s.match
+		if i+1 == len(specs) || specs[i+1].match != match {
 			fams = append(fams, bestLayer(layers))
 			layers = nil
 		}

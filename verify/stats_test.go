@@ -11,6 +11,7 @@ import (
 
 	"github.com/circc/circc/reference"
 
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/expand"
 	"github.com/circc/circc/weights"
 )
@@ -189,7 +190,7 @@ func TestAggregates(t *testing.T) {
 		{"", "<", 5, 4, false}, // the NaN fails a claim on every value
 		{"", ">", 0, 1, false},
 	} {
-		got, ok := aggregate(v, c.agg, c.op, c.limit)
+		got, ok := aggregate(v, check.Aggregate(c.agg), c.op, c.limit)
 		if got != c.want || ok != c.ok {
 			t.Errorf("%q %s %g: %g %v, want %g %v", c.agg, c.op, c.limit, got, ok, c.want, c.ok)
 		}

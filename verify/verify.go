@@ -8,9 +8,9 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/expand"
+	"github.com/circc/circc/compiler/experiment"
 	"github.com/circc/circc/datasets"
 	"github.com/circc/circc/diag"
-	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/reference"
 	ort "github.com/circc/circc/runtime"
 	"github.com/circc/circc/stimuli"
@@ -47,7 +47,7 @@ type Options struct {
 }
 
 type matchSpec struct {
-	decl     *ast.Match
+	match    *experiment.Match
 	layer    *expand.Layer
 	family   string
 	units    []*expand.Unit
@@ -177,9 +177,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	if rep.Connections, err = connections(res, net, rep.Families); err != nil {
 		return nil, nil, err
 	}
-	if rep.Expects, d = expects(res, rep); d != nil {
-		return nil, diag.List{d}, nil
-	}
+	rep.Expects = expects(res.Experiments, rep)
 	for _, e := range rep.Expects {
 		rep.OK = rep.OK && e.OK
 	}

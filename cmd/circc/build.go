@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/compiler/experiment"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
@@ -105,7 +106,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 		return code
 	}
 	_, calib, err := rf.photos(e)
-	if err != nil && hasReplace(res) {
+	if err != nil && res.Experiments.Has(experiment.Replace) {
 		fmt.Fprintf(e.stderr, "circc: %v\n", err)
 		return exitUsage
 	}
@@ -135,15 +136,6 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 		fmt.Fprintf(e.stdout, " (%s)\n", ed.Pos)
 	}
 	return exitOK
-}
-
-func hasReplace(res *compiler.Result) bool {
-	for _, d := range res.Program.Main.AST.Decls {
-		if d.Replace != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // compactInts writes channel lists with runs: 320-329,379.

@@ -6,6 +6,7 @@ import (
 	"github.com/circc/circc/diag"
 	"github.com/circc/circc/lang/ast"
 	"github.com/circc/circc/models"
+	"github.com/circc/circc/stimuli"
 )
 
 // ref resolves a dotted reference (a layer, a family, a model layer) in the
@@ -436,8 +437,6 @@ func rangeOf(e *ast.Expr) *ast.Range {
 	return nil
 }
 
-var stimulusKinds = []string{"angles", "curves", "curvevariants", "edges", "gabors", "highlow", "lines"}
-
 func (c *checker) checkMatch(m *module, mt *ast.Match) {
 	f := c.wantFamily(m, mt.Family)
 	if SearchesLayers(mt) {
@@ -445,8 +444,8 @@ func (c *checker) checkMatch(m *module, mt *ast.Match) {
 		return
 	}
 	t := c.natRef(m, mt.Natural, false)
-	if mt.Using != nil && !contains(stimulusKinds, mt.Using.Name) {
-		c.undefined(mt.Using, fmt.Sprintf("unknown stimulus set %q", mt.Using.Name), stimulusKinds)
+	if mt.Using != nil && !contains(stimuli.Names(), mt.Using.Name) {
+		c.undefined(mt.Using, fmt.Sprintf("unknown stimulus set %q", mt.Using.Name), stimuli.Names())
 	}
 	if f == nil || t == nil || mt.Natural.Selector == nil {
 		return
@@ -475,26 +474,9 @@ func (c *checker) checkSearch(m *module, mt *ast.Match) {
 	if mt.Natural.Selector != nil {
 		c.errorf(mt.Natural.Selector.Pos, mt.Natural.Selector.EndPos, diag.CodeMatch, "a search over every layer takes no channel selection")
 	}
-	if mt.Using != nil && !contains(stimulusKinds, mt.Using.Name) {
-		c.undefined(mt.Using, fmt.Sprintf("unknown stimulus set %q", mt.Using.Name), stimulusKinds)
+	if mt.Using != nil && !contains(stimuli.Names(), mt.Using.Name) {
+		c.undefined(mt.Using, fmt.Sprintf("unknown stimulus set %q", mt.Using.Name), stimuli.Names())
 	}
-}
-
-// metrics are the quantities "circc verify" measures, with their dimension.
-var metrics = map[string]Dim{
-	"pearson_r": dimless, "orientation_error": angle, "echo": dimless, "width": angle,
-	"coverage": dimless, "spacing_error": angle, "overlap": dimless, "curve_preference": dimless,
-	"equivariance_error": dimless, "top1": dimless, "top5": dimless,
-}
-
-var aggregates = []string{"max", "mean", "median", "min"}
-
-func metricNames() []string {
-	var out []string
-	for n := range metrics {
-		out = append(out, n)
-	}
-	return out
 }
 
 func (c *checker) checkExpect(m *module, ex *ast.Expect) {
@@ -512,9 +494,9 @@ func (c *checker) checkExpect(m *module, ex *ast.Expect) {
 		if cl.Agg != nil && !contains(aggregates, cl.Agg.Name) {
 			c.undefined(cl.Agg, fmt.Sprintf("unknown aggregate %q", cl.Agg.Name), aggregates)
 		}
-		d, ok := metrics[cl.Metric.Name]
+		d, ok := metrics[Metric(cl.Metric.Name)]
 		if !ok {
-			c.undefined(cl.Metric, fmt.Sprintf("unknown metric %q", cl.Metric.Name), metricNames())
+			c.undefined(cl.Metric, fmt.Sprintf("unknown metric %q", cl.Metric.Name), MetricNames())
 			continue
 		}
 		v := c.expr(cl.Value, m.scope)

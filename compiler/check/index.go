@@ -256,7 +256,7 @@ func Vocabulary() (builtinWords, unitWords, metricWords map[string]string) {
 		}
 	}
 	for n, d := range metrics {
-		metricWords[n] = "metric, " + d.String()
+		metricWords[string(n)] = "metric, " + d.String()
 	}
 	return
 }
