@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/afero"
 
@@ -17,7 +19,25 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], afero.NewOsFs(), os.Stdout, os.Stderr))
+	sess := safefs.NewSession(afero.NewOsFs())
+	removeTempsOnSignal(sess)
+	os.Exit(run(os.Args[1:], sess, os.Stdout, os.Stderr))
+}
+
+// removeTempsOnSignal makes SIGINT, SIGTERM and SIGHUP remove the run's
+// temporary files before circc exits with 128 + the signal's number.
+func removeTempsOnSignal(sess *safefs.Session) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		s := <-sig
+		sess.RemoveTemps()
+		n := 1
+		if s, ok := s.(syscall.Signal); ok {
+			n = int(s)
+		}
+		os.Exit(128 + n)
+	}()
 }
 
 // Exit codes shared by all commands.
@@ -105,7 +125,12 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\n\"circc COMMAND --help\" describes a command and its flags.")
 }
 
+// run runs one command line as one run: the files it reads are its
+// inputs, which it never overwrites.
 func run(args []string, fs afero.Fs, stdout, stderr io.Writer) int {
+	if _, ok := fs.(*safefs.Session); !ok {
+		fs = safefs.NewSession(fs)
+	}
 	switch {
 	case len(args) == 0:
 		usage(stderr)
@@ -118,7 +143,6 @@ func run(args []string, fs afero.Fs, stdout, stderr io.Writer) int {
 		usage(stdout) // asked for: on stdout
 		return exitOK
 	}
-	safefs.RemoveTempsOnSignal()
 	msgs := &bytes.Buffer{}
 	e := &env{fs: fs, stdout: stdout, stderr: io.MultiWriter(stderr, &limitedWriter{msgs, 64 << 10}), rawStderr: stderr, messages: msgs, jsonTo: jsonRequest(args)}
 	for _, c := range commands {

@@ -16,7 +16,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"circc": func() { os.Exit(run(os.Args[1:], afero.NewOsFs(), os.Stdout, os.Stderr)) },
+		"circc": main,
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -19,18 +20,80 @@ const (
 	MaxData   = 1 << 30  // a test-data tensor, a photo, a label file
 )
 
-// inputs are the files read in this run, by resolved path, with their
-// FileInfo for os.SameFile.
-var inputs = struct {
-	sync.Mutex
-	byPath map[string]os.FileInfo
-}{byPath: map[string]os.FileInfo{}}
+// Session is one run's view of the files: the files it read, and the
+// temporary files it has written but not yet renamed into place. It is an
+// afero.Fs. The functions of this package, given a Session, record into
+// it, so that a run never overwrites one of its own inputs; given another
+// Fs, they remember nothing beyond the call. Nothing is kept per process.
+type Session struct {
+	afero.Fs
+	mu     sync.Mutex
+	inputs map[string]os.FileInfo // by resolved path, for os.SameFile
+	temps  map[string]bool
+	locks  sync.Map // directory -> *sync.Mutex: writers within the run
+}
 
-// remember records name as an input of the run.
-func remember(fs afero.Fs, name string, fi os.FileInfo) {
-	inputs.Lock()
-	defer inputs.Unlock()
-	inputs.byPath[Resolve(fs, name)] = fi
+// NewSession starts a run's session on fs.
+func NewSession(fs afero.Fs) *Session {
+	if s, ok := fs.(*Session); ok {
+		fs = s.Fs
+	}
+	return &Session{Fs: fs, inputs: map[string]os.FileInfo{}, temps: map[string]bool{}}
+}
+
+// sessionOf is fs's session, or a session for this call only.
+func sessionOf(fs afero.Fs) *Session {
+	if s, ok := fs.(*Session); ok {
+		return s
+	}
+	return NewSession(fs)
+}
+
+// RemoveTemps removes the temporary files written and not yet renamed, as
+// a run that is interrupted must (see cmd/circc's signal handling), and
+// returns how many it removed.
+func (s *Session) RemoveTemps() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for name := range s.temps {
+		if s.Fs.Remove(name) == nil {
+			n++
+		}
+		delete(s.temps, name)
+	}
+	return n
+}
+
+// Inputs lists the resolved paths of the files read in the session.
+func (s *Session) Inputs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.inputs))
+	for p := range s.inputs {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (s *Session) remember(name string, fi os.FileInfo) {
+	p := Resolve(s.Fs, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inputs[p] = fi
+}
+
+func (s *Session) track(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.temps[name] = true
+}
+
+func (s *Session) forget(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.temps, name)
 }
 
 // Open opens a regular file for reading after checking that it is one and
@@ -55,7 +118,9 @@ func Open(fs afero.Fs, name string, limit int64) (afero.File, os.FileInfo, error
 		f.Close()
 		return nil, nil, fmt.Errorf("%s is %d bytes, more than the limit of %d for this kind of file", name, fi.Size(), limit)
 	}
-	remember(fs, name, fi)
+	if s, ok := fs.(*Session); ok {
+		s.remember(name, fi)
+	}
 	return f, fi, nil
 }
 
@@ -123,29 +188,37 @@ func Resolve(fs afero.Fs, name string) string {
 	return abs
 }
 
+// isOS reports whether fs is the real file system, where links, locks
+// and inode identity exist.
 func isOS(fs afero.Fs) bool {
+	if s, ok := fs.(*Session); ok {
+		fs = s.Fs
+	}
 	_, ok := fs.(*afero.OsFs)
 	return ok
 }
 
-// IsInput reports whether name is a file this run has read.
-func IsInput(fs afero.Fs, name string) bool { return isInput(fs, Resolve(fs, name)) }
+// IsInput reports whether name is a file the session fs has read.
+func IsInput(fs afero.Fs, name string) bool {
+	s, ok := fs.(*Session)
+	return ok && s.isInput(Resolve(fs, name))
+}
 
 // isInput is IsInput of a path already resolved.
-func isInput(fs afero.Fs, p string) bool {
-	inputs.Lock()
-	defer inputs.Unlock()
-	if _, ok := inputs.byPath[p]; ok {
+func (s *Session) isInput(p string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.inputs[p]; ok {
 		return true
 	}
-	if !isOS(fs) {
+	if !isOS(s.Fs) {
 		return false
 	}
 	fi, err := os.Stat(p)
 	if err != nil {
 		return false
 	}
-	for path, in := range inputs.byPath {
+	for path, in := range s.inputs {
 		// The input must still be that file: a deleted input's inode may
 		// have been given to a new file since.
 		if cur, err := os.Stat(path); err == nil && os.SameFile(cur, in) && os.SameFile(fi, in) {
@@ -153,4 +226,32 @@ func isInput(fs afero.Fs, p string) bool {
 		}
 	}
 	return false
+}
+
+// The optional interfaces of the file system underneath, passed through,
+// so that a session over the real file system still sees links as links.
+
+// LstatIfPossible is afero.Lstater's.
+func (s *Session) LstatIfPossible(name string) (os.FileInfo, bool, error) {
+	if l, ok := s.Fs.(afero.Lstater); ok {
+		return l.LstatIfPossible(name)
+	}
+	fi, err := s.Fs.Stat(name)
+	return fi, false, err
+}
+
+// SymlinkIfPossible is afero.Linker's.
+func (s *Session) SymlinkIfPossible(oldname, newname string) error {
+	if l, ok := s.Fs.(afero.Linker); ok {
+		return l.SymlinkIfPossible(oldname, newname)
+	}
+	return &os.LinkError{Op: "symlink", Old: oldname, New: newname, Err: afero.ErrNoSymlink}
+}
+
+// ReadlinkIfPossible is afero.LinkReader's.
+func (s *Session) ReadlinkIfPossible(name string) (string, error) {
+	if l, ok := s.Fs.(afero.LinkReader); ok {
+		return l.ReadlinkIfPossible(name)
+	}
+	return "", &os.PathError{Op: "readlink", Path: name, Err: afero.ErrNoReadlink}
 }

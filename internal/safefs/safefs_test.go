@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,7 +19,8 @@ import (
 	"github.com/spf13/afero"
 )
 
-var osFs = afero.NewOsFs()
+// osFs is the test binary's run: one session over the real file system.
+var osFs = NewSession(afero.NewOsFs())
 
 // TestMain lets the test binary act as a second process writing files, for
 // the tests of concurrent writers and signals.
@@ -28,7 +30,15 @@ func TestMain(m *testing.M) {
 		writePairs(os.Getenv("SAFEFS_DIR"), os.Getenv("SAFEFS_TAG"))
 		os.Exit(0)
 	case "block":
-		RemoveTempsOnSignal()
+		// What cmd/circc does on a signal: remove the run's temporary
+		// files, then exit with 128 + the signal's number.
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+		go func() {
+			s := (<-sig).(syscall.Signal)
+			osFs.RemoveTemps()
+			os.Exit(128 + int(s))
+		}()
 		dir := os.Getenv("SAFEFS_DIR")
 		err := WriteFiles(osFs, []File{{Path: filepath.Join(dir, "m.onnx"), Data: []byte("model")}, {Path: filepath.Join(dir, "m.units.json"), Data: []byte("units")}},
 			func(map[string]string) error {
@@ -226,7 +236,7 @@ func TestConcurrentPairs(t *testing.T) {
 		default:
 		}
 		// Readers take the same lock as writers.
-		unlock, _ := lockDirs(osFs, []dest{{path: filepath.Join(dir, "same.onnx")}})
+		unlock, _ := osFs.lockDirs([]dest{{path: filepath.Join(dir, "same.onnx")}})
 		model, err1 := os.ReadFile(filepath.Join(dir, "same.onnx"))
 		units, err2 := os.ReadFile(filepath.Join(dir, "same.units.json"))
 		unlock()
@@ -317,5 +327,118 @@ func noTemps(t *testing.T, dir string) {
 	t.Helper()
 	if left := tempFiles(t, dir); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestSessionsKeepNothingPerProcess: what one run read is an input of that
+// run only; a plain Fs remembers nothing past the call.
+func TestSessionsKeepNothingPerProcess(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.circ")
+	os.WriteFile(in, []byte("circuit in\n"), 0o644)
+	one, other := NewSession(afero.NewOsFs()), NewSession(afero.NewOsFs())
+	if _, err := ReadFile(one, in, MaxSource); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(one, in, []byte("x")); err == nil || !strings.Contains(err.Error(), "input of this run") {
+		t.Errorf("the session's own input: %v", err)
+	}
+	if got := one.Inputs(); len(got) != 1 || got[0] != in {
+		t.Errorf("inputs %v", got)
+	}
+	if IsInput(other, in) || len(other.Inputs()) != 0 {
+		t.Error("another session sees the first one's inputs")
+	}
+	plain := afero.NewOsFs()
+	if _, err := ReadFile(plain, in, MaxSource); err != nil {
+		t.Fatal(err)
+	}
+	if IsInput(plain, in) {
+		t.Error("a plain Fs remembered a read")
+	}
+	if err := WriteFile(other, in, []byte("circuit in2\n")); err != nil {
+		t.Errorf("another run may replace the file: %v", err)
+	}
+}
+
+// failingRename is a file system whose renames onto one path fail.
+type failingRename struct {
+	afero.Fs
+	path string
+}
+
+func (f failingRename) Rename(from, to string) error {
+	if to == f.path {
+		return &os.PathError{Op: "rename", Path: to, Err: syscall.EIO}
+	}
+	return f.Fs.Rename(from, to)
+}
+
+// TestRollbackOnAnyFs: the group's rollback works on a memory file system
+// too, so it is tested without the real one: when the second rename
+// fails, the first file is put back and no temporary or backup remains.
+func TestRollbackOnAnyFs(t *testing.T) {
+	mem := afero.NewMemMapFs()
+	mem.MkdirAll("/out", 0o755)
+	afero.WriteFile(mem, "/out/m.onnx", []byte("old model"), 0o644)
+	s := NewSession(failingRename{mem, "/out/m.units.json"})
+	err := WriteFiles(s, []File{{Path: "/out/m.onnx", Data: []byte("new model")}, {Path: "/out/m.units.json", Data: []byte("units")}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("got %v", err)
+	}
+	if got, _ := afero.ReadFile(mem, "/out/m.onnx"); string(got) != "old model" {
+		t.Errorf("the model holds %q after the rollback", got)
+	}
+	entries, _ := afero.ReadDir(mem, "/out")
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("left in the folder: %v", names)
+	}
+	if n := s.RemoveTemps(); n != 0 {
+		t.Errorf("%d temporary files still tracked", n)
+	}
+}
+
+// TestRemoveTemps: an interrupted run's temporary files are the session's
+// to remove, and only those.
+func TestRemoveTemps(t *testing.T) {
+	mem := afero.NewMemMapFs()
+	mem.MkdirAll("/out", 0o755)
+	afero.WriteFile(mem, "/out/other.tmp", nil, 0o644)
+	s := NewSession(mem)
+	var temps map[string]string
+	WriteFiles(s, []File{{Path: "/out/a"}, {Path: "/out/b"}}, func(t map[string]string) error {
+		temps = t
+		if n := s.RemoveTemps(); n != 2 {
+			return fmt.Errorf("removed %d", n)
+		}
+		return errors.New("interrupted")
+	})
+	for _, tmp := range temps {
+		if ok, _ := afero.Exists(mem, tmp); ok {
+			t.Errorf("%s left", tmp)
+		}
+	}
+	if ok, _ := afero.Exists(mem, "/out/other.tmp"); !ok {
+		t.Error("removed a file that was not the session's")
+	}
+}
+
+// TestSessionSeesLinks: a session over the real file system still reports
+// a link as a link (afero's optional interfaces pass through).
+func TestSessionSeesLinks(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "target"), 0o755)
+	link := filepath.Join(dir, "link")
+	os.Symlink("target", link)
+	fi, lstat, err := afero.Fs(osFs).(afero.Lstater).LstatIfPossible(link)
+	if err != nil || !lstat || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("Lstat through the session: %v %v %v", fi, lstat, err)
+	}
+	if got, err := osFs.ReadlinkIfPossible(link); err != nil || got != "target" {
+		t.Errorf("Readlink: %q %v", got, err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -41,10 +40,12 @@ func WriteFile(fs afero.Fs, path string, data []byte) error {
 // and checked before any is renamed into place, the renames happen under a
 // lock on each directory, and when one fails the files already renamed are
 // put back. On error nothing of the group is left behind.
-func WriteFiles(fs afero.Fs, files []File, check Check) (err error) {
+func WriteFiles(fsys afero.Fs, files []File, check Check) (err error) {
+	s := sessionOf(fsys)
+	fs := s.Fs
 	dests := make([]dest, len(files))
 	for i, f := range files {
-		if dests[i], err = prepare(fs, f); err != nil {
+		if dests[i], err = prepare(s, f); err != nil {
 			return err
 		}
 		for _, d := range dests[:i] {
@@ -58,13 +59,13 @@ func WriteFiles(fs afero.Fs, files []File, check Check) (err error) {
 			if d.tmp != "" && err != nil {
 				fs.Remove(d.tmp)
 			}
-			forget(d.tmp)
+			s.forget(d.tmp)
 		}
 	}()
 	temps := map[string]string{}
 	for i := range dests {
 		removeStale(fs, dests[i].path)
-		if err := dests[i].writeTemp(fs); err != nil {
+		if err := dests[i].writeTemp(s); err != nil {
 			return err
 		}
 		temps[files[i].Path] = dests[i].tmp
@@ -74,12 +75,12 @@ func WriteFiles(fs afero.Fs, files []File, check Check) (err error) {
 			return err
 		}
 	}
-	unlock, err := lockDirs(fs, dests)
+	unlock, err := s.lockDirs(dests)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return renameAll(fs, dests)
+	return s.renameAll(dests)
 }
 
 // dest is one output being written.
@@ -94,12 +95,13 @@ type dest struct {
 	tmp    string
 }
 
-func prepare(fs afero.Fs, f File) (dest, error) {
+func prepare(s *Session, f File) (dest, error) {
+	fs := s.Fs
 	d := dest{name: f.Path, path: Resolve(fs, f.Path), mode: f.Mode, uid: -1, gid: -1, data: f.Data}
 	if d.mode == 0 {
 		d.mode = 0o644
 	}
-	if !f.Rewrite && isInput(fs, d.path) {
+	if !f.Rewrite && s.isInput(d.path) {
 		return d, fmt.Errorf("refusing to write %s: it is an input of this run", f.Path)
 	}
 	fi, err := fs.Stat(d.path)
@@ -123,58 +125,19 @@ func prepare(fs afero.Fs, f File) (dest, error) {
 	return d, nil
 }
 
-// The temporary files of this process, removed on a signal.
-var temps = struct {
-	sync.Mutex
-	fs    map[string]afero.Fs
-	setUp sync.Once
-}{fs: map[string]afero.Fs{}}
-
-func track(fs afero.Fs, name string) {
-	temps.Lock()
-	defer temps.Unlock()
-	temps.fs[name] = fs
-}
-
-func forget(name string) {
-	temps.Lock()
-	defer temps.Unlock()
-	delete(temps.fs, name)
-}
-
-// RemoveTempsOnSignal makes SIGINT, SIGTERM and SIGHUP remove this
-// process's temporary files before it exits with 128 + the signal's number.
-func RemoveTempsOnSignal() {
-	temps.setUp.Do(func() {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-		go func() {
-			s := <-sig
-			temps.Lock()
-			for name, fs := range temps.fs {
-				fs.Remove(name)
-			}
-			n := 1
-			if s, ok := s.(syscall.Signal); ok {
-				n = int(s)
-			}
-			os.Exit(128 + n)
-		}()
-	})
-}
-
 // tempPrefix names the temporary files of a destination:
 // .NAME.circc-PID-RANDOM.tmp, so that a later run can tell whose they are.
 func tempPrefix(path string) string { return "." + filepath.Base(path) + ".circc-" }
 
-func (d *dest) writeTemp(fs afero.Fs) error {
+func (d *dest) writeTemp(s *Session) error {
+	fs := s.Fs
 	var rnd [6]byte
 	rand.Read(rnd[:])
 	name := filepath.Join(filepath.Dir(d.path), fmt.Sprintf("%s%d-%s.tmp", tempPrefix(d.path), os.Getpid(), hex.EncodeToString(rnd[:])))
-	track(fs, name)
+	s.track(name)
 	f, err := fs.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		forget(name)
+		s.forget(name)
 		return fmt.Errorf("cannot write %s: %w", d.name, unwrapPath(err))
 	}
 	d.tmp = name
@@ -234,11 +197,9 @@ func alive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// dirLocks serialises writers inside one process; flock serialises
-// processes on the real file system.
-var dirLocks sync.Map // directory -> *sync.Mutex
-
-func lockDirs(fs afero.Fs, dests []dest) (unlock func(), err error) {
+// lockDirs locks the destinations' folders: a mutex serialises the
+// session's writers, flock other processes on the real file system.
+func (s *Session) lockDirs(dests []dest) (unlock func(), err error) {
 	var dirs []string
 	for _, d := range dests {
 		dir := filepath.Dir(d.path)
@@ -255,11 +216,11 @@ func lockDirs(fs afero.Fs, dests []dest) (unlock func(), err error) {
 		}
 	}
 	for _, dir := range dirs {
-		m, _ := dirLocks.LoadOrStore(dir, &sync.Mutex{})
+		m, _ := s.locks.LoadOrStore(dir, &sync.Mutex{})
 		mu := m.(*sync.Mutex)
 		mu.Lock()
 		undo = append(undo, mu.Unlock)
-		if isOS(fs) {
+		if isOS(s.Fs) {
 			f, err := os.Open(dir)
 			if err != nil {
 				unlock()
@@ -277,37 +238,37 @@ func lockDirs(fs afero.Fs, dests []dest) (unlock func(), err error) {
 }
 
 // renameAll moves every temporary file into place. The files it replaces
-// are first linked to a backup name (on the real file system), so that a
-// failed rename can put back the ones already replaced.
-func renameAll(fs afero.Fs, dests []dest) error {
+// are first kept under a backup name (a hard link on the real file
+// system, a copy elsewhere), so that a failed rename can put back the ones
+// already replaced.
+func (s *Session) renameAll(dests []dest) error {
+	fs := s.Fs
 	backups := make([]string, len(dests))
 	defer func() {
 		for _, b := range backups {
 			if b != "" {
-				os.Remove(b)
-				forget(b)
+				fs.Remove(b)
+				s.forget(b)
 			}
 		}
 	}()
-	if isOS(fs) {
-		for i, d := range dests {
-			if !d.exists {
-				continue
-			}
-			b := strings.TrimSuffix(d.tmp, ".tmp") + ".old"
-			track(fs, b)
-			if err := os.Link(d.path, b); err != nil {
-				forget(b)
-				return fmt.Errorf("cannot write %s: %w", d.name, unwrapPath(err))
-			}
-			backups[i] = b
+	for i, d := range dests {
+		if !d.exists {
+			continue
 		}
+		b := strings.TrimSuffix(d.tmp, ".tmp") + ".old"
+		s.track(b)
+		if err := backup(fs, d.path, b); err != nil {
+			s.forget(b)
+			return fmt.Errorf("cannot write %s: %w", d.name, unwrapPath(err))
+		}
+		backups[i] = b
 	}
 	for i, d := range dests {
 		if err := fs.Rename(d.tmp, d.path); err != nil {
 			for j := i - 1; j >= 0; j-- {
 				if backups[j] != "" {
-					os.Rename(backups[j], dests[j].path)
+					fs.Rename(backups[j], dests[j].path)
 					backups[j] = ""
 				} else {
 					fs.Remove(dests[j].path)
@@ -315,7 +276,7 @@ func renameAll(fs afero.Fs, dests []dest) error {
 			}
 			return fmt.Errorf("cannot write %s: %w (nothing was written)", d.name, unwrapPath(err))
 		}
-		forget(d.tmp)
+		s.forget(d.tmp)
 		dests[i].tmp = ""
 	}
 	if isOS(fs) {
@@ -324,6 +285,18 @@ func renameAll(fs afero.Fs, dests []dest) error {
 		}
 	}
 	return nil
+}
+
+// backup keeps path's content under the name b.
+func backup(fs afero.Fs, path, b string) error {
+	if isOS(fs) {
+		return os.Link(path, b)
+	}
+	data, err := afero.ReadFile(fs, path)
+	if err != nil {
+		return err
+	}
+	return afero.WriteFile(fs, b, data, 0o600)
 }
 
 func syncDir(dir string) {
