@@ -26,7 +26,7 @@ func (m *Model) BlockOf(tensor string, stops map[string]bool) (*Block, error) {
 	}
 	producer := map[string]*pb.NodeProto{}
 	for _, n := range g.GetNode() {
-		if n.GetOpType() == "Constant" {
+		if n.GetOpType() == OpConstant {
 			for _, o := range n.GetOutput() {
 				constant[o] = true
 			}
@@ -62,7 +62,7 @@ func (m *Model) BlockOf(tensor string, stops map[string]bool) (*Block, error) {
 	for _, n := range g.GetNode() {
 		if inside[n] {
 			b.Nodes = append(b.Nodes, n)
-			if n.GetOpType() == "Conv" {
+			if n.GetOpType() == OpConv {
 				b.Convs = append(b.Convs, n)
 			}
 		}
@@ -81,7 +81,7 @@ func (m *Model) ReadBlocks(input []int64, sides []int, names ...string) ([]strin
 	}
 	var outs []string
 	for k, t := range names {
-		out, err := m.readCentre(shapes, t, int64(sides[k]), "block", "Identity")
+		out, err := m.readCentre(shapes, t, int64(sides[k]), "block", OpIdentity)
 		if err != nil {
 			return nil, err
 		}

@@ -18,10 +18,6 @@ type Field struct {
 // Size is the field's extent in input pixels, rows and columns.
 func (f Field) Size() [2]int { return [2]int{f.Hi[0] - f.Lo[0] + 1, f.Hi[1] - f.Lo[1] + 1} }
 
-// fieldOps keep each cell's field: they act per position.
-var fieldOps = map[string]bool{"Relu": true, "LRN": true, "BatchNormalization": true, "Dropout": true, "Identity": true,
-	"Clip": true, "Sigmoid": true, "Add": true, "Mul": true, "Sub": true, "Div": true, "Concat": true, "Sum": true}
-
 // ReceptiveFields computes the field of every tensor the image input
 // reaches, through convolutions and pools (kernel, stride, padding,
 // dilation) and the per-position ops; a tensor made from several (Concat,
@@ -50,8 +46,8 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 				f.Lo[a], f.Hi[a] = min(f.Lo[a], g.Lo[a]), max(f.Hi[a], g.Hi[a])
 			}
 		}
-		switch op := n.GetOpType(); {
-		case op == "Conv" || op == "MaxPool" || op == "AveragePool":
+		switch Ops[n.GetOpType()].Field {
+		case FieldWindow:
 			w, err := m.WindowOf(n)
 			if err != nil {
 				return nil, err
@@ -63,8 +59,11 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 				f.Hi[a] += (w.Dilations[a]*(w.Kernel[a]-1) - p) * j
 				f.Jump[a] = j * w.Strides[a]
 			}
-		case fieldOps[op]:
-		case op == "Gather" && attrInt64(n, "axis", 0) == 1: // picks channels, keeps positions
+		case FieldKeeps:
+		case FieldPicksChannels:
+			if attrInt64(n, "axis", 0) != 1 {
+				continue // the field ends here
+			}
 		default:
 			continue // the field ends here
 		}
@@ -90,7 +89,7 @@ type Window struct {
 func (m *Model) WindowOf(n *pb.NodeProto) (Window, error) {
 	op := n.GetOpType()
 	k := attrInts64(n, "kernel_shape")
-	if op == "Conv" && len(k) == 0 && len(n.GetInput()) > 1 {
+	if op == OpConv && len(k) == 0 && len(n.GetInput()) > 1 {
 		if w := m.weightProto(n.GetInput()[1]); w != nil && len(w.GetDims()) == 4 {
 			k = w.GetDims()[2:] // the kernel's shape is its weight's
 		}

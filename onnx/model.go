@@ -358,7 +358,7 @@ func (m *Model) weightProto(name string) *pb.TensorProto {
 	if t := Initializer(m.P, name); t != nil {
 		return t
 	}
-	if n := m.Producer(name); n != nil && n.GetOpType() == "Constant" {
+	if n := m.Producer(name); n != nil && n.GetOpType() == OpConstant {
 		if a := Attr(n, "value"); a != nil {
 			return a.GetT()
 		}
@@ -500,7 +500,7 @@ func (m *Model) PermuteConvWeights(seed int64) error {
 func (m *Model) PermuteConvWeightsOf(seed int64, only func(*pb.NodeProto) bool) error {
 	rng := rand.New(rand.NewSource(seed))
 	for _, n := range m.P.GetGraph().GetNode() {
-		if n.GetOpType() != "Conv" || only != nil && !only(n) {
+		if n.GetOpType() != OpConv || only != nil && !only(n) {
 			continue
 		}
 		for k, name := range n.GetInput()[1:] {
@@ -551,7 +551,7 @@ func (m *Model) ReadWindowsEach(input []int64, windows []int, names ...string) (
 	}
 	var outs []string
 	for k, t := range names {
-		out, err := m.readCentre(shapes, t, int64(windows[k]), "window", "GlobalMaxPool")
+		out, err := m.readCentre(shapes, t, int64(windows[k]), "window", OpGlobalMaxPool)
 		if err != nil {
 			return nil, err
 		}
@@ -574,7 +574,7 @@ func (m *Model) Between(from string, input []int64, to ...string) error {
 	reach := map[string]bool{from: true}
 	var keep []*pb.NodeProto
 	for _, n := range g.GetNode() {
-		if n.GetOpType() == "Constant" {
+		if n.GetOpType() == OpConstant {
 			keep = append(keep, n)
 			for _, o := range n.GetOutput() {
 				constant[o] = true
@@ -727,7 +727,7 @@ func gatherCentre(g *pb.GraphProto, from, name string, axis int, side, w int64) 
 	}
 	g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String(name + "/at"), Dims: []int64{w},
 		DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: at})
-	g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String("Gather"),
+	g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String(OpGather),
 		Input: []string{from, name + "/at"}, Output: []string{name}, Attribute: []*pb.AttributeProto{AttrInt("axis", int64(axis))}})
 	return name
 }
@@ -746,7 +746,7 @@ func (m *Model) readCentre(shapes map[string][]int64, t string, w int64, kind, o
 	for axis := 2; axis < 4; axis++ {
 		side := s[axis]
 		switch {
-		case op == "GlobalMaxPool" && (w <= 0 || w >= side):
+		case op == OpGlobalMaxPool && (w <= 0 || w >= side):
 			continue // the whole axis
 		case w <= 0 || w > side:
 			return "", fmt.Errorf("a block of %d cells of %s, whose side is %d", w, t, side)

@@ -24,15 +24,6 @@ type ProbeBranch struct {
 	From, To int
 }
 
-// probeOps make tensors worth probing; passOps may stand between them.
-var (
-	probeOps = map[string]bool{"Relu": true, "MaxPool": true, "AveragePool": true, "LRN": true, "Concat": true,
-		"Conv": true, "BatchNormalization": true, "Clip": true, "Sigmoid": true, "Add": true}
-	passOps = map[string]bool{"Dropout": true, "Identity": true, "Constant": true, "Flatten": true, "Gemm": true,
-		"MatMul": true, "Softmax": true, "GlobalAveragePool": true, "Reshape": true, "Mul": true, "Sub": true,
-		"Div": true, "Gather": true, "Pad": true, "Sum": true}
-)
-
 // ProbePoints lists, in graph order, the tensors of an image network worth
 // probing, for an input of the given NCHW shape: every 4-D map of more
 // than one pixel made by a probe op, where a convolution (or batch
@@ -42,7 +33,7 @@ var (
 func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 	g := m.P.GetGraph()
 	for _, n := range g.GetNode() {
-		if !probeOps[n.GetOpType()] && !passOps[n.GetOpType()] {
+		if Ops[n.GetOpType()].Probe == ProbeUnknown {
 			return nil, fmt.Errorf("node %s: circc does not know the op %s", nodeName(n.GetName(), n.GetOutput()), n.GetOpType())
 		}
 	}
@@ -52,7 +43,8 @@ func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 	}
 	var out []Probe
 	for _, n := range g.GetNode() {
-		if !probeOps[n.GetOpType()] || len(n.GetOutput()) == 0 {
+		info := Ops[n.GetOpType()]
+		if info.Probe != ProbeMap || len(n.GetOutput()) == 0 {
 			continue
 		}
 		t := n.GetOutput()[0]
@@ -61,13 +53,13 @@ func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 			continue
 		}
 		// A map that only feeds its own activation is read after it.
-		if n.GetOpType() == "Conv" || n.GetOpType() == "BatchNormalization" || n.GetOpType() == "Add" {
-			if cs := m.Consumers(t); len(cs) == 1 && (cs[0].GetOpType() == "Relu" || cs[0].GetOpType() == "BatchNormalization" || cs[0].GetOpType() == "Clip" || cs[0].GetOpType() == "Sigmoid") {
+		if info.ReadAfter {
+			if cs := m.Consumers(t); len(cs) == 1 && (Ops[cs[0].GetOpType()].Channelwise || cs[0].GetOpType() == OpBatchNormalization) {
 				continue
 			}
 		}
 		p := Probe{Tensor: t, Op: n.GetOpType(), Channels: int(s[1]), H: int(s[2]), W: int(s[3])}
-		if n.GetOpType() == "Concat" {
+		if n.GetOpType() == OpConcat {
 			at := 0
 			for _, in := range n.GetInput() {
 				c := int(shapes[in][1])

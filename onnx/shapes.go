@@ -13,25 +13,8 @@ import (
 // a panic.
 type shapeRule func(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error)
 
-// shapeRules is the table of the operators whose shapes Shapes infers.
-var shapeRules = map[string]shapeRule{
-	"Relu": sameShape, "LRN": sameShape, "Dropout": sameShape, "Softmax": sameShape, "Identity": sameShape,
-	"BatchNormalization": sameShape, "Sigmoid": sameShape, "Tanh": sameShape,
-	"Add": broadcastShape, "Mul": broadcastShape, "Sub": broadcastShape, "Div": broadcastShape, "Sum": broadcastShape,
-	"Conv": windowShape, "MaxPool": windowShape, "AveragePool": windowShape,
-	"GlobalAveragePool": globalPoolShape, "GlobalMaxPool": globalPoolShape,
-	"Concat":   concatShape,
-	"Flatten":  flattenShape,
-	"Gemm":     gemmShape,
-	"Gather":   gatherShape,
-	"Constant": constantShape,
-	"MatMul":   matMulShape,
-	"Reshape":  reshapeShape,
-	"Slice":    sliceShape,
-}
-
 // Shapes infers the shape of every tensor for an input of the given shape
-// (NCHW), for the operators in shapeRules. Every inferred shape is checked
+// (NCHW), for the operators with a shape rule in Ops. Every inferred shape is checked
 // to hold at most MaxTensorValues values.
 func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
 	g := m.P.GetGraph()
@@ -55,8 +38,8 @@ func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
 			}
 			return s, nil
 		}
-		rule, ok := shapeRules[n.GetOpType()]
-		if !ok || n.GetDomain() != "" && n.GetDomain() != "ai.onnx" {
+		rule := Ops[n.GetOpType()].shape
+		if rule == nil || n.GetDomain() != "" && n.GetDomain() != "ai.onnx" {
 			return nil, fmt.Errorf("node %s: cannot infer shapes through %s", name, n.GetOpType())
 		}
 		out, err := rule(m, n, in)
@@ -151,7 +134,7 @@ func windowShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]in
 		return nil, err
 	}
 	c := x[1]
-	if n.GetOpType() == "Conv" {
+	if n.GetOpType() == OpConv {
 		w, err := rankOf(n, in, 1, 4)
 		if err != nil {
 			return nil, err

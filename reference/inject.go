@@ -185,7 +185,7 @@ func (in *injector) ablate(a *experiment.Edit) error {
 	mask := in.mask(tensor, chans)
 	out := fmt.Sprintf("%sablate/%d/%s", Prefix, len(in.edits), tensor)
 	src := in.current(tensor)
-	node := &pb.NodeProto{Name: proto.String(out), OpType: proto.String("Mul"), Input: []string{src, mask.GetName()}, Output: []string{out}}
+	node := &pb.NodeProto{Name: proto.String(out), OpType: proto.String(onnx.OpMul), Input: []string{src, mask.GetName()}, Output: []string{out}}
 	if err := in.m.Splice([]*pb.NodeProto{node}, []*pb.TensorProto{mask}); err != nil {
 		return err
 	}
@@ -211,19 +211,19 @@ func (in *injector) mask(tensor string, chans []int) *pb.TensorProto {
 }
 
 // convOf finds the convolution that makes channel ch of tensor, through
-// Relu and Concat nodes; local is the channel in the convolution's output.
+// channelwise activations and Concat nodes; local is the channel in the convolution's output.
 func (in *injector) convOf(tensor string, ch int) (*pb.NodeProto, int, error) {
 	for {
 		p := in.m.Producer(tensor)
 		if p == nil {
 			return nil, 0, fmt.Errorf("nothing makes %s", tensor)
 		}
-		switch p.GetOpType() {
-		case "Relu":
+		switch op := p.GetOpType(); {
+		case onnx.Ops[op].Channelwise:
 			tensor = p.GetInput()[0]
-		case "Conv":
+		case op == onnx.OpConv:
 			return p, ch, nil
-		case "Concat":
+		case op == onnx.OpConcat:
 			found := false
 			for _, x := range p.GetInput() {
 				c := int(in.shapes[x][1])

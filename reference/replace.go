@@ -60,12 +60,12 @@ func (in *injector) spliceCircuit(at experiment.Span) error {
 	}
 	data := in.m.Input().GetName()
 	nodes := []*pb.NodeProto{
-		{Name: proto.String(pre("pick")), OpType: proto.String("Gather"), Input: []string{data, pre("channels")}, Output: []string{pre("picked")},
+		{Name: proto.String(pre("pick")), OpType: proto.String(onnx.OpGather), Input: []string{data, pre("channels")}, Output: []string{pre("picked")},
 			Attribute: []*pb.AttributeProto{{Name: proto.String("axis"), Type: pb.AttributeProto_INT.Enum(), I: proto.Int64(1)}}},
-		{Name: proto.String(pre("unstd")), OpType: proto.String("Mul"), Input: []string{pre("picked"), pre("std")}, Output: []string{pre("centred")}},
-		{Name: proto.String(pre("unmean")), OpType: proto.String("Add"), Input: []string{pre("centred"), pre("mean")}, Output: []string{pre("pixels")}},
-		{Name: proto.String(pre("rescale")), OpType: proto.String("Mul"), Input: []string{pre("pixels"), pre("scale")}, Output: []string{pre("scaled")}},
-		{Name: proto.String(pre("shift")), OpType: proto.String("Add"), Input: []string{pre("scaled"), pre("offset")}, Output: []string{circuitName(net.Input.Name)}},
+		{Name: proto.String(pre("unstd")), OpType: proto.String(onnx.OpMul), Input: []string{pre("picked"), pre("std")}, Output: []string{pre("centred")}},
+		{Name: proto.String(pre("unmean")), OpType: proto.String(onnx.OpAdd), Input: []string{pre("centred"), pre("mean")}, Output: []string{pre("pixels")}},
+		{Name: proto.String(pre("rescale")), OpType: proto.String(onnx.OpMul), Input: []string{pre("pixels"), pre("scale")}, Output: []string{pre("scaled")}},
+		{Name: proto.String(pre("shift")), OpType: proto.String(onnx.OpAdd), Input: []string{pre("scaled"), pre("offset")}, Output: []string{circuitName(net.Input.Name)}},
 	}
 	g := in.res.Model.GetGraph()
 	rename := func(names []string) []string {
@@ -137,12 +137,12 @@ func (in *injector) replace(r *experiment.Edit) error {
 	place := onnx.FloatTensor(name("placement"), "hand-made units into natural channels, scaled", []int{C, U, 1, 1}, w)
 	mask := in.mask(tensor, chans)
 	src := in.current(tensor)
-	keep := &pb.NodeProto{Name: proto.String(name("keep")), OpType: proto.String("Mul"), Input: []string{src, mask.GetName()}, Output: []string{name("kept")}}
+	keep := &pb.NodeProto{Name: proto.String(name("keep")), OpType: proto.String(onnx.OpMul), Input: []string{src, mask.GetName()}, Output: []string{name("kept")}}
 	nodes := []*pb.NodeProto{
 		keep,
-		{Name: proto.String(name("place")), OpType: proto.String("Conv"), Input: []string{hand, place.GetName()}, Output: []string{name("placed")},
+		{Name: proto.String(name("place")), OpType: proto.String(onnx.OpConv), Input: []string{hand, place.GetName()}, Output: []string{name("placed")},
 			Attribute: []*pb.AttributeProto{{Name: proto.String("kernel_shape"), Type: pb.AttributeProto_INTS.Enum(), Ints: []int64{1, 1}}}},
-		{Name: proto.String(name("merge")), OpType: proto.String("Add"), Input: []string{name("kept"), name("placed")}, Output: []string{name(tensor)}},
+		{Name: proto.String(name("merge")), OpType: proto.String(onnx.OpAdd), Input: []string{name("kept"), name("placed")}, Output: []string{name(tensor)}},
 	}
 	if err := in.m.Splice(nodes, []*pb.TensorProto{place, mask}); err != nil {
 		return err

@@ -105,7 +105,7 @@ func Expand(m *onnx.Model, input []int64, from, to string, channels []int) (*Exp
 		constant[t.GetName()] = true
 	}
 	for _, n := range nodes {
-		if n.GetOpType() == "Constant" {
+		if n.GetOpType() == onnx.OpConstant {
 			for _, o := range n.GetOutput() {
 				constant[o] = true
 			}
@@ -167,10 +167,6 @@ func Expand(m *onnx.Model, input []int64, from, to string, channels []int) (*Exp
 	return &Expanded{From: from, To: to, Channels: append([]int(nil), channels...), W: dense, Lo: g.lo, Jump: g.jump}, nil
 }
 
-// linearOps pass the map through unchanged (the nonlinearities are left
-// out; Dropout is the identity at inference).
-var linearOps = map[string]bool{"Relu": true, "LRN": true, "Dropout": true, "Identity": true}
-
 // back moves one node's map from its output to its inputs.
 // Inputs that are constants (biases) drop out; any other input gets its
 // share, so that one off the path from the source is reported.
@@ -181,10 +177,10 @@ func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, co
 		name = n.GetOutput()[0]
 	}
 	ins := n.GetInput()
-	switch {
-	case linearOps[op]:
+	switch onnx.Ops[op].Linear {
+	case onnx.LinearIdentity: // nonlinearities are left out; Dropout is the identity at inference
 		return add(grads, ins[0], g)
-	case op == "Add" || op == "Sum":
+	case onnx.LinearSum:
 		for _, in := range ins {
 			if !constant[in] {
 				if err := add(grads, in, g); err != nil {
@@ -193,7 +189,7 @@ func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, co
 			}
 		}
 		return nil
-	case op == "Concat":
+	case onnx.LinearConcat:
 		if a := onnx.Attr(n, "axis"); a == nil || a.GetI() != 1 {
 			return fmt.Errorf("node %s: Concat on an axis other than channels has no expanded weights", name)
 		}
@@ -221,9 +217,9 @@ func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, co
 			from += c
 		}
 		return nil
-	case op == "Conv":
+	case onnx.LinearConv:
 		return backConv(m, n, name, g, shapes, grads)
-	case op == "MaxPool" || op == "AveragePool":
+	case onnx.LinearPool:
 		return backPool(m, n, g, shapes, grads)
 	}
 	return fmt.Errorf("node %s (%s) lies between the layers, and its linear part is not known to circc", name, op)

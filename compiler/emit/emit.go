@@ -65,15 +65,15 @@ func Standalone(n *lower.Network, meta Meta) *pb.ModelProto {
 			g.Initializer = append(g.Initializer,
 				onnx.FloatTensor(WeightName(l.Name), "weights of layer "+l.Name+" ("+l.Pos+"), "+src, c.Weight.Shape(), lower.Float32s(c.Weight)),
 				onnx.FloatTensor(BiasName(l.Name), "biases of layer "+l.Name+" ("+l.Pos+"), "+src, c.Bias.Shape(), lower.Float32s(c.Bias)))
-			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(l.Name + "/conv"), OpType: proto.String("Conv"),
+			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(l.Name + "/conv"), OpType: proto.String(onnx.OpConv),
 				Input: []string{prev, WeightName(l.Name), BiasName(l.Name)}, Output: []string{pre},
 				Attribute: []*pb.AttributeProto{onnx.AttrInts("dilations", 1, 1), onnx.AttrInt("group", 1), onnx.AttrInts("kernel_shape", k, k),
 					onnx.AttrInts("pads", pads[0], pads[1], pads[2], pads[3]), onnx.AttrInts("strides", s, s)}})
 		case "maxpool", "avgpool":
-			op := "MaxPool"
+			op := onnx.OpMaxPool
 			attrs := []*pb.AttributeProto{onnx.AttrInts("kernel_shape", k, k), onnx.AttrInts("pads", pads[0], pads[1], pads[2], pads[3]), onnx.AttrInts("strides", s, s)}
 			if l.Op == "avgpool" {
-				op = "AveragePool"
+				op = onnx.OpAveragePool
 				attrs = append([]*pb.AttributeProto{onnx.AttrInt("count_include_pad", 0)}, attrs...)
 			}
 			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(l.Name + "/" + l.Op), OpType: proto.String(op),
@@ -84,7 +84,7 @@ func Standalone(n *lower.Network, meta Meta) *pb.ModelProto {
 			if l.Op == "relu" {
 				from = prev
 			}
-			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(l.Name + "/relu"), OpType: proto.String("Relu"),
+			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(l.Name + "/relu"), OpType: proto.String(onnx.OpRelu),
 				Input: []string{from}, Output: []string{out}})
 		}
 		g.Output = append(g.Output, &pb.ValueInfoProto{Name: proto.String(out), Type: onnx.TensorType(l.OutC, l.OutH, l.OutW),

@@ -60,7 +60,7 @@ func Build(m *onnx.Model, input []int64, target string, opts ...Options) (*onnx.
 		b.konst[t.GetName()] = true
 	}
 	for _, n := range g.GetNode() {
-		if n.GetOpType() == "Constant" {
+		if n.GetOpType() == onnx.OpConstant {
 			for _, o := range n.GetOutput() {
 				b.konst[o] = true
 			}
@@ -71,7 +71,7 @@ func Build(m *onnx.Model, input []int64, target string, opts ...Options) (*onnx.
 	nodes := g.GetNode()
 	for k := len(nodes) - 1; k >= 0; k-- {
 		n := nodes[k]
-		if len(n.GetOutput()) == 0 || n.GetOpType() == "Constant" {
+		if len(n.GetOutput()) == 0 || n.GetOpType() == onnx.OpConstant {
 			continue
 		}
 		gs := acc[n.GetOutput()[0]]
@@ -89,7 +89,7 @@ func Build(m *onnx.Model, input []int64, target string, opts ...Options) (*onnx.
 	if len(acc[image]) == 0 {
 		return nil, fmt.Errorf("%s does not depend on the image input %s", target, image)
 	}
-	b.add("Identity", []string{b.sum(acc[image])}, Image)
+	b.add(onnx.OpIdentity, []string{b.sum(acc[image])}, Image)
 	g.Node = append(g.Node, b.nodes...)
 	g.Initializer = append(g.Initializer, b.inits...)
 	g.Input = append(g.Input, onnx.ValueInfo(Seed, shapes[target]))
@@ -152,7 +152,7 @@ func (b *builder) sum(gs []string) string {
 	if len(gs) == 1 {
 		return gs[0]
 	}
-	return b.op("Sum", nil, gs...)
+	return b.op(onnx.OpSum, nil, gs...)
 }
 
 func (b *builder) differentiable(t string) bool { return t != "" && !b.konst[t] }
@@ -168,47 +168,48 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 	}
 	out := map[string]string{}
 	x := ins[0]
-	switch op := n.GetOpType(); op {
-	case "Identity", "Dropout":
+	op := n.GetOpType()
+	switch onnx.Ops[op].Grad {
+	case onnx.GradIdentity:
 		out[x] = g
-	case "Relu":
+	case onnx.GradRelu:
 		toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
-		mask := b.op("Cast", toFloat, b.op("Greater", nil, x, b.scalar(0)))
-		out[x] = b.op("Mul", nil, g, mask)
+		mask := b.op(onnx.OpCast, toFloat, b.op(onnx.OpGreater, nil, x, b.scalar(0)))
+		out[x] = b.op(onnx.OpMul, nil, g, mask)
 		if b.opt.RedirectRelu {
 			out[x] = b.redirect(x, g, out[x])
 		}
-	case "Conv":
+	case onnx.GradConv:
 		gx, err := b.conv(n, name, g)
 		if err != nil {
 			return nil, err
 		}
 		out[x] = gx
-	case "MaxPool":
+	case onnx.GradMaxPool:
 		gx, err := b.maxPool(n, name, g)
 		if err != nil {
 			return nil, err
 		}
 		out[x] = gx
-	case "AveragePool":
+	case onnx.GradAveragePool:
 		gx, err := b.averagePool(n, name, g)
 		if err != nil {
 			return nil, err
 		}
 		out[x] = gx
-	case "GlobalAveragePool":
+	case onnx.GradGlobalAveragePool:
 		s := b.shapes[x]
-		spread := b.op("Expand", nil, g, b.ints(1, s[1], s[2], s[3]))
-		out[x] = b.op("Mul", nil, spread, b.scalar(1/float32(s[2]*s[3])))
-	case "LRN":
+		spread := b.op(onnx.OpExpand, nil, g, b.ints(1, s[1], s[2], s[3]))
+		out[x] = b.op(onnx.OpMul, nil, spread, b.scalar(1/float32(s[2]*s[3])))
+	case onnx.GradLRN:
 		out[x] = b.lrn(n, g)
-	case "BatchNormalization":
+	case onnx.GradBatchNorm:
 		gx, err := b.batchNorm(n, name, g)
 		if err != nil {
 			return nil, err
 		}
 		out[x] = gx
-	case "Concat":
+	case onnx.GradConcat:
 		axis := onnx.IntOf(n, "axis", 1)
 		rank := int64(len(b.shapes[x]))
 		if axis < 0 {
@@ -218,16 +219,16 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 		for _, in := range ins {
 			d := b.shapes[in][axis]
 			if b.differentiable(in) {
-				out[in] = b.op("Slice", nil, g, b.ints(at), b.ints(at+d), b.ints(axis))
+				out[in] = b.op(onnx.OpSlice, nil, g, b.ints(at), b.ints(at+d), b.ints(axis))
 			}
 			at += d
 		}
-	case "Add", "Sub", "Mul", "Div", "Sum":
+	case onnx.GradArithmetic:
 		if err := b.arithmetic(n, name, g, out); err != nil {
 			return nil, err
 		}
-	case "Gemm", "MatMul":
-		if b.differentiable(ins[1]) || op == "Gemm" && onnx.IntOf(n, "transA", 0) != 0 {
+	case onnx.GradProduct:
+		if b.differentiable(ins[1]) || op == onnx.OpGemm && onnx.IntOf(n, "transA", 0) != 0 {
 			return nil, fmt.Errorf("node %s (%s): gradients flow only through the first factor, untransposed, with a constant second", name, op)
 		}
 		if s := b.shapes[x]; len(s) != 2 {
@@ -235,17 +236,17 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 		}
 		alpha := float32(1)
 		transB := int64(0)
-		if op == "Gemm" {
+		if op == onnx.OpGemm {
 			alpha, transB = onnx.FloatOf(n, "alpha", 1), onnx.IntOf(n, "transB", 0)
 		}
-		out[x] = b.op("Gemm", []*pb.AttributeProto{onnx.AttrInt("transB", 1-transB), attrFloat("alpha", alpha)}, g, ins[1])
-	case "Flatten", "Reshape":
+		out[x] = b.op(onnx.OpGemm, []*pb.AttributeProto{onnx.AttrInt("transB", 1-transB), attrFloat("alpha", alpha)}, g, ins[1])
+	case onnx.GradReshape:
 		s := append([]int64(nil), b.shapes[x]...)
 		if b.shapes[n.GetOutput()[0]][0] == s[0] {
 			s[0] = 0 // the batch passes through: keep it free
 		}
-		out[x] = b.op("Reshape", nil, g, b.ints(s...))
-	case "Slice":
+		out[x] = b.op(onnx.OpReshape, nil, g, b.ints(s...))
+	case onnx.GradSlice:
 		s := b.shapes[x]
 		sl, err := b.m.SliceOf(n, len(s))
 		if err != nil {
@@ -256,21 +257,21 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 		for i, a := range sl.Axes {
 			pads[a], pads[int64(len(s))+a] = sl.Starts[i], s[a]-sl.Ends[i]
 		}
-		out[x] = b.op("Pad", nil, g, b.ints(pads...), b.scalar(0))
-	case "Softmax":
+		out[x] = b.op(onnx.OpPad, nil, g, b.ints(pads...), b.scalar(0))
+	case onnx.GradSoftmax:
 		s := b.shapes[x]
 		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])
 		if len(s) != 2 || axis != 1 && axis != -1 {
 			return nil, fmt.Errorf("node %s (Softmax): gradients only over the last axis of a matrix", name)
 		}
 		y := n.GetOutput()[0]
-		gy := b.op("Mul", nil, g, y)
+		gy := b.op(onnx.OpMul, nil, g, y)
 		ones := make([]float32, s[1])
 		for i := range ones {
 			ones[i] = 1
 		}
-		dot := b.op("MatMul", nil, gy, b.floats([]int64{s[1], 1}, ones))
-		out[x] = b.op("Mul", nil, y, b.op("Sub", nil, g, dot))
+		dot := b.op(onnx.OpMatMul, nil, gy, b.floats([]int64{s[1], 1}, ones))
+		out[x] = b.op(onnx.OpMul, nil, y, b.op(onnx.OpSub, nil, g, dot))
 	default:
 		return nil, fmt.Errorf("node %s (%s): circc has no gradient for %s", name, op, op)
 	}
@@ -296,19 +297,19 @@ func (b *builder) redirect(x, g, relu string) string {
 	for i := range ones {
 		ones[i] = 1
 	}
-	flat := b.op("Flatten", []*pb.AttributeProto{onnx.AttrInt("axis", 1)}, b.op("Mul", nil, relu, relu))
-	through := b.op("Cast", toFloat, b.op("Greater", nil, b.op("MatMul", nil, flat, b.floats([]int64{per, 1}, ones)), b.scalar(0)))
+	flat := b.op(onnx.OpFlatten, []*pb.AttributeProto{onnx.AttrInt("axis", 1)}, b.op(onnx.OpMul, nil, relu, relu))
+	through := b.op(onnx.OpCast, toFloat, b.op(onnx.OpGreater, nil, b.op(onnx.OpMatMul, nil, flat, b.floats([]int64{per, 1}, ones)), b.scalar(0)))
 	keep := append([]int64{0}, make([]int64, len(s)-1)...)
 	for i := range keep[1:] {
 		keep[1+i] = 1
 	}
-	through = b.op("Reshape", nil, through, b.ints(keep...)) // [N, 1, 1, …]
+	through = b.op(onnx.OpReshape, nil, through, b.ints(keep...)) // [N, 1, 1, …]
 	// Zero the gradient where the input is negative and the gradient
 	// lowers it (the objective climbs, so a negative g pushes down).
-	lowers := b.op("Cast", toFloat, b.op("Less", nil, g, b.scalar(0)))
-	negative := b.op("Cast", toFloat, b.op("Less", nil, x, b.scalar(0)))
-	redirected := b.op("Mul", nil, g, b.op("Sub", nil, b.scalar(1), b.op("Mul", nil, lowers, negative)))
-	return b.op("Add", nil, b.op("Mul", nil, relu, through), b.op("Mul", nil, redirected, b.op("Sub", nil, b.scalar(1), through)))
+	lowers := b.op(onnx.OpCast, toFloat, b.op(onnx.OpLess, nil, g, b.scalar(0)))
+	negative := b.op(onnx.OpCast, toFloat, b.op(onnx.OpLess, nil, x, b.scalar(0)))
+	redirected := b.op(onnx.OpMul, nil, g, b.op(onnx.OpSub, nil, b.scalar(1), b.op(onnx.OpMul, nil, lowers, negative)))
+	return b.op(onnx.OpAdd, nil, b.op(onnx.OpMul, nil, relu, through), b.op(onnx.OpMul, nil, redirected, b.op(onnx.OpSub, nil, b.scalar(1), through)))
 }
 
 func attrFloat(name string, v float32) *pb.AttributeProto {
@@ -398,7 +399,7 @@ func (b *builder) maxPool(n *pb.NodeProto, name, g string) (string, error) {
 	}
 	win, x, y, in, out, attrs, pads := p.win, p.x, p.y, p.in, p.out, p.attrs, p.pads
 	lowest := b.scalar(-math.MaxFloat32)
-	padded := b.op("Pad", nil, x, b.ints(0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]), lowest)
+	padded := b.op(onnx.OpPad, nil, x, b.ints(0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]), lowest)
 	kh, kw := int64(win.Kernel[0]), int64(win.Kernel[1])
 	sh, sw := int64(win.Strides[0]), int64(win.Strides[1])
 	toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
@@ -406,22 +407,22 @@ func (b *builder) maxPool(n *pb.NodeProto, name, g string) (string, error) {
 	found := ""
 	for ky := int64(0); ky < kh; ky++ {
 		for kx := int64(0); kx < kw; kx++ {
-			at := b.op("Slice", nil, padded, b.ints(ky, kx), b.ints(ky+(out[2]-1)*sh+1, kx+(out[3]-1)*sw+1), b.ints(2, 3), b.ints(sh, sw))
-			hit := b.op("Cast", toFloat, b.op("Equal", nil, at, y))
+			at := b.op(onnx.OpSlice, nil, padded, b.ints(ky, kx), b.ints(ky+(out[2]-1)*sh+1, kx+(out[3]-1)*sw+1), b.ints(2, 3), b.ints(sh, sw))
+			hit := b.op(onnx.OpCast, toFloat, b.op(onnx.OpEqual, nil, at, y))
 			if found == "" {
 				found = hit
 			} else {
-				hit = b.op("Mul", nil, hit, b.op("Sub", nil, b.scalar(1), found))
-				found = b.op("Add", nil, found, hit)
+				hit = b.op(onnx.OpMul, nil, hit, b.op(onnx.OpSub, nil, b.scalar(1), found))
+				found = b.op(onnx.OpAdd, nil, found, hit)
 			}
-			parts = append(parts, b.op("Mul", nil, g, hit))
+			parts = append(parts, b.op(onnx.OpMul, nil, g, hit))
 		}
 	}
 	c, k2 := in[1], kh*kw
-	stacked := b.op("Concat", []*pb.AttributeProto{onnx.AttrInt("axis", 1)}, parts...) // [N, k²·C, H', W'], offset-major
-	stacked = b.op("Reshape", nil, stacked, b.ints(0, k2, c, out[2], out[3]))
-	stacked = b.op("Transpose", []*pb.AttributeProto{onnx.AttrInts("perm", 0, 2, 1, 3, 4)}, stacked)
-	stacked = b.op("Reshape", nil, stacked, b.ints(0, c*k2, out[2], out[3]))
+	stacked := b.op(onnx.OpConcat, []*pb.AttributeProto{onnx.AttrInt("axis", 1)}, parts...) // [N, k²·C, H', W'], offset-major
+	stacked = b.op(onnx.OpReshape, nil, stacked, b.ints(0, k2, c, out[2], out[3]))
+	stacked = b.op(onnx.OpTranspose, []*pb.AttributeProto{onnx.AttrInts("perm", 0, 2, 1, 3, 4)}, stacked)
+	stacked = b.op(onnx.OpReshape, nil, stacked, b.ints(0, c*k2, out[2], out[3]))
 	onehot := make([]float32, c*k2*k2)
 	for ch := int64(0); ch < c; ch++ {
 		for o := int64(0); o < k2; o++ {
@@ -460,7 +461,7 @@ func (b *builder) averagePool(n *pb.NodeProto, name, g string) (string, error) {
 			inv[i*int(out[3])+j] = 1 / float32(cells[0][i]*cells[1][j])
 		}
 	}
-	scaled := b.op("Mul", nil, g, b.floats([]int64{1, 1, out[2], out[3]}, inv))
+	scaled := b.op(onnx.OpMul, nil, g, b.floats([]int64{1, 1, out[2], out[3]}, inv))
 	c := in[1]
 	ones := make([]float32, c*int64(win.Kernel[0]*win.Kernel[1]))
 	for i := range ones {
@@ -484,13 +485,13 @@ func (b *builder) lrn(n *pb.NodeProto, g string) string {
 			band[o*c+i], bandT[i*c+o] = 1, 1
 		}
 	}
-	sums := b.op("Conv", nil, b.op("Mul", nil, x, x), b.floats([]int64{c, c, 1, 1}, band))
-	d := b.op("Add", nil, b.op("Mul", nil, sums, b.scalar(alpha/float32(size))), b.scalar(bias))
-	dpow := b.op("Pow", nil, d, b.scalar(-beta))
-	direct := b.op("Mul", nil, g, dpow)
-	u := b.op("Div", nil, b.op("Mul", nil, direct, x), d)
-	back := b.op("Conv", nil, u, b.floats([]int64{c, c, 1, 1}, bandT))
-	return b.op("Sub", nil, direct, b.op("Mul", nil, b.op("Mul", nil, back, x), b.scalar(2*alpha*beta/float32(size))))
+	sums := b.op(onnx.OpConv, nil, b.op(onnx.OpMul, nil, x, x), b.floats([]int64{c, c, 1, 1}, band))
+	d := b.op(onnx.OpAdd, nil, b.op(onnx.OpMul, nil, sums, b.scalar(alpha/float32(size))), b.scalar(bias))
+	dpow := b.op(onnx.OpPow, nil, d, b.scalar(-beta))
+	direct := b.op(onnx.OpMul, nil, g, dpow)
+	u := b.op(onnx.OpDiv, nil, b.op(onnx.OpMul, nil, direct, x), d)
+	back := b.op(onnx.OpConv, nil, u, b.floats([]int64{c, c, 1, 1}, bandT))
+	return b.op(onnx.OpSub, nil, direct, b.op(onnx.OpMul, nil, b.op(onnx.OpMul, nil, back, x), b.scalar(2*alpha*beta/float32(size))))
 }
 
 // batchNorm at inference is an affine map per channel: the gradient is g
@@ -513,7 +514,7 @@ func (b *builder) batchNorm(n *pb.NodeProto, name, g string) (string, error) {
 	for i := range f {
 		f[i] = float32(float64(scale.Data[i]) / math.Sqrt(float64(variance.Data[i])+float64(eps)))
 	}
-	return b.op("Mul", nil, g, b.floats([]int64{1, int64(len(f)), 1, 1}, f)), nil
+	return b.op(onnx.OpMul, nil, g, b.floats([]int64{1, int64(len(f)), 1, 1}, f)), nil
 }
 
 // arithmetic: elementwise ops, whose non-constant inputs must have the
@@ -530,24 +531,24 @@ func (b *builder) arithmetic(n *pb.NodeProto, name, g string, out map[string]str
 		}
 		var gi string
 		switch n.GetOpType() {
-		case "Add", "Sum":
+		case onnx.OpAdd, onnx.OpSum:
 			gi = g
-		case "Sub":
+		case onnx.OpSub:
 			gi = g
 			if i == 1 {
-				gi = b.op("Neg", nil, g)
+				gi = b.op(onnx.OpNeg, nil, g)
 			}
-		case "Mul":
-			gi = b.op("Mul", nil, g, ins[1-i])
-		case "Div":
+		case onnx.OpMul:
+			gi = b.op(onnx.OpMul, nil, g, ins[1-i])
+		case onnx.OpDiv:
 			if i == 0 {
-				gi = b.op("Div", nil, g, ins[1])
+				gi = b.op(onnx.OpDiv, nil, g, ins[1])
 			} else {
-				gi = b.op("Neg", nil, b.op("Div", nil, b.op("Mul", nil, g, ins[0]), b.op("Mul", nil, ins[1], ins[1])))
+				gi = b.op(onnx.OpNeg, nil, b.op(onnx.OpDiv, nil, b.op(onnx.OpMul, nil, g, ins[0]), b.op(onnx.OpMul, nil, ins[1], ins[1])))
 			}
 		}
 		if prev, ok := out[in]; ok { // x·x, x+x
-			gi = b.op("Add", nil, prev, gi)
+			gi = b.op(onnx.OpAdd, nil, prev, gi)
 		}
 		out[in] = gi
 	}
