@@ -39,8 +39,7 @@ func runBuild(e *env, args []string) int {
 	reg := models.Registered(e.fs, *rf.models)
 	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: *stop, Defines: rf.defines, Models: reg})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	if len(res.Diags) > 0 {
 		e.report(res.Diags, res.Program.Source)
@@ -58,8 +57,7 @@ func runBuild(e *env, args []string) int {
 	}
 	units := strings.TrimSuffix(model, ".onnx") + ".units.json"
 	if err := writeVerified(e, res, model, units, *withORT); err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitDiags
+		return e.fail(exitDiags, err)
 	}
 	n := res.Network
 	nu := 0
@@ -107,8 +105,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 	}
 	_, calib, err := rf.photos(e)
 	if err != nil && res.Experiments.Has(experiment.Replace) {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Calibration: calib, Runtime: opt, Matched: matcher(e, res, rf, opt)})
 	if len(ds) > 0 {
@@ -116,12 +113,10 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 		return exitDiags
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitDiags
+		return e.fail(exitDiags, err)
 	}
 	if err := onnx.Write(e.fs, out, m); err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitDiags
+		return e.fail(exitDiags, err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s with %d edits from %s\n", out, net.Manifest.Name, len(edits), res.Source)
 	for _, ed := range edits {

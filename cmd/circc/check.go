@@ -137,8 +137,7 @@ func runCheck(e *env, args []string) int {
 	for _, name := range fl.Args() {
 		prog, ds, err := check.Check(e.fs, name, reg)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 		if len(ds) == 0 && *verbose && !*asJSON {
 			writeSummary(e.stdout, name, prog)
@@ -154,8 +153,7 @@ func runCheck(e *env, args []string) int {
 	}
 	if *asJSON {
 		if err := writeJSON(e, rep); err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 	} else if n := len(rep.Diagnostics); n > 0 {
 		fmt.Fprintf(e.stderr, "%d problem%s\n", n, map[bool]string{true: "", false: "s"}[n == 1])

@@ -44,15 +44,13 @@ func (r *refFlags) runtimeOptions() (runtime.Options, error) {
 func (r *refFlags) open(e *env) (*reference.Net, runtime.Options, int) {
 	opt, err := r.runtimeOptions()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return nil, opt, exitUsage
+		return nil, opt, e.fail(exitUsage, err)
 	}
 	p := e.stage("loading "+*r.against, "", e.jsonTo == "-")
 	net, err := reference.Open(e.fs, *r.against, *r.models)
 	p.end()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return nil, opt, exitUsage
+		return nil, opt, e.fail(exitUsage, err)
 	}
 	return net, opt, exitOK
 }
@@ -80,8 +78,7 @@ func compileFor(e *env, file string, rf *refFlags) (*compiler.Result, int) {
 	res, err := compiler.Compile(e.fs, file, compiler.Options{Defines: rf.defines, Models: reg})
 	p.end()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return nil, exitUsage
+		return nil, e.fail(exitUsage, err)
 	}
 	if res.Diags.HasErrors() {
 		e.report(res.Diags, res.Program.Source)
@@ -108,8 +105,7 @@ func runEval(e *env, args []string) int {
 	}
 	items, calib, err := rf.photos(e)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	if *limit > 0 && *limit < len(items) {
 		items = items[:*limit]
@@ -138,8 +134,7 @@ func runEval(e *env, args []string) int {
 			runs = append(runs, run{name: kind, model: m, edits: edits})
 		}
 		if len(runs) == 1 {
-			fmt.Fprintf(e.stderr, "circc: %s has no set, replace or ablate statement for %s\n", fl.Arg(0), net.Manifest.Name)
-			return exitDiags
+			return e.fail(exitDiags, fmt.Errorf("%s has no set, replace or ablate statement for %s", fl.Arg(0), net.Manifest.Name))
 		}
 	}
 	output := net.Model.P.GetGraph().GetOutput()[0].GetName()
@@ -149,8 +144,7 @@ func runEval(e *env, args []string) int {
 		acc, err := net.Evaluate(e.fs, r.name, r.model, output, items, opt, p.update)
 		p.end()
 		if err != nil {
-			fmt.Fprintf(e.stderr, "circc: %s: %v\n", r.name, err)
-			return exitDiags
+			return e.fail(exitDiags, fmt.Errorf("%s: %v", r.name, err))
 		}
 		results = append(results, acc)
 	}

@@ -23,8 +23,7 @@ func runFmt(e *env, args []string) int {
 	for _, name := range fl.Args() {
 		src, err := safefs.ReadFile(e.fs, name, safefs.MaxSource)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 		out, ds := format.Source(name, src)
 		if ds.HasErrors() {
@@ -43,8 +42,7 @@ func runFmt(e *env, args []string) int {
 				continue
 			}
 			if err := safefs.WriteFiles(e.fs, []safefs.File{{Path: name, Data: out, Rewrite: true}}, nil); err != nil {
-				fmt.Fprintf(e.stderr, "circc: %v\n", err)
-				return exitUsage
+				return e.fail(exitUsage, err)
 			}
 		default:
 			e.stdout.Write(out)

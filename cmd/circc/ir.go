@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,11 +21,11 @@ func runIR(e *env, args []string) int {
 	if fl.NArg() != 1 || !ok {
 		switch {
 		case *after == "":
-			fmt.Fprintln(e.stderr, "circc: ir needs --after STAGE")
+			e.fail(exitUsage, errors.New("ir needs --after STAGE"))
 		case !ok:
-			fmt.Fprintf(e.stderr, "circc: no stage %q\n", *after)
+			e.fail(exitUsage, fmt.Errorf("no stage %q", *after))
 		default:
-			fmt.Fprintln(e.stderr, "circc: ir takes one FILE")
+			e.fail(exitUsage, errors.New("ir takes one FILE"))
 		}
 		fmt.Fprintf(e.stderr, "usage: circc ir --after STAGE [--weights] FILE\nstages:\n")
 		for _, s := range compiler.Stages {
@@ -37,8 +38,7 @@ func runIR(e *env, args []string) int {
 	opt.Models = models.Registered(e.fs, "")
 	res, err := compiler.Compile(e.fs, fl.Arg(0), opt)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	if res.Diags.HasErrors() {
 		e.report(res.Diags, res.Program.Source)

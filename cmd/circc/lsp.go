@@ -16,8 +16,7 @@ func runLSP(e *env, args []string) int {
 	}
 	reg := models.Registered(e.fs, *modelsDir)
 	if err := lsp.New(e.fs, reg, compiler.Version).RunStdio(); err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	return exitOK
 }
@@ -33,8 +32,7 @@ func runDoc(e *env, args []string) int {
 	}
 	text, err := lsp.Doc(fl.Arg(0))
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	fmt.Fprint(e.stdout, text)
 	return exitOK

@@ -67,7 +67,15 @@ type env struct {
 	jsonTo      string
 	jsonWritten bool
 	diags       diag.List     // the diagnostics the command reported
+	errs        []error       // the errors it failed with (fail)
 	messages    *bytes.Buffer // what it wrote to stderr, for that object
+}
+
+// fail reports the error that ends the command, and returns its exit code.
+func (e *env) fail(code int, err error) int {
+	e.errs = append(e.errs, err)
+	fmt.Fprintf(e.stderr, "circc: %v\n", err)
+	return code
 }
 
 // report prints diagnostics for people and keeps them for the JSON object.
@@ -201,29 +209,28 @@ type errorReport struct {
 }
 
 func (e *env) writeErrorJSON(code int) {
-	r := errorReport{ExitCode: code, Error: errorMessage(e.messages.String(), len(e.diags)), Diagnostics: e.diags}
+	r := errorReport{ExitCode: code, Error: e.errorMessage(), Diagnostics: e.diags}
 	if r.Diagnostics == nil {
 		r.Diagnostics = diag.List{}
 	}
 	writeJSON(e, r)
 }
 
-// errorMessage picks the command's own messages ("circc: …") out of what
-// it wrote to stderr, leaving progress and rendered diagnostics out.
-func errorMessage(stderr string, diags int) string {
+// errorMessage is the JSON error object's message: the errors the command
+// failed with, else a count of its diagnostics, else what it printed (a
+// flag's usage).
+func (e *env) errorMessage() string {
 	var msgs []string
-	for _, l := range strings.Split(stderr, "\n") {
-		if m, ok := strings.CutPrefix(l, "circc: "); ok {
-			msgs = append(msgs, m)
-		}
+	for _, err := range e.errs {
+		msgs = append(msgs, err.Error())
 	}
-	switch {
+	switch n := len(e.diags); {
 	case len(msgs) > 0:
 		return strings.Join(msgs, "\n")
-	case diags > 0:
-		return fmt.Sprintf("%d problem%s", diags, map[bool]string{true: "", false: "s"}[diags == 1])
+	case n > 0:
+		return fmt.Sprintf("%d problem%s", n, map[bool]string{true: "", false: "s"}[n == 1])
 	}
-	return strings.TrimSpace(stderr)
+	return strings.TrimSpace(e.messages.String())
 }
 
 // jsonRequest finds where the command line asks for JSON: "-" (stdout)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/circc/circc/verify"
+	"golang.org/x/term"
 )
 
 // progress reports one stage of long work on stderr. On a terminal it
@@ -29,14 +30,11 @@ type progress struct {
 	finished   bool
 }
 
-// isTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal (/dev/null, a character
+// device too, is not).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // stage starts reporting a stage of the command. A stage without a unit

@@ -38,12 +38,10 @@ func runStimuli(e *env, args []string) int {
 	case *kind == "all":
 		kinds = append(stimuli.Names(), "rotations")
 	case *kind != "rotations" && !slices.Contains(stimuli.Names(), *kind):
-		fmt.Fprintf(e.stderr, "circc: no stimulus set %q (sets: %s, rotations, or all)\n", *kind, strings.Join(stimuli.Names(), ", "))
-		return exitUsage
+		return e.fail(exitUsage, fmt.Errorf("no stimulus set %q (sets: %s, rotations, or all)", *kind, strings.Join(stimuli.Names(), ", ")))
 	}
 	if err := e.fs.MkdirAll(*out, 0o755); err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	for _, k := range kinds {
 		if k == "rotations" {
@@ -54,18 +52,15 @@ func runStimuli(e *env, args []string) int {
 		}
 		set, err := stimuli.Lookup(k, *size)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 		var b bytes.Buffer
 		if err := png.Encode(&b, set.ContactSheet(48, 36)); err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 		path := filepath.Join(*out, k+".png")
 		if err := safefs.WriteFile(e.fs, path, b.Bytes()); err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 		var axes []string
 		for _, a := range set.Axes {
@@ -91,8 +86,7 @@ func rotationSheet(e *env, data string, size int, out string) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	const thumb, cols = 64, 12
 	sheet := image.NewRGBA(image.Rect(0, 0, cols*(thumb+2), 3*(thumb+2)))
@@ -104,8 +98,7 @@ func rotationSheet(e *env, data string, size int, out string) int {
 	png.Encode(&b, sheet)
 	path := filepath.Join(out, "rotations.png")
 	if err := safefs.WriteFile(e.fs, path, b.Bytes()); err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s turned in 1deg steps (every 10th shown)\n", path, items[0].Name)
 	return exitOK

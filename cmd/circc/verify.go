@@ -38,8 +38,7 @@ func runVerify(e *env, args []string) int {
 		against, err = againstList(e.fs, *rf.against, *rf.models)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	res, code := compileFor(e, fl.Arg(0), rf)
 	if res == nil {
@@ -62,8 +61,7 @@ func runVerify(e *env, args []string) int {
 			return exitDiags
 		}
 		if err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 		reps = append(reps, rep)
 		ok = ok && rep.OK
@@ -75,8 +73,7 @@ func runVerify(e *env, args []string) int {
 			v = map[string]any{"source": res.Source, "ok": ok, "models": reps}
 		}
 		if err := writeJSON(e, v); err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 	}
 	if *htmlOut != "" {
@@ -85,8 +82,7 @@ func runVerify(e *env, args []string) int {
 			err = safefs.WriteFile(e.fs, *htmlOut, page)
 		}
 		if err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 	}
 	for _, rep := range reps {
@@ -97,13 +93,11 @@ func runVerify(e *env, args []string) int {
 		if len(reps) > 1 {
 			dir = filepath.Join(dir, rep.Against)
 			if err := e.fs.MkdirAll(dir, 0o755); err != nil {
-				fmt.Fprintf(e.stderr, "circc: %v\n", err)
-				return exitUsage
+				return e.fail(exitUsage, err)
 			}
 		}
 		if _, err := rep.Figures(e.fs, dir, func(p string, b []byte) error { return safefs.WriteFile(e.fs, p, b) }); err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 	}
 	if *jsonOut != "-" {

@@ -41,8 +41,7 @@ func runWeights(e *env, args []string) int {
 		return exitUsage
 	}
 	if err := distinctOutputs(e.fs, map[string]string{"json": *jsonOut, "png": *pngOut}); err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	reg := models.Registered(e.fs, *rf.models)
 	// Units as any command prints them: LAYER:CH, LAYER[SEL], MODEL.….
@@ -63,8 +62,7 @@ func runWeights(e *env, args []string) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	net, _, code := rf.open(e)
 	if net == nil {
@@ -77,8 +75,7 @@ func runWeights(e *env, args []string) int {
 		to, err = net.Tensor(toLayer)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	size := net.Manifest.Input.Size
 	input := []int64{1, int64(len(net.Manifest.Input.Channels)), int64(size[0]), int64(size[1])}
@@ -86,8 +83,7 @@ func runWeights(e *env, args []string) int {
 	ex, err := weights.Expand(net.Model, input, fromTensor, to, channels)
 	p.end()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "circc: %v\n", err)
-		return exitUsage
+		return e.fail(exitUsage, err)
 	}
 	shape := ex.Shape()
 	if *pngOut != "" {
@@ -112,16 +108,14 @@ func runWeights(e *env, args []string) int {
 			err = safefs.WriteFile(e.fs, *pngOut, data)
 		}
 		if err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 	}
 	rep := weightsReport{Model: net.Manifest.Name, From: from, To: toLayer, Channels: ex.Channels, Shape: shape,
 		Weights: ex.W.Data().([]float32), FromTensor: fromTensor, ToTensor: to, Offset: ex.Lo, Stride: ex.Jump}
 	if *jsonOut != "" {
 		if err := writeJSON(e, rep); err != nil {
-			fmt.Fprintf(e.stderr, "circc: %v\n", err)
-			return exitUsage
+			return e.fail(exitUsage, err)
 		}
 	}
 	if *jsonOut != "-" {
