@@ -64,11 +64,11 @@ func TestFeatureVisualizations(t *testing.T) {
 	}
 	start := time.Now()
 	rep, ds, err := Run(fs, res, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0, NullSeeds: -1,
-		Vis: &VisOptions{Size: 128, Steps: 256, Seed: 1}})
+		Vis: &VisOptions{Size: 128, Steps: 128, Seed: 1}})
 	if err != nil || ds != nil {
 		t.Fatal(err, ds)
 	}
-	t.Logf("verify --vis of 24 pairs, 256 steps at 128×128: %.0f s", time.Since(start).Seconds())
+	t.Logf("verify --vis of 24 pairs, 128 steps at 128×128: %.0f s", time.Since(start).Seconds())
 	f := familyNamed(t, rep, "mixed3b.curve")
 	v := f.Portraits
 	t.Logf("cross-activation: natural on hand-made %.3f (unmatched %.3f), hand-made on natural %.3f (unmatched %.3f)",
