@@ -128,10 +128,7 @@ func aggregate(vals []float64, agg check.Aggregate, op string, limit float64) (f
 		}
 		v /= float64(len(clean))
 	case check.AggMedian:
-		v = clean[len(clean)/2]
-		if len(clean)%2 == 0 {
-			v = (clean[len(clean)/2-1] + clean[len(clean)/2]) / 2
-		}
+		v = median(clean)
 	case check.AggMin:
 		v = clean[0]
 	case check.AggMax:

@@ -2,6 +2,8 @@ package weights
 
 import (
 	"math"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // SignTapShare is the share of a hand-made grid's peak |weight| from which
@@ -48,28 +50,10 @@ func Compare(hand, natural []float64, peak float64) Agreement {
 // Pearson is the correlation of two equally long series; NaN when either
 // is constant.
 func Pearson(x, y []float64) float64 {
-	n := float64(len(x))
-	if n == 0 {
+	if len(x) == 0 {
 		return math.NaN()
 	}
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx /= n
-	my /= n
-	var sxy, sxx, syy float64
-	for i := range x {
-		dx, dy := x[i]-mx, y[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return math.NaN()
-	}
-	return sxy / math.Sqrt(sxx*syy)
+	return stat.Correlation(x, y, nil)
 }
 
 // Window is a box of cells in a layer's grid, relative to the cell that
