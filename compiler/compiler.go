@@ -41,12 +41,23 @@ type Result struct {
 	Model       *onnxpb.ModelProto
 	ONNX        []byte
 	Diags       diag.List
-	Stopped     string // the last stage that ran
+	Stopped     StageName // the last stage that ran
 }
+
+// StageName names a stage of the compiler.
+type StageName string
+
+const (
+	StageCheck  StageName = "check"
+	StageEval   StageName = "eval"
+	StageExpand StageName = "expand"
+	StageLower  StageName = "lower"
+	StageEmit   StageName = "emit"
+)
 
 // Stage is one named step of the compiler.
 type Stage struct {
-	Name string
+	Name StageName
 	Doc  string
 	run  func(r *Result, opt Options) diag.List
 	// Dump writes the stage's result as deterministic text.
@@ -55,7 +66,7 @@ type Stage struct {
 
 // Options control a compilation.
 type Options struct {
-	StopAfter string // "" runs every stage
+	StopAfter StageName // "" runs every stage
 	Limits    eval.Limits
 	// Weights makes the expand dump list every nonzero kernel.
 	Weights bool
@@ -70,16 +81,16 @@ type Options struct {
 
 // Stages lists the compiler's stages in order.
 var Stages = []Stage{
-	{Name: "check", Doc: "load the circuit and its imports; resolve names; check kinds, dimensions, layers and connections",
+	{Name: StageCheck, Doc: "load the circuit and its imports; resolve names; check kinds, dimensions, layers and connections",
 		run: func(r *Result, opt Options) diag.List { return nil }, Dump: dumpCheck},
-	{Name: "eval", Doc: "evaluate the circuit's top-level lets and family domains",
+	{Name: StageEval, Doc: "evaluate the circuit's top-level lets and family domains",
 		run: runEval, Dump: dumpEval},
-	{Name: "expand", Doc: "expand families and motifs into units with names and channels; evaluate every connection into dense weights",
+	{Name: StageExpand, Doc: "expand families and motifs into units with names and channels; evaluate every connection into dense weights",
 		run: runExpand, Dump: func(r *Result, w io.Writer, opt Options) { r.Network.Dump(w, opt.Weights) }},
-	{Name: "lower", Doc: "convert each convolution's weights and biases to gorgonia float32 tensors (OIHW)",
+	{Name: StageLower, Doc: "convert each convolution's weights and biases to gorgonia float32 tensors (OIHW)",
 		run:  func(r *Result, opt Options) diag.List { r.Lowered = lower.Lower(r.Network); return nil },
 		Dump: func(r *Result, w io.Writer, opt Options) { r.Lowered.Dump(w) }},
-	{Name: "emit", Doc: "build the standalone ONNX model and encode it deterministically",
+	{Name: StageEmit, Doc: "build the standalone ONNX model and encode it deterministically",
 		run: runEmit, Dump: dumpEmit},
 }
 
@@ -87,13 +98,13 @@ var Stages = []Stage{
 func StageNames() []string {
 	var out []string
 	for _, s := range Stages {
-		out = append(out, s.Name)
+		out = append(out, string(s.Name))
 	}
 	return out
 }
 
 // LookupStage returns the named stage.
-func LookupStage(name string) (Stage, bool) {
+func LookupStage(name StageName) (Stage, bool) {
 	for _, s := range Stages {
 		if s.Name == name {
 			return s, true
@@ -128,8 +139,8 @@ func Compile(fs afero.Fs, filename string, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Program, r.Diags, r.Stopped = prog, ds, "check"
-	if ds.HasErrors() || opt.StopAfter == "check" {
+	r.Program, r.Diags, r.Stopped = prog, ds, StageCheck
+	if ds.HasErrors() || opt.StopAfter == StageCheck {
 		return r, nil
 	}
 	r.Evaluator = eval.New(prog, opt.Limits)

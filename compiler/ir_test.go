@@ -49,7 +49,7 @@ func TestIRGolden(t *testing.T) {
 				stage, weights = strings.CutSuffix(stage, "+weights")
 				opt := compiler.Options{Weights: weights}
 				if stage != "diagnostics" {
-					opt.StopAfter = stage
+					opt.StopAfter = compiler.StageName(stage)
 				}
 				r, err := compiler.Compile(fs, "main.circ", opt)
 				if err != nil {
@@ -64,7 +64,7 @@ func TestIRGolden(t *testing.T) {
 						r.Diags.WriteText(&b, r.Program.Source)
 						t.Fatalf("unexpected diagnostics:\n%s", b.String())
 					}
-					st, _ := compiler.LookupStage(stage)
+					st, _ := compiler.LookupStage(compiler.StageName(stage))
 					st.Dump(r, &got, opt)
 				}
 				if golden.Update() {

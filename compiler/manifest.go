@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/emit"
 	"github.com/circc/circc/compiler/eval"
 	"github.com/circc/circc/compiler/lower"
@@ -37,7 +38,7 @@ type ManifestInput struct {
 // ManifestLayer describes one layer and its units.
 type ManifestLayer struct {
 	Name   string         `json:"name"`
-	Op     string         `json:"op"`
+	Op     check.LayerOp  `json:"op"`
 	Relu   bool           `json:"relu"`
 	Output string         `json:"output"`
 	Shape  []any          `json:"shape"`
@@ -88,12 +89,12 @@ func (r *Result) Manifest(model string) *UnitsManifest {
 		Input:   ManifestInput{Name: n.Input.Name, Shape: []any{onnx.BatchDim, n.Input.C, n.Input.H, n.Input.W}, Channels: n.Input.Channels, Range: [2]float64{n.Input.Lo, n.Input.Hi}},
 		Weights: n.NumWeights()}
 	for _, l := range n.Layers {
-		ml := ManifestLayer{Name: l.Name, Op: l.Op, Relu: l.Relu || l.Op == "relu", Output: l.Name,
+		ml := ManifestLayer{Name: l.Name, Op: l.Op, Relu: l.Relu || l.Op == check.LayerRelu, Output: l.Name,
 			Shape: []any{onnx.BatchDim, l.OutC, l.OutH, l.OutW}, Pos: l.Pos}
 		if l.Kernel > 0 {
 			ml.Kernel, ml.Stride, ml.Pads = []int{l.Kernel, l.Kernel}, l.Stride, l.Pads[:]
 		}
-		if l.Op == "conv" {
+		if l.Op == check.LayerConv {
 			ml.Weight, ml.Bias = emit.WeightName(l.Name), emit.BiasName(l.Name)
 		}
 		for _, u := range l.Units {

@@ -309,6 +309,9 @@ func (m *Manifest) Dir(root string) string {
 // ErrMissing is the cause of Load's error when the model file is not there.
 var ErrMissing = errors.New("reference model not found")
 
+// ErrUnknown: no registry holds a model of that name.
+var ErrUnknown = errors.New("no reference model")
+
 // ErrAltered is the cause of Load's error when the model file is there but
 // is not the pinned one.
 var ErrAltered = errors.New("reference model altered")

@@ -79,13 +79,14 @@ func (in *injector) current(tensor string) string {
 // Inject applies the circuit's set, replace and ablate statements to a copy
 // of the reference model. It checks that the graph changed where intended
 // and nowhere else, and that the output on the model's test image differs
-// from the unmodified model's.
-func (n *Net) Inject(fs afero.Fs, res *compiler.Result, opt InjectOptions) (*onnx.Model, []Edit, diag.List, error) {
+// from the unmodified model's. An error that is the circuit's fault is a
+// diag.List.
+func (n *Net) Inject(fs afero.Fs, res *compiler.Result, opt InjectOptions) (*onnx.Model, []Edit, error) {
 	in := &injector{n: n, fs: fs, res: res, m: n.Model.Clone(), allowed: map[string]map[int]bool{}, opt: opt, latest: map[string]string{}}
 	h, w := n.Manifest.Input.Size[0], n.Manifest.Input.Size[1]
 	shapes, err := in.m.Shapes([]int64{1, int64(len(n.Manifest.Input.Channels)), int64(h), int64(w)})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	in.shapes = shapes
 	var ds diag.List
@@ -108,23 +109,23 @@ func (n *Net) Inject(fs afero.Fs, res *compiler.Result, opt InjectOptions) (*onn
 			continue
 		}
 		if err != nil {
-			return nil, nil, ds, err
+			return nil, nil, err
 		}
 	}
 	if ds.HasErrors() {
-		return nil, nil, ds, nil
+		return nil, nil, ds
 	}
 	if len(in.edits) == 0 {
-		return nil, nil, nil, fmt.Errorf("%s has no %s statement for %s", res.Source, kindList(opt.Kinds), n.Manifest.Name)
+		return nil, nil, fmt.Errorf("%s has no %s statement for %s", res.Source, kindList(opt.Kinds), n.Manifest.Name)
 	}
 	in.m.DropDeadNodes() // the circuit's layers past those replacing units
 	if err := in.changedOnlyWhereIntended(); err != nil {
-		return nil, nil, nil, fmt.Errorf("internal check failed: %w", err)
+		return nil, nil, fmt.Errorf("internal check failed: %w", err)
 	}
 	if err := in.outputChanged(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return in.m, in.edits, nil, nil
+	return in.m, in.edits, nil
 }
 
 func kindList(k map[string]bool) string {

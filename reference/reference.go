@@ -29,7 +29,7 @@ func Open(fs afero.Fs, name, root string) (*Net, error) {
 	}
 	m, ok := reg.Lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("no reference model %q (registered: %s)", name, strings.Join(reg.Names(), ", "))
+		return nil, fmt.Errorf("%w %q (registered: %s)", models.ErrUnknown, name, strings.Join(reg.Names(), ", "))
 	}
 	p, data, err := m.Load(fs, root)
 	if err != nil {

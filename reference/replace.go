@@ -233,14 +233,14 @@ func (in *injector) calibrate(r *experiment.Edit, tensor string, chans []int, ha
 // running beside it from the same input (the circuit's own preprocessing,
 // as for replace), cut after the given natural tensors and the circuit's
 // given layers, with a free batch. The circuit layer L is the output
-// "circc/circuit/L".
-func (n *Net) Beside(fs afero.Fs, res *compiler.Result, natural []string, circuitLayers []string) (*onnx.Model, []string, diag.List, error) {
+// "circc/circuit/L". An error that is the circuit's fault is a diag.List.
+func (n *Net) Beside(fs afero.Fs, res *compiler.Result, natural []string, circuitLayers []string) (*onnx.Model, []string, error) {
 	in := &injector{n: n, fs: fs, res: res, m: n.Model.Clone(), allowed: map[string]map[int]bool{}, latest: map[string]string{}}
 	var d *diag.Diagnostic
 	if err := in.spliceCircuit(res.Experiments.File); errors.As(err, &d) {
-		return nil, nil, diag.List{d}, nil
+		return nil, nil, diag.List{d}
 	} else if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	outs := append([]string(nil), natural...)
 	for _, l := range circuitLayers {
@@ -248,10 +248,10 @@ func (n *Net) Beside(fs afero.Fs, res *compiler.Result, natural []string, circui
 	}
 	h, w := n.Manifest.Input.Size[0], n.Manifest.Input.Size[1]
 	if err := in.m.SetInputShape(h, w); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if err := in.m.SetOutputs([]int64{1, int64(len(n.Manifest.Input.Channels)), int64(h), int64(w)}, outs...); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return in.m, outs, nil, nil
+	return in.m, outs, nil
 }

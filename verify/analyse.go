@@ -23,7 +23,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 	hOut := reference.Prefix + "circuit/" + s.layer.Name
 	nOrient := len(set.Axes[0].Values)
 	f := &Family{Family: s.family, Layer: s.layer.Name, NaturalLayer: s.natLayer, Stimuli: set.Name, Pos: s.match.String(),
-		Matching: "explicit", Orientations: set.Axes[0].Values, Kind: kind.Set, Rules: kind.rules(), PeriodDeg: set.PeriodDeg}
+		Matching: MatchExplicit, Orientations: set.Axes[0].Values, Kind: kind.Set, Rules: kind.rules(), PeriodDeg: set.PeriodDeg}
 	if len(set.Axes) > 1 {
 		f.OtherAxis = Axis{set.Axes[1].Name, set.Axes[1].Values}
 	}
@@ -50,7 +50,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 	// The candidates: the listed channels, else the layer's members.
 	cands := s.channels
 	if cands == nil {
-		f.Matching = "auto"
+		f.Matching = MatchAuto
 		for c, r := range readings {
 			if kind.Member(r) {
 				cands = append(cands, c)
@@ -224,7 +224,7 @@ func bestLayer(layers []*Family) *Family {
 	if best == layers[0] && len(ordered) > 0 && !ordered[0].Found {
 		best = byLayer[ordered[0].Layer]
 	}
-	best.Matching = "search"
+	best.Matching = MatchSearch
 	best.Profile = profile
 	best.Layers = ordered
 	best.Versus = versus

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/datasets"
 	"github.com/circc/circc/stimuli"
 	"github.com/circc/circc/weights"
@@ -209,7 +210,7 @@ func weightFigure(res *compiler.Result, f *Family) template.HTML {
 	var cols []string
 	layers := res.Network.Layers
 	for i := layerIndex(res, f.Layer) - 1; i >= 0 && cols == nil; i-- {
-		if layers[i].Op == "conv" {
+		if layers[i].Op == check.LayerConv {
 			for _, u := range layers[i].Units {
 				cols = append(cols, u.Name)
 			}

@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
-	"github.com/circc/circc/diag"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	ort "github.com/circc/circc/runtime"
@@ -37,7 +36,7 @@ type probe struct {
 // circuit's layers, each over its block of centre cells, and for each
 // null plan whose block reads a layer below, that layer's centre block in
 // full (TENSOR/block), on which the null's block runs.
-func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options, plans map[string]*nullPlan) (*probe, diag.List, error) {
+func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*matchSpec, opt Options, plans map[string]*nullPlan) (*probe, error) {
 	var layers []string
 	seen := map[string]bool{}
 	for _, s := range specs {
@@ -45,15 +44,15 @@ func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*ma
 			layers, seen["circuit:"+s.layer.Name] = append(layers, s.layer.Name), true
 		}
 	}
-	model, outs, ds, err := net.Beside(fs, res, tensorsOf(specs), layers)
-	if ds != nil || err != nil {
-		return nil, ds, err
+	model, outs, err := net.Beside(fs, res, tensorsOf(specs), layers)
+	if err != nil {
+		return nil, err
 	}
 	p := &probe{net: net, outs: outs, model: model, opt: opt}
 	size := net.Manifest.Input.Size[0]
 	channels := len(net.Manifest.Input.Channels)
 	if p.windows, err = readWindows(model, outs, opt.Window); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	side := map[string]int{}
 	for _, t := range tensorsOf(specs) {
@@ -79,9 +78,9 @@ func newProbe(fs afero.Fs, res *compiler.Result, net *reference.Net, specs []*ma
 		}
 	}
 	if p.sess, err = p.session(in, p.windows, true); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return p, nil, nil
+	return p, nil
 }
 
 // blockNames are the outputs ReadBlocks names.

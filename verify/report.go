@@ -30,7 +30,7 @@ type Family struct {
 	Layer                  string   `json:"layer"`
 	NaturalLayer           string   `json:"natural_layer"`
 	Stimuli                string   `json:"stimuli"`
-	Matching               string   `json:"matching"` // auto or explicit
+	Matching               Matching `json:"matching"`
 	Pos                    string   `json:"pos"`
 	Pairs                  []*Pair  `json:"pairs"`
 	Coverage               float64  `json:"coverage"`
@@ -111,3 +111,12 @@ type LayerScore struct {
 	Coverage         float64 `json:"coverage"`
 	OrientationError Float   `json:"mean_orientation_error_deg"`
 }
+
+// Matching is how a family's natural partners were chosen.
+type Matching string
+
+const (
+	MatchExplicit Matching = "explicit" // the match statement lists the channels
+	MatchAuto     Matching = "auto"     // one-to-one among the layer's members
+	MatchSearch   Matching = "search"   // auto, in the layer a search of every layer chose
+)

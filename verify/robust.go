@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/compiler"
-	"github.com/circc/circc/diag"
 	"github.com/circc/circc/stimuli"
 )
 
@@ -46,7 +45,7 @@ type Robustness struct {
 // Window and Stroke are replaced) and compares the verdicts: the layers
 // found and the best of them. main, when not nil, is the report of opt
 // itself, which stands for its readout instead of a run.
-func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report) (*Robustness, diag.List, error) {
+func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report) (*Robustness, error) {
 	out := &Robustness{Stable: map[string]bool{}}
 	first := map[string]Verdict{}
 	for _, ro := range Readouts {
@@ -59,10 +58,9 @@ func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report)
 		}
 		rep := main
 		if main == nil || ro != (Readout{opt.Window, opt.stroke()}) {
-			var ds diag.List
 			var err error
-			if rep, ds, err = Run(fs, res, o); ds != nil || err != nil {
-				return nil, ds, err
+			if rep, err = Run(fs, res, o); err != nil {
+				return nil, err
 			}
 		}
 		for _, f := range rep.Families {
@@ -87,7 +85,7 @@ func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report)
 			}
 		}
 	}
-	return out, nil, nil
+	return out, nil
 }
 
 func (r Readout) String() string {

@@ -66,8 +66,9 @@ func (o Options) stroke() float64 {
 	return o.Stroke
 }
 
-// Run verifies a compiled circuit against its reference model.
-func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, error) {
+// Run verifies a compiled circuit against its reference model. An error
+// that is the circuit's fault is a diag.List.
+func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, error) {
 	start := time.Now()
 	if opt.TopK == 0 {
 		opt.TopK = 8
@@ -80,18 +81,18 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	}
 	net, err := reference.Open(fs, opt.Against, opt.ModelsDir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	specs, d := collect(res, net)
 	if d != nil {
-		return nil, diag.List{d}, nil
+		return nil, diag.List{d}
 	}
 	if len(specs) == 0 {
-		return nil, nil, fmt.Errorf("%s has no match statement for %s: nothing to verify", res.Source, net.Manifest.Name)
+		return nil, fmt.Errorf("%s has no match statement for %s: nothing to verify", res.Source, net.Manifest.Name)
 	}
 	windows, err := readWindows(net.Model, tensorsOf(specs), opt.Window)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	plans := map[string]*nullPlan{}
 	for i, t := range tensorsOf(specs) {
@@ -99,16 +100,16 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 			plans[t] = planNull(net, t, windows[i])
 		}
 	}
-	pr, ds, err := newProbe(fs, res, net, specs, opt, plans)
-	if ds != nil || err != nil {
-		return nil, ds, err
+	pr, err := newProbe(fs, res, net, specs, opt, plans)
+	if err != nil {
+		return nil, err
 	}
 	defer pr.close()
 	rep := &Report{Source: res.Source, Against: net.Manifest.Name, Provider: pr.sess.Provider, OK: true}
 	size := net.Manifest.Input.Size[0]
 	sweeps, setOf, err := pr.sweepSets(specs, "")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, set := range setOf {
 		rep.Stimuli += set.Len()
@@ -120,7 +121,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 	if opt.Photos > 0 {
 		items, err := datasets.ImageNetSample(fs, datasets.Dir(opt.DataDir, "imagenet-sample"))
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w (or run with --photos 0)", err)
+			return nil, fmt.Errorf("%w (or run with --photos 0)", err)
 		}
 		step := max(len(items)/opt.Photos, 1)
 		for i := 0; i < len(items) && len(photoItems) < opt.Photos; i += step {
@@ -140,20 +141,20 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 			return stimuli.FromImage(img, size)
 		}
 		if sweeps["photos"], err = sweep(pr.sess, net.Manifest, len(photoItems), photo, pr.reads, pr.progress(Stage{"photos", "photos"}), pr.window, opt.Runtime.BatchSize()); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		ps, err := pr.photoSession()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if photos, err = sweep(ps, net.Manifest, len(photoItems), photo, pr.outs, pr.progress(Stage{"photos", "photos"}), crop{}, opt.Runtime.BatchSize()); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		rep.Photos = len(photoItems)
 	}
 	evidence, err := layerEvidence(net, specs, plans, setOf, sweeps, photoItems, reader, opt)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	rep.Families = reduceSearches(specs, func(s *matchSpec) *Family {
 		return analyse(s, setOf, sweeps, photos, photoNames, opt.TopK, evidence[evidenceKey(s)])
@@ -164,7 +165,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 			for _, f := range rep.Families {
 				if f.Layer == s.layer.Name && f.Family == s.family && f.NaturalLayer == s.natLayer {
 					if err := portraits(res, net, s, f, opt); err != nil {
-						return nil, nil, err
+						return nil, err
 					}
 				}
 			}
@@ -175,14 +176,14 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, diag.List, er
 		opt.Progress(Stage{"weights between matched families", ""}, 0, 1)
 	}
 	if rep.Connections, err = connections(res, net, rep.Families); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	rep.Expects = expects(res.Experiments, rep)
 	for _, e := range rep.Expects {
 		rep.OK = rep.OK && e.OK
 	}
 	rep.Seconds = time.Since(start).Seconds()
-	return rep, nil, nil
+	return rep, nil
 }
 
 // tensorsOf lists the natural tensors the specs read, once each, in order.

@@ -45,12 +45,7 @@ func curves(t *testing.T) (*compiler.Result, *Report) {
 			return
 		}
 		curvesRes = r
-		rep, ds, err := Run(afero.NewOsFs(), r, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 32})
-		if len(ds) > 0 {
-			curvesErr = ds
-		} else {
-			curvesRep, curvesErr = rep, err
-		}
+		curvesRep, curvesErr = Run(afero.NewOsFs(), r, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 32})
 	})
 	if curvesErr != nil {
 		t.Fatal(curvesErr)
@@ -353,9 +348,9 @@ func BenchmarkSweep(b *testing.B) {
 		batch := dev.BatchSize()
 		n := 10 * batch
 		opt := Options{Runtime: dev}
-		pr, ds, err := newProbe(fs, res, net, specs, opt, nil)
-		if err != nil || ds != nil {
-			b.Fatal(err, ds)
+		pr, err := newProbe(fs, res, net, specs, opt, nil)
+		if err != nil {
+			b.Fatal(err)
 		}
 		defer pr.close()
 		full, err := pr.session(224, ones(len(pr.outs)), false)
@@ -411,9 +406,9 @@ func TestSpecClaimsHold(t *testing.T) {
 		if err != nil || r.Diags.HasErrors() {
 			t.Fatal(err, r.Diags)
 		}
-		rep, ds, err := Run(fs, r, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0})
-		if err != nil || len(ds) > 0 {
-			t.Fatal(err, ds)
+		rep, err := Run(fs, r, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0})
+		if err != nil {
+			t.Fatal(err)
 		}
 		for _, e := range rep.Expects {
 			if !e.OK {
@@ -435,9 +430,9 @@ func TestSpecClaimsHold(t *testing.T) {
 // only its own weights are shuffled (it inherits them).
 func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 	r := curvesAgainst(t, "squeezenet1.0.*")
-	rep, ds, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData})
-	if err != nil || len(ds) > 0 {
-		t.Fatal(err, ds)
+	rep, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(rep.Families) != 1 {
 		t.Fatalf("%d families", len(rep.Families))
@@ -515,8 +510,8 @@ func curvesAgainstIn(b testing.TB, target string, reg models.Registry) *compiler
 func BenchmarkSearchSqueezeNet(b *testing.B) {
 	one, all := curvesAgainst(b, "squeezenet1.0.fire6"), curvesAgainst(b, "squeezenet1.0.*")
 	run := func(r *compiler.Result) {
-		if _, ds, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData}); err != nil || len(ds) > 0 {
-			b.Fatal(err, ds)
+		if _, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData}); err != nil {
+			b.Fatal(err)
 		}
 	}
 	run(one) // warm up: onnxruntime, the page cache
@@ -545,8 +540,8 @@ func BenchmarkSearchSqueezeNet(b *testing.B) {
 func BenchmarkCalibratedSearch(b *testing.B) {
 	all := curvesAgainst(b, "inceptionv1.*")
 	run := func(seeds int) {
-		if _, ds, err := Run(afero.NewOsFs(), all, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 128, NullSeeds: seeds}); err != nil || len(ds) > 0 {
-			b.Fatal(err, ds)
+		if _, err := Run(afero.NewOsFs(), all, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 128, NullSeeds: seeds}); err != nil {
+			b.Fatal(err)
 		}
 	}
 	run(-1) // warm up: onnxruntime, the page cache
@@ -571,14 +566,14 @@ func BenchmarkCalibratedSearch(b *testing.B) {
 // the output's scale), for the natural layer and the circuit beside it.
 func TestCroppedSweepMatchesFullSize(t *testing.T) {
 	fs, res, net, specs := curvesSpecs(t)
-	cropped, ds, err := newProbe(fs, res, net, specs, Options{}, nil)
-	if err != nil || ds != nil {
-		t.Fatal(err, ds)
+	cropped, err := newProbe(fs, res, net, specs, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer cropped.close()
-	full, ds, err := newProbe(fs, res, net, specs, Options{FullSize: true}, nil)
-	if err != nil || ds != nil {
-		t.Fatal(err, ds)
+	full, err := newProbe(fs, res, net, specs, Options{FullSize: true}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer full.close()
 	w := cropped.window
@@ -662,9 +657,9 @@ func BenchmarkVerifyCurves(b *testing.B) {
 		var images int
 		var fullRate float64
 		b.Run(dev.Device+"/raw-full", func(b *testing.B) {
-			pr, ds, err := newProbe(fs, res, net, specs, opt, nil)
-			if err != nil || ds != nil {
-				b.Fatal(err, ds)
+			pr, err := newProbe(fs, res, net, specs, opt, nil)
+			if err != nil {
+				b.Fatal(err)
 			}
 			defer pr.close()
 			full, err := pr.session(224, ones(len(pr.outs)), false)
@@ -675,14 +670,14 @@ func BenchmarkVerifyCurves(b *testing.B) {
 			fullRate = rawRate(b, full, batch, 224, 1)
 		})
 		b.Run(dev.Device+"/verify", func(b *testing.B) {
-			if _, ds, err := Run(fs, res, opt); err != nil || ds != nil {
-				b.Fatal(err, ds) // warm-up
+			if _, err := Run(fs, res, opt); err != nil {
+				b.Fatal(err) // warm-up
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				rep, ds, err := Run(fs, res, opt)
-				if err != nil || ds != nil {
-					b.Fatal(err, ds)
+				rep, err := Run(fs, res, opt)
+				if err != nil {
+					b.Fatal(err)
 				}
 				images = rep.Stimuli + rep.Photos
 			}

@@ -63,10 +63,10 @@ func TestFeatureVisualizations(t *testing.T) {
 		t.Fatal(err, res.Diags)
 	}
 	start := time.Now()
-	rep, ds, err := Run(fs, res, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0, NullSeeds: -1,
+	rep, err := Run(fs, res, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0, NullSeeds: -1,
 		Vis: &VisOptions{Size: 128, Steps: 128, Seed: 1}})
-	if err != nil || ds != nil {
-		t.Fatal(err, ds)
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("verify --vis of 24 pairs, 128 steps at 128×128: %.0f s", time.Since(start).Seconds())
 	f := familyNamed(t, rep, "mixed3b.curve")
@@ -128,9 +128,9 @@ func TestFeatureVisualizations(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, _, specs := curvesSpecs(t)
-	pr, ds, err := newProbe(fs, res, net, specs[:1], Options{}, nil)
-	if err != nil || ds != nil {
-		t.Fatal(err, ds)
+	pr, err := newProbe(fs, res, net, specs[:1], Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer pr.close()
 	ps, err := pr.photoSession()

@@ -37,9 +37,9 @@ func runBuild(e *env, args []string) int {
 	}
 	src := fl.Arg(0)
 	reg := models.Registered(e.fs, *rf.models)
-	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: *stop, Defines: rf.defines, Models: reg})
+	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: compiler.StageName(*stop), Defines: rf.defines, Models: reg})
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	if len(res.Diags) > 0 {
 		e.report(res.Diags, res.Program.Source)
@@ -47,7 +47,7 @@ func runBuild(e *env, args []string) int {
 			return exitDiags
 		}
 	}
-	if res.Stopped != "emit" {
+	if res.Stopped != compiler.StageEmit {
 		fmt.Fprintf(e.stderr, "stopped after %s\n", res.Stopped)
 		return exitOK
 	}
@@ -57,7 +57,7 @@ func runBuild(e *env, args []string) int {
 	}
 	units := strings.TrimSuffix(model, ".onnx") + ".units.json"
 	if err := writeVerified(e, res, model, units, *withORT); err != nil {
-		return e.fail(exitDiags, err)
+		return e.fail(problem(err))
 	}
 	n := res.Network
 	nu := 0
@@ -105,18 +105,14 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 	}
 	_, calib, err := rf.photos(e)
 	if err != nil && res.Experiments.Has(experiment.Replace) {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
-	m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Calibration: calib, Runtime: opt, Matched: matcher(e, res, rf, opt)})
-	if len(ds) > 0 {
-		e.report(ds, res.Program.Source)
-		return exitDiags
-	}
+	m, edits, err := net.Inject(e.fs, res, reference.InjectOptions{Calibration: calib, Runtime: opt, Matched: matcher(e, res, rf, opt)})
 	if err != nil {
-		return e.fail(exitDiags, err)
+		return e.end(err, res.Program.Source)
 	}
 	if err := onnx.Write(e.fs, out, m); err != nil {
-		return e.fail(exitDiags, err)
+		return e.fail(err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s with %d edits from %s\n", out, net.Manifest.Name, len(edits), res.Source)
 	for _, ed := range edits {

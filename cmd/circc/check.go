@@ -137,7 +137,7 @@ func runCheck(e *env, args []string) int {
 	for _, name := range fl.Args() {
 		prog, ds, err := check.Check(e.fs, name, reg)
 		if err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 		if len(ds) == 0 && *verbose && !*asJSON {
 			writeSummary(e.stdout, name, prog)
@@ -153,7 +153,7 @@ func runCheck(e *env, args []string) int {
 	}
 	if *asJSON {
 		if err := writeJSON(e, rep); err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 	} else if n := len(rep.Diagnostics); n > 0 {
 		fmt.Fprintf(e.stderr, "%d problem%s\n", n, map[bool]string{true: "", false: "s"}[n == 1])
@@ -166,7 +166,7 @@ func writeSummary(w io.Writer, name string, prog *check.Program) {
 	fmt.Fprintf(w, "%s: ok\n", name)
 	for _, l := range prog.Layers() {
 		units := ""
-		if l.Op == "conv" {
+		if l.Op == check.LayerConv {
 			n := fmt.Sprint(l.Units)
 			if !l.UnitsKnown {
 				n = "?"

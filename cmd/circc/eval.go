@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/datasets"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
@@ -44,13 +46,13 @@ func (r *refFlags) runtimeOptions() (runtime.Options, error) {
 func (r *refFlags) open(e *env) (*reference.Net, runtime.Options, int) {
 	opt, err := r.runtimeOptions()
 	if err != nil {
-		return nil, opt, e.fail(exitUsage, err)
+		return nil, opt, e.fail(badUsage(err))
 	}
 	p := e.stage("loading "+*r.against, "", e.jsonTo == "-")
 	net, err := reference.Open(e.fs, *r.against, *r.models)
 	p.end()
 	if err != nil {
-		return nil, opt, e.fail(exitUsage, err)
+		return nil, opt, e.fail(err)
 	}
 	return net, opt, exitOK
 }
@@ -78,7 +80,7 @@ func compileFor(e *env, file string, rf *refFlags) (*compiler.Result, int) {
 	res, err := compiler.Compile(e.fs, file, compiler.Options{Defines: rf.defines, Models: reg})
 	p.end()
 	if err != nil {
-		return nil, e.fail(exitUsage, err)
+		return nil, e.fail(err)
 	}
 	if res.Diags.HasErrors() {
 		e.report(res.Diags, res.Program.Source)
@@ -105,7 +107,7 @@ func runEval(e *env, args []string) int {
 	}
 	items, calib, err := rf.photos(e)
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	if *limit > 0 && *limit < len(items) {
 		items = items[:*limit]
@@ -123,10 +125,10 @@ func runEval(e *env, args []string) int {
 		}
 		match := matcher(e, res, rf, opt)
 		for _, kind := range []string{"ablate", "replace", "set"} {
-			m, edits, ds, err := net.Inject(e.fs, res, reference.InjectOptions{Kinds: map[string]bool{kind: true}, Calibration: calib, Runtime: opt, Matched: match})
-			if len(ds) > 0 {
-				e.report(ds, res.Program.Source)
-				return exitDiags
+			m, edits, err := net.Inject(e.fs, res, reference.InjectOptions{Kinds: map[string]bool{kind: true}, Calibration: calib, Runtime: opt, Matched: match})
+			var ds diag.List
+			if errors.As(err, &ds) {
+				return e.end(err, res.Program.Source)
 			}
 			if err != nil {
 				continue // no statement of this kind
@@ -134,7 +136,7 @@ func runEval(e *env, args []string) int {
 			runs = append(runs, run{name: kind, model: m, edits: edits})
 		}
 		if len(runs) == 1 {
-			return e.fail(exitDiags, fmt.Errorf("%s has no set, replace or ablate statement for %s", fl.Arg(0), net.Manifest.Name))
+			return e.fail(problem(fmt.Errorf("%s has no set, replace or ablate statement for %s", fl.Arg(0), net.Manifest.Name)))
 		}
 	}
 	output := net.Model.P.GetGraph().GetOutput()[0].GetName()
@@ -144,7 +146,7 @@ func runEval(e *env, args []string) int {
 		acc, err := net.Evaluate(e.fs, r.name, r.model, output, items, opt, p.update)
 		p.end()
 		if err != nil {
-			return e.fail(exitDiags, fmt.Errorf("%s: %v", r.name, err))
+			return e.fail(fmt.Errorf("%s: %v", r.name, err))
 		}
 		results = append(results, acc)
 	}
@@ -173,17 +175,10 @@ func matcher(e *env, res *compiler.Result, rf *refFlags, opt runtime.Options) fu
 		if rep == nil && failed == nil {
 			stages := newStages(e, "matching: ", e.jsonTo == "-")
 			// Pairing needs the members, not the layers' nulls.
-			r, ds, err := verify.Run(e.fs, res, verify.Options{Against: *rf.against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
+			r, err := verify.Run(e.fs, res, verify.Options{Against: *rf.against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
 				Progress: stages.update, NullSeeds: -1})
 			stages.end()
-			switch {
-			case len(ds) > 0:
-				failed = ds
-			case err != nil:
-				failed = err
-			default:
-				rep = r
-			}
+			rep, failed = r, err
 		}
 		if failed != nil {
 			return nil, failed

@@ -23,7 +23,7 @@ func runFmt(e *env, args []string) int {
 	for _, name := range fl.Args() {
 		src, err := safefs.ReadFile(e.fs, name, safefs.MaxSource)
 		if err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 		out, ds := format.Source(name, src)
 		if ds.HasErrors() {
@@ -42,7 +42,7 @@ func runFmt(e *env, args []string) int {
 				continue
 			}
 			if err := safefs.WriteFiles(e.fs, []safefs.File{{Path: name, Data: out, Rewrite: true}}, nil); err != nil {
-				return e.fail(exitUsage, err)
+				return e.fail(err)
 			}
 		default:
 			e.stdout.Write(out)

@@ -17,15 +17,15 @@ func runIR(e *env, args []string) int {
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
-	st, ok := compiler.LookupStage(*after)
+	st, ok := compiler.LookupStage(compiler.StageName(*after))
 	if fl.NArg() != 1 || !ok {
 		switch {
 		case *after == "":
-			e.fail(exitUsage, errors.New("ir needs --after STAGE"))
+			e.fail(badUsage(errors.New("ir needs --after STAGE")))
 		case !ok:
-			e.fail(exitUsage, fmt.Errorf("no stage %q", *after))
+			e.fail(badUsage(fmt.Errorf("no stage %q", *after)))
 		default:
-			e.fail(exitUsage, errors.New("ir takes one FILE"))
+			e.fail(badUsage(errors.New("ir takes one FILE")))
 		}
 		fmt.Fprintf(e.stderr, "usage: circc ir --after STAGE [--weights] FILE\nstages:\n")
 		for _, s := range compiler.Stages {
@@ -38,7 +38,7 @@ func runIR(e *env, args []string) int {
 	opt.Models = models.Registered(e.fs, "")
 	res, err := compiler.Compile(e.fs, fl.Arg(0), opt)
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	if res.Diags.HasErrors() {
 		e.report(res.Diags, res.Program.Source)

@@ -16,7 +16,7 @@ func runLSP(e *env, args []string) int {
 	}
 	reg := models.Registered(e.fs, *modelsDir)
 	if err := lsp.New(e.fs, reg, compiler.Version).RunStdio(); err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	return exitOK
 }
@@ -32,7 +32,7 @@ func runDoc(e *env, args []string) int {
 	}
 	text, err := lsp.Doc(fl.Arg(0))
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(badUsage(err))
 	}
 	fmt.Fprint(e.stdout, text)
 	return exitOK

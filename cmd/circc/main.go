@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/circc/circc/models"
 
 	"github.com/spf13/afero"
 
@@ -40,13 +44,52 @@ func removeTempsOnSignal(sess *safefs.Session) {
 	}()
 }
 
-// Exit codes shared by all commands.
+// Exit codes shared by all commands; exitCode maps an error to one.
 const (
 	exitOK       = 0
-	exitDiags    = 1 // the input has problems (diagnostics were printed)
-	exitUsage    = 2 // the command line is wrong or a file cannot be read
+	exitDiags    = 1 // the input has problems (diagnostics), or a check it asked for failed
+	exitUsage    = 2 // the command line is wrong: a flag, an argument, an input that cannot be read, an output that may not be replaced
 	exitInternal = 3 // a bug in circc: it panicked
+	exitFailed   = 4 // the work failed: a model that does not load or run, the runtime, an output not written
 )
+
+// usageError is a mistake in the command line.
+type usageError struct{ err error }
+
+func (u *usageError) Error() string { return u.err.Error() }
+func (u *usageError) Unwrap() error { return u.err }
+
+// badUsage marks err as a mistake in the command line.
+func badUsage(err error) error { return &usageError{err} }
+
+// problemError is a problem of the input that is not a diagnostic, or a
+// failed check (a model that differs from its stored activations).
+type problemError struct{ err error }
+
+func (p *problemError) Error() string { return p.err.Error() }
+func (p *problemError) Unwrap() error { return p.err }
+
+// problem marks err as the input's problem.
+func problem(err error) error { return &problemError{err} }
+
+// exitCode is the one map from the error that ends a command to its exit
+// code.
+func exitCode(err error) int {
+	var ds diag.List
+	var u *usageError
+	var p *problemError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ds), errors.As(err, &p):
+		return exitDiags
+	case errors.As(err, &u), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission),
+		errors.Is(err, safefs.ErrNotRegular), errors.Is(err, safefs.ErrTooBig), errors.Is(err, safefs.ErrRefusedOutput),
+		errors.Is(err, models.ErrUnknown):
+		return exitUsage
+	}
+	return exitFailed
+}
 
 // reportBugsAt is where a panic's message tells the user to report it.
 const reportBugsAt = "https://github.com/circc/circc/issues"
@@ -72,10 +115,21 @@ type env struct {
 }
 
 // fail reports the error that ends the command, and returns its exit code.
-func (e *env) fail(code int, err error) int {
+func (e *env) fail(err error) int {
 	e.errs = append(e.errs, err)
 	fmt.Fprintf(e.stderr, "circc: %v\n", err)
-	return code
+	return exitCode(err)
+}
+
+// end reports the error that ends a command: diagnostics (a diag.List)
+// against their sources, any other error as fail does.
+func (e *env) end(err error, src diag.Sources) int {
+	var ds diag.List
+	if errors.As(err, &ds) {
+		e.report(ds, src)
+		return exitDiags
+	}
+	return e.fail(err)
 }
 
 // report prints diagnostics for people and keeps them for the JSON object.

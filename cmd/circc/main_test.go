@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +14,9 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/spf13/afero"
 
+	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/safefs"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/runtime"
 )
 
@@ -118,7 +124,7 @@ func TestJSONOnEveryPath(t *testing.T) {
 		{args: []string{"check", "--json", "/dev/zero"}, code: exitUsage},
 		{args: []string{"models", "list", "--json", "--models", models}},
 		{args: []string{"models", "list", "--json", "--models", filepath.Join(dir, "altered")}, code: exitDiags},
-		{args: []string{"models", "test", "--json", "--models", filepath.Join(dir, "altered"), "inceptionv1"}, code: exitUsage},
+		{args: []string{"models", "test", "--json", "--models", filepath.Join(dir, "altered"), "inceptionv1"}, code: exitFailed}, // the model does not load
 		{args: []string{"models", "test", "--json", "--device", "tpu", "inceptionv1"}, code: exitUsage},
 		{args: []string{"eval", "--json", "--against", "nosuchmodel"}, code: exitUsage},
 		{args: []string{"eval", "--json", "--threads", "-1"}, code: exitUsage},
@@ -185,5 +191,30 @@ func TestPanicIsReported(t *testing.T) {
 	}
 	if !json.Valid(out.Bytes()) || !strings.Contains(out.String(), `"exit_code": 3`) {
 		t.Errorf("JSON %s", out.String())
+	}
+}
+
+// TestExitCodeMap: the one map from errors to exit codes, by type, however
+// deeply the error is wrapped.
+func TestExitCodeMap(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("reading it: %w", err) }
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{nil, exitOK},
+		{diag.List{{Summary: "x"}}, exitDiags},
+		{wrap(problem(errors.New("the model differs from its activations"))), exitDiags},
+		{badUsage(errors.New("--threads wants a whole number")), exitUsage},
+		{wrap(fs.ErrNotExist), exitUsage},
+		{wrap(safefs.ErrNotRegular), exitUsage},
+		{wrap(models.ErrUnknown), exitUsage},
+		{wrap(safefs.ErrRefusedOutput), exitUsage},
+		{errors.New("onnxruntime: the session failed"), exitFailed},
+		{wrap(models.ErrAltered), exitFailed},
+	} {
+		if got := exitCode(c.err); got != c.want {
+			t.Errorf("%v: exit %d, want %d", c.err, got, c.want)
+		}
 	}
 }

@@ -50,11 +50,11 @@ func runModels(e *env, args []string) int {
 	}
 	devices, err := runtime.ParseDevices(*device)
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(badUsage(err))
 	}
 	net, err := reference.Open(e.fs, fl.Arg(0), *root)
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	return modelTest(e, net, devices, *asJSON)
 }
@@ -130,7 +130,7 @@ func modelTest(e *env, net *reference.Net, devices []runtime.Options, asJSON boo
 	for _, opt := range devices {
 		res, err := net.TestGolden(e.fs, opt)
 		if err != nil {
-			return e.fail(exitDiags, err)
+			return e.fail(err)
 		}
 		runs = append(runs, goldenRun{Provider: res[0].Provider, Onnxruntime: runtime.LoadedVersion(), Worst: reference.WorstRelL2(res), Tensors: res})
 	}
@@ -143,7 +143,7 @@ func modelTest(e *env, net *reference.Net, devices []runtime.Options, asJSON boo
 	if len(runs) == 2 {
 		var err error
 		if agreement, err = reference.Agreement(runs[1].Tensors, runs[0].Tensors); err != nil {
-			return e.fail(exitDiags, err)
+			return e.fail(err)
 		}
 		disagreement = reference.WorstRelL2(agreement)
 		ok = ok && disagreement <= goldenLimit
@@ -191,7 +191,7 @@ func modelTensors(e *env, root string, size int, fl *flags) int {
 	}
 	net, err := reference.Open(e.fs, fl.Arg(0), root)
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	m := net.Manifest
 	h, w := m.Input.Size[0], m.Input.Size[1]
@@ -200,7 +200,7 @@ func modelTensors(e *env, root string, size int, fl *flags) int {
 	}
 	names, shapes, err := net.Model.Tensors([]int64{1, int64(len(m.Input.Channels)), int64(h), int64(w)})
 	if err != nil {
-		return e.fail(exitDiags, err)
+		return e.fail(problem(err))
 	}
 	lucid := map[string]string{}
 	for _, l := range m.Layers {
@@ -245,7 +245,7 @@ func modelAdd(e *env, args []string) int {
 		return exitUsage
 	}
 	if _, builtin := models.Lookup(*name); builtin || !validModelName.MatchString(*name) {
-		return e.fail(exitUsage, fmt.Errorf("%q cannot name a model: it must be a circ name (letters, digits, _ and version numbers like 1.0) and not a built-in model's", *name))
+		return e.fail(badUsage(fmt.Errorf("%q cannot name a model: it must be a circ name (letters, digits, _ and version numbers like 1.0) and not a built-in model's", *name)))
 	}
 	var err error
 	if *channels != "" {
@@ -262,33 +262,33 @@ func modelAdd(e *env, args []string) int {
 			continue
 		}
 		if *f.dst, err = floats(f.text); err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(badUsage(err))
 		}
 	}
 	if len(in.Mean) != len(in.Channels) || len(in.Std) > 0 && len(in.Std) != len(in.Channels) {
-		return e.fail(exitUsage, fmt.Errorf("%d channels (%s) but %d means and %d standard deviations", len(in.Channels), strings.Join(in.Channels, ""), len(in.Mean), len(in.Std)))
+		return e.fail(badUsage(fmt.Errorf("%d channels (%s) but %d means and %d standard deviations", len(in.Channels), strings.Join(in.Channels, ""), len(in.Mean), len(in.Std))))
 	}
 	data, err := safefs.ReadFile(e.fs, fl.Arg(0), safefs.MaxModel)
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	if *title == "" {
 		*title = "added from " + filepath.Base(fl.Arg(0))
 	}
 	man, err := reference.Describe(data, *name, *title, in, *size)
 	if err != nil {
-		return e.fail(exitDiags, fmt.Errorf("%s: %v", fl.Arg(0), err))
+		return e.fail(problem(fmt.Errorf("%s: %v", fl.Arg(0), err)))
 	}
 	manifest, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	dir := filepath.Join(places.Dir(*root, models.EnvDir, "models"), *name)
 	if err := replaceFolder(e.fs, dir, []safefs.File{
 		{Path: models.ManifestFile, Data: append(manifest, '\n')},
 		{Path: man.File, Data: data},
 	}, *force); err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	var names []string
 	for _, l := range man.Layers {

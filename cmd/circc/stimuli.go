@@ -38,10 +38,10 @@ func runStimuli(e *env, args []string) int {
 	case *kind == "all":
 		kinds = append(stimuli.Names(), "rotations")
 	case *kind != "rotations" && !slices.Contains(stimuli.Names(), *kind):
-		return e.fail(exitUsage, fmt.Errorf("no stimulus set %q (sets: %s, rotations, or all)", *kind, strings.Join(stimuli.Names(), ", ")))
+		return e.fail(badUsage(fmt.Errorf("no stimulus set %q (sets: %s, rotations, or all)", *kind, strings.Join(stimuli.Names(), ", "))))
 	}
 	if err := e.fs.MkdirAll(*out, 0o755); err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	for _, k := range kinds {
 		if k == "rotations" {
@@ -52,15 +52,15 @@ func runStimuli(e *env, args []string) int {
 		}
 		set, err := stimuli.Lookup(k, *size)
 		if err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 		var b bytes.Buffer
 		if err := png.Encode(&b, set.ContactSheet(48, 36)); err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 		path := filepath.Join(*out, k+".png")
 		if err := safefs.WriteFile(e.fs, path, b.Bytes()); err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 		var axes []string
 		for _, a := range set.Axes {
@@ -86,7 +86,7 @@ func rotationSheet(e *env, data string, size int, out string) int {
 		}
 	}
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	const thumb, cols = 64, 12
 	sheet := image.NewRGBA(image.Rect(0, 0, cols*(thumb+2), 3*(thumb+2)))
@@ -98,7 +98,7 @@ func rotationSheet(e *env, data string, size int, out string) int {
 	png.Encode(&b, sheet)
 	path := filepath.Join(out, "rotations.png")
 	if err := safefs.WriteFile(e.fs, path, b.Bytes()); err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s turned in 1deg steps (every 10th shown)\n", path, items[0].Name)
 	return exitOK

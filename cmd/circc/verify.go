@@ -38,7 +38,7 @@ func runVerify(e *env, args []string) int {
 		against, err = againstList(e.fs, *rf.against, *rf.models)
 	}
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(badUsage(err))
 	}
 	res, code := compileFor(e, fl.Arg(0), rf)
 	if res == nil {
@@ -51,17 +51,13 @@ func runVerify(e *env, args []string) int {
 		stages := newStages(e, "", *jsonOut == "-")
 		vopt := verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
 			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed), NullSeeds: nullSeedsOption(*nullSeeds)}
-		rep, ds, err := verify.Run(e.fs, res, vopt)
-		if rep != nil && err == nil && len(ds) == 0 && *robust {
-			rep.Robustness, ds, err = verify.CheckReadouts(e.fs, res, vopt, rep)
+		rep, err := verify.Run(e.fs, res, vopt)
+		if err == nil && *robust {
+			rep.Robustness, err = verify.CheckReadouts(e.fs, res, vopt, rep)
 		}
 		stages.end()
-		if len(ds) > 0 {
-			e.report(ds, res.Program.Source)
-			return exitDiags
-		}
 		if err != nil {
-			return e.fail(exitUsage, err)
+			return e.end(err, res.Program.Source)
 		}
 		reps = append(reps, rep)
 		ok = ok && rep.OK
@@ -73,7 +69,7 @@ func runVerify(e *env, args []string) int {
 			v = map[string]any{"source": res.Source, "ok": ok, "models": reps}
 		}
 		if err := writeJSON(e, v); err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 	}
 	if *htmlOut != "" {
@@ -82,7 +78,7 @@ func runVerify(e *env, args []string) int {
 			err = safefs.WriteFile(e.fs, *htmlOut, page)
 		}
 		if err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 	}
 	for _, rep := range reps {
@@ -93,11 +89,11 @@ func runVerify(e *env, args []string) int {
 		if len(reps) > 1 {
 			dir = filepath.Join(dir, rep.Against)
 			if err := e.fs.MkdirAll(dir, 0o755); err != nil {
-				return e.fail(exitUsage, err)
+				return e.fail(err)
 			}
 		}
 		if _, err := rep.Figures(e.fs, dir, func(p string, b []byte) error { return safefs.WriteFile(e.fs, p, b) }); err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 	}
 	if *jsonOut != "-" {

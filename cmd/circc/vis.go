@@ -53,7 +53,7 @@ func runVis(e *env, args []string) int {
 	}
 	opt, err := rf.runtimeOptions()
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(badUsage(err))
 	}
 	var res *compiler.Result
 	if *circuit != "" {
@@ -64,7 +64,7 @@ func runVis(e *env, args []string) int {
 	}
 	groups, order, err := resolveUnits(e, rf, res, fl.Args())
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(badUsage(err))
 	}
 	start := time.Now()
 	var files []safefs.File
@@ -80,7 +80,7 @@ func runVis(e *env, args []string) int {
 		r, err := vis.Visualize(g.model, g.input, g.units[0].Tensor, channels, vis.Options{Size: *size, Steps: *steps, Seed: int64(*seed), Batch: opt.Batch, Runtime: opt, Progress: p.update})
 		p.end()
 		if err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 		images = append(images, r)
 		for i, u := range g.units {
@@ -88,7 +88,7 @@ func runVis(e *env, args []string) int {
 			u.File = filepath.Join(*out, fileName(u.Unit)+".png")
 			var b bytes.Buffer
 			if err := png.Encode(&b, r.Images[i].RGBA()); err != nil {
-				return e.fail(exitUsage, err)
+				return e.fail(err)
 			}
 			files = append(files, safefs.File{Path: u.File, Data: b.Bytes()})
 			all = append(all, u)
@@ -104,18 +104,18 @@ func runVis(e *env, args []string) int {
 	}
 	var sheet bytes.Buffer
 	if err := png.Encode(&sheet, vis.Sheet(portraits, labels, 6)); err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	files = append(files, safefs.File{Path: filepath.Join(*out, "contact-sheet.png"), Data: sheet.Bytes()})
 	if err := e.fs.MkdirAll(*out, 0o755); err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	if err := safefs.WriteFiles(e.fs, files, nil); err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	if *asJSON {
 		if err := writeJSON(e, map[string]any{"units": all, "size": *size, "steps": *steps, "seed": *seed, "seconds": time.Since(start).Seconds()}); err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 		return exitOK
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func runWeights(e *env, args []string) int {
 		return exitUsage
 	}
 	if err := distinctOutputs(e.fs, map[string]string{"json": *jsonOut, "png": *pngOut}); err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(badUsage(err))
 	}
 	reg := models.Registered(e.fs, *rf.models)
 	// Units as any command prints them: LAYER:CH, LAYER[SEL], MODEL.….
@@ -62,7 +63,7 @@ func runWeights(e *env, args []string) int {
 		}
 	}
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(badUsage(err))
 	}
 	net, _, code := rf.open(e)
 	if net == nil {
@@ -75,15 +76,18 @@ func runWeights(e *env, args []string) int {
 		to, err = net.Tensor(toLayer)
 	}
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(badUsage(err))
 	}
 	size := net.Manifest.Input.Size
 	input := []int64{1, int64(len(net.Manifest.Input.Channels)), int64(size[0]), int64(size[1])}
 	p := e.stage("expanding weights", "", *jsonOut == "-")
 	ex, err := weights.Expand(net.Model, input, fromTensor, to, channels)
 	p.end()
+	if errors.Is(err, weights.ErrNotAfter) {
+		err = badUsage(err) // the two layers were given the wrong way round
+	}
 	if err != nil {
-		return e.fail(exitUsage, err)
+		return e.fail(err)
 	}
 	shape := ex.Shape()
 	if *pngOut != "" {
@@ -108,14 +112,14 @@ func runWeights(e *env, args []string) int {
 			err = safefs.WriteFile(e.fs, *pngOut, data)
 		}
 		if err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 	}
 	rep := weightsReport{Model: net.Manifest.Name, From: from, To: toLayer, Channels: ex.Channels, Shape: shape,
 		Weights: ex.W.Data().([]float32), FromTensor: fromTensor, ToTensor: to, Offset: ex.Lo, Stride: ex.Jump}
 	if *jsonOut != "" {
 		if err := writeJSON(e, rep); err != nil {
-			return e.fail(exitUsage, err)
+			return e.fail(err)
 		}
 	}
 	if *jsonOut != "-" {

@@ -229,6 +229,13 @@ func init() {
 // constants are predeclared numbers.
 var constants = map[string]float64{"pi": math.Pi, "tau": 2 * math.Pi}
 
+// Constant returns a predeclared number (pi, tau): the one definition the
+// checker and the evaluator share.
+func Constant(name string) (float64, bool) {
+	v, ok := constants[name]
+	return v, ok
+}
+
 func builtinNames() []string {
 	var out []string
 	for n := range builtins {

@@ -242,7 +242,7 @@ func (c *checker) checkDecls(m *module) {
 	}
 	if !m.library {
 		for _, l := range m.layers {
-			if l.op == "conv" && len(l.families) == 0 {
+			if l.op == LayerConv && len(l.families) == 0 {
 				c.errorf(l.decl.Name.Pos, l.decl.Name.EndPos, diag.CodeEmptyLayer, "layer %s has no units, so its width would be 0", l.name)
 			}
 		}
@@ -334,8 +334,8 @@ func (c *checker) checkInput(m *module, in *inputSym) {
 }
 
 var (
-	opNames   = []string{"avgpool", "conv", "maxpool", "relu"}
-	opOptions = map[string][]string{"conv": {"pad", "stride"}, "maxpool": {"pad", "stride"}, "avgpool": {"pad", "stride"}, "relu": nil}
+	opNames   = []string{string(LayerAvgPool), string(LayerConv), string(LayerMaxPool), string(LayerRelu)}
+	opOptions = map[LayerOp][]string{LayerConv: {"pad", "stride"}, LayerMaxPool: {"pad", "stride"}, LayerAvgPool: {"pad", "stride"}, LayerRelu: nil}
 )
 
 // checkLayer checks a layer's operation chain: one of conv, maxpool or
@@ -343,13 +343,13 @@ var (
 // relu alone.
 func (c *checker) checkLayer(m *module, l *layerSym) {
 	for i, op := range l.decl.Ops {
-		name := op.Name.Name
+		name := LayerOp(op.Name.Name)
 		opts, known := opOptions[name]
 		if !known {
 			c.undefined(op.Name, fmt.Sprintf("unknown operation %q", name), opNames)
 			continue
 		}
-		if name == "relu" {
+		if name == LayerRelu {
 			if i != len(l.decl.Ops)-1 {
 				c.errorf(op.Pos, op.EndPos, diag.CodeLayer, "relu comes last in a layer")
 			}
@@ -357,7 +357,7 @@ func (c *checker) checkLayer(m *module, l *layerSym) {
 				c.errorf(op.Size.Pos, op.Size.EndPos, diag.CodeLayer, "relu takes no size")
 			}
 			if l.op == "" {
-				l.op = "relu"
+				l.op = LayerRelu
 			}
 		} else {
 			if i != 0 {
@@ -392,7 +392,7 @@ func (c *checker) checkLayer(m *module, l *layerSym) {
 				if s := diag.Suggest(o.Name.Name, opts); s != "" {
 					d.Hint = fmt.Sprintf("did you mean %q?", s)
 				} else if len(opts) == 0 {
-					d.Hint = name + " takes no options"
+					d.Hint = string(name) + " takes no options"
 				}
 				continue
 			case o.Name.Name == "pad" && isWord(o.Value, "same", "valid"):

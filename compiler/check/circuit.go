@@ -29,7 +29,7 @@ type Layer struct {
 	Name     string
 	Index    int
 	Decl     *ast.Layer
-	Op       string // conv, maxpool, avgpool or relu
+	Op       LayerOp
 	Kernel   int
 	Families []*Family // in declaration order, templates included
 	// Model and ModelLayer name a reference model's layer (Natural layers).
@@ -74,7 +74,7 @@ func (p *Program) Circuit() *Circuit {
 	for _, k := range keys {
 		l := p.natural[k]
 		model, layer, _ := strings.Cut(k, ".")
-		L := &Layer{Name: k, Index: -1, Op: "conv", Model: model, ModelLayer: layer}
+		L := &Layer{Name: k, Index: -1, Op: LayerConv, Model: model, ModelLayer: layer}
 		for _, f := range l.families {
 			F := &Family{Name: f.name, Layer: L, Decl: f.decl, Unit: f.unit}
 			fams[f] = F
@@ -95,3 +95,13 @@ func (p *Program) Imported(im *ast.Import) *SourceFile { return p.imports[im] }
 
 // IsLibrary reports whether the file is a library.
 func (f *SourceFile) IsLibrary() bool { return f.mod != nil && f.mod.library }
+
+// LayerOp is what a layer of a circuit computes.
+type LayerOp string
+
+const (
+	LayerConv    LayerOp = "conv"
+	LayerMaxPool LayerOp = "maxpool"
+	LayerAvgPool LayerOp = "avgpool"
+	LayerRelu    LayerOp = "relu"
+)

@@ -70,7 +70,7 @@ func (c *checker) layerOf(m *module, r *ast.Ref) *layerSym {
 		if l := c.natLayers[key]; l != nil {
 			return l
 		}
-		l := &layerSym{name: key, index: -1, op: "conv", byName: map[string]*familySym{}}
+		l := &layerSym{name: key, index: -1, op: LayerConv, byName: map[string]*familySym{}}
 		c.natLayers[key] = l
 		return l
 	}
@@ -128,7 +128,7 @@ func (c *checker) declareFamily(m *module, d *ast.Decl) *familySym {
 	if layer == nil {
 		return nil
 	}
-	if layer.op != "conv" && layer.index >= 0 {
+	if layer.op != LayerConv && layer.index >= 0 {
 		c.errorf(id.Pos, id.EndPos, diag.CodeLayer, "units live on convolution layers; %s is a %s layer", layer.name, layer.op)
 		return nil
 	}
@@ -231,7 +231,7 @@ func (c *checker) checkFamily(m *module, f *familySym) {
 // and relu layers), or nil when it reads the input.
 func feeder(m *module, l *layerSym) *layerSym {
 	for i := l.index - 1; i >= 0; i-- {
-		if m.layers[i].op == "conv" {
+		if m.layers[i].op == LayerConv {
 			return m.layers[i]
 		}
 	}

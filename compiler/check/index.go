@@ -161,7 +161,7 @@ func docOf(cs []*ast.Comment) string {
 
 // layerDescription says what a layer is: its op, kernel and families.
 func layerDescription(l *layerSym) string {
-	s := "layer " + l.name + " = " + l.op
+	s := "layer " + l.name + " = " + string(l.op)
 	if l.ksize > 0 {
 		s += fmt.Sprintf(" %dx%d", l.ksize, l.ksize)
 	}

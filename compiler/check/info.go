@@ -3,7 +3,7 @@ package check
 // LayerInfo summarises one layer of a checked circuit.
 type LayerInfo struct {
 	Name   string
-	Op     string // conv, maxpool, avgpool or relu
+	Op     LayerOp
 	Kernel int    // kernel width (0: none or unknown)
 	// Units is the layer's width as far as it is known statically: the sum
 	// over its families of the product of their parameter domains' lengths.

@@ -79,7 +79,7 @@ type layerSym struct {
 	name     string
 	decl     *ast.Layer
 	index    int    // position in the network, input = -1
-	op       string // conv, maxpool, avgpool, relu
+	op       LayerOp
 	ksize    int    // kernel width of conv and pooling (0 unknown)
 	families []*familySym
 	byName   map[string]*familySym

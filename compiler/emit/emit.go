@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/lower"
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"
@@ -49,13 +50,13 @@ func Standalone(n *lower.Network, meta Meta) *pb.ModelProto {
 	for _, l := range n.Layers {
 		out := l.Name
 		pre := out
-		if l.Relu && l.Op != "relu" {
-			pre = l.Name + "/" + l.Op
+		if l.Relu && l.Op != check.LayerRelu {
+			pre = l.Name + "/" + string(l.Op)
 		}
 		pads := []int64{int64(l.Pads[0]), int64(l.Pads[1]), int64(l.Pads[2]), int64(l.Pads[3])}
 		k, s := int64(l.Kernel), int64(l.Stride)
 		switch l.Op {
-		case "conv":
+		case check.LayerConv:
 			c := n.Conv(l.Name)
 			var doc []string
 			for _, f := range l.Families {
@@ -69,19 +70,19 @@ func Standalone(n *lower.Network, meta Meta) *pb.ModelProto {
 				Input: []string{prev, WeightName(l.Name), BiasName(l.Name)}, Output: []string{pre},
 				Attribute: []*pb.AttributeProto{onnx.AttrInts("dilations", 1, 1), onnx.AttrInt("group", 1), onnx.AttrInts("kernel_shape", k, k),
 					onnx.AttrInts("pads", pads[0], pads[1], pads[2], pads[3]), onnx.AttrInts("strides", s, s)}})
-		case "maxpool", "avgpool":
+		case check.LayerMaxPool, check.LayerAvgPool:
 			op := onnx.OpMaxPool
 			attrs := []*pb.AttributeProto{onnx.AttrInts("kernel_shape", k, k), onnx.AttrInts("pads", pads[0], pads[1], pads[2], pads[3]), onnx.AttrInts("strides", s, s)}
-			if l.Op == "avgpool" {
+			if l.Op == check.LayerAvgPool {
 				op = onnx.OpAveragePool
 				attrs = append([]*pb.AttributeProto{onnx.AttrInt("count_include_pad", 0)}, attrs...)
 			}
-			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(l.Name + "/" + l.Op), OpType: proto.String(op),
+			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(l.Name + "/" + string(l.Op)), OpType: proto.String(op),
 				Input: []string{prev}, Output: []string{pre}, Attribute: attrs})
 		}
-		if l.Relu || l.Op == "relu" {
+		if l.Relu || l.Op == check.LayerRelu {
 			from := pre
-			if l.Op == "relu" {
+			if l.Op == check.LayerRelu {
 				from = prev
 			}
 			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String(l.Name + "/relu"), OpType: proto.String(onnx.OpRelu),

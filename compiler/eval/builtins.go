@@ -127,8 +127,6 @@ var builtins = map[string]*Builtin{}
 
 func def(name string, fn func(c *callCtx) Value) { builtins[name] = &Builtin{name: name, fn: fn} }
 
-var constants = map[string]float64{"pi": math.Pi, "tau": 2 * math.Pi}
-
 func init() {
 	def("sin", trig(math.Sin))
 	def("cos", trig(math.Cos))

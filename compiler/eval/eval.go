@@ -191,7 +191,7 @@ func (ev *Evaluator) lookup(env *Env, id *ast.Ident) Value {
 	if b, ok := builtins[id.Name]; ok {
 		return b
 	}
-	if c, ok := constants[id.Name]; ok {
+	if c, ok := check.Constant(id.Name); ok {
 		return Num{S: c}
 	}
 	ev.fail(id.Pos, id.EndPos, diag.CodeUndefined, "undefined name %q", id.Name)

@@ -99,7 +99,7 @@ func (x *expander) expand(c *check.Circuit) {
 		pad := "valid"
 		padN := 0
 		for _, op := range cl.Decl.Ops {
-			if op.Name.Name == "relu" {
+			if check.LayerOp(op.Name.Name) == check.LayerRelu {
 				l.Relu = true
 				continue
 			}
@@ -116,7 +116,7 @@ func (x *expander) expand(c *check.Circuit) {
 				}
 			}
 		}
-		if l.Op == "relu" {
+		if l.Op == check.LayerRelu {
 			l.Kernel, l.Stride = 0, 0
 			l.OutC, l.OutH, l.OutW = C, H, W
 		} else {
@@ -127,7 +127,7 @@ func (x *expander) expand(c *check.Circuit) {
 			}
 			l.OutC = C
 		}
-		if l.Op == "conv" {
+		if l.Op == check.LayerConv {
 			x.convLayer(cl, l)
 		}
 		if activations += l.OutC * l.OutH * l.OutW; activations > check.MaxActivations {

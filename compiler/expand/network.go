@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/eval"
 )
 
@@ -29,7 +30,7 @@ type Input struct {
 // weights (OIHW, row-major) and biases.
 type Layer struct {
 	Name    string
-	Op      string // conv, maxpool, avgpool or relu
+	Op      check.LayerOp
 	Kernel  int
 	Stride  int
 	Pads    [4]int // top, left, bottom, right

@@ -8,6 +8,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/expand"
 )
 
@@ -28,7 +29,7 @@ type Network struct {
 func Lower(n *expand.Network) *Network {
 	out := &Network{Network: n}
 	for _, l := range n.Layers {
-		if l.Op != "conv" {
+		if l.Op != check.LayerConv {
 			continue
 		}
 		w := make([]float32, len(l.Weights))

@@ -13,6 +13,30 @@ import (
 	"github.com/spf13/afero"
 )
 
+// ErrNotRegular and ErrTooBig say why an input was refused,
+// ErrRefusedOutput that an output may not be replaced (an input of the
+// run, not a regular file, read-only).
+const (
+	ErrNotRegular    = inputError("not a regular file")
+	ErrTooBig        = inputError("more than the size limit")
+	ErrRefusedOutput = inputError("refused output")
+)
+
+// inputError is a constant sentinel: errors.Is finds it, and nothing can
+// reassign it.
+type inputError string
+
+func (e inputError) Error() string { return string(e) }
+
+// refused wraps a sentinel under a message of its own.
+type refused struct {
+	msg  string
+	kind error
+}
+
+func (r *refused) Error() string { return r.msg }
+func (r *refused) Unwrap() error { return r.kind }
+
 // Size limits for ReadFile.
 const (
 	MaxSource = 16 << 20 // a circ source file
@@ -112,11 +136,11 @@ func Open(fs afero.Fs, name string, limit int64) (afero.File, os.FileInfo, error
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, nil, fmt.Errorf("%s is not a regular file (%s)", name, kind(fi.Mode()))
+		return nil, nil, &refused{fmt.Sprintf("%s is not a regular file (%s)", name, kind(fi.Mode())), ErrNotRegular}
 	}
 	if fi.Size() > limit {
 		f.Close()
-		return nil, nil, fmt.Errorf("%s is %d bytes, more than the limit of %d for this kind of file", name, fi.Size(), limit)
+		return nil, nil, &refused{fmt.Sprintf("%s is %d bytes, more than the limit of %d for this kind of file", name, fi.Size(), limit), ErrTooBig}
 	}
 	if s, ok := fs.(*Session); ok {
 		s.remember(name, fi)

@@ -102,7 +102,7 @@ func prepare(s *Session, f File) (dest, error) {
 		d.mode = 0o644
 	}
 	if !f.Rewrite && s.isInput(d.path) {
-		return d, fmt.Errorf("refusing to write %s: it is an input of this run", f.Path)
+		return d, &refused{fmt.Sprintf("refusing to write %s: it is an input of this run", f.Path), ErrRefusedOutput}
 	}
 	fi, err := fs.Stat(d.path)
 	switch {
@@ -114,9 +114,9 @@ func prepare(s *Session, f File) (dest, error) {
 	case err != nil:
 		return d, fmt.Errorf("cannot write %s: %w", f.Path, err)
 	case !fi.Mode().IsRegular():
-		return d, fmt.Errorf("refusing to replace %s: it is %s, not a regular file", f.Path, kind(fi.Mode()))
+		return d, &refused{fmt.Sprintf("refusing to replace %s: it is %s, not a regular file", f.Path, kind(fi.Mode())), ErrRefusedOutput}
 	case fi.Mode().Perm()&0o200 == 0:
-		return d, fmt.Errorf("refusing to replace %s: it is read-only (mode %v)", f.Path, fi.Mode().Perm())
+		return d, &refused{fmt.Sprintf("refusing to replace %s: it is read-only (mode %v)", f.Path, fi.Mode().Perm()), ErrRefusedOutput}
 	}
 	d.exists, d.mode = true, fi.Mode().Perm()
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {

@@ -3,6 +3,7 @@ package direct
 import (
 	"math"
 
+	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/compiler/lower"
 )
 
@@ -23,14 +24,14 @@ func Forward(net *lower.Network, in *Tensor) map[string]*Tensor {
 	for _, l := range net.Layers {
 		var next *Tensor
 		switch l.Op {
-		case "conv":
+		case check.LayerConv:
 			next = conv(net.Conv(l.Name), cur)
-		case "maxpool", "avgpool":
-			next = pool(l.Op == "maxpool", l.Kernel, l.Stride, l.Pads, l.OutH, l.OutW, cur)
+		case check.LayerMaxPool, check.LayerAvgPool:
+			next = pool(l.Op == check.LayerMaxPool, l.Kernel, l.Stride, l.Pads, l.OutH, l.OutW, cur)
 		default:
 			next = &Tensor{N: cur.N, C: cur.C, H: cur.H, W: cur.W, Data: append([]float32(nil), cur.Data...)}
 		}
-		if l.Relu || l.Op == "relu" {
+		if l.Relu || l.Op == check.LayerRelu {
 			for i, v := range next.Data {
 				if v < 0 {
 					next.Data[i] = 0
