@@ -32,12 +32,12 @@ type Item struct {
 	Path   string
 }
 
-// Dir returns the folder of a data set, ROOT/name, where ROOT is the
-// --data flag's folder when given, else $CIRCC_DATA, else shared/datasets
-// beside the circc checkout the working directory is in, else
-// $CIRCC_HOME/datasets (see package places).
-func Dir(root, name string) string {
-	return filepath.Join(places.Dir(root, EnvDir, "datasets"), name)
+// Dir returns the folder of a data set: the first folder named name in the
+// stack of data folders (places.Dirs: the --data flag's, $CIRCC_DATA, the
+// user's own, shared/datasets beside the checkout), the top's when none
+// holds it.
+func Dir(fsys afero.Fs, root, name string) string {
+	return places.Find(func(p string) bool { _, err := fsys.Stat(p); return err == nil }, root, EnvDir, "datasets", name)
 }
 
 // ImageNetSample reads imagenet-sample's labels.tsv (index, synset, name,

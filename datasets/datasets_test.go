@@ -17,7 +17,7 @@ import (
 // label order, each decodable.
 func TestImageNetSample(t *testing.T) {
 	fs := afero.NewOsFs()
-	items, err := ImageNetSample(fs, Dir("../../shared/datasets", "imagenet-sample"))
+	items, err := ImageNetSample(fs, Dir(fs, "../../shared/datasets", "imagenet-sample"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +59,17 @@ func TestImageNetSampleProblems(t *testing.T) {
 	if _, err := ImageNetSample(fs, "set"); err == nil || err.Error() != "set/labels.tsv:2: 3 columns, want 4" {
 		t.Errorf("short line: %v", err)
 	}
+	// The variable's folder is the top of the stack: it holds the set
+	// (here, in memory), or the shipped one below it stands in.
 	t.Setenv(EnvDir, "/data")
-	if d := Dir("", "imagenet-sample"); d != "/data/imagenet-sample" {
+	fs.MkdirAll("/data/imagenet-sample", 0o755)
+	if d := Dir(fs, "", "imagenet-sample"); d != "/data/imagenet-sample" {
 		t.Errorf("Dir with %s: %s", EnvDir, d)
+	}
+	fs.RemoveAll("/data")
+	shipped, _ := filepath.Abs("../../shared/datasets/imagenet-sample")
+	if d := Dir(afero.NewOsFs(), "", "imagenet-sample"); d != shipped {
+		t.Errorf("Dir with %s not holding the set: %s, want the shipped %s", EnvDir, d, shipped)
 	}
 }
 

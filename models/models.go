@@ -144,36 +144,41 @@ func (s *Set) Problem(name string) error { return s.broken[name] }
 // ErrBroken is the cause of every reason a model folder is refused.
 var ErrBroken = errors.New("broken model folder")
 
-// Registered is the built-in registry with the models a user added to the
-// models folder (root, resolved as Dir does): every ROOT/NAME/manifest.json.
+// Registered is the built-in registry with the models a user added: every
+// NAME/manifest.json of the stack of models folders (places.Dirs: root,
+// $CIRCC_MODELS, the user's own folder, the shipped ones), a folder higher
+// in the stack hiding a lower one of the same name.
 // A folder that cannot be registered (a link, a manifest that does not
 // read or that names a file outside its folder, a built-in model's name)
 // is left out and its reason kept in Broken, so that one broken folder
 // leaves the others working; a models folder that cannot be read gives
 // the built-in models alone.
 func Registered(fsys afero.Fs, root string) *Set {
-	dir := places.Dir(root, EnvDir, "models")
 	all := &Set{builtin: builtin{}, broken: map[string]error{}}
 	for n, m := range registry {
 		all.builtin[n] = m
 	}
-	entries, err := afero.ReadDir(fsys, dir)
-	if err != nil {
-		return all // no folder: the built-in models only
-	}
-	for _, e := range entries {
-		if _, ok := registry[e.Name()]; ok || strings.HasPrefix(e.Name(), ".") {
-			continue // a shipped model's own folder, or a temporary one
-		}
-		m, err := readUserManifest(fsys, dir, e)
-		if errors.Is(err, os.ErrNotExist) {
-			continue // a folder without a manifest is not a model
-		}
+	seen := map[string]bool{}
+	for _, dir := range places.Dirs(root, EnvDir, "models") {
+		entries, err := afero.ReadDir(fsys, dir)
 		if err != nil {
-			all.broken[e.Name()] = fmt.Errorf("%w %s: %v", ErrBroken, filepath.Join(dir, e.Name()), err)
-			continue
+			continue // no folder there
 		}
-		all.builtin[m.Name] = m
+		for _, e := range entries {
+			if _, ok := registry[e.Name()]; ok || strings.HasPrefix(e.Name(), ".") || seen[e.Name()] {
+				continue // a shipped model's own folder, a temporary one, or one a folder above holds
+			}
+			m, err := readUserManifest(fsys, dir, e)
+			if errors.Is(err, os.ErrNotExist) {
+				continue // a folder without a manifest is not a model
+			}
+			seen[e.Name()] = true
+			if err != nil {
+				all.broken[e.Name()] = fmt.Errorf("%w %s: %v", ErrBroken, filepath.Join(dir, e.Name()), err)
+				continue
+			}
+			all.builtin[m.Name] = m
+		}
 	}
 	return all
 }
@@ -298,12 +303,12 @@ func (m *Manifest) LayerNames() []string {
 // the reference models, one sub-folder per model (inceptionv1/model.onnx…).
 const EnvDir = "CIRCC_MODELS"
 
-// Dir returns the model's folder, ROOT/NAME, where ROOT is the --models
-// flag's folder when given, else $CIRCC_MODELS, else shared/models beside
-// the circc checkout the working directory is in, else
-// $CIRCC_HOME/models (see package places): the same from anywhere.
-func (m *Manifest) Dir(root string) string {
-	return filepath.Join(places.Dir(root, EnvDir, "models"), m.Name)
+// Dir returns the model's folder: the first NAME folder in the stack of
+// models folders (places.Dirs: the --models flag's folder, $CIRCC_MODELS,
+// the user's own, the shipped ones beside the checkout), the same from
+// anywhere; the top's when none holds it.
+func (m *Manifest) Dir(fsys afero.Fs, root string) string {
+	return places.Find(func(p string) bool { _, err := fsys.Stat(p); return err == nil }, root, EnvDir, "models", m.Name)
 }
 
 // ErrMissing is the cause of Load's error when the model file is not there.
@@ -325,11 +330,11 @@ type loadError struct {
 func (e *loadError) Error() string { return e.msg }
 func (e *loadError) Unwrap() error { return e.kind }
 
-// Load reads the model's file in Dir(root) once and checks the sha256 of
+// Load reads the model's file in Dir(fsys, root) once and checks the sha256 of
 // the bytes it returns against the manifest's pin, so that what is used is
 // exactly what was checked.
 func (m *Manifest) Load(fsys afero.Fs, root string) (path string, data []byte, err error) {
-	p := filepath.Join(m.Dir(root), m.File)
+	p := filepath.Join(m.Dir(fsys, root), m.File)
 	data, err = safefs.ReadFile(fsys, p, safefs.MaxModel)
 	if errors.Is(err, os.ErrNotExist) {
 		return p, nil, &loadError{ErrMissing, fmt.Sprintf("reference model %s not found: expected %s (%s). "+

@@ -24,7 +24,7 @@ func TestAccuracyOfReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, err := datasets.ImageNetSample(fs, datasets.Dir(sharedData, "imagenet-sample"))
+	items, err := datasets.ImageNetSample(fs, datasets.Dir(fs, sharedData, "imagenet-sample"))
 	if err != nil {
 		t.Fatal(err)
 	}

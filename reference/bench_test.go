@@ -76,7 +76,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 	n := open(b)
 	fs := afero.NewOsFs()
-	items, err := datasets.ImageNetSample(fs, datasets.Dir(sharedData, "imagenet-sample"))
+	items, err := datasets.ImageNetSample(fs, datasets.Dir(fs, sharedData, "imagenet-sample"))
 	if err != nil {
 		b.Fatal(err)
 	}

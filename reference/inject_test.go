@@ -95,7 +95,7 @@ func channel(o runtime.Output, c int) []float32 {
 func TestInject(t *testing.T) {
 	n := open(t)
 	fs := afero.NewOsFs()
-	items, err := datasets.ImageNetSample(fs, datasets.Dir(sharedData, "imagenet-sample"))
+	items, err := datasets.ImageNetSample(fs, datasets.Dir(fs, sharedData, "imagenet-sample"))
 	if err != nil {
 		t.Fatal(err)
 	}

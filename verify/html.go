@@ -377,7 +377,7 @@ func (th *thumbnails) add(name string, uri template.URL) {
 
 func familyViews(fs afero.Fs, res *compiler.Result, rep *Report, dataDir string, th *thumbnails) []familyView {
 	if rep.Photos > 0 {
-		items, err := datasets.ImageNetSample(fs, datasets.Dir(dataDir, "imagenet-sample"))
+		items, err := datasets.ImageNetSample(fs, datasets.Dir(fs, dataDir, "imagenet-sample"))
 		if err == nil {
 			path := map[string]string{}
 			for _, it := range items {

@@ -119,7 +119,7 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, error) {
 	var photoItems []datasets.Item
 	var reader *datasets.Reader
 	if opt.Photos > 0 {
-		items, err := datasets.ImageNetSample(fs, datasets.Dir(opt.DataDir, "imagenet-sample"))
+		items, err := datasets.ImageNetSample(fs, datasets.Dir(fs, opt.DataDir, "imagenet-sample"))
 		if err != nil {
 			return nil, fmt.Errorf("%w (or run with --photos 0)", err)
 		}

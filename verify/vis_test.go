@@ -123,7 +123,7 @@ func TestFeatureVisualizations(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The photos: every unit's largest response anywhere on its map.
-	items, err := datasets.ImageNetSample(fs, datasets.Dir(sharedData, "imagenet-sample"))
+	items, err := datasets.ImageNetSample(fs, datasets.Dir(fs, sharedData, "imagenet-sample"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func (r *refFlags) open(e *env) (*reference.Net, runtime.Options, int) {
 
 // photos loads the photo set and picks n evenly spread calibration photos.
 func (r *refFlags) photos(e *env) ([]datasets.Item, []datasets.Item, error) {
-	items, err := datasets.ImageNetSample(e.fs, datasets.Dir(*r.data, "imagenet-sample"))
+	items, err := datasets.ImageNetSample(e.fs, datasets.Dir(e.fs, *r.data, "imagenet-sample"))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -77,7 +77,7 @@ func modelList(e *env, root string, asJSON bool) int {
 	reg := models.Registered(e.fs, root)
 	for _, name := range reg.Names() {
 		m, _ := reg.Lookup(name)
-		me := modelEntry{Name: m.Name, Title: m.Title, Dir: m.Dir(root), Layers: len(m.Layers), Status: "ok"}
+		me := modelEntry{Name: m.Name, Title: m.Title, Dir: m.Dir(e.fs, root), Layers: len(m.Layers), Status: "ok"}
 		if _, err := reference.Open(e.fs, name, root); err != nil {
 			me.Error = err.Error()
 			switch {
@@ -94,7 +94,7 @@ func modelList(e *env, root string, asJSON bool) int {
 		list = append(list, me)
 	}
 	for name, err := range reg.Broken() {
-		list, code = append(list, modelEntry{Name: name, Dir: filepath.Join(places.Dir(root, models.EnvDir, "models"), name), Status: "broken", Error: err.Error()}), exitDiags
+		list, code = append(list, modelEntry{Name: name, Dir: places.Find(places.OnDisk, root, models.EnvDir, "models", name), Status: "broken", Error: err.Error()}), exitDiags
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	if asJSON {
@@ -283,7 +283,12 @@ func modelAdd(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	// A user's models go to the top of the stack (--models, else
+	// $CIRCC_MODELS, else their own folder), never into the shipped one.
 	dir := filepath.Join(places.Dir(*root, models.EnvDir, "models"), *name)
+	if err := e.fs.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return e.fail(err)
+	}
 	if err := replaceFolder(e.fs, dir, []safefs.File{
 		{Path: models.ManifestFile, Data: append(manifest, '\n')},
 		{Path: man.File, Data: data},
@@ -294,7 +299,7 @@ func modelAdd(e *env, args []string) int {
 	for _, l := range man.Layers {
 		names = append(names, l.Name)
 	}
-	fmt.Fprintf(e.stdout, "added %s in %s: input %s %dx%d %s, %d layers: %s\n", *name, dir, man.Input.Name, man.Input.Size[0], man.Input.Size[1],
+	fmt.Fprintf(e.stdout, "added %s in %s (preset %s): input %s %dx%d %s, %d layers: %s\n", *name, dir, *preset, man.Input.Name, man.Input.Size[0], man.Input.Size[1],
 		strings.Join(man.Input.Channels, ""), len(man.Layers), strings.Join(names, " "))
 	return exitOK
 }

@@ -74,7 +74,7 @@ func runStimuli(e *env, args []string) int {
 // rotationSheet writes the first dataset photo turned in 1deg steps (every
 // 10th step shown): the inputs of rotation tuning curves.
 func rotationSheet(e *env, data string, size int, out string) int {
-	items, err := datasets.ImageNetSample(e.fs, datasets.Dir(data, "imagenet-sample"))
+	items, err := datasets.ImageNetSample(e.fs, datasets.Dir(e.fs, data, "imagenet-sample"))
 	if err == nil && len(items) == 0 {
 		err = fmt.Errorf("no photos")
 	}

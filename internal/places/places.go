@@ -2,11 +2,13 @@
 // repository: the reference models, the photo sets and the onnxruntime
 // library. The answer is the same from any working directory.
 //
-// A folder of kind K (models, datasets) is, in order: the command's flag,
-// the environment variable, the shared/K folder beside the circc checkout
-// that the working directory is in (the bundled setup: ../shared from the
-// repository root), and $CIRCC_HOME/K, where CIRCC_HOME defaults to
-// ~/.local/share/circc.
+// The folders of kind K (models, datasets) are a stack, searched top
+// first: the command's flag, the environment variable, the user's own
+// folder $CIRCC_HOME/K (CIRCC_HOME defaults to ~/.local/share/circc), and
+// the shared/K folders beside the circc checkouts that hold the working
+// directory and the circc executable (the bundled setup: ../shared from
+// the repository root). What a user adds goes to the top: the flag's
+// folder, else the variable's, else their own.
 package places
 
 import (
@@ -40,6 +42,11 @@ func Repository() string {
 	if err != nil {
 		return ""
 	}
+	return checkoutOf(dir)
+}
+
+// checkoutOf is the root of the circc checkout that holds dir, or "".
+func checkoutOf(dir string) string {
 	for {
 		if isCircc(filepath.Join(dir, "go.mod")) {
 			return dir
@@ -67,9 +74,8 @@ func isCircc(gomod string) bool {
 	return false
 }
 
-// Dir resolves the folder of a kind: flag when given, else the variable
-// env when set, else shared/KIND beside the checkout when it exists, else
-// Home()/KIND.
+// Dir is the top of the stack of a kind, where what a user adds goes: the
+// flag when given, else the variable env when set, else Home()/KIND.
 func Dir(flag, env, kind string) string {
 	if flag != "" {
 		return flag
@@ -77,11 +83,57 @@ func Dir(flag, env, kind string) string {
 	if v := os.Getenv(env); v != "" {
 		return v
 	}
-	if repo := Repository(); repo != "" {
-		shared := filepath.Join(filepath.Dir(repo), "shared", kind)
-		if st, err := os.Stat(shared); err == nil && st.IsDir() {
-			return shared
+	return filepath.Join(Home(), kind)
+}
+
+// Dirs is the stack of folders of a kind, top first, without repeats:
+// Dir's folder, the user's own folder, and shared/KIND beside the
+// checkouts of the working directory and of the circc executable, the
+// last two when they exist.
+func Dirs(flag, env, kind string) []string {
+	out := []string{Dir(flag, env, kind)}
+	add := func(d string) {
+		for _, x := range out {
+			if x == d {
+				return
+			}
+		}
+		out = append(out, d)
+	}
+	add(filepath.Join(Home(), kind))
+	repos := []string{Repository()}
+	if exe, err := os.Executable(); err == nil {
+		if exe, err = filepath.EvalSymlinks(exe); err == nil {
+			repos = append(repos, checkoutOf(filepath.Dir(exe)))
 		}
 	}
-	return filepath.Join(Home(), kind)
+	for _, repo := range repos {
+		if repo == "" {
+			continue
+		}
+		shared := filepath.Join(filepath.Dir(repo), "shared", kind)
+		if st, err := os.Stat(shared); err == nil && st.IsDir() {
+			add(shared)
+		}
+	}
+	return out
+}
+
+// Find is the first folder of the stack that holds name (exists says
+// whether a path is there, on the file system the caller reads), joined
+// with it; when none does, the top's.
+func Find(exists func(path string) bool, flag, env, kind, name string) string {
+	dirs := Dirs(flag, env, kind)
+	for _, d := range dirs {
+		if exists(filepath.Join(d, name)) {
+			return filepath.Join(d, name)
+		}
+	}
+	return filepath.Join(dirs[0], name)
+}
+
+// OnDisk is Find's exists for the real file system.
+func OnDisk(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -1,37 +1,57 @@
 package places
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
 // TestSameFromAnywhere: inside the checkout, from its root or a folder
-// below, the shared folders are found; outside it, the per-user ones.
+// below, the stack holds the user's folder over the shared one; outside
+// it, the user's alone. The flag and the variable go on top; what a user
+// adds goes to the top.
 func TestSameFromAnywhere(t *testing.T) {
 	t.Setenv("CIRCC_TEST_DIR", "")
+	t.Setenv(EnvHome, "/home/u/circc")
 	repo, _ := filepath.Abs("../..")
-	want := filepath.Join(filepath.Dir(repo), "shared", "models")
-	if _, err := os.Stat(want); err != nil {
+	shared := filepath.Join(filepath.Dir(repo), "shared", "models")
+	if _, err := os.Stat(shared); err != nil {
 		t.Fatalf("no shared folder beside the checkout: %v", err)
 	}
 	for _, wd := range []string{repo, filepath.Join(repo, "circuits"), filepath.Join(repo, "compiler", "check")} {
 		t.Chdir(wd)
-		if got := Dir("", "CIRCC_TEST_DIR", "models"); got != want {
-			t.Errorf("from %s: %s, want %s", wd, got, want)
+		if got := Dirs("", "CIRCC_TEST_DIR", "models"); fmt.Sprint(got) != fmt.Sprint([]string{"/home/u/circc/models", shared}) {
+			t.Errorf("from %s: %v", wd, got)
+		}
+		if got := Find(OnDisk, "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != filepath.Join(shared, "inceptionv1") {
+			t.Errorf("from %s: inceptionv1 in %s", wd, got)
+		}
+		if got := Dir("", "CIRCC_TEST_DIR", "models"); got != "/home/u/circc/models" {
+			t.Errorf("from %s: a user adds to %s", wd, got)
 		}
 	}
-	t.Chdir(t.TempDir())
+	home := t.TempDir()
+	t.Setenv(EnvHome, home)
+	os.MkdirAll(filepath.Join(home, "models", "inceptionv1"), 0o755)
+	t.Chdir(repo)
+	if got := Find(OnDisk, "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != filepath.Join(home, "models", "inceptionv1") {
+		t.Errorf("the user's folder does not hide the shared one: %s", got)
+	}
 	t.Setenv(EnvHome, "/home/u/circc")
-	if got := Dir("", "CIRCC_TEST_DIR", "models"); got != "/home/u/circc/models" {
-		t.Errorf("outside the checkout: %s", got)
+	t.Chdir(t.TempDir())
+	if got := Dirs("", "CIRCC_TEST_DIR", "models"); fmt.Sprint(got) != "[/home/u/circc/models]" {
+		t.Errorf("outside the checkout: %v", got)
+	}
+	if got := Find(OnDisk, "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != "/home/u/circc/models/inceptionv1" {
+		t.Errorf("outside the checkout, a model nowhere: %s", got)
 	}
 	t.Setenv("CIRCC_TEST_DIR", "/env")
-	if got := Dir("", "CIRCC_TEST_DIR", "models"); got != "/env" {
-		t.Errorf("with the variable: %s", got)
+	if got := Dirs("", "CIRCC_TEST_DIR", "models"); fmt.Sprint(got) != "[/env /home/u/circc/models]" {
+		t.Errorf("with the variable: %v", got)
 	}
-	if got := Dir("/flag", "CIRCC_TEST_DIR", "models"); got != "/flag" {
-		t.Errorf("with the flag: %s", got)
+	if got := Dirs("/flag", "CIRCC_TEST_DIR", "models"); fmt.Sprint(got) != "[/flag /home/u/circc/models]" || Dir("/flag", "CIRCC_TEST_DIR", "models") != "/flag" {
+		t.Errorf("with the flag: %v", got)
 	}
 	t.Setenv(EnvHome, "")
 	t.Setenv("HOME", "/home/v")
