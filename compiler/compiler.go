@@ -231,6 +231,9 @@ func runExpand(r *Result, opt Options) diag.List {
 }
 
 func runEmit(r *Result, opt Options) diag.List {
+	if r.Network.Input.Name == "" {
+		return nil // a circuit that only edits reference models has no model of its own
+	}
 	r.Model = emit.Standalone(r.Lowered, emit.Meta{Source: r.Source, SourceSHA256: r.SHA256, Compiler: "circc " + Version})
 	b, err := onnx.Marshal(r.Model)
 	if err != nil {

@@ -408,3 +408,20 @@ func LineEnds(text string) string {
 	}
 	return text
 }
+
+// Count writes n with its noun, singular or plural: "1 unit", "3 units".
+// A noun ending in s, x or ch takes "es"; irregular plurals are written
+// "singular/plural" ("photo/photos" is not needed, "stimulus/stimuli" is).
+func Count(n int, noun string) string {
+	one, many, irregular := strings.Cut(noun, "/")
+	if !irregular {
+		many = one + "s"
+		if strings.HasSuffix(one, "s") || strings.HasSuffix(one, "x") || strings.HasSuffix(one, "ch") {
+			many = one + "es"
+		}
+	}
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

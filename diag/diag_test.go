@@ -142,3 +142,19 @@ func TestCodesDocumented(t *testing.T) {
 		t.Errorf("spec.md documents %q, which is no code", c)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		noun string
+		want string
+	}{
+		{1, "unit", "1 unit"}, {0, "unit", "0 units"}, {3, "edit", "3 edits"},
+		{1, "stimulus/stimuli", "1 stimulus"}, {36, "stimulus/stimuli", "36 stimuli"},
+		{2, "box", "2 boxes"}, {2, "batch", "2 batches"}, {1, "natural channel", "1 natural channel"},
+	} {
+		if got := Count(c.n, c.noun); got != c.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/spf13/afero"
 	"google.golang.org/protobuf/proto"
@@ -45,7 +46,7 @@ func (in *injector) spliceCircuit(at experiment.Span) error {
 			}
 		}
 		if j < 0 {
-			return diag.At(at.Start, at.Start, diag.CodeInject, "the circuit's input channel %q is not one of the model's %v", c, man.Input.Channels)
+			return diag.At(at.Start, at.Start, diag.CodeInject, "the circuit's input channel %q is not one of the model's (%s)", c, strings.Join(man.Input.Channels, ", "))
 		}
 		idx[i], mean[i], std[i] = int64(j), float32(man.Input.Mean[j]), float32(man.Input.StdOf(j))
 	}
@@ -103,7 +104,7 @@ func (in *injector) replace(r *experiment.Edit) error {
 	}
 	l, fam, units := r.Layer, r.Family, r.Units
 	if len(units) != len(chans) {
-		return diag.At(r.Start, r.End, diag.CodeInject, "%d natural channels for the %d units of %s", len(chans), len(units), fam)
+		return diag.At(r.Start, r.End, diag.CodeInject, "%s for the %s of %s", diag.Count(len(chans), "natural channel"), diag.Count(len(units), "unit"), fam)
 	}
 	// A hand-made unit matching found no natural partner for (-1)
 	// replaces nothing.

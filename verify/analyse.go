@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/circc/circc/compiler/experiment"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/stimuli"
 )
@@ -76,7 +77,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 			}
 		}
 		if partner[i] < 0 {
-			p.NotGenuine = fmt.Sprintf("no member of %s's %s family left to pair (%d members)", s.natLayer, kind.Set, members)
+			p.NotGenuine = fmt.Sprintf("no member of %s's %s family left to pair (%s)", s.natLayer, kind.Set, diag.Count(members, "member"))
 			continue
 		}
 		c := cands[partner[i]]

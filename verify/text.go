@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/weights"
 )
 
@@ -51,7 +52,7 @@ func deg[T ~float64](x T) string {
 
 // WriteText writes the report as terminal tables.
 func (r *Report) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "%s against %s (%s): %d stimuli, %d photos, %.1f s\n", r.Source, r.Against, r.Provider, r.Stimuli, r.Photos, r.Seconds)
+	fmt.Fprintf(w, "%s against %s (%s): %s, %s, %.1f s\n", r.Source, r.Against, r.Provider, diag.Count(r.Stimuli, "stimulus/stimuli"), diag.Count(r.Photos, "photo"), r.Seconds)
 	for _, f := range r.Families {
 		fmt.Fprintf(w, "\n%s.%s ~ %s (%s matching on %s; %s)\n", f.Layer, f.Family, f.NaturalLayer, f.Matching, f.Stimuli, f.Pos)
 		fmt.Fprintf(w, "  %-20s %-13s %7s %7s %7s %7s %7s %7s %7s %7s  %s\n", "unit", "natural", "r", "pref", "n.pref", "err", "width", "echo", "n.echo", "overlap", "counterpart")

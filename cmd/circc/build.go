@@ -10,6 +10,7 @@ import (
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/experiment"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
@@ -51,6 +52,9 @@ func runBuild(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "stopped after %s\n", res.Stopped)
 		return exitOK
 	}
+	if res.ONNX == nil {
+		return e.fail(badUsage(fmt.Errorf("%s only edits reference models and has no network of its own to build: \"circc build --into MODEL -o OUT.onnx %s\" writes the edited model, \"circc eval --against MODEL %s\" measures it", src, src, src)))
+	}
 	model := *out
 	if model == "" {
 		model = strings.TrimSuffix(src, ".circ") + ".onnx"
@@ -68,7 +72,7 @@ func runBuild(e *env, args []string) int {
 	if *withORT {
 		checked += fmt.Sprintf(", and run with onnxruntime %s (%s)", runtime.LoadedVersion(), runtime.CPU)
 	}
-	fmt.Fprintf(e.stdout, "wrote %s (%d layers, %d units, %d weights) and %s; %s\n", model, len(n.Layers), nu, n.NumWeights(), units, checked)
+	fmt.Fprintf(e.stdout, "wrote %s (%s, %s, %s) and %s; %s\n", model, diag.Count(len(n.Layers), "layer"), diag.Count(nu, "unit"), diag.Count(n.NumWeights(), "weight"), units, checked)
 	// Each motif family's equivariance error: the worst of its members'.
 	for _, l := range n.Layers {
 		worst := map[string]float64{}
@@ -114,7 +118,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 	if err := onnx.Write(e.fs, out, m); err != nil {
 		return e.fail(err)
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: %s with %d edits from %s\n", out, net.Manifest.Name, len(edits), res.Source)
+	fmt.Fprintf(e.stdout, "wrote %s: %s with %s from %s\n", out, net.Manifest.Name, diag.Count(len(edits), "edit"), res.Source)
 	for _, ed := range edits {
 		fmt.Fprintf(e.stdout, "  %-7s %s (%s) channels %s", ed.Kind, ed.Layer, ed.Tensor, compactInts(ed.Channels))
 		if len(ed.Scales) > 0 {

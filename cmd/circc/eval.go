@@ -24,8 +24,8 @@ type refFlags struct {
 func addRefFlags(fl *flags) *refFlags {
 	return &refFlags{
 		against:     fl.String("against", "inceptionv1", "reference `MODEL` (verify: several, comma-separated)"),
-		models:      fl.String("models", "", "folder holding the reference models (default $CIRCC_MODELS, else shared/models beside the checkout, else $CIRCC_HOME/models)"),
-		data:        fl.String("data", "", "folder holding the photo sets (default $CIRCC_DATA, else shared/datasets beside the checkout, else $CIRCC_HOME/datasets)"),
+		models:      fl.String("models", "", "a folder of reference models, searched before $CIRCC_MODELS, $CIRCC_HOME/models and the shipped shared/models"),
+		data:        fl.String("data", "", "a folder of photo sets, searched before $CIRCC_DATA, $CIRCC_HOME/datasets and the shipped shared/datasets"),
 		device:      fl.String("device", "cpu", "execution provider: cpu or cuda"),
 		calibration: fl.IntIn("calibration", 32, 0, 10000, "photos used to scale replaced units"),
 		threads:     fl.IntIn("threads", 0, 0, 256, "onnxruntime intra-op threads (0: its default)"),
@@ -154,12 +154,12 @@ func runEval(e *env, args []string) int {
 		writeJSON(e, map[string]any{"against": net.Manifest.Name, "provider": results[0].Provider, "results": results})
 		return exitOK
 	}
-	fmt.Fprintf(e.stdout, "%s on %d photos (%s)\n", net.Manifest.Name, len(items), results[0].Provider)
+	fmt.Fprintf(e.stdout, "%s on %s (%s)\n", net.Manifest.Name, diag.Count(len(items), "photo"), results[0].Provider)
 	fmt.Fprintf(e.stdout, "%-10s %7s %7s\n", "model", "top-1", "top-5")
 	for i, a := range results {
 		fmt.Fprintf(e.stdout, "%-10s %6.1f%% %6.1f%%", a.Name, 100*a.Top1, 100*a.Top5)
 		for _, ed := range runs[i].edits {
-			fmt.Fprintf(e.stdout, "  %s %s %d channels (%s)", ed.Kind, ed.Layer, len(ed.Channels), ed.Pos)
+			fmt.Fprintf(e.stdout, "  %s %s %s (%s)", ed.Kind, ed.Layer, diag.Count(len(ed.Channels), "channel"), ed.Pos)
 		}
 		fmt.Fprintln(e.stdout)
 	}

@@ -31,7 +31,7 @@ func runModels(e *env, args []string) int {
 		return exitUsage
 	}
 	fl := newFlags("models "+args[0], e.stderr)
-	root := fl.String("models", "", "folder holding the reference models (default $"+models.EnvDir+", else shared/models beside the checkout, else $CIRCC_HOME/models)")
+	root := fl.String("models", "", "a folder of reference models, searched before $"+models.EnvDir+", $CIRCC_HOME/models and the shipped shared/models")
 	device := fl.String("device", "cpu", "execution provider: cpu, cuda, or cpu,cuda to run both and compare them")
 	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
 	size := fl.IntIn("size", 0, 0, 4096, "tensors: the input's side in pixels (0: the manifest's)")
@@ -226,7 +226,7 @@ var presets = map[string]models.Input{
 // the graph, and the file itself go into MODELS/NAME/.
 func modelAdd(e *env, args []string) int {
 	fl := newFlags("models add", e.stderr)
-	root := fl.String("models", "", "the models folder to add to (default $"+models.EnvDir+", else shared/models beside the checkout, else $CIRCC_HOME/models)")
+	root := fl.String("models", "", "the models folder to add to (default $"+models.EnvDir+", else $CIRCC_HOME/models: never the shipped one)")
 	name := fl.String("name", "", "the model's `NAME` in circuits and commands")
 	title := fl.String("title", "", "a line saying what the model is")
 	preset := fl.String("preset", "caffe", "preprocessing: caffe (BGR, 0-255, mean 104,117,123) or torchvision (RGB, 0-1, ImageNet mean and std)")

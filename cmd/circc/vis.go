@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
@@ -76,7 +77,7 @@ func runVis(e *env, args []string) int {
 		for _, u := range g.units {
 			channels = append(channels, u.Channel)
 		}
-		p := e.stage(fmt.Sprintf("%s: %d units", key, len(g.units)), "steps", *asJSON)
+		p := e.stage(fmt.Sprintf("%s: %s", key, diag.Count(len(g.units), "unit")), "steps", *asJSON)
 		r, err := vis.Visualize(g.model, g.input, g.units[0].Tensor, channels, vis.Options{Size: *size, Steps: *steps, Seed: int64(*seed), Batch: opt.Batch, Runtime: opt, Progress: p.update})
 		p.end()
 		if err != nil {

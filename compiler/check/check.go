@@ -188,7 +188,7 @@ func (c *checker) declare(m *module) {
 func (c *checker) checkDecls(m *module) {
 	if m.input != nil {
 		c.checkInput(m, m.input)
-	} else if h := m.file.AST.Header; h != nil && h.Kind == "circuit" && m == c.mods[c.prog.Main.Name] {
+	} else if h := m.file.AST.Header; h != nil && h.Kind == "circuit" && m == c.mods[c.prog.Main.Name] && !editsOnly(m) {
 		d := c.errorf(h.Pos, h.EndPos, diag.CodeInput, "the circuit declares no input")
 		d.Hint = `declare the image it reads, e.g. input image(c in ["r", "g", "b"]) size 224x224 range 0 .. 1`
 	}
@@ -425,4 +425,22 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// editsOnly reports whether a circuit has no network of its own, only
+// statements that edit reference models (ablate, set): it needs no input.
+func editsOnly(m *module) bool {
+	if len(m.layers) > 0 {
+		return false
+	}
+	edits := false
+	for _, d := range m.file.AST.Decls {
+		switch {
+		case d.Ablate != nil || d.Set != nil:
+			edits = true
+		case d.Replace != nil || d.Match != nil || d.Family != nil && d.Family.Layer == nil:
+			return false // these need hand-made units
+		}
+	}
+	return edits
 }

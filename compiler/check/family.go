@@ -452,7 +452,7 @@ func (c *checker) checkMatch(m *module, mt *ast.Match) {
 	}
 	n := c.selector(newScope(m.scope), t, mt.Natural.Selector, false)
 	if u := f.units(); n > 0 && u > 0 && n != u {
-		c.errorf(mt.Natural.Selector.Pos, mt.Natural.Selector.EndPos, diag.CodeMatch, "%d natural units for the %d units of %s", n, u, f.name)
+		c.errorf(mt.Natural.Selector.Pos, mt.Natural.Selector.EndPos, diag.CodeMatch, "%s for the %s of %s", diag.Count(n, "natural unit"), diag.Count(u, "unit"), f.name)
 	}
 }
 
@@ -521,6 +521,6 @@ func (c *checker) checkSet(m *module, st *ast.Set) {
 		d.Detail = "set writes kernels into a reference convolution, so the unit must read that convolution's inputs: declare it with at " + t.model.Name + "." + t.natLayer.Name
 	}
 	if n := c.selector(newScope(m.scope), t, st.Natural.Selector, false); n > 0 && f.units() > 0 && n != f.units() {
-		c.errorf(st.Natural.Selector.Pos, st.Natural.Selector.EndPos, diag.CodeSet, "%d natural channels for the %d units of %s", n, f.units(), f.name)
+		c.errorf(st.Natural.Selector.Pos, st.Natural.Selector.EndPos, diag.CodeSet, "%s for the %s of %s", diag.Count(n, "natural channel"), diag.Count(f.units(), "unit"), f.name)
 	}
 }

@@ -229,7 +229,7 @@ func (r *resolver) match(m *ast.Match) {
 		return
 	}
 	if chs, _ := s.Natural.Channels(); s.Natural.Items != nil && len(chs) != len(s.Units) {
-		r.errorf(s.Natural.SelectorSpan, diag.CodeMatch, "%d natural channels for the %d units of %s", len(chs), len(s.Units), s.Family)
+		r.errorf(s.Natural.SelectorSpan, diag.CodeMatch, "%s for the %s of %s", diag.Count(len(chs), "natural channel"), diag.Count(len(s.Units), "unit"), s.Family)
 		return
 	}
 	r.plan.Matches = append(r.plan.Matches, s)
