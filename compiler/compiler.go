@@ -168,6 +168,7 @@ func applyDefines(r *Result, defines map[string]string) diag.List {
 	var ds diag.List
 	at := diag.RangeAt(r.Program.Main.AST.Pos, 0)
 	for _, n := range names {
+		r.Program.AddSource("-D "+n, []byte(defines[n]))
 		e, perr := parser.ParseExpr("-D "+n, defines[n])
 		if perr != nil {
 			ds = append(ds, &diag.Diagnostic{Code: diag.CodeDefine, Summary: fmt.Sprintf("-D %s=%s: %s", n, defines[n], perr[0].Summary), Subject: at})

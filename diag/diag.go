@@ -185,10 +185,10 @@ func (l List) WriteText(w io.Writer, src Sources) {
 			sev = "warning: "
 		}
 		fmt.Fprintf(w, "%s:%d:%d: %s%s [%s]\n", p.Filename, p.Line, p.Column, sev, oneLine(d.Summary), d.Code)
-		if src != nil {
+		if text := sourceOf(src, p.Filename); text != nil {
 			ix := lines[p.Filename]
 			if ix == nil {
-				ix = newLineIndex(src(p.Filename))
+				ix = newLineIndex(text)
 				lines[p.Filename] = ix
 			}
 			writeExcerpt(w, ix, d.Subject)
@@ -207,6 +207,16 @@ func (l List) WriteText(w io.Writer, src Sources) {
 	for _, f := range files {
 		fmt.Fprintf(w, "%s: %d more problems not shown (at most %d per file)\n", f, hidden[f], MaxPerFile)
 	}
+}
+
+// sourceOf is the text of a file, or nil when there is none to show: an
+// excerpt of a text the renderer does not have would be an empty line
+// with a caret under nothing.
+func sourceOf(src Sources, filename string) []byte {
+	if src == nil {
+		return nil
+	}
+	return src(filename)
 }
 
 // oneLine keeps a summary on its line: a summary quoting hostile text must

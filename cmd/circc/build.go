@@ -23,7 +23,7 @@ func runBuild(e *env, args []string) int {
 	out := fl.String("o", "", "output model `OUT.onnx` (default: the source's name with .onnx); OUT.units.json is written beside it")
 	stop := fl.String("stop-after", "", "stop after `STAGE` ("+strings.Join(compiler.StageNames(), ", ")+"); write nothing")
 	into := fl.String("into", "", "write the circuit's set, replace and ablate statements into reference `MODEL` instead of building a standalone model")
-	rf := addRefFlags(fl)
+	rf := addRefFlags(fl, flagData|flagCalibration|flagRuntime|flagDefines)
 	withORT := fl.Bool("onnxruntime", false, "also run the written model once in onnxruntime at its input size (costs a forward pass)")
 	if fl.Parse(args) != nil {
 		return exitUsage

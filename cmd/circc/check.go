@@ -190,6 +190,13 @@ func writeSummary(w io.Writer, name string, prog *check.Program) {
 }
 
 func runGrammar(e *env, args []string) int {
+	fl := newFlags("grammar", e.stderr)
+	if fl.Parse(args) != nil {
+		return exitUsage
+	}
+	if fl.NArg() > 0 {
+		return e.fail(badUsage(fmt.Errorf("grammar takes no arguments, got %s", strings.Join(fl.Args(), " "))))
+	}
 	fmt.Fprintln(e.stdout, parser.Grammar())
 	return exitOK
 }

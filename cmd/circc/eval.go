@@ -15,23 +15,53 @@ import (
 )
 
 // refFlags are the flags of the commands that use a reference model.
+// A command registers only those that mean something to it; the others
+// keep their defaults.
 type refFlags struct {
 	against, models, data, device *string
 	calibration, threads, batch   *int
 	defines                       defineFlag
 }
 
-func addRefFlags(fl *flags) *refFlags {
-	return &refFlags{
-		against:     fl.String("against", "inceptionv1", "reference `MODEL` (verify: several, comma-separated)"),
-		models:      fl.String("models", "", "a folder of reference models, searched before $CIRCC_MODELS, $CIRCC_HOME/models and the shipped shared/models"),
-		data:        fl.String("data", "", "a folder of photo sets, searched before $CIRCC_DATA, $CIRCC_HOME/datasets and the shipped shared/datasets"),
-		device:      fl.String("device", "cpu", "execution provider: cpu or cuda"),
-		calibration: fl.IntIn("calibration", 32, 0, 10000, "photos used to scale replaced units"),
-		threads:     fl.IntIn("threads", 0, 0, 256, "onnxruntime intra-op threads (0: its default)"),
-		batch:       fl.IntIn("batch", 0, 0, 4096, "images per run (0: the device's default, 16 on cpu, 256 on cuda)"),
-		defines:     addDefines(fl),
+// refFlag names a group of reference-model flags.
+type refFlag uint
+
+const (
+	flagAgainst     refFlag = 1 << iota // --against MODEL
+	flagSeveral                         // --against takes a comma-separated list
+	flagData                            // --data
+	flagCalibration                     // --calibration
+	flagDefines                         // -D, for the circuit the command compiles
+	flagRuntime                         // --device, --threads, --batch
+)
+
+func addRefFlags(fl *flags, want refFlag) *refFlags {
+	str := func(v string) *string { return &v }
+	num := func(v int) *int { return &v }
+	r := &refFlags{against: str("inceptionv1"), data: str(""), device: str("cpu"), calibration: num(32), threads: num(0), batch: num(0)}
+	if want&flagAgainst != 0 {
+		doc := "reference `MODEL`"
+		if want&flagSeveral != 0 {
+			doc = "reference `MODELS`, one or several, comma-separated"
+		}
+		r.against = fl.String("against", "inceptionv1", doc)
 	}
+	r.models = fl.String("models", "", "a folder of reference models, searched before $CIRCC_MODELS, $CIRCC_HOME/models and the shipped shared/models")
+	if want&flagData != 0 {
+		r.data = fl.String("data", "", "a folder of photo sets, searched before $CIRCC_DATA, $CIRCC_HOME/datasets and the shipped shared/datasets")
+	}
+	if want&flagRuntime != 0 {
+		r.device = fl.String("device", "cpu", "execution provider: cpu or cuda")
+		r.threads = fl.IntIn("threads", 0, 0, 256, "onnxruntime intra-op threads (0: its default)")
+		r.batch = fl.IntIn("batch", 0, 0, 4096, "images per run (0: the device's default, 16 on cpu, 256 on cuda)")
+	}
+	if want&flagCalibration != 0 {
+		r.calibration = fl.IntIn("calibration", 32, 0, 10000, "photos used to scale replaced units")
+	}
+	if want&flagDefines != 0 {
+		r.defines = addDefines(fl)
+	}
+	return r
 }
 
 // runtimeOptions are the session options the flags ask for.
@@ -91,7 +121,7 @@ func compileFor(e *env, file string, rf *refFlags) (*compiler.Result, int) {
 
 func runEval(e *env, args []string) int {
 	fl := newFlags("eval", e.stderr)
-	rf := addRefFlags(fl)
+	rf := addRefFlags(fl, flagAgainst|flagData|flagCalibration|flagRuntime|flagDefines)
 	limit := fl.IntIn("limit", 0, 0, 1<<20, "evaluate only the first `N` photos (0: all)")
 	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
 	if fl.Parse(args) != nil {

@@ -38,7 +38,7 @@ type visGroup struct {
 
 func runVis(e *env, args []string) int {
 	fl := newFlags("vis", e.stderr)
-	rf := addRefFlags(fl)
+	rf := addRefFlags(fl, flagAgainst|flagRuntime|flagDefines)
 	out := fl.String("o", "", "write the portraits into `DIR`")
 	circuit := fl.String("circuit", "", "visualise hand-made units of the circuit in `FILE` (UNIT: LAYER.NAME, LAYER.FAMILY or NAME)")
 	size := fl.IntIn("size", 224, 16, 1024, "the side of the images, in pixels")
@@ -175,6 +175,10 @@ func resolveUnits(e *env, rf *refFlags, res *compiler.Result, names []string) (m
 				return nil, nil, fmt.Errorf("%s: name its channels, LAYER:CH or LAYER[SEL]", name)
 			}
 			for _, c := range ref.Channels {
+				// Checked before any work starts, so a wrong unit shows no progress.
+				if l, ok := net.Manifest.Layer(layer); ok && (c < 0 || c >= l.Channels) {
+					return nil, nil, fmt.Errorf("%s: %s has channels 0 to %d; %d is not one", name, l.Name, l.Channels-1, c)
+				}
 				unit := &visUnit{Unit: fmt.Sprintf("%s:%d", layer, c), Model: model, Tensor: tensor, Channel: c}
 				if model != *rf.against {
 					unit.Unit = model + "." + unit.Unit

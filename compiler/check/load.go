@@ -42,6 +42,10 @@ type Program struct {
 // Source returns a loaded file's text, for rendering diagnostics.
 func (p *Program) Source(name string) []byte { return p.src[name] }
 
+// AddSource records a text that is not a file but that diagnostics point
+// into, such as a -D value, so that they can show it.
+func (p *Program) AddSource(name string, src []byte) { p.src[name] = src }
+
 type loader struct {
 	fs    afero.Fs
 	root  string
