@@ -4,7 +4,7 @@ package check
 type LayerInfo struct {
 	Name   string
 	Op     LayerOp
-	Kernel int    // kernel width (0: none or unknown)
+	Kernel int // kernel width (0: none or unknown)
 	// Units is the layer's width as far as it is known statically: the sum
 	// over its families of the product of their parameter domains' lengths.
 	// UnitsKnown is false when a domain's length depends on evaluation.

@@ -78,9 +78,9 @@ type fnSym struct {
 type layerSym struct {
 	name     string
 	decl     *ast.Layer
-	index    int    // position in the network, input = -1
+	index    int // position in the network, input = -1
 	op       LayerOp
-	ksize    int    // kernel width of conv and pooling (0 unknown)
+	ksize    int // kernel width of conv and pooling (0 unknown)
 	families []*familySym
 	byName   map[string]*familySym
 }
