@@ -40,6 +40,18 @@ func runStimuli(e *env, args []string) int {
 	case *kind != "rotations" && !slices.Contains(stimuli.Names(), *kind):
 		return e.fail(badUsage(fmt.Errorf("no stimulus set %q (sets: %s, rotations, or all)", *kind, strings.Join(stimuli.Names(), ", "))))
 	}
+	// The rotations need the photo set: without it, rotations alone is an
+	// error before anything is written, and all draws the synthetic sets
+	// and says what it left out.
+	if slices.Contains(kinds, "rotations") {
+		if _, err := datasets.ImageNetSample(e.fs, datasets.Dir(e.fs, *data, "imagenet-sample")); err != nil {
+			if *kind != "all" {
+				return e.fail(err)
+			}
+			kinds = slices.DeleteFunc(kinds, func(k string) bool { return k == "rotations" })
+			defer fmt.Fprintf(e.stderr, "circc: rotations left out: %v\n", err)
+		}
+	}
 	if err := e.fs.MkdirAll(*out, 0o755); err != nil {
 		return e.fail(err)
 	}
