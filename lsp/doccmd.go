@@ -83,7 +83,22 @@ func Doc(name string) (string, error) {
 	return b.String(), nil
 }
 
+// firstLine is a doc comment's first sentence, on one line: a sentence
+// may run over several lines of the comment, and "et al." or "e.g." do not
+// end one.
 func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
+	para, _, _ := strings.Cut(s, "\n\n")
+	text := strings.Join(strings.Fields(para), " ")
+	for i := 0; i < len(text); i++ {
+		if text[i] != '.' || i+1 < len(text) && text[i+1] != ' ' {
+			continue
+		}
+		word := text[strings.LastIndexByte(text[:i], ' ')+1 : i]
+		switch strings.ToLower(word) {
+		case "al", "e.g", "i.e", "cf", "vs", "fig", "eq":
+			continue
+		}
+		return text[:i+1]
+	}
+	return text
 }
