@@ -944,6 +944,7 @@ func (c *checker) callFn(f *fnSym, cl *ast.Call, args []*Type, s, e ast.Pos) *Ty
 		}
 		bound[j] = args[i]
 	}
+	mismatched := false
 	for i, b := range bound {
 		if b == nil {
 			d := c.errorf(s, e, diag.CodeArity, "%s: missing argument %s", f.name, params[i].Name.Name)
@@ -954,8 +955,12 @@ func (c *checker) callFn(f *fnSym, cl *ast.Call, args []*Type, s, e ast.Pos) *Ty
 			if want, ok := paramTypes[params[i].Type.Name]; ok && !conforms(b, want) {
 				c.errorf(cl.Args[min(i, len(cl.Args)-1)].Pos, cl.Args[min(i, len(cl.Args)-1)].EndPos, "type",
 					"%s: parameter %s is %s, got %s", f.name, params[i].Name.Name, params[i].Type.Name, b)
+				mismatched = true
 			}
 		}
+	}
+	if mismatched {
+		return unknown // the call is wrong: its body would only repeat it, inside the callee
 	}
 	before := len(c.diags)
 	t := c.instantiate(f, bound)
