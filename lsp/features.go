@@ -46,6 +46,13 @@ func (s *Server) hover(_ *glsp.Context, p *protocol.HoverParams) (*protocol.Hove
 		}
 		text = hoverText(u)
 		span = u.Span
+	} else if u, ok := d.index.DeclAt(d.path, off); ok {
+		if u.Kind == "layer" {
+			if shape := s.layerShape(d, u.Name); shape != "" {
+				u.Type += "\n" + shape
+			}
+		}
+		text, span = hoverText(u), u.Decl // the declaration's own name
 	} else if t, ok := d.index.TypeAt(d.path, off); ok {
 		text = fmt.Sprintf("```circ\n%s\n```\n%s", d.text[t.Start.Offset:t.End.Offset], t.Type)
 		span = t.Span

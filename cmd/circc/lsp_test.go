@@ -251,6 +251,16 @@ func TestLanguageServer(t *testing.T) {
 	if v := hover["result"].(map[string]any)["contents"].(map[string]any)["value"].(string); !strings.Contains(v, "layer conv2d0 = conv 7x7") || !strings.Contains(v, "3x224x224 -> 72x112x112") {
 		t.Errorf("hover on a layer: %q", v)
 	}
+	// Hover on a declaration's own name says what it declares.
+	for needle, want := range map[string]string{"layer conv2d0 =": "layer conv2d0 = conv 7x7", "let edges =": "let **edges**"} {
+		at := find(needle)
+		at["character"] = at["character"].(int) + len(strings.Fields(needle)[0]) + 1 // on the name
+		hover = c.call("textDocument/hover", map[string]any{"textDocument": doc, "position": at})
+		r, _ := hover["result"].(map[string]any)
+		if r == nil || !strings.Contains(r["contents"].(map[string]any)["value"].(string), want) {
+			t.Errorf("hover on the declaration %q: %v", needle, hover["result"])
+		}
+	}
 	def := c.call("textDocument/definition", map[string]any{"textDocument": doc, "position": find("gabor(7, o")})
 	loc := def["result"].(map[string]any)
 	stdPath := strings.TrimPrefix(loc["uri"].(string), "file://")

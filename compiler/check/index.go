@@ -74,6 +74,17 @@ func before(a, b ast.Pos) bool {
 	return a.Offset < b.Offset
 }
 
+// DeclAt is a use of the name declared at offset of file: what hover on a
+// declaration shows.
+func (ix *Index) DeclAt(file string, offset int) (Use, bool) {
+	for _, u := range ix.Uses {
+		if u.Decl.Contains(file, offset) {
+			return u, true
+		}
+	}
+	return Use{}, false
+}
+
 // UseAt is the use covering offset of file, the innermost when several do.
 func (ix *Index) UseAt(file string, offset int) (Use, bool) {
 	return innermost(ix.Uses, func(u Use) Span { return u.Span }, file, offset)
