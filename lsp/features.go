@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/compiler/check"
 	"github.com/circc/circc/lang/ast"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/stdlib"
 	"github.com/circc/circc/stimuli"
 )
@@ -86,10 +88,31 @@ func (s *Server) definition(_ *glsp.Context, p *protocol.DefinitionParams) (any,
 		return nil, err
 	}
 	u, ok := d.index.UseAt(d.path, off)
+	if ok && u.Kind == "model" {
+		return s.modelLocation(u.Name), nil
+	}
 	if !ok || u.Decl.Start.Filename == "" {
 		return nil, nil
 	}
 	return s.location(d, u.Decl), nil
+}
+
+// modelLocation is where a reference model is described: its folder's
+// manifest (a model a user added), else its README (a shipped model,
+// whose manifest is built in); nil when neither is on disk.
+func (s *Server) modelLocation(name string) any {
+	m, ok := s.reg.Lookup(name)
+	if !ok {
+		return nil
+	}
+	dir := m.Dir(s.fs, "")
+	for _, f := range []string{models.ManifestFile, "README.md"} {
+		p := filepath.Join(dir, f)
+		if st, err := s.fs.Stat(p); err == nil && st.Mode().IsRegular() {
+			return protocol.Location{URI: s.uriOf(p)}
+		}
+	}
+	return nil
 }
 
 func (s *Server) location(d *document, sp check.Span) protocol.Location {

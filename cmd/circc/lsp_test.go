@@ -261,6 +261,12 @@ func TestLanguageServer(t *testing.T) {
 			t.Errorf("hover on the declaration %q: %v", needle, hover["result"])
 		}
 	}
+	// Definition on a model's name opens its description: a shipped
+	// model's README.
+	mdef := c.call("textDocument/definition", map[string]any{"textDocument": doc, "position": find("inceptionv1.mixed3b using")})
+	if loc, _ := mdef["result"].(map[string]any); loc == nil || !strings.HasSuffix(loc["uri"].(string), "/inceptionv1/README.md") {
+		t.Errorf("definition of inceptionv1: %v", mdef["result"])
+	}
 	def := c.call("textDocument/definition", map[string]any{"textDocument": doc, "position": find("gabor(7, o")})
 	loc := def["result"].(map[string]any)
 	stdPath := strings.TrimPrefix(loc["uri"].(string), "file://")

@@ -533,7 +533,7 @@ func (c *checker) ident(id *ast.Ident, sc *scope) *Type {
 			return constant(v, dimless)
 		}
 		if m, ok := c.models.Lookup(id.Name); ok {
-			c.recordOther(id, "model", Span{}, fmt.Sprintf("reference model %s: %d layers, input %v %vx%v", m.Name, len(m.LayerNames()), m.Input.Channels, m.Input.Size[1], m.Input.Size[0]), "")
+			c.recordOther(id, "model", Span{}, fmt.Sprintf("reference model %s: %d layers, input %s %dx%d", m.Name, len(m.LayerNames()), strings.Join(m.Input.Channels, ""), m.Input.Size[1], m.Input.Size[0]), "")
 			return &Type{Kind: KModel, model: m}
 		}
 		if _, ok := units[id.Name]; ok && id.Name != "" {
