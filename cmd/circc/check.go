@@ -46,6 +46,18 @@ type flags struct {
 }
 
 func (f *flags) Parse(args []string) error {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		// --json takes its file after "=": a file after a space would be
+		// read as an argument of the command.
+		if (a == "--json" || a == "-json") && i+1 < len(args) && strings.HasSuffix(args[i+1], ".json") {
+			err := fmt.Errorf("--json %s: write --json=%s to name the file (--json alone writes to stdout)", args[i+1], args[i+1])
+			fmt.Fprintln(f.Output(), err)
+			return err
+		}
+	}
 	for {
 		if err := f.FlagSet.Parse(args); err != nil {
 			return err
@@ -122,7 +134,7 @@ type checkReport struct {
 
 func runCheck(e *env, args []string) int {
 	fl := newFlags("check", e.stderr)
-	asJSON := fl.Bool("json", false, "write the diagnostics as JSON on stdout")
+	asJSON := addJSON(fl, "the diagnostics")
 	verbose := fl.Bool("v", false, "print a summary of each clean circuit: its layers and units")
 	if fl.Parse(args) != nil {
 		return exitUsage
@@ -139,19 +151,19 @@ func runCheck(e *env, args []string) int {
 		if err != nil {
 			return e.fail(err)
 		}
-		if len(ds) == 0 && *verbose && !*asJSON {
+		if len(ds) == 0 && *verbose && *asJSON == "" {
 			writeSummary(e.stdout, name, prog)
 		}
 		if len(ds) > 0 {
 			rep.OK = false
 			code = exitDiags
 			rep.Diagnostics = append(rep.Diagnostics, ds...)
-			if !*asJSON {
+			if *asJSON == "" {
 				ds.WriteText(e.stderr, prog.Source)
 			}
 		}
 	}
-	if *asJSON {
+	if *asJSON != "" {
 		if err := writeJSON(e, rep); err != nil {
 			return e.fail(err)
 		}

@@ -9,7 +9,7 @@ import (
 
 func runDoctor(e *env, args []string) int {
 	fl := newFlags("doctor", e.stderr)
-	asJSON := fl.Bool("json", false, "write the report as JSON on stdout")
+	asJSON := addJSON(fl, "the report")
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
@@ -21,7 +21,7 @@ func runDoctor(e *env, args []string) int {
 			r.CPUVersion = runtime.LoadedVersion()
 		}
 	}
-	if *asJSON {
+	if *asJSON != "" {
 		writeJSON(e, r)
 	} else {
 		mark := func(ok bool) string {

@@ -123,7 +123,7 @@ func runEval(e *env, args []string) int {
 	fl := newFlags("eval", e.stderr)
 	rf := addRefFlags(fl, flagAgainst|flagData|flagCalibration|flagRuntime|flagDefines)
 	limit := fl.IntIn("limit", 0, 0, 1<<20, "evaluate only the first `N` photos (0: all)")
-	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
+	asJSON := addJSON(fl, "the results")
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
@@ -172,7 +172,7 @@ func runEval(e *env, args []string) int {
 	output := net.Model.P.GetGraph().GetOutput()[0].GetName()
 	var results []*reference.Accuracy
 	for _, r := range runs {
-		p := e.stage("evaluating "+r.name, "photos", *asJSON)
+		p := e.stage("evaluating "+r.name, "photos", *asJSON == "-")
 		acc, err := net.Evaluate(e.fs, r.name, r.model, output, items, opt, p.update)
 		p.end()
 		if err != nil {
@@ -180,7 +180,7 @@ func runEval(e *env, args []string) int {
 		}
 		results = append(results, acc)
 	}
-	if *asJSON {
+	if *asJSON != "" {
 		writeJSON(e, map[string]any{"against": net.Manifest.Name, "provider": results[0].Provider, "results": results})
 		return exitOK
 	}

@@ -287,11 +287,42 @@ func (e *env) errorMessage() string {
 	return strings.TrimSpace(e.messages.String())
 }
 
-// jsonRequest finds where the command line asks for JSON: "-" (stdout)
-// for a --json switch, the file for verify's --json FILE, "" for none.
+// jsonFlag is --json, one meaning on every command: alone (or =-, =true)
+// the JSON goes to stdout, --json=FILE writes it to FILE, --json=false
+// writes none.
+type jsonFlag struct{ to string }
+
+func (j *jsonFlag) String() string   { return j.to }
+func (j *jsonFlag) IsBoolFlag() bool { return true }
+func (j *jsonFlag) Set(v string) error {
+	j.to = jsonTarget(v)
+	return nil
+}
+
+// jsonTarget is where a --json value sends the JSON: "-" stdout, "" none,
+// else a file.
+func jsonTarget(v string) string {
+	switch v {
+	case "true", "-":
+		return "-"
+	case "false", "":
+		return ""
+	}
+	return v
+}
+
+// addJSON registers --json; the result is "-", a file or "".
+func addJSON(fl *flags, what string) *string {
+	j := &jsonFlag{}
+	fl.Var(j, "json", "write "+what+" as JSON on stdout (--json), or to a file (--json=FILE)")
+	return &j.to
+}
+
+// jsonRequest finds where the command line asks for JSON, before the
+// command parses it, so that a failure can still write its error object
+// there: "-" (stdout), a file, or "" for none.
 func jsonRequest(args []string) string {
-	takesFile := len(args) > 0 && (args[0] == "verify" || args[0] == "weights")
-	for i, a := range args {
+	for _, a := range args {
 		if a == "--" {
 			break
 		}
@@ -299,17 +330,10 @@ func jsonRequest(args []string) string {
 		if !strings.HasPrefix(a, "-") || name != "json" {
 			continue
 		}
-		switch {
-		case takesFile && hasValue:
-			return value
-		case takesFile && i+1 < len(args):
-			return args[i+1]
-		case takesFile:
-			return ""
-		case hasValue && value == "false":
-			return ""
+		if !hasValue {
+			return "-"
 		}
-		return "-"
+		return jsonTarget(value)
 	}
 	return ""
 }

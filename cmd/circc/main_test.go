@@ -113,6 +113,7 @@ func TestJSONOnEveryPath(t *testing.T) {
 	write("altered/inceptionv1/model.onnx", "not the model")
 	models := filepath.Join("..", "..", "..", "shared", "models")
 	report := filepath.Join(dir, "report.json")
+	report2 := filepath.Join(dir, "check.json")
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -128,8 +129,10 @@ func TestJSONOnEveryPath(t *testing.T) {
 		{args: []string{"models", "test", "--json", "--device", "tpu", "inceptionv1"}, code: exitUsage},
 		{args: []string{"eval", "--json", "--against", "nosuchmodel"}, code: exitUsage},
 		{args: []string{"eval", "--json", "--threads", "-1"}, code: exitUsage},
-		{args: []string{"verify", "--json", "-", "--against", "inceptionv1", bad}, code: exitDiags},
-		{args: []string{"verify", "--json", report, "--against", "inceptionv1", bad}, code: exitDiags, file: report},
+		{args: []string{"verify", "--json", "--against", "inceptionv1", bad}, code: exitDiags},
+		{args: []string{"verify", "--json=" + report, "--against", "inceptionv1", bad}, code: exitDiags, file: report},
+		{args: []string{"check", "--json=" + report2, bad}, code: exitDiags, file: report2}, // one meaning: a file on every command
+		{args: []string{"verify", "--json", "r.json", "--against", "inceptionv1", bad}, code: exitUsage}, // the file goes after =
 		{args: []string{"doctor", "--json"}},
 	} {
 		var out, errb bytes.Buffer

@@ -33,7 +33,7 @@ func runModels(e *env, args []string) int {
 	fl := newFlags("models "+args[0], e.stderr)
 	root := fl.String("models", "", "a folder of reference models, searched before $"+models.EnvDir+", $CIRCC_HOME/models and the shipped shared/models")
 	device := fl.String("device", "cpu", "execution provider: cpu, cuda, or cpu,cuda to run both and compare them")
-	asJSON := fl.Bool("json", false, "write the results as JSON on stdout")
+	asJSON := addJSON(fl, "the results")
 	size := fl.IntIn("size", 0, 0, 4096, "tensors: the input's side in pixels (0: the manifest's)")
 	if fl.Parse(args[1:]) != nil {
 		return exitUsage
@@ -42,7 +42,7 @@ func runModels(e *env, args []string) int {
 		return modelTensors(e, *root, *size, fl)
 	}
 	if args[0] == "list" {
-		return modelList(e, *root, *asJSON)
+		return modelList(e, *root, *asJSON != "")
 	}
 	if fl.NArg() != 1 {
 		fmt.Fprintln(e.stderr, "usage: circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] NAME")
@@ -56,7 +56,7 @@ func runModels(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	return modelTest(e, net, devices, *asJSON)
+	return modelTest(e, net, devices, *asJSON != "")
 }
 
 // modelEntry is one registered model in circc models list.

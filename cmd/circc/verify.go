@@ -11,7 +11,7 @@ import (
 func runVerify(e *env, args []string) int {
 	fl := newFlags("verify", e.stderr)
 	rf := addRefFlags(fl, flagAgainst|flagSeveral|flagData|flagRuntime|flagDefines)
-	jsonOut := fl.String("json", "", "write the report as JSON to `FILE` (- for stdout)")
+	jsonOut := addJSON(fl, "the report")
 	htmlOut := fl.String("html", "", "write a self-contained report page to `FILE`")
 	window := fl.IntIn("window", 0, 0, 64, "read each unit as the maximum over the centre N×N cells of its map (1: the centre unit; 0: position-tolerant, 16 px of the image whatever the layer's stride)")
 	photos := fl.IntIn("photos", 128, 0, 100000, "dataset photos for each unit's top photos (0: none)")

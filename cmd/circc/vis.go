@@ -44,7 +44,7 @@ func runVis(e *env, args []string) int {
 	size := fl.IntIn("size", 224, 16, 1024, "the side of the images, in pixels")
 	steps := fl.IntIn("steps", 512, 1, 100000, "optimisation steps")
 	seed := fl.IntIn("seed", 0, 0, 1<<30, "random seed (the same seed gives the same images)")
-	asJSON := fl.Bool("json", false, "write what was made as JSON on stdout")
+	asJSON := addJSON(fl, "what was made")
 	if fl.Parse(args) != nil {
 		return exitUsage
 	}
@@ -77,7 +77,7 @@ func runVis(e *env, args []string) int {
 		for _, u := range g.units {
 			channels = append(channels, u.Channel)
 		}
-		p := e.stage(fmt.Sprintf("%s: %s", key, diag.Count(len(g.units), "unit")), "steps", *asJSON)
+		p := e.stage(fmt.Sprintf("%s: %s", key, diag.Count(len(g.units), "unit")), "steps", *asJSON == "-")
 		r, err := vis.Visualize(g.model, g.input, g.units[0].Tensor, channels, vis.Options{Size: *size, Steps: *steps, Seed: int64(*seed), Batch: opt.Batch, Runtime: opt, Progress: p.update})
 		p.end()
 		if err != nil {
@@ -114,7 +114,7 @@ func runVis(e *env, args []string) int {
 	if err := safefs.WriteFiles(e.fs, files, nil); err != nil {
 		return e.fail(err)
 	}
-	if *asJSON {
+	if *asJSON != "" {
 		if err := writeJSON(e, map[string]any{"units": all, "size": *size, "steps": *steps, "seed": *seed, "seconds": time.Since(start).Seconds()}); err != nil {
 			return e.fail(err)
 		}

@@ -31,7 +31,7 @@ type weightsReport struct {
 func runWeights(e *env, args []string) int {
 	fl := newFlags("weights", e.stderr)
 	rf := addRefFlags(fl, flagAgainst)
-	jsonOut := fl.String("json", "", "write the weights as JSON to `FILE` (- for stdout)")
+	jsonOut := addJSON(fl, "the weights")
 	pngOut := fl.String("png", "", "draw the tiles into `FILE` (PNG)")
 	top := fl.IntIn("top", 24, 0, 4096, "the picture's columns: the N input channels most strongly connected (0: all)")
 	if fl.Parse(args) != nil {
