@@ -78,13 +78,21 @@ func runWeights(e *env, args []string) int {
 	if err != nil {
 		return e.fail(badUsage(err))
 	}
+	if l, ok := net.Manifest.Layer(toLayer); ok {
+		for _, c := range channels {
+			if c < 0 || c >= l.Channels {
+				return e.fail(badUsage(fmt.Errorf("%s has channels 0 to %d; %d is not one", l.Name, l.Channels-1, c)))
+			}
+		}
+	}
 	size := net.Manifest.Input.Size
 	input := []int64{1, int64(len(net.Manifest.Input.Channels)), int64(size[0]), int64(size[1])}
 	p := e.stage("expanding weights", "", *jsonOut == "-")
 	ex, err := weights.Expand(net.Model, input, fromTensor, to, channels)
 	p.end()
 	if errors.Is(err, weights.ErrNotAfter) {
-		err = badUsage(err) // the two layers were given the wrong way round
+		// The two layers were given the wrong way round: say so by their names.
+		err = badUsage(fmt.Errorf("%w: %s does not come after %s; name the earlier layer first", weights.ErrNotAfter, toLayer, from))
 	}
 	if err != nil {
 		return e.fail(err)
