@@ -3,6 +3,7 @@ package reference
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -136,11 +137,15 @@ func compare(set, name string, got, want []float32) GoldenResult {
 // the model's output; a folder with other .pb files (activations named by
 // their TensorProto.name, like caffe_227) compares those tensors, with the
 // input's own spatial size.
+// ErrNoTestData: the model's folder holds no test data (a model a user
+// added, before RecordGolden).
+var ErrNoTestData = errors.New("no test data")
+
 func (n *Net) TestGolden(fs afero.Fs, opt runtime.Options) ([]GoldenResult, error) {
 	sets, _ := afero.Glob(fs, filepath.Join(n.Dir, "*", "input_0.pb"))
 	sort.Strings(sets)
 	if len(sets) == 0 {
-		return nil, fmt.Errorf("no test data (*/input_0.pb) in %s", n.Dir)
+		return nil, fmt.Errorf("%w (*/input_0.pb) in %s", ErrNoTestData, n.Dir)
 	}
 	sums, err := readSums(fs, n.Dir)
 	if err != nil {

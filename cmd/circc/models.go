@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/internal/places"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/models"
@@ -27,7 +28,7 @@ func runModels(e *env, args []string) int {
 		return modelAdd(e, args[1:])
 	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "test" && args[0] != "tensors") {
-		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--json] NAME\n       circc models add [--models DIR] --name NAME [--preset caffe|torchvision] [flags] FILE.onnx")
+		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--record [--force]] [--json] NAME\n       circc models add [--models DIR] --name NAME [--preset caffe|torchvision] [flags] FILE.onnx")
 		return exitUsage
 	}
 	fl := newFlags("models "+args[0], e.stderr)
@@ -35,6 +36,8 @@ func runModels(e *env, args []string) int {
 	device := fl.String("device", "cpu", "execution provider: cpu, cuda, or cpu,cuda to run both and compare them")
 	asJSON := addJSON(fl, "the results")
 	size := fl.IntIn("size", 0, 0, 4096, "tensors: the input's side in pixels (0: the manifest's)")
+	record := fl.Bool("record", false, "test: first record test data for a model that has none (a model you added), from onnxruntime on the first device")
+	force := fl.Bool("force", false, "test --record: record again over existing test data")
 	if fl.Parse(args[1:]) != nil {
 		return exitUsage
 	}
@@ -45,7 +48,7 @@ func runModels(e *env, args []string) int {
 		return modelList(e, *root, *asJSON != "")
 	}
 	if fl.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "usage: circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] NAME")
+		fmt.Fprintln(e.stderr, "usage: circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--record [--force]] NAME")
 		return exitUsage
 	}
 	devices, err := runtime.ParseDevices(*device)
@@ -55,6 +58,19 @@ func runModels(e *env, args []string) int {
 	net, err := reference.Open(e.fs, fl.Arg(0), *root)
 	if err != nil {
 		return e.fail(err)
+	}
+	if *record {
+		if _, builtin := models.Lookup(net.Manifest.Name); builtin {
+			return e.fail(badUsage(fmt.Errorf("%s is a shipped model: its test data comes with it", net.Manifest.Name)))
+		}
+		_, err := net.RecordGolden(e.fs, devices[0], *force)
+		if errors.Is(err, reference.ErrHasTestData) {
+			err = badUsage(err)
+		}
+		if err != nil {
+			return e.fail(err)
+		}
+		fmt.Fprintf(e.stderr, "recorded %s of test data for %s in %s (onnxruntime, %s), pinned in SHA256SUMS\n", diag.Count(reference.RecordSets, "input"), net.Manifest.Name, net.Dir, devices[0].Device)
 	}
 	return modelTest(e, net, devices, *asJSON != "")
 }
@@ -129,6 +145,9 @@ func modelTest(e *env, net *reference.Net, devices []runtime.Options, asJSON boo
 	var runs []goldenRun
 	for _, opt := range devices {
 		res, err := net.TestGolden(e.fs, opt)
+		if errors.Is(err, reference.ErrNoTestData) {
+			err = problem(fmt.Errorf("%w; record it once from onnxruntime with: circc models test --record %s", err, net.Manifest.Name))
+		}
 		if err != nil {
 			return e.fail(err)
 		}
