@@ -183,6 +183,9 @@ func pText(p Float) string {
 // unpairedStrongest lists the members among the n strongest that no pair
 // took, with their strength and preferred orientation.
 func unpairedStrongest(f *Family, n int) []string {
+	if len(f.MemberList) == 0 || math.IsNaN(float64(f.MemberList[0].Strength)) {
+		return nil // without photos there is no strength to rank by
+	}
 	paired := map[int]bool{}
 	for _, p := range f.Pairs {
 		paired[p.Channel] = true
