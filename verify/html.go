@@ -464,16 +464,18 @@ th{background:#f6f6f6}td.l,th.l{text-align:left}.ok{color:#1a7f37}.fail{color:#c
 {{end}}
 .top figcaption{font-size:8px;line-height:1.1;color:#555;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
 small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin:0 4px}
+nav{border:1px solid #ddd;padding:4px 12px;margin-bottom:1em;font-size:13px}nav ul{margin:2px 0;padding-left:1.4em}
 </style></head><body>
-{{range .Reports}}
-<h1>{{.R.Source}} against {{.R.Against}}</h1>
+<nav id="top" aria-label="contents"><b>Contents</b><ul>{{range .Reports}}{{$a := .R.Against}}<li><a href="#{{$a}}">{{.R.Source}} against {{$a}}</a><ul>{{if .R.Expects}}<li><a href="#{{$a}}-claims">claims</a></li>{{end}}{{range .Families}}<li><a href="#{{$a}}-{{.Layer}}.{{.Family.Family}}">{{.Layer}}.{{.Family.Family}} ~ {{.NaturalLayer}}</a></li>{{end}}{{range .Connections}}<li><a href="#{{$a}}-weights-{{.From}}-{{.To}}">weights {{.From}} &rarr; {{.To}}</a></li>{{end}}</ul></li>{{end}}</ul></nav>
+{{range .Reports}}{{$a := .R.Against}}
+<h1 id="{{$a}}">{{.R.Source}} against {{.R.Against}}</h1>
 <p>{{.R.Stimuli}} stimuli and {{.R.Photos}} photos on {{.R.Provider}} in {{printf "%.1f" .R.Seconds}} s.
 <span class="legend"><span style="background:#ca0020"></span>hand-made <span style="background:#0571b0"></span>natural</span></p>
-{{if .R.Expects}}<h2>Claims</h2><table><tr><th class="l">claim</th><th>value</th><th class="l">verdict</th><th class="l">source</th></tr>
+{{if .R.Expects}}<h2 id="{{$a}}-claims">Claims</h2><table><tr><th class="l">claim</th><th>value</th><th class="l">verdict</th><th class="l">source</th></tr>
 {{range .R.Expects}}<tr><td class="l">{{.Claim}}</td><td>{{f3 .Value}}</td><td class="l {{if .OK}}ok{{else}}fail{{end}}">{{if .OK}}holds{{else}}fails{{end}} {{.Detail}}</td><td class="l"><small>{{.Pos}}</small></td></tr>
 {{end}}</table>{{end}}
 {{range .Families}}
-<h2>{{.Layer}}.{{.Family.Family}} ~ {{.NaturalLayer}}</h2>
+<h2 id="{{$a}}-{{.Layer}}.{{.Family.Family}}">{{.Layer}}.{{.Family.Family}} ~ {{.NaturalLayer}} <small><a href="#top">contents</a></small></h2>
 <p>{{.Matching}} matching on {{.Stimuli}} stimuli; coverage {{f3 .Coverage}}; spacing error {{deg .SpacingErrorDeg}} (hand-made), {{deg .NaturalSpacingErrorDeg}} (natural). <small>{{.Pos}}</small></p>
 <p>Genuine counterparts: {{.Genuine}} of {{len .Pairs}} (mean r {{f3 .GenuineMeanR}}). Pairs are made among the members of the {{.Kind}} kind only ({{.Members}} in {{.NaturalLayer}}); a member passes every test: {{.Rules}}.</p>
 {{if .Layers}}<h3>Where the family is: {{verdict .Family}}</h3>{{.Profile}}<p><small>members per layer (bars; red: the layer shown below; *: found) against the layer-only null, the same network with only that layer's own weights shuffled (grey: mean ± 2 sd over the seeds)</small></p>{{end}}
@@ -493,9 +495,9 @@ small{color:#666}.legend span{display:inline-block;width:12px;height:12px;margin
 </div>{{end}}
 {{end}}
 {{range .Connections}}{{if .Skipped}}
-<h2>Weights {{.From}} &rarr; {{.To}}</h2>
+<h2 id="{{$a}}-weights-{{.From}}-{{.To}}">Weights {{.From}} &rarr; {{.To}}</h2>
 <p>Not compared: {{.Skipped}}.</p>{{else}}
-<h2>Weights {{.From}} &rarr; {{.To}}: the natural circuit beside the hand-made one</h2>
+<h2 id="{{$a}}-weights-{{.From}}-{{.To}}">Weights {{.From}} &rarr; {{.To}}: the natural circuit beside the hand-made one <small><a href="#top">contents</a></small></h2>
 <p>Left, the hand-made weights ({{index .HandmadeSize 0}}&times;{{index .HandmadeSize 1}}) from each unit of {{.From}} (columns) into each unit of {{.To}} (rows); right, the same table for their natural partners: the expanded weights {{.NaturalFrom}} &rarr; {{.NaturalTo}} ({{index .NaturalSize 0}}&times;{{index .NaturalSize 1}}), the linear map between them with ReLU and LRN left out and max pools read as average pools (as Visualizing Weights does). Each grid is scaled to the 99.5th percentile of its own |weights| (the few larger taps saturate); red positive, blue negative.</p>
 <p>All tiles: r = {{f3 .Agreement.PearsonR}}; signs agree on {{fixed3 .Agreement.SignAgreement}} of the taps of at least a tenth of the hand-made peak.
 {{with .HandmadeEquivariance}}Equivariance ({{.Kind}}, {{len .Turns}} turns): hand-made {{fixed3 .Score}} (quarter turns {{fixed3 .QuarterTurns}}){{end}}{{with .NaturalEquivariance}}, natural {{fixed3 .Score}} (quarter turns {{fixed3 .QuarterTurns}}){{end}}.</p>

@@ -251,7 +251,9 @@ func TestReportPageLoads(t *testing.T) {
 		`const urls=[...new Set(thumbs.map(bg))].filter(u=>u!=='none');` +
 		`const ok=await Promise.all(urls.map(u=>new Promise(r=>{const i=new Image();i.onload=()=>r(i.naturalWidth>0);i.onerror=()=>r(false);i.src=u.slice(5,-2);})));` +
 		`const blank=thumbs.filter(e=>bg(e)==='none').length+ok.filter(x=>!x).length;` +
-		`document.body.setAttribute('data-check',imgs.length+' images, '+bad+' broken, '+thumbs.length+' thumbnails of '+urls.length+' photos, '+blank+' blank, '+q('svg polygon')+' tuning curves, '+q('svg image')+' figures, '+q('svg text')+' labels, '+q('figcaption')+' captions');});</script>`
+		`document.body.setAttribute('data-check',imgs.length+' images, '+bad+' broken, '+thumbs.length+' thumbnails of '+urls.length+' photos, '+blank+' blank, '+q('svg polygon')+' tuning curves, '+q('svg image')+' figures, '+q('svg text')+' labels, '+q('figcaption')+' captions');` +
+		`const links=[...document.querySelectorAll('nav a')];const dead=links.filter(a=>!document.getElementById(decodeURIComponent(a.hash.slice(1)))).length;` +
+		`document.body.setAttribute('data-nav',links.length+' links, '+dead+' dead');});</script>`
 	dir := t.TempDir()
 	file := filepath.Join(dir, "report.html")
 	os.WriteFile(file, bytes.Replace(page, []byte("</body>"), []byte(probe+"</body>"), 1), 0o644)
@@ -272,6 +274,13 @@ func TestReportPageLoads(t *testing.T) {
 	if _, err := fmt.Sscanf(check, "%d images, %d broken, %d thumbnails of %d photos, %d blank, %d tuning curves, %d figures, %d labels, %d captions",
 		&images, &broken, &thumbs, &photos, &blank, &curves, &figures, &labels, &captions); err != nil {
 		t.Fatal(err)
+	}
+	// The table of contents reaches every network, family and connection.
+	var links, dead int
+	if j := strings.Index(dom, `data-nav="`); j < 0 {
+		t.Error("no table of contents")
+	} else if _, err := fmt.Sscanf(dom[j+10:], "%d links, %d dead", &links, &dead); err != nil || dead != 0 || links != 1+1+len(rep.Families)+len(rep.Connections) {
+		t.Errorf("contents: %d links, %d dead (%v); want %d", links, dead, err, 2+len(rep.Families)+len(rep.Connections))
 	}
 	pairs, paired := 0, 0
 	for _, f := range rep.Families {

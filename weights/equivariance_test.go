@@ -1,8 +1,10 @@
 package weights
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/circc/circc/compiler/expand"
@@ -149,10 +151,34 @@ func TestGridPicture(t *testing.T) {
 			}
 		}
 	}
-	if gotRed != red*Scale*Scale || gotBlue != blue*Scale*Scale {
+	// The colour scale's two ends add one column of full red and blue each.
+	const scaleEnd = 10
+	if gotRed != red*Scale*Scale+scaleEnd || gotBlue != blue*Scale*Scale+scaleEnd {
 		t.Errorf("%d red and %d blue pixels for %d and %d taps of %d² pixels", gotRed, gotBlue, red, blue, Scale)
 	}
 	if g.Quantile(1) != 2 || g.Quantile(0) != 0.5 {
 		t.Errorf("quantiles %g %g", g.Quantile(0), g.Quantile(1))
+	}
+}
+
+// TestOneRowWraps: one target against many sources is laid out as a block,
+// not a strip, with every tile kept.
+func TestOneRowWraps(t *testing.T) {
+	g := &Grid{Title: "t", Rows: []string{"mixed4a:1"}, Size: [2]int{5, 5}}
+	var row [][]float32
+	for c := 0; c < 64; c++ {
+		g.Cols = append(g.Cols, fmt.Sprint(c))
+		tile := make([]float32, 25)
+		tile[c%25] = 1
+		row = append(row, tile)
+	}
+	g.Tiles = [][][]float32{row}
+	w := g.wrapped()
+	if len(w.Tiles) != 8 || len(w.Tiles[0]) != 8 || w.Rows[0] != "0 …7" || !strings.Contains(w.Title, "to mixed4a:1") {
+		t.Errorf("%d rows of %d, first %q, title %q", len(w.Tiles), len(w.Tiles[0]), w.Rows[0], w.Title)
+	}
+	b := g.Image(0).Bounds()
+	if b.Dx() > 3*b.Dy() {
+		t.Errorf("a %d×%d strip", b.Dx(), b.Dy())
 	}
 }

@@ -2,6 +2,7 @@ package weights
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -87,6 +88,9 @@ func (g *Grid) Image(peak float64) image.Image {
 	if peak <= 0 {
 		peak = math.Max(g.Peak(), 1e-30)
 	}
+	if len(g.Tiles) == 1 && len(g.Cols) > wrapAbove {
+		return g.wrapped().Image(peak)
+	}
 	const charW, lineH, gap = 7, 13, 3
 	longest := func(names []string) int {
 		n := 0
@@ -98,8 +102,11 @@ func (g *Grid) Image(peak float64) image.Image {
 	tw, th := g.Size[1]*Scale, g.Size[0]*Scale
 	left := longest(g.Rows)*charW + 2*gap
 	top := lineH + 2*gap + longest(g.Cols)*charW + gap
-	width := max(left+len(g.Cols)*(tw+gap)+gap, len([]rune(g.Title))*charW+2*gap)
-	height := top + len(g.Tiles)*(th+gap) + gap
+	const scaleW, scaleH = 200, 10
+	scaleLabel := fmt.Sprintf("colour: weight, -%.3g (blue) to 0 (white) to +%.3g (red)", peak, peak)
+	width := max(left+len(g.Cols)*(tw+gap)+gap, len([]rune(g.Title))*charW+2*gap, len(scaleLabel)*charW+2*gap)
+	grid := top + len(g.Tiles)*(th+gap)
+	height := grid + gap + scaleH + lineH + 2*gap
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	draw.Draw(img, img.Bounds(), &image.Uniform{color.White}, image.Point{}, draw.Src)
 	ink := image.NewUniform(color.RGBA{0x33, 0x33, 0x33, 255})
@@ -139,7 +146,39 @@ func (g *Grid) Image(peak float64) image.Image {
 			}
 		}
 	}
+	// The colour scale, so that the figure reads without its caption.
+	for x := 0; x < scaleW; x++ {
+		col := Colour(2*float64(x)/float64(scaleW-1) - 1)
+		draw.Draw(img, image.Rect(gap+x, grid+gap, gap+x+1, grid+gap+scaleH), &image.Uniform{col}, image.Point{}, draw.Src)
+	}
+	text(img, scaleLabel, gap, grid+gap+scaleH+lineH)
 	return img
+}
+
+// wrapAbove is how many tiles one row may have before the row is wrapped
+// into a square block: one target unit against many sources would else be
+// a strip thousands of pixels long.
+const wrapAbove = 8
+
+// wrapped lays a one-row grid out as a block of rows of about √n tiles,
+// each row named by the sources it holds; the target goes in the title.
+func (g *Grid) wrapped() *Grid {
+	n := len(g.Cols)
+	per := int(math.Ceil(math.Sqrt(float64(n))))
+	title := g.Title
+	if len(g.Rows) == 1 {
+		title += " (to " + g.Rows[0] + "; sources in rows)"
+	}
+	out := &Grid{Title: title, Size: g.Size}
+	for i := 0; i < n; i += per {
+		j := min(i+per, n)
+		out.Rows = append(out.Rows, g.Cols[i]+" …"+g.Cols[j-1])
+		out.Tiles = append(out.Tiles, append([][]float32(nil), g.Tiles[0][i:j]...))
+	}
+	for k := 0; k < per; k++ {
+		out.Cols = append(out.Cols, fmt.Sprintf("+%d", k))
+	}
+	return out
 }
 
 // PNG encodes the grid's image.
