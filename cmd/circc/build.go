@@ -37,6 +37,7 @@ func runBuild(e *env, args []string) int {
 		return exitUsage
 	}
 	src := fl.Arg(0)
+	rf.near(src)
 	reg := models.Registered(e.fs, *rf.models)
 	res, err := compiler.Compile(e.fs, src, compiler.Options{StopAfter: compiler.StageName(*stop), Defines: rf.defines, Models: reg})
 	if err != nil {
@@ -99,6 +100,7 @@ func buildInto(e *env, fl *flags, rf *refFlags, out string) int {
 		fmt.Fprintln(e.stderr, "usage: circc build --into MODEL -o OUT.onnx FILE")
 		return exitUsage
 	}
+	rf.near(fl.Arg(0))
 	res, code := compileFor(e, fl.Arg(0), rf)
 	if res == nil {
 		return code

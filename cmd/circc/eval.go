@@ -7,6 +7,7 @@ import (
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/datasets"
 	"github.com/circc/circc/diag"
+	"github.com/circc/circc/internal/places"
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
@@ -62,6 +63,18 @@ func addRefFlags(fl *flags, want refFlag) *refFlags {
 		r.defines = addDefines(fl)
 	}
 	return r
+}
+
+// near puts the shared folders beside the circuit's own checkout on top
+// of the search, when no folder was given: a circuit found by path finds
+// the models and photos it was written against, from any directory.
+func (r *refFlags) near(file string) {
+	if *r.models == "" {
+		*r.models = places.Beside(file, "models")
+	}
+	if *r.data == "" {
+		*r.data = places.Beside(file, "datasets")
+	}
 }
 
 // runtimeOptions are the session options the flags ask for.
@@ -130,6 +143,9 @@ func runEval(e *env, args []string) int {
 	if fl.NArg() > 1 {
 		fmt.Fprintln(e.stderr, "usage: circc eval --against MODEL [FILE]")
 		return exitUsage
+	}
+	if fl.NArg() == 1 {
+		rf.near(fl.Arg(0))
 	}
 	net, opt, code := rf.open(e)
 	if net == nil {

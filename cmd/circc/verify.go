@@ -26,9 +26,10 @@ func runVerify(e *env, args []string) int {
 		return exitUsage
 	}
 	if fl.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "usage: circc verify --against MODEL [--json FILE] [--html FILE] FILE")
+		fmt.Fprintln(e.stderr, "usage: circc verify --against MODEL [--json[=FILE]] [--html FILE] FILE")
 		return exitUsage
 	}
+	rf.near(fl.Arg(0))
 	opt, err := rf.runtimeOptions()
 	if err == nil {
 		err = distinctOutputs(e.fs, map[string]string{"json": *jsonOut, "html": *htmlOut, "figures": *figures})

@@ -119,6 +119,24 @@ func Dirs(flag, env, kind string) []string {
 	return out
 }
 
+// Beside is shared/KIND beside the circc checkout that holds path (a
+// circuit's own checkout), or "" when there is none.
+func Beside(path, kind string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	repo := checkoutOf(filepath.Dir(abs))
+	if repo == "" {
+		return ""
+	}
+	shared := filepath.Join(filepath.Dir(repo), "shared", kind)
+	if st, err := os.Stat(shared); err != nil || !st.IsDir() {
+		return ""
+	}
+	return shared
+}
+
 // Find is the first folder of the stack that holds name (exists says
 // whether a path is there, on the file system the caller reads), joined
 // with it; when none does, the top's.
