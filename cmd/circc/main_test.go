@@ -131,7 +131,7 @@ func TestJSONOnEveryPath(t *testing.T) {
 		{args: []string{"eval", "--json", "--threads", "-1"}, code: exitUsage},
 		{args: []string{"verify", "--json", "--against", "inceptionv1", bad}, code: exitDiags},
 		{args: []string{"verify", "--json=" + report, "--against", "inceptionv1", bad}, code: exitDiags, file: report},
-		{args: []string{"check", "--json=" + report2, bad}, code: exitDiags, file: report2}, // one meaning: a file on every command
+		{args: []string{"check", "--json=" + report2, bad}, code: exitDiags, file: report2},              // one meaning: a file on every command
 		{args: []string{"verify", "--json", "r.json", "--against", "inceptionv1", bad}, code: exitUsage}, // the file goes after =
 		{args: []string{"doctor", "--json"}},
 	} {
