@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/install.sh
 scripts/install-test-tools.sh
 go vet ./...
+# Every Go file in gofmt's layout.
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then echo "not gofmt'd: $unformatted" >&2; exit 1; fi
 # An explicit bound well above the suite's time on 2 cores, so that a
 # loaded machine does not hit Go's default 10 minutes per package.
 go test -count=1 -timeout 30m ./... "$@"
