@@ -83,14 +83,6 @@ func TestFiguresReadAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := familyNamed(t, rep, "mixed3b.curve")
-	var pngs, svgs []string
-	for _, p := range written {
-		if strings.HasSuffix(p, ".png") {
-			pngs = append(pngs, p)
-		} else {
-			svgs = append(svgs, p)
-		}
-	}
 	decode := func(p string) image.Image {
 		data, _ := os.ReadFile(p)
 		img, err := png.Decode(bytes.NewReader(data))
@@ -133,7 +125,7 @@ func TestFiguresReadAlone(t *testing.T) {
 			t.Errorf("the portraits lack %q", want)
 		}
 	}
-	pngs, svgs = nil, nil
+	var pngs, svgs []string
 	for _, p := range written {
 		if strings.HasSuffix(p, ".png") {
 			pngs = append(pngs, p)
