@@ -136,13 +136,13 @@ func heatmapFigure(f *Family, n, rows, rowH int) *image.RGBA {
 		left = max(left, len(a)*charW, len(b)*charW)
 	}
 	left += 2 * gap
-	second := "rows"
+	second := "" // the rows, when the set has a second axis
 	if set, err := stimuli.Lookup(f.Stimuli, 32); err == nil && len(set.Axes) > 1 {
-		second = set.Axes[1].Name
+		second = "; rows: " + set.Axes[1].Name + ", smallest at the bottom"
 	}
 	title := []string{
 		fmt.Sprintf("%s.%s ~ %s: responses to the %s set", f.Layer, f.Family, f.NaturalLayer, f.Stimuli),
-		fmt.Sprintf("x: orientation 0 to %g deg; rows: %s, smallest at the bottom", f.Orientations[len(f.Orientations)-1]+f.Orientations[1]-f.Orientations[0], second),
+		fmt.Sprintf("x: orientation 0 to %g deg%s", f.Orientations[len(f.Orientations)-1]+f.Orientations[1]-f.Orientations[0], second),
 		"each pair: hand-made unit above, its natural partner below",
 	}
 	top := len(title)*lineH + 2*gap
