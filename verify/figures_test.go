@@ -75,6 +75,7 @@ func hasText(img image.Image, s string) bool {
 // Chromium, which renders every figure kind on one page and takes a
 // screenshot.
 func TestFiguresReadAlone(t *testing.T) {
+	t.Parallel()
 	_, rep := curves(t)
 	dir := t.TempDir()
 	fs := afero.NewOsFs()

@@ -81,7 +81,7 @@ func TestPlantedCurveUnits(t *testing.T) {
 		dir := plantedNetwork(t, 40, tc.shuffled)
 		reg := models.Registered(afero.NewOsFs(), dir)
 		r := curvesAgainstIn(t, "planted.mixed3b", reg)
-		rep, err := Run(afero.NewOsFs(), r, Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Photos: 64})
+		rep, err := Run(afero.NewOsFs(), r, Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Photos: 64, NullSeeds: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,6 +61,7 @@ func curves(t *testing.T) (*compiler.Result, *Report) {
 // template-free ranking puts first (the strongest answers to curves) are
 // among the pairs.
 func TestFindsCurveDetectors(t *testing.T) {
+	t.Parallel()
 	_, rep := curves(t)
 	f := familyNamed(t, rep, "mixed3b.curve")
 	if len(rep.Families) != 3 || f.Matching != "auto" || f.Kind != "curves" {
@@ -239,6 +240,7 @@ func chromium(t *testing.T) string {
 // TestReportPageLoads renders the HTML report in headless Chromium: the
 // page loads, every image decodes, and the tuning plots are there.
 func TestReportPageLoads(t *testing.T) {
+	t.Parallel()
 	res, rep := curves(t)
 	page, err := HTML(afero.NewOsFs(), res, []*Report{rep}, sharedData)
 	if err != nil {
@@ -438,8 +440,9 @@ func TestSpecClaimsHold(t *testing.T) {
 // hold none, and fire8, which holds the most members, keeps as many when
 // only its own weights are shuffled (it inherits them).
 func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
+	t.Parallel()
 	r := curvesAgainst(t, "squeezenet1.0.*")
-	rep, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData})
+	rep, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData, NullSeeds: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,12 @@ func turned(im *stimuli.Image) *stimuli.Image {
 // Cross-activation: each unit answers its partner's portrait far more
 // than the portraits of the other units' partners (at least 3× the
 // baseline, both ways), and the page shows both portraits of every pair.
+// portraitSide is the test's portrait size: the smallest at which the
+// assertions below keep their margins.
+const portraitSide = 96
+
 func TestFeatureVisualizations(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("../circuits/curves.circ")
 	if err != nil {
 		t.Fatal(err)
@@ -64,11 +69,11 @@ func TestFeatureVisualizations(t *testing.T) {
 	}
 	start := time.Now()
 	rep, err := Run(fs, res, Options{Against: "inceptionv1", ModelsDir: sharedModels, DataDir: sharedData, Photos: 0, NullSeeds: -1,
-		Vis: &VisOptions{Size: 128, Steps: 128, Seed: 1}})
+		Vis: &VisOptions{Size: portraitSide, Steps: 128, Seed: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("verify --vis of 24 pairs, 128 steps at 128×128: %.0f s", time.Since(start).Seconds())
+	t.Logf("verify --vis of 24 pairs, 128 steps at 96×96: %.0f s", time.Since(start).Seconds())
 	f := familyNamed(t, rep, "mixed3b.curve")
 	v := f.Portraits
 	t.Logf("cross-activation: natural on hand-made %.3f (unmatched %.3f), hand-made on natural %.3f (unmatched %.3f)",
@@ -110,7 +115,7 @@ func TestFeatureVisualizations(t *testing.T) {
 		channels = append(channels, p.Channel)
 		portraits = append(portraits, p.Cross.Natural)
 		flipped = append(flipped, turned(p.Cross.Natural))
-		if p.Cross.Handmade.W != 128 || p.Cross.Natural.W != 128 {
+		if p.Cross.Handmade.W != portraitSide || p.Cross.Natural.W != portraitSide {
 			t.Fatalf("%s: portraits of %d and %d px", p.Unit, p.Cross.Handmade.W, p.Cross.Natural.W)
 		}
 	}
