@@ -62,8 +62,9 @@ const (
 )
 
 // LinearRule is how expanded weights (package weights) pass an operator:
-// as the Circuits articles do, nonlinearities as the identity and max
-// pools as average pools.
+// as the Circuits articles do, nonlinearities (ReLU, clip, sigmoid, tanh)
+// as the identity, max pools as average pools, and a batch normalisation
+// folded into the weights as its per-channel scale.
 type LinearRule uint8
 
 const (
@@ -73,6 +74,7 @@ const (
 	LinearConcat                     // each input gets its channels' part
 	LinearConv                       // composed with the kernel
 	LinearPool                       // spread over the window (a max pool as an average)
+	LinearScale                      // a batch normalisation: each channel times γ/√(σ²+ε), its shift dropped
 )
 
 // GradRule names an operator's vector-Jacobian product (package onnx/grad).
@@ -94,6 +96,8 @@ const (
 	GradReshape
 	GradSlice
 	GradSoftmax
+	GradSigmoid
+	GradTanh
 )
 
 // OpInfo is everything circc knows of one operator.
@@ -115,13 +119,13 @@ type OpInfo struct {
 // Ops is the table of the operators circc reads in a graph.
 var Ops = map[string]OpInfo{
 	OpRelu:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradRelu, Channelwise: true},
-	OpClip:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Channelwise: true},
-	OpSigmoid:            {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Channelwise: true},
-	OpTanh:               {shape: sameShape, Field: FieldKeeps},
+	OpClip:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Channelwise: true},
+	OpSigmoid:            {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradSigmoid, Channelwise: true},
+	OpTanh:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradTanh, Channelwise: true},
 	OpDropout:            {shape: sameShape, Field: FieldKeeps, Probe: ProbePasses, Linear: LinearIdentity, Grad: GradIdentity},
 	OpIdentity:           {shape: sameShape, Field: FieldKeeps, Probe: ProbePasses, Linear: LinearIdentity, Grad: GradIdentity},
 	OpLRN:                {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradLRN},
-	OpBatchNormalization: {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Grad: GradBatchNorm, ReadAfter: true},
+	OpBatchNormalization: {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearScale, Grad: GradBatchNorm, ReadAfter: true},
 	OpSoftmax:            {shape: sameShape, Probe: ProbePasses, Grad: GradSoftmax},
 	OpAdd:                {shape: broadcastShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearSum, Grad: GradArithmetic, ReadAfter: true},
 	OpSum:                {shape: broadcastShape, Field: FieldKeeps, Probe: ProbePasses, Linear: LinearSum, Grad: GradArithmetic},

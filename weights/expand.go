@@ -3,6 +3,7 @@ package weights
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 
 	"gorgonia.org/tensor"
@@ -217,12 +218,47 @@ func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, co
 			from += c
 		}
 		return nil
+	case onnx.LinearScale:
+		return backScale(m, n, name, g, grads)
 	case onnx.LinearConv:
 		return backConv(m, n, name, g, shapes, grads)
 	case onnx.LinearPool:
 		return backPool(m, n, g, shapes, grads)
 	}
 	return fmt.Errorf("node %s (%s) lies between the layers, and its linear part is not known to circc", name, op)
+}
+
+// backScale composes the map with a batch normalisation's linear part:
+// each channel c times scale[c]/√(var[c]+ε) (the shift is constant and
+// drops out).
+func backScale(m *onnx.Model, n *pb.NodeProto, name string, g *grad, grads map[string]*grad) error {
+	ins := n.GetInput()
+	if len(ins) < 5 {
+		return fmt.Errorf("node %s: a batch normalisation without its scale and variance", name)
+	}
+	scale, err := m.ReadWeight(ins[1])
+	if err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	variance, err := m.ReadWeight(ins[4])
+	if err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	gn, h, w, c := g.dims()
+	if len(scale.Data) != c || len(variance.Data) != c {
+		return fmt.Errorf("node %s: %d scales and %d variances for %d channels", name, len(scale.Data), len(variance.Data), c)
+	}
+	eps := float64(onnx.FloatOf(n, "epsilon", 1e-5))
+	out, err := newGrad(gn, h, w, c, g.lo, g.jump)
+	if err != nil {
+		return err
+	}
+	src, dst := g.g.Data().([]float32), out.g.Data().([]float32)
+	for i, v := range src {
+		k := i % c
+		dst[i] = v * float32(float64(scale.Data[k])/math.Sqrt(float64(variance.Data[k])+eps))
+	}
+	return add(grads, ins[0], out)
 }
 
 // backConv composes the map with a convolution: T = conv(S, w). For every

@@ -20,8 +20,9 @@ import (
 var sharedModels, _ = filepath.Abs("../../shared/models")
 
 // linearised is the part of m from one tensor to another with its
-// nonlinearities made linear the way Expand reads them (Relu, LRN and
-// Dropout the identity, MaxPool the AveragePool of its window), for
+// nonlinearities made linear the way Expand reads them (Relu, LRN, Dropout,
+// Sigmoid, Tanh and Clip the identity, MaxPool the AveragePool of its
+// window; a batch normalisation stays, being affine), for
 // onnxruntime to run as the oracle.
 func linearised(t *testing.T, m *onnx.Model, from string, input []int64, to string) []byte {
 	t.Helper()
@@ -31,7 +32,7 @@ func linearised(t *testing.T, m *onnx.Model, from string, input []int64, to stri
 	}
 	for _, n := range c.P.GetGraph().GetNode() {
 		switch n.GetOpType() {
-		case "Relu", "LRN", "Dropout":
+		case "Relu", "LRN", "Dropout", "Sigmoid", "Tanh", "Clip":
 			n.OpType, n.Attribute = proto.String("Identity"), nil
 			n.Output = n.Output[:1]
 		case "MaxPool":
@@ -258,6 +259,21 @@ func TestExpandedWeightsOfSyntheticGraphs(t *testing.T) {
 			node("Concat", []string{"s", "p"}, "c", onnx.AttrInt("axis", 1)),
 			node("Conv", []string{"c", "w3"}, "y", ints("strides", 2, 2))),
 	}
+	// A batch normalisation between convolutions, with the activations
+	// exporters put after it; its variances made positive.
+	bn := synthetic(4, map[string][]int64{"w1": {6, 4, 3, 3}, "scale": {6}, "bias": {6}, "mean": {6}, "var": {6}, "w2": {5, 6, 3, 3}},
+		node("Conv", []string{"x", "w1"}, "a", ints("pads", 1, 1, 1, 1)),
+		node("BatchNormalization", []string{"a", "scale", "bias", "mean", "var"}, "n"),
+		node("Sigmoid", []string{"n"}, "s"), node("Tanh", []string{"s"}, "t"), node("Clip", []string{"t"}, "c"),
+		node("Conv", []string{"c", "w2"}, "y", ints("strides", 2, 2)))
+	for _, init := range bn.P.GetGraph().GetInitializer() {
+		if init.GetName() == "var" {
+			for i, v := range init.FloatData {
+				init.FloatData[i] = float32(math.Abs(float64(v))) + 0.1
+			}
+		}
+	}
+	cases["batch norm, sigmoid, tanh, clip"] = bn
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) {
 			shapes, err := m.Shapes(in)
@@ -278,8 +294,8 @@ func TestExpandedWeightsOfSyntheticGraphs(t *testing.T) {
 func TestExpandRefusesWhatItCannotLinearise(t *testing.T) {
 	in := []int64{1, 4, 32, 32}
 	for want, m := range map[string]*onnx.Model{
-		"Sigmoid": synthetic(4, map[string][]int64{"w": {4, 4, 3, 3}},
-			node("Conv", []string{"x", "w"}, "a"), node("Sigmoid", []string{"a"}, "s"), node("Conv", []string{"s", "w"}, "y")),
+		"Mul": synthetic(4, map[string][]int64{"w": {4, 4, 3, 3}}, // a multiplicative gate has no linear reading
+			node("Conv", []string{"x", "w"}, "a"), node("Sigmoid", []string{"a"}, "s"), node("Mul", []string{"a", "s"}, "g"), node("Conv", []string{"g", "w"}, "y")),
 		"does not come from": synthetic(4, map[string][]int64{"w": {4, 4, 1, 1}},
 			node("Conv", []string{"x", "w"}, "a"), node("Relu", []string{"a"}, "r"), node("Add", []string{"r", "x"}, "y")),
 		"grouped": synthetic(4, map[string][]int64{"w": {4, 2, 3, 3}},

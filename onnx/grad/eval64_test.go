@@ -56,6 +56,14 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 			for i, v := range in(0).data {
 				out.data[i] = math.Max(v, 0)
 			}
+		case "Sigmoid":
+			for i, v := range in(0).data {
+				out.data[i] = 1 / (1 + math.Exp(-v))
+			}
+		case "Tanh":
+			for i, v := range in(0).data {
+				out.data[i] = math.Tanh(v)
+			}
 		case "Conv", "MaxPool", "AveragePool":
 			win, err := m.WindowOf(n)
 			if err != nil {

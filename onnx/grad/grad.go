@@ -258,6 +258,12 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 			pads[a], pads[int64(len(s))+a] = sl.Starts[i], s[a]-sl.Ends[i]
 		}
 		out[x] = b.op(onnx.OpPad, nil, g, b.ints(pads...), b.scalar(0))
+	case onnx.GradSigmoid: // σ' = y(1 − y)
+		y := n.GetOutput()[0]
+		out[x] = b.op(onnx.OpMul, nil, g, b.op(onnx.OpMul, nil, y, b.op(onnx.OpSub, nil, b.scalar(1), y)))
+	case onnx.GradTanh: // tanh' = 1 − y²
+		y := n.GetOutput()[0]
+		out[x] = b.op(onnx.OpMul, nil, g, b.op(onnx.OpSub, nil, b.scalar(1), b.op(onnx.OpMul, nil, y, y)))
 	case onnx.GradSoftmax:
 		s := b.shapes[x]
 		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])

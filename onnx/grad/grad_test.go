@@ -194,6 +194,7 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 			node("Reshape", []string{"x", "shape"}, "r"), node("Reshape", []string{"r", "back"}, "r2"), node("MatMul", []string{"r2", "w"}, "y")}},
 		{"Slice Dropout Identity", x4, nil, map[string][]int64{"s": {1, 2}, "e": {3, -1}, "a": {1, 3}}, []*pb.NodeProto{
 			node("Slice", []string{"x", "s", "e", "a"}, "sl"), node("Dropout", []string{"sl"}, "dr"), node("Identity", []string{"dr"}, "y")}},
+		{"Sigmoid Tanh", x4, nil, nil, []*pb.NodeProto{node("Sigmoid", []string{"x"}, "s"), node("Tanh", []string{"x"}, "t"), node("Add", []string{"s", "t"}, "y")}},
 		{"BatchNormalization", x4, map[string][]int64{"scale": {4}, "bias": {4}, "mean": {4}, "var": {4}}, nil, []*pb.NodeProto{
 			node("BatchNormalization", []string{"x", "scale", "bias", "mean", "var"}, "y", attrFloat("epsilon", 1e-3))}},
 	}
@@ -213,8 +214,8 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 // TestRefusals: an op without a gradient and an old operator set are
 // errors that say so.
 func TestRefusals(t *testing.T) {
-	m := graph([]int64{1, 2, 4, 4}, nil, nil, node("Sigmoid", []string{"x"}, "s"), node("Relu", []string{"s"}, "y"))
-	if _, err := Build(m, []int64{1, 2, 4, 4}, "y"); err == nil || fmt.Sprint(err) != "node s (Sigmoid): circc has no gradient for Sigmoid" {
+	m := graph([]int64{1, 2, 4, 4}, nil, nil, node("GlobalMaxPool", []string{"x"}, "s"), node("Relu", []string{"s"}, "y"))
+	if _, err := Build(m, []int64{1, 2, 4, 4}, "y"); err == nil || fmt.Sprint(err) != "node s (GlobalMaxPool): circc has no gradient for GlobalMaxPool" {
 		t.Errorf("got %v", err)
 	}
 	m.P.OpsetImport[0].Version = proto.Int64(9)
