@@ -265,9 +265,6 @@ func backScale(m *onnx.Model, n *pb.NodeProto, name string, g *grad, grads map[s
 // tap k, the product of the map (outputs·cells × T's channels) with w's
 // tap (T's × S's channels) is spread to the tap's place.
 func backConv(m *onnx.Model, n *pb.NodeProto, name string, g *grad, shapes map[string][]int64, grads map[string]*grad) error {
-	if a := onnx.Attr(n, "group"); a != nil && a.GetI() != 1 {
-		return fmt.Errorf("node %s: a grouped convolution (group %d) has no expanded weights in circc yet", name, a.GetI())
-	}
 	win, err := m.WindowOf(n)
 	if err != nil {
 		return err
@@ -277,12 +274,28 @@ func backConv(m *onnx.Model, n *pb.NodeProto, name string, g *grad, shapes map[s
 		return fmt.Errorf("node %s: %w", name, err)
 	}
 	ct, cs, kh, kw := int(wt.Dims[0]), int(wt.Dims[1]), int(wt.Dims[2]), int(wt.Dims[3])
+	data := wt.Data
+	// A grouped (or depthwise) convolution is the dense one whose weights
+	// are zero between groups: output channel o reads only its group's
+	// inputs.
+	if groups := int(onnx.IntOf(n, "group", 1)); groups != 1 {
+		if groups < 1 || ct%groups != 0 {
+			return fmt.Errorf("node %s: %d output channels in %d groups", name, ct, groups)
+		}
+		dense := make([]float32, ct*cs*groups*kh*kw)
+		per := ct / groups
+		for o := 0; o < ct; o++ {
+			at := (o / per) * cs // the group's first input channel
+			copy(dense[(o*cs*groups+at)*kh*kw:], data[o*cs*kh*kw:(o+1)*cs*kh*kw])
+		}
+		data, cs = dense, cs*groups
+	}
 	gn, h, w, gc := g.dims()
 	if gc != ct {
 		return fmt.Errorf("node %s: %d output channels, the map has %d", name, ct, gc)
 	}
 	// w [ct, cs, kh, kw] → [ct, kh·kw·cs]: one product for every tap.
-	wd := tensor.New(tensor.WithShape(ct, cs, kh, kw), tensor.WithBacking(append([]float32(nil), wt.Data...)))
+	wd := tensor.New(tensor.WithShape(ct, cs, kh, kw), tensor.WithBacking(append([]float32(nil), data...)))
 	if err := wd.T(0, 2, 3, 1); err != nil {
 		return err
 	}

@@ -274,6 +274,12 @@ func TestExpandedWeightsOfSyntheticGraphs(t *testing.T) {
 		}
 	}
 	cases["batch norm, sigmoid, tanh, clip"] = bn
+	// Grouped and depthwise convolutions, as MobileNets export them.
+	cases["grouped and depthwise"] = synthetic(4, map[string][]int64{"w1": {8, 2, 3, 3}, "w2": {8, 1, 3, 3}, "w3": {5, 8, 1, 1}},
+		node("Conv", []string{"x", "w1"}, "a", onnx.AttrInt("group", 2), ints("pads", 1, 1, 1, 1)),
+		node("Relu", []string{"a"}, "r"),
+		node("Conv", []string{"r", "w2"}, "d", onnx.AttrInt("group", 8), ints("strides", 2, 2)),
+		node("Conv", []string{"d", "w3"}, "y"))
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) {
 			shapes, err := m.Shapes(in)
@@ -289,8 +295,8 @@ func TestExpandedWeightsOfSyntheticGraphs(t *testing.T) {
 	}
 }
 
-// TestExpandRefusesWhatItCannotLinearise: an op with no linear reading, a
-// path around the source and a grouped convolution are errors naming them.
+// TestExpandRefusesWhatItCannotLinearise: an op with no linear reading
+// and a path around the source are errors naming them.
 func TestExpandRefusesWhatItCannotLinearise(t *testing.T) {
 	in := []int64{1, 4, 32, 32}
 	for want, m := range map[string]*onnx.Model{
@@ -298,8 +304,6 @@ func TestExpandRefusesWhatItCannotLinearise(t *testing.T) {
 			node("Conv", []string{"x", "w"}, "a"), node("Sigmoid", []string{"a"}, "s"), node("Mul", []string{"a", "s"}, "g"), node("Conv", []string{"g", "w"}, "y")),
 		"does not come from": synthetic(4, map[string][]int64{"w": {4, 4, 1, 1}},
 			node("Conv", []string{"x", "w"}, "a"), node("Relu", []string{"a"}, "r"), node("Add", []string{"r", "x"}, "y")),
-		"grouped": synthetic(4, map[string][]int64{"w": {4, 2, 3, 3}},
-			node("Relu", []string{"x"}, "a"), node("Conv", []string{"a", "w"}, "y", onnx.AttrInt("group", 2))),
 	} {
 		from := "x"
 		if want == "does not come from" {
