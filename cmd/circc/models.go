@@ -28,7 +28,7 @@ func runModels(e *env, args []string) int {
 		return modelAdd(e, args[1:])
 	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "test" && args[0] != "tensors") {
-		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--record [--force]] [--json] NAME\n       circc models add [--models DIR] --name NAME [--preset caffe|torchvision] [flags] FILE.onnx")
+		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--record [--force]] [--json] NAME\n       circc models add [--models DIR] --name NAME [--preset caffe|torchvision|tf] [flags] FILE.onnx")
 		return exitUsage
 	}
 	fl := newFlags("models "+args[0], e.stderr)
@@ -235,10 +235,12 @@ func modelTensors(e *env, root string, size int, fl *flags) int {
 	return exitOK
 }
 
-// presets are the two preprocessing conventions users meet.
+// presets are the preprocessing conventions users meet: a pixel p in
+// [0, 1] enters the network as (p·scale − mean) / std.
 var presets = map[string]models.Input{
 	"caffe":       {Channels: []string{"b", "g", "r"}, Scale: 255, Mean: []float64{104, 117, 123}},
 	"torchvision": {Channels: []string{"r", "g", "b"}, Scale: 1, Mean: []float64{0.485, 0.456, 0.406}, Std: []float64{0.229, 0.224, 0.225}},
+	"tf":          {Channels: []string{"r", "g", "b"}, Scale: 1, Mean: []float64{0.5, 0.5, 0.5}, Std: []float64{0.5, 0.5, 0.5}}, // RGB in [-1, 1]
 }
 
 // modelAdd registers a user's ONNX image network: its manifest, read from
@@ -248,7 +250,7 @@ func modelAdd(e *env, args []string) int {
 	root := fl.String("models", "", "the models folder to add to (default $"+models.EnvDir+", else $CIRCC_HOME/models: never the shipped one)")
 	name := fl.String("name", "", "the model's `NAME` in circuits and commands")
 	title := fl.String("title", "", "a line saying what the model is")
-	preset := fl.String("preset", "caffe", "preprocessing: caffe (BGR, 0-255, mean 104,117,123) or torchvision (RGB, 0-1, ImageNet mean and std)")
+	preset := fl.String("preset", "caffe", "preprocessing: caffe (BGR, 0-255, mean 104,117,123), torchvision (RGB, 0-1, ImageNet mean and std) or tf (RGB in [-1, 1])")
 	channels := fl.String("channels", "", "input channel order, e.g. bgr or rgb (overrides the preset)")
 	scale := fl.Float64("scale", 0, "pixel scale: 255 for 0-255, 1 for 0-1 (overrides the preset)")
 	mean := fl.String("mean", "", "per-channel means, comma-separated, in the input's channel order (overrides the preset)")
@@ -259,8 +261,11 @@ func modelAdd(e *env, args []string) int {
 		return exitUsage
 	}
 	in, ok := presets[*preset]
-	if fl.NArg() != 1 || *name == "" || !ok {
-		fmt.Fprintln(e.stderr, "usage: circc models add [--models DIR] --name NAME [--force] [--preset caffe|torchvision] [--channels bgr] [--scale S] [--mean a,b,c] [--std a,b,c] [--size N] FILE.onnx")
+	if !ok {
+		return e.fail(badUsage(fmt.Errorf("no preset %q (presets: caffe, torchvision, tf)", *preset)))
+	}
+	if fl.NArg() != 1 || *name == "" {
+		fmt.Fprintln(e.stderr, "usage: circc models add [--models DIR] --name NAME [--force] [--preset caffe|torchvision|tf] [--channels bgr] [--scale S] [--mean a,b,c] [--std a,b,c] [--size N] FILE.onnx")
 		return exitUsage
 	}
 	if _, builtin := models.Lookup(*name); builtin || !validModelName.MatchString(*name) {
