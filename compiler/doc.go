@@ -7,7 +7,10 @@
 //   - check: load, resolve and check (package check);
 //   - eval: evaluate the circuit's top-level lets (package eval);
 //   - expand: families and motifs into named units and float64 weights
-//     (package expand);
+//     (package expand), then the statements about reference models
+//     (match, expect, ablate, set, replace) resolved into a typed plan,
+//     Result.Experiments (package experiment), which is all that later
+//     stages read of the circuit's text;
 //   - lower: float32 gorgonia tensors, one OIHW weight and one bias per
 //     convolution (package lower);
 //   - emit: the standalone ONNX model, encoded deterministically (package
