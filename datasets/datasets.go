@@ -37,7 +37,7 @@ type Item struct {
 // user's own, shared/datasets beside the checkout), the top's when none
 // holds it.
 func Dir(fsys afero.Fs, root, name string) string {
-	return places.Find(func(p string) bool { _, err := fsys.Stat(p); return err == nil }, root, EnvDir, "datasets", name)
+	return places.Find(fsys, root, EnvDir, "datasets", name)
 }
 
 // ImageNetSample reads imagenet-sample's labels.tsv (index, synset, name,

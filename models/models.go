@@ -308,7 +308,7 @@ const EnvDir = "CIRCC_MODELS"
 // the user's own, the shipped ones beside the checkout), the same from
 // anywhere; the top's when none holds it.
 func (m *Manifest) Dir(fsys afero.Fs, root string) string {
-	return places.Find(func(p string) bool { _, err := fsys.Stat(p); return err == nil }, root, EnvDir, "models", m.Name)
+	return places.Find(fsys, root, EnvDir, "models", m.Name)
 }
 
 // ErrMissing is the cause of Load's error when the model file is not there.

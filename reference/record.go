@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,11 +31,10 @@ const RecordSets = 2
 // and at the first, middle and last of the manifest's layers, written as
 // test_data_set_K/input_0.pb and output_J.pb (each tensor named), pinned
 // with the model file in SHA256SUMS. Later runs of TestGolden check the
-// model, on any device, against what this run saw. It returns the files
-// written.
-func (n *Net) RecordGolden(fs afero.Fs, opt runtime.Options, force bool) ([]string, error) {
+// model, on any device, against what this run saw.
+func (n *Net) RecordGolden(fs afero.Fs, opt runtime.Options, force bool) error {
 	if old, _ := afero.Glob(fs, filepath.Join(n.Dir, "*", "input_0.pb")); len(old) > 0 && !force {
-		return nil, fmt.Errorf("%w in %s; add --force to record it again", ErrHasTestData, n.Dir)
+		return fmt.Errorf("%w in %s; add --force to record it again", ErrHasTestData, n.Dir)
 	}
 	man := n.Manifest
 	h, w := man.Input.Size[0], man.Input.Size[1]
@@ -51,7 +49,7 @@ func (n *Net) RecordGolden(fs afero.Fs, opt runtime.Options, force bool) ([]stri
 	}
 	s, err := n.Session(h, w, tensors, opt)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer s.Close()
 	rng := rand.New(rand.NewSource(1))
@@ -68,7 +66,7 @@ func (n *Net) RecordGolden(fs afero.Fs, opt runtime.Options, force bool) ([]stri
 		dims := []int64{1, int64(c), int64(h), int64(w)}
 		res, err := s.Run(input, dims)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		set := fmt.Sprintf("test_data_set_%d", k)
 		add := func(name string, t proto.Message) error {
@@ -77,7 +75,7 @@ func (n *Net) RecordGolden(fs afero.Fs, opt runtime.Options, force bool) ([]stri
 			return err
 		}
 		if err := add("input_0.pb", onnx.FloatTensor(n.Model.Input().GetName(), "input recorded by circc models test --record", []int{1, c, h, w}, input)); err != nil {
-			return nil, err
+			return err
 		}
 		for j, r := range res {
 			shape := make([]int, len(r.Shape))
@@ -85,36 +83,26 @@ func (n *Net) RecordGolden(fs afero.Fs, opt runtime.Options, force bool) ([]stri
 				shape[i] = int(d)
 			}
 			if err := add(fmt.Sprintf("output_%d.pb", j), onnx.FloatTensor(r.Name, "onnxruntime's output, recorded by circc", shape, r.Data)); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	var sums []string
-	modelData, err := safefs.ReadFile(fs, n.Path, safefs.MaxModel)
-	if err != nil {
-		return nil, err
-	}
+	// The model is pinned by the sha256 its manifest holds, which loading
+	// it checked: no need to read it again.
+	sums := []string{n.Manifest.SHA256 + "  " + filepath.ToSlash(filepath.Base(n.Path))}
 	sum := func(path string, data []byte) {
 		h := sha256.Sum256(data)
 		rel, _ := filepath.Rel(n.Dir, path)
 		sums = append(sums, hex.EncodeToString(h[:])+"  "+filepath.ToSlash(rel))
 	}
-	sum(n.Path, modelData)
 	for _, f := range files {
 		sum(f.Path, f.Data)
 	}
 	files = append(files, safefs.File{Path: filepath.Join(n.Dir, "SHA256SUMS"), Data: []byte(strings.Join(sums, "\n") + "\n")})
 	for k := 0; k < RecordSets; k++ {
-		if err := fs.MkdirAll(filepath.Join(n.Dir, fmt.Sprintf("test_data_set_%d", k)), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-			return nil, err
+		if err := fs.MkdirAll(filepath.Join(n.Dir, fmt.Sprintf("test_data_set_%d", k)), 0o755); err != nil {
+			return err
 		}
 	}
-	if err := safefs.WriteFiles(fs, files, nil); err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, f := range files {
-		out = append(out, f.Path)
-	}
-	return out, nil
+	return safefs.WriteFiles(fs, files, nil)
 }

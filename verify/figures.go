@@ -142,7 +142,7 @@ func heatmapFigure(f *Family, n, rows, rowH int) *image.RGBA {
 	}
 	title := []string{
 		fmt.Sprintf("%s.%s ~ %s: responses to the %s set", f.Layer, f.Family, f.NaturalLayer, f.Stimuli),
-		fmt.Sprintf("x: orientation 0 to %g deg%s", f.Orientations[len(f.Orientations)-1]+f.Orientations[1]-f.Orientations[0], second),
+		fmt.Sprintf("x: orientation 0 to %g deg%s", f.PeriodDeg, second),
 		"each pair: hand-made unit above, its natural partner below",
 	}
 	top := len(title)*lineH + 2*gap
@@ -166,11 +166,11 @@ func heatmapFigure(f *Family, n, rows, rowH int) *image.RGBA {
 		draw.Draw(img, image.Rect(left, y, left+n, y+h), heatMap(p.Handmade.Map, n/xs, xs, rowH), image.Point{}, draw.Src)
 		draw.Draw(img, image.Rect(left, y+h, left+n, y+2*h), heatMap(p.NaturalTuning.Map, n/xs, xs, rowH), image.Point{}, draw.Src)
 	}
-	// The orientation axis: ticks at quarters of the set's range.
+	// The orientation axis (from 0, as every set's): ticks at quarters of its period.
 	for q := 0; q <= 4; q++ {
 		x := left + q*(n-1)/4
 		draw.Draw(img, image.Rect(x, axisY, x+1, axisY+4), &image.Uniform{color.Black}, image.Point{}, draw.Src)
-		label := fmt.Sprintf("%g", f.Orientations[0]+float64(q)*(f.Orientations[len(f.Orientations)-1]+f.Orientations[1]-2*f.Orientations[0])/4)
+		label := fmt.Sprintf("%g", float64(q)*f.PeriodDeg/4)
 		drawText(img, label, max(0, x-len(label)*charW/2), axisY+lineH+2)
 	}
 	for x := 0; x < 200; x++ {

@@ -63,7 +63,7 @@ func runModels(e *env, args []string) int {
 		if _, builtin := models.Lookup(net.Manifest.Name); builtin {
 			return e.fail(badUsage(fmt.Errorf("%s is a shipped model: its test data comes with it", net.Manifest.Name)))
 		}
-		_, err := net.RecordGolden(e.fs, devices[0], *force)
+		err := net.RecordGolden(e.fs, devices[0], *force)
 		if errors.Is(err, reference.ErrHasTestData) {
 			err = badUsage(err)
 		}
@@ -110,7 +110,7 @@ func modelList(e *env, root string, asJSON bool) int {
 		list = append(list, me)
 	}
 	for name, err := range reg.Broken() {
-		list, code = append(list, modelEntry{Name: name, Dir: places.Find(places.OnDisk, root, models.EnvDir, "models", name), Status: "broken", Error: err.Error()}), exitDiags
+		list, code = append(list, modelEntry{Name: name, Dir: places.Find(e.fs, root, models.EnvDir, "models", name), Status: "broken", Error: err.Error()}), exitDiags
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	if asJSON {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/circc/circc/models"
 )
 
 // unitRef is natural units as a user writes them to any command, and as
@@ -52,3 +54,19 @@ func parseUnitRef(s string, models []string) (unitRef, error) {
 // isUnitRef says whether a command-line unit is a natural reference
 // (LAYER:CH or LAYER[SEL], with or without MODEL.), not a circuit's unit.
 func isUnitRef(s string) bool { return strings.ContainsAny(s, ":[") }
+
+// channelsOf checks channels against the width of a model's layer, by the
+// layer's name, before any work starts (a tensor the manifest does not
+// name is left to the analysis).
+func channelsOf(m *models.Manifest, layer string, channels []int) error {
+	l, ok := m.Layer(layer)
+	if !ok {
+		return nil
+	}
+	for _, c := range channels {
+		if c < 0 || c >= l.Channels {
+			return fmt.Errorf("%s has channels 0 to %d; %d is not one", l.Name, l.Channels-1, c)
+		}
+	}
+	return nil
+}

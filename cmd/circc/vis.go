@@ -174,11 +174,11 @@ func resolveUnits(e *env, rf *refFlags, res *compiler.Result, names []string) (m
 			if ref.Channels == nil {
 				return nil, nil, fmt.Errorf("%s: name its channels, LAYER:CH or LAYER[SEL]", name)
 			}
+			// Checked before any work starts, so a wrong unit shows no progress.
+			if err := channelsOf(net.Manifest, layer, ref.Channels); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", name, err)
+			}
 			for _, c := range ref.Channels {
-				// Checked before any work starts, so a wrong unit shows no progress.
-				if l, ok := net.Manifest.Layer(layer); ok && (c < 0 || c >= l.Channels) {
-					return nil, nil, fmt.Errorf("%s: %s has channels 0 to %d; %d is not one", name, l.Name, l.Channels-1, c)
-				}
 				unit := &visUnit{Unit: fmt.Sprintf("%s:%d", layer, c), Model: model, Tensor: tensor, Channel: c}
 				if model != *rf.against {
 					unit.Unit = model + "." + unit.Unit

@@ -78,12 +78,8 @@ func runWeights(e *env, args []string) int {
 	if err != nil {
 		return e.fail(badUsage(err))
 	}
-	if l, ok := net.Manifest.Layer(toLayer); ok {
-		for _, c := range channels {
-			if c < 0 || c >= l.Channels {
-				return e.fail(badUsage(fmt.Errorf("%s has channels 0 to %d; %d is not one", l.Name, l.Channels-1, c)))
-			}
-		}
+	if err := channelsOf(net.Manifest, toLayer, channels); err != nil {
+		return e.fail(badUsage(err))
 	}
 	size := net.Manifest.Input.Size
 	input := []int64{1, int64(len(net.Manifest.Input.Channels)), int64(size[0]), int64(size[1])}

@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/spf13/afero"
 )
 
 // EnvHome names circc's per-user folder.
@@ -137,21 +139,14 @@ func Beside(path, kind string) string {
 	return shared
 }
 
-// Find is the first folder of the stack that holds name (exists says
-// whether a path is there, on the file system the caller reads), joined
-// with it; when none does, the top's.
-func Find(exists func(path string) bool, flag, env, kind, name string) string {
+// Find is the first folder of the stack that holds name on fsys (the file
+// system the caller reads), joined with it; when none does, the top's.
+func Find(fsys afero.Fs, flag, env, kind, name string) string {
 	dirs := Dirs(flag, env, kind)
 	for _, d := range dirs {
-		if exists(filepath.Join(d, name)) {
+		if _, err := fsys.Stat(filepath.Join(d, name)); err == nil {
 			return filepath.Join(d, name)
 		}
 	}
 	return filepath.Join(dirs[0], name)
-}
-
-// OnDisk is Find's exists for the real file system.
-func OnDisk(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/spf13/afero"
 )
 
 // TestSameFromAnywhere: inside the checkout, from its root or a folder
@@ -24,7 +26,7 @@ func TestSameFromAnywhere(t *testing.T) {
 		if got := Dirs("", "CIRCC_TEST_DIR", "models"); fmt.Sprint(got) != fmt.Sprint([]string{"/home/u/circc/models", shared}) {
 			t.Errorf("from %s: %v", wd, got)
 		}
-		if got := Find(OnDisk, "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != filepath.Join(shared, "inceptionv1") {
+		if got := Find(afero.NewOsFs(), "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != filepath.Join(shared, "inceptionv1") {
 			t.Errorf("from %s: inceptionv1 in %s", wd, got)
 		}
 		if got := Dir("", "CIRCC_TEST_DIR", "models"); got != "/home/u/circc/models" {
@@ -35,7 +37,7 @@ func TestSameFromAnywhere(t *testing.T) {
 	t.Setenv(EnvHome, home)
 	os.MkdirAll(filepath.Join(home, "models", "inceptionv1"), 0o755)
 	t.Chdir(repo)
-	if got := Find(OnDisk, "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != filepath.Join(home, "models", "inceptionv1") {
+	if got := Find(afero.NewOsFs(), "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != filepath.Join(home, "models", "inceptionv1") {
 		t.Errorf("the user's folder does not hide the shared one: %s", got)
 	}
 	t.Setenv(EnvHome, "/home/u/circc")
@@ -43,7 +45,7 @@ func TestSameFromAnywhere(t *testing.T) {
 	if got := Dirs("", "CIRCC_TEST_DIR", "models"); fmt.Sprint(got) != "[/home/u/circc/models]" {
 		t.Errorf("outside the checkout: %v", got)
 	}
-	if got := Find(OnDisk, "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != "/home/u/circc/models/inceptionv1" {
+	if got := Find(afero.NewOsFs(), "", "CIRCC_TEST_DIR", "models", "inceptionv1"); got != "/home/u/circc/models/inceptionv1" {
 		t.Errorf("outside the checkout, a model nowhere: %s", got)
 	}
 	t.Setenv("CIRCC_TEST_DIR", "/env")
