@@ -63,7 +63,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 		partner[i] = i
 	}
 	if s.channels == nil {
-		partner = pairAmong(hand, readings, cands)
+		partner = pairAmong(hand, readings, cands, set.PeriodDeg)
 	}
 	var hp, np, nw []float64
 	for i, u := range s.units {
@@ -77,7 +77,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 			}
 		}
 		if partner[i] < 0 {
-			p.NotGenuine = fmt.Sprintf("no member of %s's %s family left to pair (%s)", s.natLayer, kind.Set, diag.Count(members, "member"))
+			p.NotGenuine = fmt.Sprintf("no member of %s's %s family within %s of its orientation left to pair (%s)", s.natLayer, kind.Set, deg(Float(set.PeriodDeg/float64(len(s.units)))), diag.Count(members, "member"))
 			continue
 		}
 		c := cands[partner[i]]
@@ -107,7 +107,7 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 	}
 	recount([]*Family{f})
 	f.SpacingErrorDeg, f.NaturalSpacingErrorDeg = Float(spacingError(hp, f.PeriodDeg)), Float(spacingError(np, f.PeriodDeg))
-	f.Coverage = coverage(np, nw, f.PeriodDeg)
+	f.Coverage = Float(coverage(np, nw, f.PeriodDeg))
 	return f
 }
 
@@ -129,10 +129,15 @@ func natural(sweeps map[string]Responses, tensor string) map[string][][]float32 
 	return r
 }
 
-// pairAmong pairs hand-made units with candidate channels one to one by
-// the highest total correlation of response maps: each unit gets an index
-// into cands, or -1 when the members run out.
-func pairAmong(hand []Tuning, readings []*Reading, cands []int) []int {
+// pairAmong pairs hand-made units with candidate channels one to one,
+// without templates: each unit with a member whose preferred orientation
+// lies within one step of the hand-made family's spacing of its own, the
+// pairing that takes the strongest members (the greatest total strength,
+// each member's relative to the strongest), with the response maps'
+// correlation only to break ties. Without photos there is no strength,
+// and the correlation decides. Each unit gets an index into cands, or -1
+// when no member within reach is left.
+func pairAmong(hand []Tuning, readings []*Reading, cands []int, period float64) []int {
 	out := make([]int, len(hand))
 	for i := range out {
 		out[i] = -1
@@ -140,27 +145,51 @@ func pairAmong(hand []Tuning, readings []*Reading, cands []int) []int {
 	if len(cands) == 0 {
 		return out
 	}
+	top := 0.0
+	for _, c := range cands {
+		top = math.Max(top, float64(readings[c].Strength))
+	}
+	reach := period / float64(len(hand))
+	const unreachable = -1e6
 	score := make([][]float64, len(hand))
 	for i := range score {
 		score[i] = make([]float64, len(cands))
 		for j, c := range cands {
-			score[i][j] = pearson(hand[i].Map, readings[c].Map)
+			r := pearson(hand[i].Map, readings[c].Map)
+			if math.IsNaN(r) {
+				r = -1
+			}
+			st := float64(readings[c].Strength) / top
+			if !(top > 0) || math.IsNaN(st) {
+				score[i][j] = r // no strength: resemblance decides
+				continue
+			}
+			score[i][j] = st + 1e-3*r
+			if angleDiff(float64(hand[i].PreferredDeg), float64(readings[c].PreferredDeg), period) > reach {
+				score[i][j] = unreachable
+			}
 		}
 	}
 	if len(hand) <= len(cands) {
-		return assign(score)
-	}
-	// Fewer members than units: give each member the unit it suits best
-	// overall (assign on the transposed scores).
-	t := make([][]float64, len(cands))
-	for j := range t {
-		t[j] = make([]float64, len(hand))
-		for i := range hand {
-			t[j][i] = score[i][j]
+		out = assign(score)
+	} else {
+		// Fewer members than units: give each member a unit (assign on
+		// the transposed scores).
+		t := make([][]float64, len(cands))
+		for j := range t {
+			t[j] = make([]float64, len(hand))
+			for i := range hand {
+				t[j][i] = score[i][j]
+			}
+		}
+		for j, i := range assign(t) {
+			out[i] = j
 		}
 	}
-	for j, i := range assign(t) {
-		out[i] = j
+	for i, j := range out {
+		if j >= 0 && score[i][j] == unreachable {
+			out[i] = -1
+		}
 	}
 	return out
 }

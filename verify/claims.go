@@ -15,7 +15,7 @@ func metricValues(f *Family, metric check.Metric) ([]float64, error) {
 		return nil, fmt.Errorf("%s is measured by circc eval, not verify", metric)
 	}
 	perFamily := map[check.Metric]func() ([]float64, error){
-		check.MetricCoverage:     func() ([]float64, error) { return []float64{f.Coverage}, nil },
+		check.MetricCoverage:     func() ([]float64, error) { return []float64{float64(f.Coverage)}, nil },
 		check.MetricSpacingError: func() ([]float64, error) { return []float64{float64(f.SpacingErrorDeg)}, nil },
 		check.MetricEquivarianceError: func() ([]float64, error) {
 			if f.EquivarianceError == nil {

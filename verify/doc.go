@@ -13,7 +13,7 @@
 // count of members is compared with the counts under its layer-only null,
 // the network with only that layer's own weights shuffled, run on the
 // layer's input read once (layers.go), and a layer is found by a stated
-// rule (FoundZ…). Hand-made units are paired one to one with members, by
+// rule (FoundP…). Hand-made units are paired one to one with members, by
 // response-map correlation; a unit without a member says so. It measures
 // tuning, resemblance, coverage, spacing and the overlap of top photos,
 // tests the natural circuit between matched families against relabelling

@@ -93,9 +93,12 @@ func profilePlot(f *Family) template.HTML {
 		if m, sd := float64(e.NullMean), float64(e.NullSD); !math.IsNaN(m) {
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#ddd"/>`, x+2, y(m+2*sd), bw-4, math.Max(1, y(m-2*sd)-y(m+2*sd)))
 		}
-		title := fmt.Sprintf("%s: %d members, null %.1f ± %.1f, z %.1f", l.Layer, e.Members, float64(e.NullMean), float64(e.NullSD), float64(e.Z))
+		title := fmt.Sprintf("%s: %d members, layer-only null %.1f ± %.1f, z %.1f, p %s", l.Layer, e.Members, float64(e.NullMean), float64(e.NullSD), float64(e.Z), pText(e.P))
 		if e.NoNull != "" {
-			title = fmt.Sprintf("%s: %d members, no null (%s)", l.Layer, e.Members, e.NoNull)
+			title = fmt.Sprintf("%s: %d members, no layer-only null (%s)", l.Layer, e.Members, e.NoNull)
+		}
+		if h := e.Holds; h != nil {
+			title += fmt.Sprintf("; network null %.1f ± %.1f, p %s: holds a population: %s", float64(h.NullMean), float64(h.NullSD), pText(h.P), yesNo(h.Holds))
 		}
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.85"><title>%s</title></rect>`,
 			x+8, y(float64(e.Members)), bw-16, y(0)-y(float64(e.Members)), fill, template.HTMLEscapeString(title))

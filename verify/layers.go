@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/circc/circc/datasets"
 
 	"github.com/circc/circc/onnx"
@@ -17,62 +19,119 @@ import (
 // LayerEvidence is one layer's count of members of a family kind against
 // the layer-only null: the same network with only that layer's own
 // weights (its block's convolutions, for an Inception block or a fire
-// module) shuffled, everything below intact, over NullSeeds seeds.
+// module) shuffled, everything below intact, over NullSeeds seeds; and,
+// when asked, against the network null (Holds).
 type LayerEvidence struct {
-	Layer    string   `json:"layer"`
-	Units    int      `json:"units"`
-	Members  int      `json:"members"`
-	NullMean Float    `json:"null_mean"`
-	NullSD   Float    `json:"null_sd"`
-	Seeds    int      `json:"seeds"`
-	Z        Float    `json:"z"`
-	Excess   Float    `json:"excess"` // members − null mean
-	CI       [2]Float `json:"ci"`     // 95% interval of the excess
-	Found    bool     `json:"found"`
+	Layer    string `json:"layer"`
+	Units    int    `json:"units"`
+	Members  int    `json:"members"`
+	NullMean Float  `json:"null_mean"`
+	NullSD   Float  `json:"null_sd"`
+	Seeds    int    `json:"seeds"`
+	Z        Float  `json:"z"`
+	// P is the one-sided p-value of the count as a draw of the null
+	// (Student's t over the seeds).
+	P      Float    `json:"p"`
+	Excess Float    `json:"excess"` // members − null mean
+	CI     [2]Float `json:"ci"`     // 95% interval of the excess
+	Found  bool     `json:"found"`
 	// NoNull says why the layer has no null (no weights of its own, a
 	// block that changes the map's size); such a layer is never found.
 	NoNull string `json:"no_null,omitempty"`
+	// Holds is the count against the network null: every convolution of
+	// the network shuffled. A layer holds a population when it has more
+	// members than a network without learned weights gives, whether it
+	// builds them (Found) or inherits them from below.
+	Holds *Population `json:"holds,omitempty"`
 }
 
-// The layer-only null and the rule that calls a layer found.
+// Population is a layer's count against the network null.
+type Population struct {
+	NullMean Float `json:"null_mean"`
+	NullSD   Float `json:"null_sd"`
+	Seeds    int   `json:"seeds"`
+	Z        Float `json:"z"`
+	P        Float `json:"p"`
+	Holds    bool  `json:"holds"`
+}
+
+// The nulls and the rule that calls a layer found.
 const (
 	// NullSeeds is how many shuffles of a layer's weights make its null.
 	NullSeeds = 20
-	// FoundZ: a layer is found when its member count stands this many of
-	// the null's standard deviations above the null's mean (one-sided p
-	// about 0.001 for a normal null), the 95% interval of its excess lies
-	// above zero, and it has at least MinMembers members.
-	FoundZ     = 3.0
+	// NetworkSeeds is the suggested number of shuffles of the whole
+	// network for the network null (asked for with --network-seeds): with
+	// nulls of about no members, 8 seeds let 6 members hold a population.
+	NetworkSeeds = 8
+	// FoundP: a layer is found (or holds a population) when its member
+	// count, as a draw of the null, has a one-sided p-value of at most
+	// this (about 3.7 null standard deviations with 20 seeds: Student's t
+	// with seeds − 1 degrees of freedom, so few seeds cannot make a
+	// spread look small), and it has at least MinMembers members.
+	FoundP     = 0.001
 	MinMembers = 3
 	// minNullSD is the least spread a null is taken to have: a count is
-	// whole, and 20 seeds cannot show a spread below one unit.
+	// whole, and a few seeds cannot show a spread below one unit.
 	minNullSD = 1.0
 )
+
+// countTest is a count against the counts of a null: the null's mean and
+// spread, z, and the one-sided p-value of the count as one more draw of
+// the null: t = (count − mean) / (sd·√(1 + 1/seeds)) on seeds − 1 degrees
+// of freedom, the spread floored at minNullSD.
+func countTest(count int, null []int) (mean, sd, z, p float64) {
+	mean, sd = meanSD(null)
+	s := math.Max(sd, minNullSD)
+	z = (float64(count) - mean) / s
+	p = math.NaN()
+	if n := len(null); n >= 2 {
+		t := z / math.Sqrt(1+1/float64(n))
+		p = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Survival(t)
+	}
+	return mean, sd, z, p
+}
 
 // evidence sums a layer's count against its null counts.
 func evidence(layer string, units, members int, null []int, noNull string) LayerEvidence {
 	e := LayerEvidence{Layer: layer, Units: units, Members: members, Seeds: len(null), NoNull: noNull}
 	nan := Float(math.NaN())
-	e.NullMean, e.NullSD, e.Z, e.Excess, e.CI = nan, nan, nan, nan, [2]Float{nan, nan}
+	e.NullMean, e.NullSD, e.Z, e.P, e.Excess, e.CI = nan, nan, nan, nan, nan, [2]Float{nan, nan}
 	if len(null) == 0 {
 		return e
 	}
-	mean, sd := meanSD(null)
-	e.NullMean, e.NullSD = Float(mean), Float(sd)
-	e.Z = Float((float64(members) - mean) / math.Max(sd, minNullSD))
+	mean, sd, z, p := countTest(members, null)
+	e.NullMean, e.NullSD, e.Z, e.P = Float(mean), Float(sd), Float(z), Float(p)
 	e.Excess = Float(float64(members) - mean)
-	se := excessSE(sd, len(null))
-	e.CI = [2]Float{Float(float64(e.Excess) - 1.96*se), Float(float64(e.Excess) + 1.96*se)}
-	e.Found = float64(e.Z) >= FoundZ && float64(e.CI[0]) > 0 && members >= MinMembers
+	h := tQuantile(len(null)) * meanSE(sd, len(null))
+	e.CI = [2]Float{Float(float64(e.Excess) - h), Float(float64(e.Excess) + h)}
+	e.Found = p <= FoundP && members >= MinMembers
 	return e
 }
 
-// excessSE is the standard error of a layer's excess over one draw of its
-// null (the spread of what a layer without learned weights of its own
-// gives, at least minNullSD) with the null mean's own (sd over √seeds).
-func excessSE(nullSD float64, seeds int) float64 {
-	sd := math.Max(nullSD, minNullSD)
-	return sd * math.Sqrt(1+1/float64(max(seeds, 1)))
+// population sums a layer's count against the network null's counts.
+func population(members int, null []int) *Population {
+	mean, sd, z, p := countTest(members, null)
+	return &Population{NullMean: Float(mean), NullSD: Float(sd), Seeds: len(null), Z: Float(z), P: Float(p),
+		Holds: p <= FoundP && members >= MinMembers}
+}
+
+// meanSE is the standard error of a null's mean over its seeds (its
+// spread floored at minNullSD). The count itself is a census of the
+// layer's units under one readout, exact; so an excess, and the
+// difference between two layers' excesses, is uncertain only through the
+// null means. How much the count depends on the readout is what
+// CheckReadouts measures.
+func meanSE(nullSD float64, seeds int) float64 {
+	return math.Max(nullSD, minNullSD) / math.Sqrt(float64(max(seeds, 1)))
+}
+
+// tQuantile is the two-sided 95% quantile of Student's t for a mean over
+// seeds draws (1.96 as seeds grow; +Inf for fewer than two).
+func tQuantile(seeds int) float64 {
+	if seeds < 2 {
+		return math.Inf(1)
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(seeds - 1)}.Quantile(0.975)
 }
 
 // meanSD is the mean and the sample standard deviation of counts or
@@ -104,7 +163,8 @@ type Comparison struct {
 }
 
 // compareBest orders layers by excess (those without a null last) and
-// compares the first two.
+// compares the first two: the difference of their excesses, uncertain
+// through both null means (Student's t on the fewer seeds).
 func compareBest(ev []LayerEvidence) ([]LayerEvidence, *Comparison) {
 	out := append([]LayerEvidence(nil), ev...)
 	key := func(e LayerEvidence) float64 {
@@ -118,9 +178,9 @@ func compareBest(ev []LayerEvidence) ([]LayerEvidence, *Comparison) {
 		return out, nil
 	}
 	a, b := out[0], out[1]
-	se := math.Hypot(excessSE(float64(a.NullSD), a.Seeds), excessSE(float64(b.NullSD), b.Seeds))
+	h := tQuantile(min(a.Seeds, b.Seeds)) * math.Hypot(meanSE(float64(a.NullSD), a.Seeds), meanSE(float64(b.NullSD), b.Seeds))
 	d := float64(a.Excess - b.Excess)
-	c := &Comparison{Best: a.Layer, Next: b.Layer, Diff: Float(d), CI: [2]Float{Float(d - 1.96*se), Float(d + 1.96*se)}}
+	c := &Comparison{Best: a.Layer, Next: b.Layer, Diff: Float(d), CI: [2]Float{Float(d - h), Float(d + h)}}
 	c.Tie = float64(c.CI[0]) <= 0
 	return out, c
 }

@@ -68,10 +68,10 @@ const (
 	MinWidthDeg = 16.0
 	MaxWidthDeg = 81.0
 	// MaxEcho: a curve detector answers the opposite orientation with at
-	// most 0.05 of its peak: twice the largest echo of the article's
-	// mixed3b curve detectors (0.028); its early curves in mixed3a echo
-	// at a median 0.20, and fail.
-	MaxEcho = 0.05
+	// most this share of its peak: the midpoint between the largest echo
+	// of the article's mixed3b curve detectors (0.028) and the smallest
+	// of its mixed3a early curves (0.037), which "still have echoes".
+	MaxEcho = 0.033
 	// MinCurvePreference: a curve detector's best curve beats its best
 	// straight line by this factor (the article: curve detectors answer
 	// lines weakly).

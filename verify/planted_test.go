@@ -151,3 +151,39 @@ func TestReadoutsOnPlanted(t *testing.T) {
 		t.Errorf("not stable: %+v", rob.Verdicts)
 	}
 }
+
+// TestNetworkNullOnPlanted: the network null (every convolution of the
+// network shuffled, one pass per seed) says the layer with the 24
+// planted curve detectors holds a population, against a null of next to
+// no members, and a layer without members holds none.
+func TestNetworkNullOnPlanted(t *testing.T) {
+	t.Parallel()
+	dir := plantedNetwork(t, 40, false)
+	reg := models.Registered(afero.NewOsFs(), dir)
+	r := curvesAgainstIn(t, "planted.*", reg)
+	rep, err := Run(afero.NewOsFs(), r, Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Photos: 32, NullSeeds: 5, NetworkSeeds: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Families[0]
+	held := 0
+	for _, e := range f.Layers {
+		h := e.Holds
+		if h == nil || h.Seeds != 5 {
+			t.Fatalf("%s: no network null: %+v", e.Layer, e)
+		}
+		t.Logf("%-10s %3d members; network null %.1f ± %.1f, p %.2g, holds %v", e.Layer, e.Members, float64(h.NullMean), float64(h.NullSD), float64(h.P), h.Holds)
+		switch {
+		case e.Layer == "mixed3b" && (!h.Holds || float64(h.NullMean) > 3 || e.Members < 20):
+			t.Errorf("the planted layer: %+v", e)
+		case e.Members == 0 && h.Holds:
+			t.Errorf("%s holds a population of none", e.Layer)
+		}
+		if h.Holds {
+			held++
+		}
+	}
+	if held == 0 || !strings.Contains(verdict(f), "populations held in") {
+		t.Errorf("verdict: %s", verdict(f))
+	}
+}

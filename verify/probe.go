@@ -127,7 +127,11 @@ func readWindows(m *onnx.Model, outs []string, window int) ([]int, error) {
 // output's block of cells in the graph (windows[i] for output i; 0: the
 // whole map) and, with blocks, the blocks below layers in full.
 func (p *probe) session(side int, windows []int, blocks bool) (*ort.Session, error) {
-	m := p.model.Clone()
+	return p.sessionOn(p.model.Clone(), side, windows, blocks)
+}
+
+// sessionOn is session on m, a copy of the probe's model.
+func (p *probe) sessionOn(m *onnx.Model, side int, windows []int, blocks bool) (*ort.Session, error) {
 	if err := m.SetInputShape(side, side); err != nil {
 		return nil, err
 	}

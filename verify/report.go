@@ -33,7 +33,7 @@ type Family struct {
 	Matching               Matching `json:"matching"`
 	Pos                    string   `json:"pos"`
 	Pairs                  []*Pair  `json:"pairs"`
-	Coverage               float64  `json:"coverage"`
+	Coverage               Float    `json:"coverage"`
 	SpacingErrorDeg        Float    `json:"spacing_error_deg"`
 	NaturalSpacingErrorDeg Float    `json:"natural_spacing_error_deg"`
 	EquivarianceError      *float64 `json:"equivariance_error,omitempty"`
@@ -53,7 +53,7 @@ type Family struct {
 	MemberList []Member `json:"member_list,omitempty"`
 	// Layers holds each layer's members against its layer-only null,
 	// ordered by excess (a search: every layer; else the one matched);
-	// Found says whether the natural layer is found by the rule (FoundZ…),
+	// Found says whether the natural layer is found by the rule (FoundP…),
 	// and Versus compares the two layers with the most excess.
 	Layers []LayerEvidence `json:"layers,omitempty"`
 	Found  *bool           `json:"found,omitempty"`
@@ -106,10 +106,10 @@ type Report struct {
 // LayerScore is one layer's resemblance in a search: how well the
 // family's units pair with the layer's members.
 type LayerScore struct {
-	Layer            string  `json:"layer"`
-	MeanR            Float   `json:"mean_r"` // NaN (null) when the layer has no members
-	Coverage         float64 `json:"coverage"`
-	OrientationError Float   `json:"mean_orientation_error_deg"`
+	Layer            string `json:"layer"`
+	MeanR            Float  `json:"mean_r"` // NaN (null) when the layer has no members
+	Coverage         Float  `json:"coverage"`
+	OrientationError Float  `json:"mean_orientation_error_deg"`
 }
 
 // Matching is how a family's natural partners were chosen.

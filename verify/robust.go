@@ -50,7 +50,7 @@ func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report)
 	first := map[string]Verdict{}
 	for _, ro := range Readouts {
 		o := opt
-		o.Window, o.Stroke, o.Vis = ro.Window, ro.Stroke, nil // a readout's verdict needs no portraits
+		o.Window, o.Stroke, o.Vis, o.NetworkSeeds = ro.Window, ro.Stroke, nil, 0 // a readout's verdict needs neither portraits nor the network null
 		if opt.Progress != nil {
 			o.Progress = func(stage Stage, d, t int) {
 				opt.Progress(Stage{fmt.Sprintf("readout %s: %s", ro, stage.Label), stage.Unit}, d, t)

@@ -3,6 +3,7 @@ package verify
 import (
 	"math"
 	"math/rand"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,9 +17,12 @@ import (
 	"github.com/circc/circc/weights"
 )
 
-// TestEvidence: a count far above a tight null is found with a z and an
-// interval that say so; one inside its null is not; one with too few
-// members, or without a null, never is.
+// TestEvidence: a count far above a tight null is found with a z, a
+// p-value and an interval that say so; one inside its null is not; one
+// with too few members, or without a null, never is; and a few seeds
+// whose counts happen to agree cannot make a count significant that the
+// same spread over 20 seeds makes significant. The quantiles of Student's
+// t are checked against printed tables.
 func TestEvidence(t *testing.T) {
 	null := []int{10, 12, 9, 11, 10, 13, 8, 11, 10, 12, 9, 11, 10, 10, 12, 9, 11, 10, 11, 10}
 	mean, sd := meanSD(null)
@@ -26,40 +30,62 @@ func TestEvidence(t *testing.T) {
 		t.Fatalf("mean %g sd %g", mean, sd)
 	}
 	e := evidence("a", 100, 30, null, "")
-	if !e.Found || math.Abs(float64(e.Z)-(30-mean)/sd) > 1e-9 || math.Abs(float64(e.Excess)-19.55) > 1e-9 {
+	if !e.Found || math.Abs(float64(e.Z)-(30-mean)/sd) > 1e-9 || math.Abs(float64(e.Excess)-19.55) > 1e-9 || !(float64(e.P) < 1e-6) {
 		t.Errorf("30 against %.1f ± %.1f: %+v", mean, sd, e)
 	}
-	se := sd * math.Sqrt(1+1.0/20)
-	if math.Abs(float64(e.CI[0])-(19.55-1.96*se)) > 1e-9 || math.Abs(float64(e.CI[1])-(19.55+1.96*se)) > 1e-9 {
-		t.Errorf("interval %v", e.CI)
+	// The interval is the null mean's: t(0.975, 19 df) = 2.093 (tables).
+	h := 2.093 * sd / math.Sqrt(20)
+	if math.Abs(float64(e.CI[0])-(19.55-h)) > 1e-3 || math.Abs(float64(e.CI[1])-(19.55+h)) > 1e-3 {
+		t.Errorf("interval %v, want 19.55 ± %.3f", e.CI, h)
 	}
-	if e := evidence("b", 100, 12, null, ""); e.Found || float64(e.Z) > 2 {
-		t.Errorf("12 inside its null: %+v", e)
+	// 14: t = z/√1.05 = 2.81 on 19 df, between the tables' 0.995 (2.861)
+	// and 0.99 (2.539) quantiles: p between 0.005 and 0.01, not found.
+	if e := evidence("b", 100, 14, null, ""); e.Found || !(float64(e.P) > 0.005 && float64(e.P) < 0.01) {
+		t.Errorf("14 against %.1f ± %.1f: %+v", mean, sd, e)
 	}
 	if e := evidence("c", 100, 2, make([]int, 20), ""); e.Found || float64(e.Z) != 2 {
 		t.Errorf("2 members over a null of zeros (sd floored at 1): %+v", e)
 	}
-	if e := evidence("d", 100, 40, nil, "no weights of its own"); e.Found || !math.IsNaN(float64(e.Z)) {
+	if e := evidence("d", 100, 40, nil, "no weights of its own"); e.Found || !math.IsNaN(float64(e.Z)) || !math.IsNaN(float64(e.P)) {
 		t.Errorf("no null: %+v", e)
+	}
+	// 16 over 10.4 ± 1 (floored): t = 5.6/√1.2 = 5.1 on 4 df lies between
+	// the tables' 0.995 (4.604) and 0.999 (7.173) quantiles, so 5 seeds do
+	// not find it; over 20 seeds (t 5.5 on 19 df, past 0.9995's 3.883) do.
+	few := []int{10, 11, 10, 11, 10}
+	if e := evidence("e", 100, 16, few, ""); e.Found || !(float64(e.P) > 0.001 && float64(e.P) < 0.005) {
+		t.Errorf("5 seeds: %+v", e)
+	}
+	var many []int
+	for range 4 {
+		many = append(many, few...)
+	}
+	if e := evidence("e", 100, 16, many, ""); !e.Found || !(float64(e.P) < 0.0005) {
+		t.Errorf("20 seeds: %+v", e)
 	}
 }
 
 // TestCompareBest: layers are ordered by excess, those without a null
 // last, and the best two are a tie exactly when the interval of their
-// difference holds zero.
+// difference, uncertain through the two null means, holds zero.
 func TestCompareBest(t *testing.T) {
 	tight := []int{5, 6, 4, 5, 5, 6, 4, 5, 5, 5}
 	wide := []int{0, 20, 5, 15, 10, 2, 18, 8, 12, 10}
 	a := evidence("a", 100, 40, tight, "")
 	b := evidence("b", 100, 30, tight, "")
-	c := evidence("c", 100, 33, wide, "")
+	c := evidence("c", 100, 43, wide, "")
 	none := evidence("p", 100, 80, nil, "no weights of its own")
 	order, v := compareBest([]LayerEvidence{none, b, a})
 	if order[0].Layer != "a" || order[1].Layer != "b" || order[2].Layer != "p" || v.Best != "a" || v.Tie {
 		t.Errorf("order %v, versus %+v", []string{order[0].Layer, order[1].Layer, order[2].Layer}, v)
 	}
+	// a − b: 10 ± t(0.975, 9 df) · √(1/10 + 1/10) = 10 ± 2.262 · 0.447.
+	if math.Abs(float64(v.CI[0])-(10-2.262*math.Sqrt(0.2))) > 1e-3 {
+		t.Errorf("interval %v", v.CI)
+	}
+	// a (35 over a tight null) against c (33 over a wide one, sd 6.6): 2 ± 4.8.
 	if _, v := compareBest([]LayerEvidence{a, c}); v.Best != "a" || !v.Tie {
-		t.Errorf("a (35 over a tight null) against c (23 over a wide one) is a tie: %+v", v)
+		t.Errorf("a against c is a tie: %+v", v)
 	}
 }
 
@@ -230,5 +256,53 @@ func TestSkippedConnectionSaysWhy(t *testing.T) {
 	cs[0].WriteText(&b)
 	if !strings.Contains(b.String(), "weights mixed3a.curve -> mixed3b.curve: not compared: both families") {
 		t.Errorf("text %q", b.String())
+	}
+}
+
+// TestPairAmongTakesTheStrongest: pairs are made by preferred orientation
+// within one step of the hand-made spacing, taking the strongest members
+// even where a weaker one resembles a unit more; a unit with no member in
+// reach says none; without strengths the correlation decides.
+func TestPairAmongTakesTheStrongest(t *testing.T) {
+	tuned := func(deg float64, like, n int) Tuning {
+		m := make([]float64, n)
+		for i := range m {
+			m[i] = 0.1
+		}
+		m[like] = 1
+		return Tuning{PreferredDeg: Float(deg), Map: m}
+	}
+	// Six hand-made units 60° apart; seven members, one per unit's
+	// orientation and one more near 0°: weak m0 is the image of unit 0,
+	// strong m1 looks like unit 3.
+	var hand []Tuning
+	for i := range 6 {
+		hand = append(hand, tuned(float64(60*i), i, 6))
+	}
+	readings := []*Reading{{Tuning: tuned(0, 0, 6), Strength: 1}, {Tuning: tuned(10, 3, 6), Strength: 5}}
+	for i := 1; i < 6; i++ {
+		readings = append(readings, &Reading{Tuning: tuned(float64(60*i), i, 6), Strength: 2})
+	}
+	cands := []int{0, 1, 2, 3, 4, 5, 6}
+	got := pairAmong(hand, readings, cands, 360)
+	if slices.Contains(got, 0) || !slices.Contains(got, 1) || slices.Contains(got, -1) {
+		t.Errorf("by strength: %v (the weak m0 left, the strong m1 paired)", got)
+	}
+	// Without strengths (no photos), resemblance decides: m0 pairs unit 0.
+	for _, r := range readings {
+		r.Strength = Float(math.NaN())
+	}
+	if got := pairAmong(hand, readings, cands, 360); got[0] != 0 {
+		t.Errorf("by resemblance: %v", got)
+	}
+	// Four units 90° apart and four members at 0°: the unit at 180° has
+	// none in reach.
+	hand = []Tuning{tuned(0, 0, 4), tuned(90, 1, 4), tuned(180, 2, 4), tuned(270, 3, 4)}
+	readings = nil
+	for i := range 4 {
+		readings = append(readings, &Reading{Tuning: tuned(0, i, 4), Strength: Float(1 + i)})
+	}
+	if got := pairAmong(hand, readings, []int{0, 1, 2, 3}, 360); got[2] != -1 || got[0] < 0 || got[1] < 0 || got[3] < 0 {
+		t.Errorf("out of reach: %v", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/circc/circc/diag"
@@ -129,47 +130,78 @@ func (c *Connection) WriteText(w io.Writer) {
 // writeEvidence writes a family's layers against their nulls, ordered by
 // excess, and the verdict.
 func writeEvidence(w io.Writer, f *Family) {
+	holds := f.Layers[0].Holds != nil
 	fmt.Fprintf(w, "  members by layer against the layer-only null (its own weights shuffled, %d seeds), by excess:\n", f.Layers[0].Seeds)
-	fmt.Fprintf(w, "    %-20s %7s %15s %7s %22s  %s\n", "layer", "members", "null mean ± sd", "z", "excess [95% CI]", "found")
+	if holds {
+		fmt.Fprintf(w, "  and against the network null (every convolution shuffled, %d seeds):\n", f.Layers[0].Holds.Seeds)
+	}
+	fmt.Fprintf(w, "    %-20s %7s %15s %6s %8s %22s  %-5s", "layer", "members", "null mean ± sd", "z", "p", "excess [95% CI]", "found")
+	if holds {
+		fmt.Fprintf(w, " %15s %8s  %s", "network null", "p", "holds")
+	}
+	fmt.Fprintln(w)
 	for _, e := range f.Layers {
+		line := fmt.Sprintf("    %-20s %7d %15s %6s %8s %22s  %-5s", e.Layer, e.Members, "-", "-", "-", "-", "no")
+		if e.NoNull == "" {
+			line = fmt.Sprintf("    %-20s %7d %15s %6s %8s %22s  %-5s", e.Layer, e.Members, fmt.Sprintf("%.1f ± %.1f", float64(e.NullMean), float64(e.NullSD)),
+				fmt.Sprintf("%.1f", float64(e.Z)), pText(e.P), fmt.Sprintf("%.1f [%.1f, %.1f]", float64(e.Excess), float64(e.CI[0]), float64(e.CI[1])), yesNo(e.Found))
+		}
+		if h := e.Holds; h != nil {
+			line += fmt.Sprintf(" %15s %8s  %s", fmt.Sprintf("%.1f ± %.1f", float64(h.NullMean), float64(h.NullSD)), pText(h.P), yesNo(h.Holds))
+		}
 		if e.NoNull != "" {
-			fmt.Fprintf(w, "    %-20s %7d %15s %7s %22s  no: %s\n", e.Layer, e.Members, "-", "-", "-", e.NoNull)
-			continue
+			line += "  (no layer-only null: " + e.NoNull + ")"
 		}
-		found := "no"
-		if e.Found {
-			found = "yes"
-		}
-		fmt.Fprintf(w, "    %-20s %7d %15s %7s %22s  %s\n", e.Layer, e.Members, fmt.Sprintf("%.1f ± %.1f", float64(e.NullMean), float64(e.NullSD)),
-			fmt.Sprintf("%.1f", float64(e.Z)), fmt.Sprintf("%.1f [%.1f, %.1f]", float64(e.Excess), float64(e.CI[0]), float64(e.CI[1])), found)
+		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintf(w, "  verdict: %s\n", verdict(f))
 }
 
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
 // verdict says in words where a family is found, from its evidence: every
-// layer found, and whether the best two are told apart.
+// layer found, whether the best two are told apart, and, with the network
+// null, every layer that holds a population.
 func verdict(f *Family) string {
-	var found []string
+	var found, holds []string
 	for _, e := range f.Layers {
 		if e.Found {
 			found = append(found, e.Layer)
 		}
+		if e.Holds != nil && e.Holds.Holds {
+			holds = append(holds, e.Layer)
+		}
+	}
+	held := ""
+	if len(f.Layers) > 0 && f.Layers[0].Holds != nil {
+		if len(holds) == 0 {
+			held = fmt.Sprintf("; no layer holds more %s members than the shuffled network", f.Kind)
+		} else {
+			held = "; populations held in " + strings.Join(holds, ", ")
+		}
 	}
 	if len(found) == 0 {
 		if len(f.Layers) == 1 {
-			return fmt.Sprintf("%s does not hold a significant %s population (z ≥ %g, interval above 0, ≥ %d members)", f.NaturalLayer, f.Kind, FoundZ, MinMembers)
+			return fmt.Sprintf("%s does not hold a significant %s population (p ≤ %g, ≥ %d members)%s", f.NaturalLayer, f.Kind, FoundP, MinMembers, held)
 		}
-		return fmt.Sprintf("NOT FOUND: no layer holds a significant %s population", f.Kind)
+		return fmt.Sprintf("NOT FOUND: no layer builds a significant %s population%s", f.Kind, held)
 	}
 	out := "found in " + strings.Join(found, ", ")
 	if v := f.Versus; v != nil && len(f.Layers) > 1 {
-		if v.Tie {
+		if !slices.Contains(found, v.Best) {
+			out += fmt.Sprintf("; by excess, %s (not found: its count is within its null's range) leads %s by %.1f [%.1f, %.1f]", v.Best, v.Next, float64(v.Diff), float64(v.CI[0]), float64(v.CI[1]))
+		} else if v.Tie {
 			out += fmt.Sprintf("; %s and %s are a tie (difference in excess %.1f [%.1f, %.1f])", v.Best, v.Next, float64(v.Diff), float64(v.CI[0]), float64(v.CI[1]))
 		} else {
 			out += fmt.Sprintf("; %s leads %s by %.1f members [%.1f, %.1f]", v.Best, v.Next, float64(v.Diff), float64(v.CI[0]), float64(v.CI[1]))
 		}
 	}
-	return out
+	return out + held
 }
 
 // pText writes a p-value, "< 0.001" below that.

@@ -1,8 +1,12 @@
 package verify
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/circc/circc/stimuli"
@@ -152,5 +156,46 @@ func TestEverySetReadsAKnownOrientation(t *testing.T) {
 		if set.PeriodDeg == 180 != math.IsNaN(float64(tu.Echo)) {
 			t.Errorf("%s: echo %g on a %g° set", name, tu.Echo, set.PeriodDeg)
 		}
+	}
+}
+
+// TestThresholdsFromTheReference: the membership thresholds are what the
+// reference population of the Curve Detectors article gives
+// (../shared/data/lucid-curve-tuning.json): the widths of its mixed3b
+// curve detectors widened by a quarter of their median, and the echo
+// limit midway between its curves' largest echo and its early curves'
+// smallest, which every one of its curves passes and every early curve
+// fails.
+func TestThresholdsFromTheReference(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(sharedData, "..", "data", "lucid-curve-tuning.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		Layers map[string][]struct {
+			Width float64 `json:"width_deg"`
+			Echo  float64 `json:"echo"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal(data, &ref); err != nil {
+		t.Fatal(err)
+	}
+	var widths []float64
+	maxCurveEcho, minEarlyEcho := 0.0, math.Inf(1)
+	for _, u := range ref.Layers["mixed3b"] {
+		widths = append(widths, u.Width)
+		maxCurveEcho = math.Max(maxCurveEcho, u.Echo)
+	}
+	for _, u := range ref.Layers["mixed3a"] {
+		minEarlyEcho = math.Min(minEarlyEcho, u.Echo)
+	}
+	sort.Float64s(widths)
+	med := (widths[len(widths)/2-1] + widths[len(widths)/2]) / 2
+	lo, hi := widths[0]-med/4, widths[len(widths)-1]+med/4
+	if math.Abs(lo-MinWidthDeg) > 0.5 || math.Abs(hi-MaxWidthDeg) > 0.5 {
+		t.Errorf("widths %g° to %g° from the reference, thresholds %g° to %g°", lo, hi, MinWidthDeg, MaxWidthDeg)
+	}
+	if mid := (maxCurveEcho + minEarlyEcho) / 2; math.Abs(mid-MaxEcho) > 0.0005 || !(maxCurveEcho <= MaxEcho && MaxEcho < minEarlyEcho) {
+		t.Errorf("echo: curves ≤ %g, early curves ≥ %g, midpoint %g; MaxEcho %g", maxCurveEcho, minEarlyEcho, mid, MaxEcho)
 	}
 }

@@ -38,6 +38,10 @@ type Options struct {
 	// NullSeeds is how many shuffles of each layer's own weights make its
 	// null (0: NullSeeds; negative: no null, and no layer is found).
 	NullSeeds int
+	// NetworkSeeds is how many shuffles of the whole network make the
+	// network null of a search's layers (0: none; NetworkSeeds is the
+	// suggested count). It costs one pass of the network per seed.
+	NetworkSeeds int
 	// FullSize runs stimuli through the whole input instead of the smallest
 	// window that gives the same values (the reference for tests).
 	FullSize bool
@@ -154,6 +158,9 @@ func Run(fs afero.Fs, res *compiler.Result, opt Options) (*Report, error) {
 	}
 	evidence, err := layerEvidence(net, specs, plans, setOf, sweeps, photoItems, reader, opt)
 	if err != nil {
+		return nil, err
+	}
+	if err := pr.networkNull(specs, setOf, photoItems, reader, evidence); err != nil {
 		return nil, err
 	}
 	rep.Families = reduceSearches(specs, func(s *matchSpec) *Family {

@@ -438,11 +438,13 @@ func TestSpecClaimsHold(t *testing.T) {
 // layer, ordered by excess: the population is found where it is built,
 // fire6 among them and the family shown there, while the early layers
 // hold none, and fire8, which holds the most members, keeps as many when
-// only its own weights are shuffled (it inherits them).
+// only its own weights are shuffled (it inherits them); against the
+// network null (every convolution shuffled) fire6 and fire8 both hold a
+// population.
 func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 	t.Parallel()
 	r := curvesAgainst(t, "squeezenet1.0.*")
-	rep, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData, NullSeeds: 10})
+	rep, err := Run(afero.NewOsFs(), r, Options{Against: "squeezenet1.0", ModelsDir: sharedModels, DataDir: sharedData, NullSeeds: 10, NetworkSeeds: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,6 +466,14 @@ func TestSearchFindsCurvesInSqueezeNet(t *testing.T) {
 	}
 	if e := ev["fire8"]; e.Members < 40 || e.Found || e.Members < ev["fire6"].Members || math.Abs(float64(e.Z)) > 2 {
 		t.Errorf("fire8: %+v", e)
+	}
+	for _, l := range []string{"fire6", "fire8"} {
+		if h := ev[l].Holds; h == nil || !h.Holds || float64(h.NullMean) > 2 {
+			t.Errorf("%s holds no population against the network null: %+v", l, h)
+		}
+	}
+	if h := ev["conv1"].Holds; h == nil || h.Holds {
+		t.Errorf("conv1 against the network null: %+v", h)
 	}
 	if e := ev["pool8"]; e.NoNull == "" || e.Found {
 		t.Errorf("a pool has no weights of its own: %+v", e)

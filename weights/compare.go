@@ -1,7 +1,9 @@
 package weights
 
 import (
+	"encoding/json"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/gonum/stat"
 )
@@ -96,4 +98,44 @@ func (e *Expanded) TileIn(o, i int, w Window) []float64 {
 		}
 	}
 	return out
+}
+
+// jsonFloat is a measurement that JSON writes as null when it is undefined
+// (NaN: too few taps or turns to measure) or unbounded.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	x := float64(f)
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, x, 'g', -1, 64), nil
+}
+
+func jsonFloats(v []float64) []jsonFloat {
+	out := make([]jsonFloat, len(v))
+	for i, x := range v {
+		out[i] = jsonFloat(x)
+	}
+	return out
+}
+
+// MarshalJSON writes undefined measurements as null.
+func (a Agreement) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		PearsonR      jsonFloat `json:"pearson_r"`
+		SignAgreement jsonFloat `json:"sign_agreement"`
+		Taps          int       `json:"taps"`
+	}{jsonFloat(a.PearsonR), jsonFloat(a.SignAgreement), a.Taps})
+}
+
+// MarshalJSON writes undefined measurements as null.
+func (e Equivariance) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Kind         string      `json:"kind"`
+		Score        jsonFloat   `json:"score"`
+		QuarterTurns jsonFloat   `json:"quarter_turns"`
+		Turns        []float64   `json:"turns_deg"`
+		PerTurn      []jsonFloat `json:"per_turn"`
+	}{e.Kind, jsonFloat(e.Score), jsonFloat(e.QuarterTurns), e.Turns, jsonFloats(e.PerTurn)})
 }

@@ -21,6 +21,7 @@ func runVerify(e *env, args []string) int {
 	visSeed := fl.IntIn("vis-seed", 0, 0, 1<<30, "--vis: random seed")
 	robust := fl.Bool("robustness", false, "also run under every readout the verdicts must not depend on (windows 1, 2, 4; strokes 2 and 4 px) and say whether they hold")
 	nullSeeds := fl.IntIn("null-seeds", verify.NullSeeds, 0, 1000, "shuffles of each layer's own weights in its null (0: no null, and no layer is found)")
+	networkSeeds := fl.IntIn("network-seeds", 0, 0, 1000, fmt.Sprintf("shuffles of the whole network in a search's network null, which says which layers hold a population, built there or inherited (0: none; %d is enough; each costs a pass of the network)", verify.NetworkSeeds))
 	figures := fl.String("figures", "", "write each family's heat maps (PNG) and radial tuning plots (SVG) into `DIR`")
 	if fl.Parse(args) != nil {
 		return exitUsage
@@ -51,7 +52,7 @@ func runVerify(e *env, args []string) int {
 	for _, against := range against {
 		stages := newStages(e, "", *jsonOut == "-")
 		vopt := verify.Options{Against: against, ModelsDir: *rf.models, DataDir: *rf.data, Runtime: opt,
-			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed), NullSeeds: nullSeedsOption(*nullSeeds)}
+			Window: *window, Photos: *photos, Progress: stages.update, Vis: visOptions(*withVis, *visSize, *visSteps, *visSeed), NullSeeds: nullSeedsOption(*nullSeeds), NetworkSeeds: *networkSeeds}
 		rep, err := verify.Run(e.fs, res, vopt)
 		if err == nil && *robust {
 			rep.Robustness, err = verify.CheckReadouts(e.fs, res, vopt, rep)
