@@ -88,6 +88,9 @@ type Window struct {
 // refused.
 func (m *Model) WindowOf(n *pb.NodeProto) (Window, error) {
 	op := n.GetOpType()
+	if op == OpPad {
+		return m.padWindow(n)
+	}
 	k := attrInts64(n, "kernel_shape")
 	if op == OpConv && len(k) == 0 && len(n.GetInput()) > 1 {
 		if w := m.weightProto(n.GetInput()[1]); w != nil && len(w.GetDims()) == 4 {
@@ -115,4 +118,46 @@ func (m *Model) WindowOf(n *pb.NodeProto) (Window, error) {
 		w.Pads[i] = int(pads[i])
 	}
 	return w, nil
+}
+
+// PadsOf reads a Pad's pads, every axis's begin and then every axis's
+// end (an input from opset 11, an attribute before), and refuses a mode
+// other than constant: reflected or repeated edges are not a window.
+func (m *Model) PadsOf(n *pb.NodeProto, rank int) ([]int64, error) {
+	if a := Attr(n, "mode"); a != nil && string(a.GetS()) != "" && string(a.GetS()) != "constant" {
+		return nil, nodeError(n, "mode %s is not supported; only constant padding", string(a.GetS()))
+	}
+	pads := attrInts64(n, "pads")
+	if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
+		var err error
+		if pads, err = m.Int64s(ins[1]); err != nil {
+			return nil, nodeError(n, "pads that are not constant: %v", err)
+		}
+	}
+	if ins := n.GetInput(); len(ins) > 3 && ins[3] != "" {
+		return nil, nodeError(n, "pads on chosen axes are not supported")
+	}
+	if len(pads) != 2*rank {
+		return nil, nodeError(n, "%d pads for a rank-%d input", len(pads), rank)
+	}
+	return pads, nil
+}
+
+// padWindow reads a constant Pad of an [N, C, H, W] map as a 1×1 window
+// with its pads: each output cell reads one input cell, or a pad.
+func (m *Model) padWindow(n *pb.NodeProto) (Window, error) {
+	pads, err := m.PadsOf(n, 4)
+	if err != nil {
+		return Window{}, err
+	}
+	if pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 {
+		return Window{}, nodeError(n, "pads on the batch or channel axis, not a window")
+	}
+	for _, p := range pads {
+		if p < 0 {
+			return Window{}, nodeError(n, "negative pads (a crop) are not a window")
+		}
+	}
+	return Window{Kernel: [2]int{1, 1}, Strides: [2]int{1, 1}, Dilations: [2]int{1, 1},
+		Pads: [4]int{int(pads[2]), int(pads[3]), int(pads[6]), int(pads[7])}}, nil
 }

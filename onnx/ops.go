@@ -15,6 +15,8 @@ const (
 	OpDiv                = "Div"
 	OpDropout            = "Dropout"
 	OpEqual              = "Equal"
+	OpErf                = "Erf"
+	OpExp                = "Exp"
 	OpExpand             = "Expand"
 	OpFlatten            = "Flatten"
 	OpGather             = "Gather"
@@ -22,6 +24,8 @@ const (
 	OpGlobalAveragePool  = "GlobalAveragePool"
 	OpGlobalMaxPool      = "GlobalMaxPool"
 	OpGreater            = "Greater"
+	OpHardSigmoid        = "HardSigmoid"
+	OpHardSwish          = "HardSwish"
 	OpIdentity           = "Identity"
 	OpLess               = "Less"
 	OpLRN                = "LRN"
@@ -62,8 +66,8 @@ const (
 )
 
 // LinearRule is how expanded weights (package weights) pass an operator:
-// as the Circuits articles do, nonlinearities (ReLU, clip, sigmoid, tanh)
-// as the identity, max pools as average pools, and a batch normalisation
+// as the Circuits articles do, nonlinearities (ReLU, clip, sigmoid, tanh,
+// hard sigmoid, hard swish, erf) as the identity, max pools as average pools, and a batch normalisation
 // folded into the weights as its per-channel scale.
 type LinearRule uint8
 
@@ -73,7 +77,7 @@ const (
 	LinearSum                        // every non-constant input gets the map
 	LinearConcat                     // each input gets its channels' part
 	LinearConv                       // composed with the kernel
-	LinearPool                       // spread over the window (a max pool as an average)
+	LinearPool                       // spread over the window (a max pool as an average; a constant pad as a 1×1 window with pads)
 	LinearScale                      // a batch normalisation: each channel times γ/√(σ²+ε), its shift dropped
 )
 
@@ -98,6 +102,10 @@ const (
 	GradSoftmax
 	GradSigmoid
 	GradTanh
+	GradHardSigmoid
+	GradHardSwish
+	GradErf
+	GradPad
 )
 
 // OpInfo is everything circc knows of one operator.
@@ -122,6 +130,9 @@ var Ops = map[string]OpInfo{
 	OpClip:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Channelwise: true},
 	OpSigmoid:            {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradSigmoid, Channelwise: true},
 	OpTanh:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradTanh, Channelwise: true},
+	OpHardSigmoid:        {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradHardSigmoid, Channelwise: true},
+	OpHardSwish:          {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradHardSwish, Channelwise: true},
+	OpErf:                {shape: sameShape, Field: FieldKeeps, Probe: ProbePasses, Linear: LinearIdentity, Grad: GradErf, Channelwise: true},
 	OpDropout:            {shape: sameShape, Field: FieldKeeps, Probe: ProbePasses, Linear: LinearIdentity, Grad: GradIdentity},
 	OpIdentity:           {shape: sameShape, Field: FieldKeeps, Probe: ProbePasses, Linear: LinearIdentity, Grad: GradIdentity},
 	OpLRN:                {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradLRN},
@@ -145,7 +156,7 @@ var Ops = map[string]OpInfo{
 	OpGather:             {shape: gatherShape, Field: FieldPicksChannels, Probe: ProbePasses},
 	OpConstant:           {shape: constantShape, Probe: ProbePasses},
 	OpSlice:              {shape: sliceShape, Grad: GradSlice},
-	OpPad:                {Probe: ProbePasses},
+	OpPad:                {shape: padShape, Field: FieldWindow, Probe: ProbePasses, Linear: LinearPool, Grad: GradPad},
 }
 
 // Op returns what circc knows of an operator; ok is false for one it

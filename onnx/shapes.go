@@ -326,3 +326,22 @@ func sliceShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int
 	}
 	return out, nil
 }
+
+func padShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	pads, err := m.PadsOf(n, len(x))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, len(x))
+	for i, d := range x {
+		out[i] = d + pads[i] + pads[i+len(x)]
+		if out[i] < 1 {
+			return nil, nodeError(n, "pads %v leave axis %d of %v empty", pads, i, x)
+		}
+	}
+	return out, nil
+}

@@ -32,7 +32,7 @@ func linearised(t *testing.T, m *onnx.Model, from string, input []int64, to stri
 	}
 	for _, n := range c.P.GetGraph().GetNode() {
 		switch n.GetOpType() {
-		case "Relu", "LRN", "Dropout", "Sigmoid", "Tanh", "Clip":
+		case "Relu", "LRN", "Dropout", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "HardSwish", "Erf":
 			n.OpType, n.Attribute = proto.String("Identity"), nil
 			n.Output = n.Output[:1]
 		case "MaxPool":
@@ -215,7 +215,7 @@ func synthetic(channels int, inits map[string][]int64, nodes ...*pb.NodeProto) *
 	last := nodes[len(nodes)-1].GetOutput()[0]
 	g.Output = []*pb.ValueInfoProto{{Name: proto.String(last)}}
 	return &onnx.Model{P: &pb.ModelProto{IrVersion: proto.Int64(7), Graph: g,
-		OpsetImport: []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(13)}}}}
+		OpsetImport: []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(17)}}}}
 }
 
 func sortedKeys(m map[string][]int64) []string {
@@ -280,6 +280,16 @@ func TestExpandedWeightsOfSyntheticGraphs(t *testing.T) {
 		node("Relu", []string{"a"}, "r"),
 		node("Conv", []string{"r", "w2"}, "d", onnx.AttrInt("group", 8), ints("strides", 2, 2)),
 		node("Conv", []string{"d", "w3"}, "y"))
+	// tf2onnx's SAME padding before a strided convolution, and the
+	// activations of MobileNet-v3 and of transformers' GELU.
+	pad := synthetic(4, map[string][]int64{"w1": {6, 4, 3, 3}, "w2": {5, 6, 3, 3}},
+		node("Pad", []string{"x", "pads"}, "p"),
+		node("Conv", []string{"p", "w1"}, "a", ints("strides", 2, 2)),
+		node("HardSwish", []string{"a"}, "h"), node("HardSigmoid", []string{"h"}, "s"), node("Erf", []string{"s"}, "e"),
+		node("Conv", []string{"e", "w2"}, "y", ints("pads", 1, 1, 1, 1)))
+	pad.P.Graph.Initializer = append(pad.P.Graph.Initializer, &pb.TensorProto{Name: proto.String("pads"), Dims: []int64{8},
+		DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: []int64{0, 0, 0, 1, 0, 0, 1, 2}})
+	cases["pad, hard swish, hard sigmoid, erf"] = pad
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) {
 			shapes, err := m.Shapes(in)

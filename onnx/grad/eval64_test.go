@@ -60,6 +60,37 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 			for i, v := range in(0).data {
 				out.data[i] = 1 / (1 + math.Exp(-v))
 			}
+		case "HardSigmoid", "HardSwish":
+			alpha, beta := float64(onnx.FloatOf(n, "alpha", 0.2)), float64(onnx.FloatOf(n, "beta", 0.5))
+			if op == "HardSwish" {
+				alpha, beta = 1.0/6, 0.5
+			}
+			for i, v := range in(0).data {
+				h := math.Max(0, math.Min(1, alpha*v+beta))
+				if op == "HardSwish" {
+					h *= v
+				}
+				out.data[i] = h
+			}
+		case "Pad":
+			x := in(0)
+			pads, err := m.PadsOf(n, 4)
+			if err != nil {
+				return nil, err
+			}
+			H, W := x.shape[2], x.shape[3]
+			oh, ow := outShape[2], outShape[3]
+			for c := int64(0); c < x.shape[0]*x.shape[1]; c++ {
+				for y := int64(0); y < H; y++ {
+					for xx := int64(0); xx < W; xx++ {
+						out.data[(c*oh+y+pads[2])*ow+xx+pads[3]] = x.data[(c*H+y)*W+xx]
+					}
+				}
+			}
+		case "Erf":
+			for i, v := range in(0).data {
+				out.data[i] = math.Erf(v)
+			}
 		case "Tanh":
 			for i, v := range in(0).data {
 				out.data[i] = math.Tanh(v)

@@ -139,6 +139,16 @@ func (b *builder) floats(dims []int64, data []float32) string {
 
 func (b *builder) scalar(v float32) string { return b.floats(nil, []float32{v}) }
 
+// ramp is 1 where αx + β lies strictly between 0 and 1 (where a hard
+// sigmoid has its slope), else 0.
+func (b *builder) ramp(x string, alpha, beta float32) string {
+	toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
+	z := b.op(onnx.OpAdd, nil, b.op(onnx.OpMul, nil, x, b.scalar(alpha)), b.scalar(beta))
+	above := b.op(onnx.OpCast, toFloat, b.op(onnx.OpGreater, nil, z, b.scalar(0)))
+	below := b.op(onnx.OpCast, toFloat, b.op(onnx.OpLess, nil, z, b.scalar(1)))
+	return b.op(onnx.OpMul, nil, above, below)
+}
+
 // ints adds a 1-D int64 constant.
 func (b *builder) ints(v ...int64) string {
 	name := b.fresh("ints")
@@ -264,6 +274,31 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 	case onnx.GradTanh: // tanh' = 1 − y²
 		y := n.GetOutput()[0]
 		out[x] = b.op(onnx.OpMul, nil, g, b.op(onnx.OpSub, nil, b.scalar(1), b.op(onnx.OpMul, nil, y, y)))
+	case onnx.GradHardSigmoid: // y = clamp(αx + β, 0, 1): y' = α where 0 < αx + β < 1
+		alpha, beta := onnx.FloatOf(n, "alpha", 0.2), onnx.FloatOf(n, "beta", 0.5)
+		out[x] = b.op(onnx.OpMul, nil, g, b.op(onnx.OpMul, nil, b.scalar(alpha), b.ramp(x, alpha, beta)))
+	case onnx.GradHardSwish: // y = x·h(x), h the hard sigmoid with α = 1/6, β = ½: y' = h(x) + x·α·[0 < αx + β < 1]
+		const alpha, beta = float32(1.0 / 6), float32(0.5)
+		h := b.op(onnx.OpHardSigmoid, []*pb.AttributeProto{attrFloat("alpha", alpha), attrFloat("beta", beta)}, x)
+		slope := b.op(onnx.OpMul, nil, x, b.op(onnx.OpMul, nil, b.scalar(alpha), b.ramp(x, alpha, beta)))
+		out[x] = b.op(onnx.OpMul, nil, g, b.op(onnx.OpAdd, nil, h, slope))
+	case onnx.GradErf: // erf' = 2/√π · exp(−x²)
+		e := b.op(onnx.OpExp, nil, b.op(onnx.OpNeg, nil, b.op(onnx.OpMul, nil, x, x)))
+		out[x] = b.op(onnx.OpMul, nil, g, b.op(onnx.OpMul, nil, b.scalar(float32(2/math.Sqrt(math.Pi))), e))
+	case onnx.GradPad: // the gradient of the input is the output's, without its pads
+		s := b.shapes[x]
+		pads, err := b.m.PadsOf(n, len(s))
+		if err != nil {
+			return nil, err
+		}
+		var starts, ends, axes []int64
+		for i, d := range s {
+			if pads[i] < 0 || pads[i+len(s)] < 0 {
+				return nil, fmt.Errorf("node %s (Pad): no gradient through negative pads", name)
+			}
+			starts, ends, axes = append(starts, pads[i]), append(ends, pads[i]+d), append(axes, int64(i))
+		}
+		out[x] = b.op(onnx.OpSlice, nil, g, b.ints(starts...), b.ints(ends...), b.ints(axes...))
 	case onnx.GradSoftmax:
 		s := b.shapes[x]
 		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])

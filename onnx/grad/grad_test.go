@@ -136,7 +136,7 @@ func graph(input []int64, floats map[string][]int64, ints map[string][]int64, no
 	last := nodes[len(nodes)-1].GetOutput()[0]
 	g.Output = []*pb.ValueInfoProto{{Name: proto.String(last)}}
 	return &onnx.Model{P: &pb.ModelProto{IrVersion: proto.Int64(8), Graph: g,
-		OpsetImport: []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(13)}}}}
+		OpsetImport: []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(17)}}}}
 }
 
 func sorted(m map[string][]int64) []string {
@@ -195,6 +195,12 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 		{"Slice Dropout Identity", x4, nil, map[string][]int64{"s": {1, 2}, "e": {3, -1}, "a": {1, 3}}, []*pb.NodeProto{
 			node("Slice", []string{"x", "s", "e", "a"}, "sl"), node("Dropout", []string{"sl"}, "dr"), node("Identity", []string{"dr"}, "y")}},
 		{"Sigmoid Tanh", x4, nil, nil, []*pb.NodeProto{node("Sigmoid", []string{"x"}, "s"), node("Tanh", []string{"x"}, "t"), node("Add", []string{"s", "t"}, "y")}},
+		{"Pad (constant, as tf2onnx writes SAME) then Conv", x4, map[string][]int64{"w": {3, 4, 3, 3}}, map[string][]int64{"pads": {0, 0, 1, 0, 0, 0, 2, 1}}, []*pb.NodeProto{
+			node("Pad", []string{"x", "pads"}, "p"), node("Conv", []string{"p", "w"}, "y", ints("strides", 2, 2))}},
+		{"HardSigmoid HardSwish Erf (GELU)", x4, nil, nil, []*pb.NodeProto{
+			node("HardSigmoid", []string{"x"}, "h", attrFloat("alpha", 0.3), attrFloat("beta", 0.4)), node("HardSwish", []string{"x"}, "w"),
+			node("Erf", []string{"x"}, "e"), node("Mul", []string{"e", "x"}, "ge"), node("Add", []string{"ge", "x"}, "g2"),
+			node("Sum", []string{"h", "w", "g2"}, "y")}},
 		{"BatchNormalization", x4, map[string][]int64{"scale": {4}, "bias": {4}, "mean": {4}, "var": {4}}, nil, []*pb.NodeProto{
 			node("BatchNormalization", []string{"x", "scale", "bias", "mean", "var"}, "y", attrFloat("epsilon", 1e-3))}},
 	}
