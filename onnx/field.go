@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"slices"
 
 	pb "github.com/circc/circc/onnx/onnxpb"
 )
@@ -60,6 +61,10 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 				f.Jump[a] = j * w.Strides[a]
 			}
 		case FieldKeeps:
+		case FieldMovesChannels:
+			if p := PermOf(n, 4); !slices.Equal(p, []int64{0, 3, 1, 2}) && !slices.Equal(p, []int64{0, 2, 3, 1}) {
+				continue // the field ends here
+			}
 		case FieldPicksChannels:
 			if attrInt64(n, "axis", 0) != 1 {
 				continue // the field ends here
@@ -160,4 +165,16 @@ func (m *Model) padWindow(n *pb.NodeProto) (Window, error) {
 	}
 	return Window{Kernel: [2]int{1, 1}, Strides: [2]int{1, 1}, Dilations: [2]int{1, 1},
 		Pads: [4]int{int(pads[2]), int(pads[3]), int(pads[6]), int(pads[7])}}, nil
+}
+
+// PermOf is a Transpose's order of axes for an input of the given rank:
+// its perm, or the axes reversed.
+func PermOf(n *pb.NodeProto, rank int) []int64 {
+	p := attrInts64(n, "perm")
+	if len(p) == 0 {
+		for i := rank - 1; i >= 0; i-- {
+			p = append(p, int64(i))
+		}
+	}
+	return p
 }

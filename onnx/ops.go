@@ -54,6 +54,7 @@ const (
 	FieldKeeps                          // it acts per position; several inputs give the union
 	FieldWindow                         // a sliding window (WindowOf)
 	FieldPicksChannels                  // Gather on the channel axis keeps positions; any other axis ends the field
+	FieldMovesChannels                  // a Transpose between NHWC and NCHW keeps positions; any other order ends the field
 )
 
 // ProbeRole is what an operator's output is to the layer list of a network.
@@ -106,6 +107,7 @@ const (
 	GradHardSwish
 	GradErf
 	GradPad
+	GradTranspose
 )
 
 // OpInfo is everything circc knows of one operator.
@@ -156,6 +158,7 @@ var Ops = map[string]OpInfo{
 	OpGather:             {shape: gatherShape, Field: FieldPicksChannels, Probe: ProbePasses},
 	OpConstant:           {shape: constantShape, Probe: ProbePasses},
 	OpSlice:              {shape: sliceShape, Grad: GradSlice},
+	OpTranspose:          {shape: transposeShape, Field: FieldMovesChannels, Probe: ProbePasses, Grad: GradTranspose},
 	OpPad:                {shape: padShape, Field: FieldWindow, Probe: ProbePasses, Linear: LinearPool, Grad: GradPad},
 }
 

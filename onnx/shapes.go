@@ -345,3 +345,22 @@ func padShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64
 	}
 	return out, nil
 }
+
+func transposeShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	p := PermOf(n, len(x))
+	if len(p) != len(x) {
+		return nil, nodeError(n, "perm %v for a rank-%d input", p, len(x))
+	}
+	out, seen := make([]int64, len(x)), make([]bool, len(x))
+	for i, a := range p {
+		if a < 0 || int(a) >= len(x) || seen[a] {
+			return nil, nodeError(n, "perm %v is not an order of %d axes", p, len(x))
+		}
+		seen[a], out[i] = true, x[a]
+	}
+	return out, nil
+}

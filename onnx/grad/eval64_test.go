@@ -87,6 +87,25 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 					}
 				}
 			}
+		case "Transpose":
+			x := in(0)
+			p := onnx.PermOf(n, len(x.shape))
+			strides := make([]int64, len(x.shape))
+			st := int64(1)
+			for a := len(x.shape) - 1; a >= 0; a-- {
+				strides[a], st = st, st*x.shape[a]
+			}
+			idx := make([]int64, len(outShape))
+			for i := range out.data {
+				r, src := int64(i), int64(0)
+				for a := len(outShape) - 1; a >= 0; a-- {
+					idx[a], r = r%outShape[a], r/outShape[a]
+				}
+				for a, v := range idx {
+					src += v * strides[p[a]]
+				}
+				out.data[i] = x.data[src]
+			}
 		case "Erf":
 			for i, v := range in(0).data {
 				out.data[i] = math.Erf(v)

@@ -299,6 +299,13 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 			starts, ends, axes = append(starts, pads[i]), append(ends, pads[i]+d), append(axes, int64(i))
 		}
 		out[x] = b.op(onnx.OpSlice, nil, g, b.ints(starts...), b.ints(ends...), b.ints(axes...))
+	case onnx.GradTranspose: // back through the inverse order
+		p := onnx.PermOf(n, len(b.shapes[x]))
+		inv := make([]int64, len(p))
+		for i, a := range p {
+			inv[a] = int64(i)
+		}
+		out[x] = b.op(onnx.OpTranspose, []*pb.AttributeProto{onnx.AttrInts("perm", inv...)}, g)
 	case onnx.GradSoftmax:
 		s := b.shapes[x]
 		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])

@@ -197,6 +197,9 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 		{"Sigmoid Tanh", x4, nil, nil, []*pb.NodeProto{node("Sigmoid", []string{"x"}, "s"), node("Tanh", []string{"x"}, "t"), node("Add", []string{"s", "t"}, "y")}},
 		{"Pad (constant, as tf2onnx writes SAME) then Conv", x4, map[string][]int64{"w": {3, 4, 3, 3}}, map[string][]int64{"pads": {0, 0, 1, 0, 0, 0, 2, 1}}, []*pb.NodeProto{
 			node("Pad", []string{"x", "pads"}, "p"), node("Conv", []string{"p", "w"}, "y", ints("strides", 2, 2))}},
+		{"Transpose NCHW to NHWC and back", x4, map[string][]int64{"w": {3, 4, 3, 3}}, nil, []*pb.NodeProto{
+			node("Transpose", []string{"x"}, "h", ints("perm", 0, 2, 3, 1)), node("Sigmoid", []string{"h"}, "s"),
+			node("Transpose", []string{"s"}, "c", ints("perm", 0, 3, 1, 2)), node("Conv", []string{"c", "w"}, "y")}},
 		{"HardSigmoid HardSwish Erf (GELU)", x4, nil, nil, []*pb.NodeProto{
 			node("HardSigmoid", []string{"x"}, "h", attrFloat("alpha", 0.3), attrFloat("beta", 0.4)), node("HardSwish", []string{"x"}, "w"),
 			node("Erf", []string{"x"}, "e"), node("Mul", []string{"e", "x"}, "ge"), node("Add", []string{"ge", "x"}, "g2"),

@@ -1,0 +1,69 @@
+package onnx
+
+import (
+	"slices"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	pb "github.com/circc/circc/onnx/onnxpb"
+)
+
+// nhwcGraph is tf2onnx's shape of a first layer: an NHWC image turned to
+// NCHW by a Transpose of the given order, SAME padding written as a Pad,
+// then a strided 3×3 convolution.
+func nhwcGraph(perm ...int64) *Model {
+	node := func(op string, in []string, out string, attrs ...*pb.AttributeProto) *pb.NodeProto {
+		return &pb.NodeProto{OpType: proto.String(op), Input: in, Output: []string{out}, Name: proto.String(out), Attribute: attrs}
+	}
+	w := make([]float32, 4*3*3*3)
+	g := &pb.GraphProto{
+		Node: []*pb.NodeProto{
+			node(OpTranspose, []string{"x"}, "t", AttrInts("perm", perm...)),
+			node(OpPad, []string{"t", "pads"}, "p"),
+			node(OpConv, []string{"p", "w"}, "y", AttrInts("strides", 2, 2)),
+		},
+		Initializer: []*pb.TensorProto{
+			FloatTensor("w", "", []int{4, 3, 3, 3}, w),
+			{Name: proto.String("pads"), Dims: []int64{8}, DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: []int64{0, 0, 1, 1, 0, 0, 2, 2}},
+		},
+		Input:  []*pb.ValueInfoProto{{Name: proto.String("x")}},
+		Output: []*pb.ValueInfoProto{{Name: proto.String("y")}},
+	}
+	return &Model{P: &pb.ModelProto{IrVersion: proto.Int64(8), Graph: g, OpsetImport: []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(17)}}}}
+}
+
+// TestLayoutAndPadding: the Transpose from NHWC keeps positions, so the
+// convolution's field is the one a convolution with the same pads would
+// have (3×3 cells about the cell's centre at stride 2, one pad before);
+// the shapes follow the order and the pads; a Transpose that moves a
+// spatial axis elsewhere ends the field.
+func TestLayoutAndPadding(t *testing.T) {
+	m := nhwcGraph(0, 3, 1, 2)
+	shapes, err := m.Shapes([]int64{1, 16, 16, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(shapes["t"], []int64{1, 3, 16, 16}) || !slices.Equal(shapes["p"], []int64{1, 3, 19, 19}) || !slices.Equal(shapes["y"], []int64{1, 4, 9, 9}) {
+		t.Errorf("shapes t %v p %v y %v", shapes["t"], shapes["p"], shapes["y"])
+	}
+	fields, err := m.ReceptiveFields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := fields["y"]; !ok || f != (Field{Jump: [2]int{2, 2}, Lo: [2]int{-1, -1}, Hi: [2]int{1, 1}}) {
+		t.Errorf("field of y: %+v (ok %v)", f, ok)
+	}
+	odd := nhwcGraph(0, 3, 2, 1) // rows and columns swapped: still positions, but not NCHW from NHWC
+	if _, err := odd.Shapes([]int64{1, 16, 16, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if fields, err := odd.ReceptiveFields(); err != nil {
+		t.Fatal(err)
+	} else if _, ok := fields["y"]; ok {
+		t.Errorf("a field through a Transpose that swaps rows and columns")
+	}
+	if _, err := nhwcGraph(0, 3, 1, 1).Shapes([]int64{1, 16, 16, 3}); err == nil {
+		t.Error("a perm that repeats an axis is accepted")
+	}
+}
