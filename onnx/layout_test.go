@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -65,5 +66,39 @@ func TestLayoutAndPadding(t *testing.T) {
 	}
 	if _, err := nhwcGraph(0, 3, 1, 1).Shapes([]int64{1, 16, 16, 3}); err == nil {
 		t.Error("a perm that repeats an axis is accepted")
+	}
+}
+
+// TestSqueezeShapes: axes from the input or the attribute, counted from
+// the end when negative; Squeeze without axes drops every axis of 1;
+// squeezing an axis that is not 1 is an error naming the node.
+func TestSqueezeShapes(t *testing.T) {
+	for _, tc := range []struct {
+		op     string
+		axes   []int64
+		in     []int64
+		want   []int64
+		failed bool
+	}{
+		{OpSqueeze, []int64{-1, -2}, []int64{2, 5, 1, 1}, []int64{2, 5}, false},
+		{OpSqueeze, nil, []int64{1, 5, 1, 3}, []int64{5, 3}, false},
+		{OpSqueeze, []int64{1}, []int64{2, 5}, nil, true},
+		{OpUnsqueeze, []int64{0, -1}, []int64{5, 3}, []int64{1, 5, 3, 1}, false},
+		{OpUnsqueeze, []int64{1, 1}, []int64{5}, nil, true},
+	} {
+		n := &pb.NodeProto{OpType: proto.String(tc.op), Name: proto.String("head"), Input: []string{"x"}, Output: []string{"y"}}
+		g := &pb.GraphProto{Node: []*pb.NodeProto{n}, Input: []*pb.ValueInfoProto{{Name: proto.String("x")}}, Output: []*pb.ValueInfoProto{{Name: proto.String("y")}}}
+		if tc.axes != nil {
+			n.Input = append(n.Input, "axes")
+			g.Initializer = []*pb.TensorProto{{Name: proto.String("axes"), Dims: []int64{int64(len(tc.axes))}, DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: tc.axes}}
+		}
+		m := &Model{P: &pb.ModelProto{IrVersion: proto.Int64(8), Graph: g, OpsetImport: []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(17)}}}}
+		shapes, err := m.Shapes(tc.in)
+		switch {
+		case tc.failed && (err == nil || !strings.Contains(err.Error(), "node head")):
+			t.Errorf("%s %v of %v: %v, want an error naming the node", tc.op, tc.axes, tc.in, err)
+		case !tc.failed && (err != nil || !slices.Equal(shapes["y"], tc.want)):
+			t.Errorf("%s %v of %v: %v (%v), want %v", tc.op, tc.axes, tc.in, shapes["y"], err, tc.want)
+		}
 	}
 }

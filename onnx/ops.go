@@ -39,11 +39,13 @@ const (
 	OpReshape            = "Reshape"
 	OpSigmoid            = "Sigmoid"
 	OpSlice              = "Slice"
+	OpSqueeze            = "Squeeze"
 	OpSoftmax            = "Softmax"
 	OpSub                = "Sub"
 	OpSum                = "Sum"
 	OpTanh               = "Tanh"
 	OpTranspose          = "Transpose"
+	OpUnsqueeze          = "Unsqueeze"
 )
 
 // FieldRule is how an operator changes its output's receptive field.
@@ -153,6 +155,8 @@ var Ops = map[string]OpInfo{
 	OpConcat:             {shape: concatShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearConcat, Grad: GradConcat},
 	OpFlatten:            {shape: flattenShape, Probe: ProbePasses, Grad: GradReshape},
 	OpReshape:            {shape: reshapeShape, Probe: ProbePasses, Grad: GradReshape},
+	OpSqueeze:            {shape: squeezeShape, Probe: ProbePasses, Grad: GradReshape},
+	OpUnsqueeze:          {shape: unsqueezeShape, Probe: ProbePasses, Grad: GradReshape},
 	OpGemm:               {shape: gemmShape, Probe: ProbePasses, Grad: GradProduct},
 	OpMatMul:             {shape: matMulShape, Probe: ProbePasses, Grad: GradProduct},
 	OpGather:             {shape: gatherShape, Field: FieldPicksChannels, Probe: ProbePasses},

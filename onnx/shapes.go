@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	pb "github.com/circc/circc/onnx/onnxpb"
 )
@@ -361,6 +362,83 @@ func transposeShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([
 			return nil, nodeError(n, "perm %v is not an order of %d axes", p, len(x))
 		}
 		seen[a], out[i] = true, x[a]
+	}
+	return out, nil
+}
+
+// axesOf reads a Squeeze's or Unsqueeze's axes (an input from opset 13,
+// an attribute before), counted from the end when negative, for an output
+// (Unsqueeze) or input (Squeeze) of the given rank.
+func (m *Model) axesOf(n *pb.NodeProto, rank int) ([]int, bool, error) {
+	axes := attrInts64(n, "axes")
+	if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
+		var err error
+		if axes, err = m.Int64s(ins[1]); err != nil {
+			return nil, false, nodeError(n, "axes that are not constant: %v", err)
+		}
+	}
+	var out []int
+	for _, a := range axes {
+		if a < 0 {
+			a += int64(rank)
+		}
+		if a < 0 || int(a) >= rank || slices.Contains(out, int(a)) {
+			return nil, false, nodeError(n, "axes %v for rank %d", axes, rank)
+		}
+		out = append(out, int(a))
+	}
+	return out, len(axes) > 0, nil
+}
+
+func squeezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	axes, given, err := m.axesOf(n, len(x))
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for i, d := range x {
+		drop := d == 1 && !given
+		if given && slices.Contains(axes, i) {
+			if d != 1 {
+				return nil, nodeError(n, "axis %d of %v is not 1", i, x)
+			}
+			drop = true
+		}
+		if !drop {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func unsqueezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	k := len(attrInts64(n, "axes"))
+	if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
+		v, err := m.Int64s(ins[1])
+		if err != nil {
+			return nil, nodeError(n, "axes that are not constant: %v", err)
+		}
+		k = len(v)
+	}
+	axes, _, err := m.axesOf(n, len(x)+k)
+	if err != nil {
+		return nil, err
+	}
+	out, j := make([]int64, len(x)+k), 0
+	for i := range out {
+		if slices.Contains(axes, i) {
+			out[i] = 1
+			continue
+		}
+		out[i], j = x[j], j+1
 	}
 	return out, nil
 }

@@ -50,7 +50,7 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 		outShape := shapes[n.GetOutput()[0]]
 		out := &t64{outShape, make([]float64, size(outShape))}
 		switch op := n.GetOpType(); op {
-		case "Identity", "Dropout", "Flatten", "Reshape":
+		case "Identity", "Dropout", "Flatten", "Reshape", "Squeeze", "Unsqueeze":
 			copy(out.data, in(0).data)
 		case "Relu":
 			for i, v := range in(0).data {

@@ -200,6 +200,8 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 		{"Transpose NCHW to NHWC and back", x4, map[string][]int64{"w": {3, 4, 3, 3}}, nil, []*pb.NodeProto{
 			node("Transpose", []string{"x"}, "h", ints("perm", 0, 2, 3, 1)), node("Sigmoid", []string{"h"}, "s"),
 			node("Transpose", []string{"s"}, "c", ints("perm", 0, 3, 1, 2)), node("Conv", []string{"c", "w"}, "y")}},
+		{"Squeeze Unsqueeze (a classifier head)", []int64{2, 4, 1, 1}, map[string][]int64{"w": {4, 3}}, map[string][]int64{"sq": {2, 3}, "un": {1}}, []*pb.NodeProto{
+			node("Squeeze", []string{"x", "sq"}, "s"), node("Unsqueeze", []string{"s", "un"}, "u"), node("Squeeze", []string{"u", "un"}, "v"), node("MatMul", []string{"v", "w"}, "y")}},
 		{"HardSigmoid HardSwish Erf (GELU)", x4, nil, nil, []*pb.NodeProto{
 			node("HardSigmoid", []string{"x"}, "h", attrFloat("alpha", 0.3), attrFloat("beta", 0.4)), node("HardSwish", []string{"x"}, "w"),
 			node("Erf", []string{"x"}, "e"), node("Mul", []string{"e", "x"}, "ge"), node("Add", []string{"ge", "x"}, "g2"),
