@@ -35,6 +35,7 @@ const (
 	OpNeg                = "Neg"
 	OpPad                = "Pad"
 	OpPow                = "Pow"
+	OpReduceMean         = "ReduceMean"
 	OpRelu               = "Relu"
 	OpReshape            = "Reshape"
 	OpSigmoid            = "Sigmoid"
@@ -110,6 +111,7 @@ const (
 	GradErf
 	GradPad
 	GradTranspose
+	GradReduceMean
 )
 
 // OpInfo is everything circc knows of one operator.
@@ -155,6 +157,7 @@ var Ops = map[string]OpInfo{
 	OpConcat:             {shape: concatShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearConcat, Grad: GradConcat},
 	OpFlatten:            {shape: flattenShape, Probe: ProbePasses, Grad: GradReshape},
 	OpReshape:            {shape: reshapeShape, Probe: ProbePasses, Grad: GradReshape},
+	OpReduceMean:         {shape: reduceShape, Probe: ProbePasses, Grad: GradReduceMean},
 	OpSqueeze:            {shape: squeezeShape, Probe: ProbePasses, Grad: GradReshape},
 	OpUnsqueeze:          {shape: unsqueezeShape, Probe: ProbePasses, Grad: GradReshape},
 	OpGemm:               {shape: gemmShape, Probe: ProbePasses, Grad: GradProduct},

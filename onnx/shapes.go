@@ -442,3 +442,43 @@ func unsqueezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([
 	}
 	return out, nil
 }
+
+// ReduceAxesOf reads a reduction's axes (an input from opset 18, an
+// attribute before; every axis when none), counted from the end when
+// negative, and whether it keeps the reduced axes as 1.
+func (m *Model) ReduceAxesOf(n *pb.NodeProto, rank int) ([]int, bool, error) {
+	axes, given, err := m.axesOf(n, rank)
+	if err != nil {
+		return nil, false, err
+	}
+	if !given {
+		if attrInt64(n, "noop_with_empty_axes", 0) != 0 {
+			return nil, false, nodeError(n, "a reduction over no axes")
+		}
+		for a := range rank {
+			axes = append(axes, a)
+		}
+	}
+	return axes, attrInt64(n, "keepdims", 1) != 0, nil
+}
+
+func reduceShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	axes, keep, err := m.ReduceAxesOf(n, len(x))
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for i, d := range x {
+		switch {
+		case !slices.Contains(axes, i):
+			out = append(out, d)
+		case keep:
+			out = append(out, 1)
+		}
+	}
+	return out, nil
+}

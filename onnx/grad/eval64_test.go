@@ -3,6 +3,7 @@ package grad
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"
@@ -105,6 +106,30 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 					src += v * strides[p[a]]
 				}
 				out.data[i] = x.data[src]
+			}
+		case "ReduceMean":
+			x := in(0)
+			axes, _, err := m.ReduceAxesOf(n, len(x.shape))
+			if err != nil {
+				return nil, err
+			}
+			count := 1.0
+			for _, a := range axes {
+				count *= float64(x.shape[a])
+			}
+			idx := make([]int64, len(x.shape))
+			for i, v := range x.data {
+				r := int64(i)
+				for a := len(x.shape) - 1; a >= 0; a-- {
+					idx[a], r = r%x.shape[a], r/x.shape[a]
+				}
+				o := int64(0)
+				for a, d := range x.shape { // the index among the kept axes
+					if !slices.Contains(axes, a) {
+						o = o*d + idx[a]
+					}
+				}
+				out.data[o] += v / count
 			}
 		case "Erf":
 			for i, v := range in(0).data {

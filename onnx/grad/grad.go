@@ -3,6 +3,7 @@ package grad
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"google.golang.org/protobuf/proto"
 
@@ -306,6 +307,28 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 			inv[a] = int64(i)
 		}
 		out[x] = b.op(onnx.OpTranspose, []*pb.AttributeProto{onnx.AttrInts("perm", inv...)}, g)
+	case onnx.GradReduceMean: // each reduced value's gradient spread evenly over what it averaged
+		s := b.shapes[x]
+		axes, keep, err := b.m.ReduceAxesOf(n, len(s))
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(axes, 0) {
+			return nil, fmt.Errorf("node %s (ReduceMean): no gradient through a mean over the batch", name)
+		}
+		kept, count := make([]int64, len(s)), int64(1)
+		for i, d := range s {
+			kept[i] = d
+			if slices.Contains(axes, i) {
+				kept[i], count = 1, count*d
+			}
+		}
+		if !keep {
+			kept[0] = 0 // the batch passes through
+			g = b.op(onnx.OpReshape, nil, g, b.ints(kept...))
+		}
+		spread := b.op(onnx.OpExpand, nil, g, b.ints(append([]int64{1}, s[1:]...)...))
+		out[x] = b.op(onnx.OpMul, nil, spread, b.scalar(1/float32(count)))
 	case onnx.GradSoftmax:
 		s := b.shapes[x]
 		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])

@@ -202,6 +202,10 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 			node("Transpose", []string{"s"}, "c", ints("perm", 0, 3, 1, 2)), node("Conv", []string{"c", "w"}, "y")}},
 		{"Squeeze Unsqueeze (a classifier head)", []int64{2, 4, 1, 1}, map[string][]int64{"w": {4, 3}}, map[string][]int64{"sq": {2, 3}, "un": {1}}, []*pb.NodeProto{
 			node("Squeeze", []string{"x", "sq"}, "s"), node("Unsqueeze", []string{"s", "un"}, "u"), node("Squeeze", []string{"u", "un"}, "v"), node("MatMul", []string{"v", "w"}, "y")}},
+		{"ReduceMean over the map, without its axes", x4, nil, nil, []*pb.NodeProto{
+			node("Tanh", []string{"x"}, "t"), node("ReduceMean", []string{"t"}, "p", ints("axes", 2, 3), onnx.AttrInt("keepdims", 0)), node("Tanh", []string{"p"}, "y")}},
+		{"ReduceMean over the channels, kept", x4, nil, nil, []*pb.NodeProto{
+			node("Tanh", []string{"x"}, "t"), node("ReduceMean", []string{"t"}, "c", ints("axes", -3)), node("Sigmoid", []string{"c"}, "y")}},
 		{"HardSigmoid HardSwish Erf (GELU)", x4, nil, nil, []*pb.NodeProto{
 			node("HardSigmoid", []string{"x"}, "h", attrFloat("alpha", 0.3), attrFloat("beta", 0.4)), node("HardSwish", []string{"x"}, "w"),
 			node("Erf", []string{"x"}, "e"), node("Mul", []string{"e", "x"}, "ge"), node("Add", []string{"ge", "x"}, "g2"),
