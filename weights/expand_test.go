@@ -30,7 +30,16 @@ func linearised(t *testing.T, m *onnx.Model, from string, input []int64, to stri
 	if err := c.Between(from, input, to); err != nil {
 		t.Fatal(err)
 	}
+	sigmoidOf := map[string]string{} // a sigmoid's output: its input
 	for _, n := range c.P.GetGraph().GetNode() {
+		if n.GetOpType() == "Sigmoid" {
+			sigmoidOf[n.GetOutput()[0]] = n.GetInput()[0]
+		}
+	}
+	for _, n := range c.P.GetGraph().GetNode() {
+		if in := n.GetInput(); n.GetOpType() == "Mul" && len(in) == 2 && sigmoidOf[in[1]] == in[0] {
+			n.OpType, n.Input = proto.String("Identity"), in[:1] // SiLU, x·σ(x)
+		}
 		switch n.GetOpType() {
 		case "Relu", "LRN", "Dropout", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "HardSwish", "Erf":
 			n.OpType, n.Attribute = proto.String("Identity"), nil
@@ -290,6 +299,10 @@ func TestExpandedWeightsOfSyntheticGraphs(t *testing.T) {
 	pad.P.Graph.Initializer = append(pad.P.Graph.Initializer, &pb.TensorProto{Name: proto.String("pads"), Dims: []int64{8},
 		DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: []int64{0, 0, 0, 1, 0, 0, 1, 2}})
 	cases["pad, hard swish, hard sigmoid, erf"] = pad
+	cases["SiLU as Sigmoid and Mul"] = synthetic(4, map[string][]int64{"w1": {6, 4, 3, 3}, "w2": {5, 6, 1, 1}},
+		node("Conv", []string{"x", "w1"}, "a", ints("pads", 1, 1, 1, 1)),
+		node("Sigmoid", []string{"a"}, "s"), node("Mul", []string{"a", "s"}, "m"),
+		node("Conv", []string{"m", "w2"}, "y"))
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) {
 			shapes, err := m.Shapes(in)
@@ -310,8 +323,9 @@ func TestExpandedWeightsOfSyntheticGraphs(t *testing.T) {
 func TestExpandRefusesWhatItCannotLinearise(t *testing.T) {
 	in := []int64{1, 4, 32, 32}
 	for want, m := range map[string]*onnx.Model{
-		"Mul": synthetic(4, map[string][]int64{"w": {4, 4, 3, 3}}, // a multiplicative gate has no linear reading
-			node("Conv", []string{"x", "w"}, "a"), node("Sigmoid", []string{"a"}, "s"), node("Mul", []string{"a", "s"}, "g"), node("Conv", []string{"g", "w"}, "y")),
+		"Mul": synthetic(4, map[string][]int64{"w": {4, 4, 3, 3}, "se": {4, 4, 1, 1}}, // a squeeze-and-excitation gate has no linear reading
+			node("Conv", []string{"x", "w"}, "a"), node("GlobalAveragePool", []string{"a"}, "p"), node("Conv", []string{"p", "se"}, "q"),
+			node("Sigmoid", []string{"q"}, "s"), node("Mul", []string{"a", "s"}, "g"), node("Conv", []string{"g", "w"}, "y")),
 		"does not come from": synthetic(4, map[string][]int64{"w": {4, 4, 1, 1}},
 			node("Conv", []string{"x", "w"}, "a"), node("Relu", []string{"a"}, "r"), node("Add", []string{"r", "x"}, "y")),
 	} {
