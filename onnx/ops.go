@@ -36,6 +36,7 @@ const (
 	OpPad                = "Pad"
 	OpPow                = "Pow"
 	OpReduceMean         = "ReduceMean"
+	OpReduceSum          = "ReduceSum"
 	OpRelu               = "Relu"
 	OpReshape            = "Reshape"
 	OpSigmoid            = "Sigmoid"

@@ -150,6 +150,37 @@ func (b *builder) ramp(x string, alpha, beta float32) string {
 	return b.op(onnx.OpMul, nil, above, below)
 }
 
+// unbroadcast sums a gradient of shape y over the axes along which an
+// input of shape s was broadcast to y (a squeeze-and-excitation gate's
+// [N, C, 1, 1] over the map), giving s.
+func (b *builder) unbroadcast(g string, s, y []int64) (string, error) {
+	if len(s) > len(y) {
+		return "", fmt.Errorf("shape %v is not broadcast to %v", s, y)
+	}
+	lead := len(y) - len(s)
+	var axes []int64
+	for a := range y {
+		if a < lead || s[a-lead] == 1 && y[a] != 1 {
+			axes = append(axes, int64(a))
+		} else if s[a-lead] != y[a] {
+			return "", fmt.Errorf("shape %v is not broadcast to %v", s, y)
+		}
+	}
+	if len(axes) > 0 && axes[0] == 0 {
+		return "", fmt.Errorf("broadcast over the batch: no gradient")
+	}
+	keep := []*pb.AttributeProto{onnx.AttrInt("keepdims", 1)}
+	if b.opset >= 13 {
+		g = b.op(onnx.OpReduceSum, keep, g, b.ints(axes...))
+	} else {
+		g = b.op(onnx.OpReduceSum, append(keep, onnx.AttrInts("axes", axes...)), g)
+	}
+	if lead > 0 {
+		g = b.op(onnx.OpReshape, nil, g, b.ints(append([]int64{0}, s[1:]...)...))
+	}
+	return g, nil
+}
+
 // ints adds a 1-D int64 constant.
 func (b *builder) ints(v ...int64) string {
 	name := b.fresh("ints")
@@ -597,9 +628,6 @@ func (b *builder) arithmetic(n *pb.NodeProto, name, g string, out map[string]str
 		if !b.differentiable(in) {
 			continue
 		}
-		if fmt.Sprint(b.shapes[in]) != fmt.Sprint(y) {
-			return fmt.Errorf("node %s (%s): input %s of shape %v is broadcast to %v; only constants may be", name, n.GetOpType(), in, b.shapes[in], y)
-		}
 		var gi string
 		switch n.GetOpType() {
 		case onnx.OpAdd, onnx.OpSum:
@@ -616,6 +644,12 @@ func (b *builder) arithmetic(n *pb.NodeProto, name, g string, out map[string]str
 				gi = b.op(onnx.OpDiv, nil, g, ins[1])
 			} else {
 				gi = b.op(onnx.OpNeg, nil, b.op(onnx.OpDiv, nil, b.op(onnx.OpMul, nil, g, ins[0]), b.op(onnx.OpMul, nil, ins[1], ins[1])))
+			}
+		}
+		if s := b.shapes[in]; fmt.Sprint(s) != fmt.Sprint(y) {
+			var err error
+			if gi, err = b.unbroadcast(gi, s, y); err != nil {
+				return fmt.Errorf("node %s (%s): input %s: %w", name, n.GetOpType(), in, err)
 			}
 		}
 		if prev, ok := out[in]; ok { // x·x, x+x

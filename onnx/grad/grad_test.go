@@ -206,6 +206,10 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 			node("Tanh", []string{"x"}, "t"), node("ReduceMean", []string{"t"}, "p", ints("axes", 2, 3), onnx.AttrInt("keepdims", 0)), node("Tanh", []string{"p"}, "y")}},
 		{"ReduceMean over the channels, kept", x4, nil, nil, []*pb.NodeProto{
 			node("Tanh", []string{"x"}, "t"), node("ReduceMean", []string{"t"}, "c", ints("axes", -3)), node("Sigmoid", []string{"c"}, "y")}},
+		{"squeeze-and-excitation gate (a broadcast product of maps)", x4, map[string][]int64{"w1": {2, 4, 1, 1}, "w2": {4, 2, 1, 1}}, nil, []*pb.NodeProto{
+			node("GlobalAveragePool", []string{"x"}, "p"), node("Conv", []string{"p", "w1"}, "q"), node("Relu", []string{"q"}, "r"),
+			node("Conv", []string{"r", "w2"}, "e"), node("HardSigmoid", []string{"e"}, "s"), node("Mul", []string{"x", "s"}, "m"),
+			node("Sigmoid", []string{"s"}, "s2"), node("Div", []string{"m", "s2"}, "y")}},
 		{"HardSigmoid HardSwish Erf (GELU)", x4, nil, nil, []*pb.NodeProto{
 			node("HardSigmoid", []string{"x"}, "h", attrFloat("alpha", 0.3), attrFloat("beta", 0.4)), node("HardSwish", []string{"x"}, "w"),
 			node("Erf", []string{"x"}, "e"), node("Mul", []string{"e", "x"}, "ge"), node("Add", []string{"ge", "x"}, "g2"),
