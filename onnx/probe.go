@@ -82,6 +82,30 @@ func nodeName(name string, outputs []string) string {
 	return "making " + strings.Join(outputs, ", ")
 }
 
+// torchOutput is a tensor as the TorchScript exporter names it:
+// /features/features.1/block/block.0/block.0.2/Relu_output_0.
+var torchOutput = regexp.MustCompile(`^/(.+)/[A-Za-z]+_output_\d+$`)
+
+// torchModulePath reads the module path of a TorchScript exporter's
+// tensor, each scope's local name folded into its parent's:
+// "/features/features.1/block/block.0/block.0.2/Relu_output_0" →
+// "features.1.block.0.2" (so the layer name is features_1_block_0_2).
+func torchModulePath(tensor string) (string, bool) {
+	m := torchOutput.FindStringSubmatch(tensor)
+	if m == nil {
+		return "", false
+	}
+	var path []string
+	for _, seg := range strings.Split(m[1], "/") {
+		if k := len(path) - 1; k >= 0 && strings.HasPrefix(seg, strings.SplitN(path[k], ".", 2)[0]+".") {
+			path[k] = seg // block.0 extends block; block.0.2 extends block.0
+			continue
+		}
+		path = append(path, seg)
+	}
+	return strings.Join(path, "."), true
+}
+
 var (
 	runSuffix  = regexp.MustCompile(`_\d+$`)
 	notIdent   = regexp.MustCompile(`[^\pL\pN_]+`)
@@ -91,8 +115,12 @@ var (
 // ReadableName turns a tensor name into a layer name a circuit can write:
 // "fire6/concat_1" → "fire6", "inception_3b/output_1" → "inception_3b",
 // "conv1/7x7_s2_2" → "conv1_7x7_s2", "fire6/expand3x3_2" →
-// "fire6_expand3x3".
+// "fire6_expand3x3", and a TorchScript export's
+// "/layer1/layer1.0/relu/Relu_output_0" → "layer1_0_relu".
 func ReadableName(tensor string) string {
+	if path, ok := torchModulePath(tensor); ok {
+		tensor = path
+	}
 	s := runSuffix.ReplaceAllString(tensor, "")
 	s = blockParts.ReplaceAllString(s, "")
 	s = strings.Trim(notIdent.ReplaceAllString(s, "_"), "_")

@@ -23,6 +23,11 @@ func AttrInt(name string, v int64) *pb.AttributeProto {
 	return &pb.AttributeProto{Name: proto.String(name), Type: pb.AttributeProto_INT.Enum(), I: proto.Int64(v)}
 }
 
+// AttrFloat builds a FLOAT attribute.
+func AttrFloat(name string, v float32) *pb.AttributeProto {
+	return &pb.AttributeProto{Name: proto.String(name), Type: pb.AttributeProto_FLOAT.Enum(), F: proto.Float32(v)}
+}
+
 // TensorType is the type of a float32 NCHW tensor with a free batch
 // dimension (BatchDim).
 func TensorType(c, h, w int) *pb.TypeProto {

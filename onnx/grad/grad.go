@@ -414,9 +414,7 @@ func (b *builder) redirect(x, g, relu string) string {
 	return b.op(onnx.OpAdd, nil, b.op(onnx.OpMul, nil, relu, through), b.op(onnx.OpMul, nil, redirected, b.op(onnx.OpSub, nil, b.scalar(1), through)))
 }
 
-func attrFloat(name string, v float32) *pb.AttributeProto {
-	return &pb.AttributeProto{Name: proto.String(name), Type: pb.AttributeProto_FLOAT.Enum(), F: proto.Float32(v)}
-}
+var attrFloat = onnx.AttrFloat
 
 // transposeFor is the ConvTranspose that spreads a window op's output
 // gradient back over its input: the same strides, pads and dilations,

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/circc/circc/compiler"
+	"github.com/circc/circc/internal/exporters"
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"
 	"github.com/circc/circc/runtime"
@@ -278,6 +279,35 @@ func TestRealNetworksAgainstFiniteDifferences(t *testing.T) {
 				if worst[target] > 1e-3 {
 					t.Errorf("%s: the gradient differs from finite differences by %.2g", target, worst[target])
 				}
+			}
+		})
+	}
+}
+
+// TestExporterGraphsAgainstFiniteDifferences: the same on the graphs
+// exporters write (package exporters), at a deep map: through
+// HardSwish, depthwise convolutions, a squeeze-and-excitation gate and a
+// residual sum.
+func TestExporterGraphsAgainstFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for _, build := range exporters.All {
+		g, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(g.Family, func(t *testing.T) {
+			m, err := onnx.FromBytes(g.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shape := g.InputShape(1)
+			if err := m.SetOutputs(shape, g.Deep); err != nil {
+				t.Fatal(err)
+			}
+			worst := checkDirections(t, m, random(shape[1]*shape[2]*shape[3], 1, rng), shape, []string{g.Deep}, 1e-5, 2, rng)[g.Deep]
+			t.Logf("%s: worst relative error %.2g", g.Deep, worst)
+			if worst > 1e-3 {
+				t.Errorf("%s: the gradient differs from finite differences by %.2g", g.Deep, worst)
 			}
 		})
 	}

@@ -1,0 +1,142 @@
+package exporters
+
+import (
+	"fmt"
+	"math/rand"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/circc/circc/onnx"
+	pb "github.com/circc/circc/onnx/onnxpb"
+)
+
+// graph accumulates nodes and seeded weights.
+type graph struct {
+	g      *pb.GraphProto
+	rng    *rand.Rand
+	params int
+	shapes map[string][]int64 // channels of each map, for weights' shapes
+}
+
+func newGraph(name string, seed int64) *graph {
+	return &graph{g: &pb.GraphProto{Name: proto.String(name)}, rng: rand.New(rand.NewSource(seed)), shapes: map[string][]int64{}}
+}
+
+// weight adds a seeded random initializer (He-scaled by fan-in) under an
+// exporter's generated name.
+func (g *graph) weight(dims ...int) string {
+	g.params++
+	name := fmt.Sprintf("onnx::Conv_%d", 100+g.params)
+	n, fan := 1, 1
+	for i, d := range dims {
+		n *= d
+		if i > 0 {
+			fan *= d
+		}
+	}
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(g.rng.NormFloat64() * 1.4 / float64(max(fan, 1)) * 1.2)
+	}
+	g.g.Initializer = append(g.g.Initializer, onnx.FloatTensor(name, "", dims, v))
+	return name
+}
+
+func (g *graph) ints(name string, v ...int64) string {
+	g.g.Initializer = append(g.g.Initializer, &pb.TensorProto{Name: proto.String(name), Dims: []int64{int64(len(v))},
+		DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: v})
+	return name
+}
+
+// node adds path/op with its output named as the TorchScript exporter
+// names it.
+func (g *graph) node(path, op string, in []string, attrs ...*pb.AttributeProto) string {
+	name := path + "/" + op
+	out := name + "_output_0"
+	g.g.Node = append(g.g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String(op), Input: in, Output: []string{out}, Attribute: attrs})
+	return out
+}
+
+// conv adds a convolution with folded batch norm (weight and bias).
+func (g *graph) conv(path, in string, cin, cout, k, stride, group int) string {
+	p := int64(k / 2)
+	out := g.node(path, onnx.OpConv, []string{in, g.weight(cout, cin/group, k, k), g.weight(cout)},
+		onnx.AttrInts("kernel_shape", int64(k), int64(k)), onnx.AttrInts("strides", int64(stride), int64(stride)),
+		onnx.AttrInts("pads", p, p, p, p), onnx.AttrInts("dilations", 1, 1), onnx.AttrInt("group", int64(group)))
+	return out
+}
+
+func (g *graph) model(input string, dims []*pb.TensorShapeProto_Dimension, output string, opset int64) ([]byte, error) {
+	g.g.Input = []*pb.ValueInfoProto{{Name: proto.String(input), Type: &pb.TypeProto{Value: &pb.TypeProto_TensorType{TensorType: &pb.TypeProto_Tensor{
+		ElemType: proto.Int32(int32(pb.TensorProto_FLOAT)), Shape: &pb.TensorShapeProto{Dim: dims}}}}}}
+	g.g.Output = []*pb.ValueInfoProto{{Name: proto.String(output)}}
+	return onnx.Marshal(&pb.ModelProto{IrVersion: proto.Int64(8), ProducerName: proto.String("pytorch"),
+		OpsetImport: []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(opset)}}, Graph: g.g})
+}
+
+func dim(v int64) *pb.TensorShapeProto_Dimension {
+	return &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimValue{DimValue: v}}
+}
+
+func freeDim(p string) *pb.TensorShapeProto_Dimension {
+	return &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: p}}
+}
+
+// Graph is a test graph and the tensors its checks read.
+type Graph struct {
+	Family string
+	Data   []byte
+	Input  string
+	Size   int    // the input's side
+	NHWC   bool   // the input is [N, H, W, C]
+	From   string // a map early in the network, for expanded weights
+	To     string // a map after From, linear between them
+	Gated  string // a map behind a multiplicative gate from From, or ""
+	Deep   string // a deep map, for gradients
+}
+
+// MobileNetV3 is torchvision's MobileNet-v3 (small) stem and first
+// blocks as torch.onnx.export writes them at opset 17: HardSwish
+// activations, a depthwise block with a squeeze-and-excitation gate
+// (GlobalAveragePool, two 1×1 convolutions, HardSigmoid, Mul), an
+// inverted residual with its Add, and the classifier head; widths divided
+// by 2, a 64-pixel input.
+func MobileNetV3() (*Graph, error) {
+	g := newGraph("main_graph", 3)
+	x := "input"
+	stem := g.node("/features/features.0/features.0.2", onnx.OpHardSwish, []string{g.conv("/features/features.0/features.0.0", x, 3, 8, 3, 2, 1)})
+	// features.1: depthwise 3×3 stride 2, ReLU, SE, project.
+	dw := g.node("/features/features.1/block/block.0/block.0.2", onnx.OpRelu, []string{g.conv("/features/features.1/block/block.0/block.0.0", stem, 8, 8, 3, 2, 8)})
+	pool := g.node("/features/features.1/block/block.1/avgpool", onnx.OpGlobalAveragePool, []string{dw})
+	fc1 := g.node("/features/features.1/block/block.1/activation", onnx.OpRelu, []string{g.conv("/features/features.1/block/block.1/fc1", pool, 8, 4, 1, 1, 1)})
+	scale := g.node("/features/features.1/block/block.1/scale_activation", onnx.OpHardSigmoid, []string{g.conv("/features/features.1/block/block.1/fc2", fc1, 4, 8, 1, 1, 1)},
+		onnx.AttrFloat("alpha", 1.0/6), onnx.AttrFloat("beta", 0.5))
+	gated := g.node("/features/features.1/block/block.1", onnx.OpMul, []string{scale, dw})
+	proj := g.conv("/features/features.1/block/block.2/block.2.0", gated, 8, 8, 1, 1, 1)
+	// features.2: expand 1×1, ReLU, depthwise 3×3, ReLU, project, residual.
+	exp := g.node("/features/features.2/block/block.0/block.0.2", onnx.OpRelu, []string{g.conv("/features/features.2/block/block.0/block.0.0", proj, 8, 24, 1, 1, 1)})
+	dw2 := g.node("/features/features.2/block/block.1/block.1.2", onnx.OpRelu, []string{g.conv("/features/features.2/block/block.1/block.1.0", exp, 24, 24, 3, 1, 24)})
+	proj2 := g.conv("/features/features.2/block/block.2/block.2.0", dw2, 24, 8, 1, 1, 1)
+	sum := g.node("/features/features.2", onnx.OpAdd, []string{proj2, proj})
+	// Head: conv 1×1, HardSwish, pool, flatten, Linear, HardSwish, Linear.
+	head := g.node("/features/features.3/features.3.2", onnx.OpHardSwish, []string{g.conv("/features/features.3/features.3.0", sum, 8, 48, 1, 1, 1)})
+	gap := g.node("/avgpool", onnx.OpGlobalAveragePool, []string{head})
+	flat := g.node("", onnx.OpFlatten, []string{gap}, onnx.AttrInt("axis", 1))
+	l1 := g.node("/classifier/classifier.0", onnx.OpGemm, []string{flat, g.weight(32, 48), g.weight(32)}, onnx.AttrInt("transB", 1))
+	a1 := g.node("/classifier/classifier.1", onnx.OpHardSwish, []string{l1})
+	logits := g.node("/classifier/classifier.3", onnx.OpGemm, []string{a1, g.weight(10, 32), g.weight(10)}, onnx.AttrInt("transB", 1))
+	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(64), dim(64)}, logits, 17)
+	return &Graph{Family: "MobileNet-v3 (torchvision, TorchScript exporter)", Data: data, Input: "input", Size: 64,
+		From: stem, To: dw, Gated: proj, Deep: sum}, err
+}
+
+// All builds every test graph, one per family.
+var All = []func() (*Graph, error){MobileNetV3}
+
+// InputShape is the graph's input shape for a batch of n.
+func (g *Graph) InputShape(n int64) []int64 {
+	if g.NHWC {
+		return []int64{n, int64(g.Size), int64(g.Size), 3}
+	}
+	return []int64{n, 3, int64(g.Size), int64(g.Size)}
+}

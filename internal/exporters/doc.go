@@ -1,0 +1,15 @@
+// Package exporters builds ONNX graphs with the op pattern, node naming
+// and tensor layout that model exporters write for the networks
+// researchers bring, at reduced width and input size, with seeded random
+// weights: the test graphs of circc's compatibility matrix.
+//
+// It reads nothing and writes nothing; each builder returns a model's
+// bytes and the names a test needs. The patterns follow:
+//   - torch.onnx.export, TorchScript exporter (PyTorch 2.x, opset 17):
+//     node names /module/path/Op, outputs /module/path/Op_output_0,
+//     batch norms folded into the convolutions as onnx::Conv_N weights,
+//     input "input" with a free batch dimension;
+//   - tf2onnx (1.16, opset 15) from a frozen TensorFlow graph: an NHWC
+//     input turned NCHW by a Transpose, SAME padding written as Pad
+//     before strided convolutions, TensorFlow op names (model/conv/Conv2D).
+package exporters
