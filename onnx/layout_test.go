@@ -111,9 +111,9 @@ func TestReadableNames(t *testing.T) {
 		"fire6/concat_1":        "fire6",
 		"conv1/7x7_s2_2":        "conv1_7x7_s2",
 		"/features/features.1/block/block.0/block.0.2/Relu_output_0": "features_1_block_0_2",
-		"/layer1/layer1.0/relu/Relu_output_0":                         "layer1_0_relu",
-		"/features/features.2/Add_output_0":                           "features_2",
-		"/Flatten_output_0":                                           "Flatten_output",
+		"/layer1/layer1.0/relu/Relu_output_0":                        "layer1_0_relu",
+		"/features/features.2/Add_output_0":                          "features_2",
+		"/Flatten_output_0":                                          "Flatten_output",
 	} {
 		if got := ReadableName(tensor); got != want {
 			t.Errorf("%s: %s, want %s", tensor, got, want)
