@@ -107,6 +107,7 @@ func torchModulePath(tensor string) (string, bool) {
 }
 
 var (
+	tfOutput   = regexp.MustCompile(`:\d+$`) // TensorFlow's output index, model/conv1/Relu:0
 	runSuffix  = regexp.MustCompile(`_\d+$`)
 	notIdent   = regexp.MustCompile(`[^\pL\pN_]+`)
 	blockParts = regexp.MustCompile(`[/.](concat|output|out)$`)
@@ -116,12 +117,13 @@ var (
 // "fire6/concat_1" → "fire6", "inception_3b/output_1" → "inception_3b",
 // "conv1/7x7_s2_2" → "conv1_7x7_s2", "fire6/expand3x3_2" →
 // "fire6_expand3x3", and a TorchScript export's
-// "/layer1/layer1.0/relu/Relu_output_0" → "layer1_0_relu".
+// "/layer1/layer1.0/relu/Relu_output_0" → "layer1_0_relu", and
+// tf2onnx's "model/conv1/Relu:0" → "model_conv1_Relu".
 func ReadableName(tensor string) string {
 	if path, ok := torchModulePath(tensor); ok {
 		tensor = path
 	}
-	s := runSuffix.ReplaceAllString(tensor, "")
+	s := runSuffix.ReplaceAllString(tfOutput.ReplaceAllString(tensor, ""), "")
 	s = blockParts.ReplaceAllString(s, "")
 	s = strings.Trim(notIdent.ReplaceAllString(s, "_"), "_")
 	if s == "" || s[0] >= '0' && s[0] <= '9' {

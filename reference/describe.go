@@ -10,6 +10,25 @@ import (
 	"github.com/circc/circc/onnx"
 )
 
+// Import readies a user's graph for registering: an NHWC image input (a
+// graph converted from TensorFlow) becomes NCHW, so that every command
+// reads one layout. It returns the bytes to write, and what it changed,
+// in words.
+func Import(data []byte) ([]byte, []string, error) {
+	m, err := onnx.FromBytes(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !m.ToNCHWInput() {
+		return data, nil, nil
+	}
+	out, err := m.Bytes()
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, []string{"its NHWC input now takes NCHW images, through a Transpose in front"}, nil
+}
+
 // Describe reads an ONNX image network and writes its manifest: the
 // preprocessing given, the input's name and size from the graph (size
 // when the graph leaves it free), every tensor worth probing with its

@@ -299,6 +299,10 @@ func modelAdd(e *env, args []string) int {
 	if *title == "" {
 		*title = "added from " + filepath.Base(fl.Arg(0))
 	}
+	data, changed, err := reference.Import(data)
+	if err != nil {
+		return e.fail(problem(fmt.Errorf("%s: %v", fl.Arg(0), err)))
+	}
 	man, err := reference.Describe(data, *name, *title, in, *size)
 	if err != nil {
 		return e.fail(problem(fmt.Errorf("%s: %v", fl.Arg(0), err)))
@@ -322,6 +326,9 @@ func modelAdd(e *env, args []string) int {
 	var names []string
 	for _, l := range man.Layers {
 		names = append(names, l.Name)
+	}
+	for _, c := range changed {
+		fmt.Fprintf(e.stdout, "%s: %s\n", *name, c)
 	}
 	fmt.Fprintf(e.stdout, "added %s in %s (preset %s): input %s %dx%d %s, %d layers: %s\n", *name, dir, *preset, man.Input.Name, man.Input.Size[0], man.Input.Size[1],
 		strings.Join(man.Input.Channels, ""), len(man.Layers), strings.Join(names, " "))

@@ -131,12 +131,56 @@ func MobileNetV3() (*Graph, error) {
 }
 
 // All builds every test graph, one per family.
-var All = []func() (*Graph, error){MobileNetV3}
+var All = []func() (*Graph, error){MobileNetV3, TF2ONNX}
 
-// InputShape is the graph's input shape for a batch of n.
+// InputShape is the graph's input shape for a batch of n, NCHW: an NHWC
+// graph's once its input is made NCHW (onnx.Model.ToNCHWInput, which
+// models add applies).
 func (g *Graph) InputShape(n int64) []int64 {
-	if g.NHWC {
-		return []int64{n, int64(g.Size), int64(g.Size), 3}
-	}
 	return []int64{n, 3, int64(g.Size), int64(g.Size)}
+}
+
+// tfNode adds a node named as TensorFlow names its op, with the output
+// name:0.
+func (g *graph) tfNode(name, op string, in []string, attrs ...*pb.AttributeProto) string {
+	out := name + ":0"
+	g.g.Node = append(g.g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String(op), Input: in, Output: []string{out}, Attribute: attrs})
+	return out
+}
+
+// tfConv adds a TensorFlow convolution as tf2onnx writes it: SAME padding
+// as a Pad before a strided one, as the convolution's pads otherwise; a
+// bias added as the convolution's third input.
+func (g *graph) tfConv(scope, in string, cin, cout, k, stride int) string {
+	attrs := []*pb.AttributeProto{onnx.AttrInts("kernel_shape", int64(k), int64(k)), onnx.AttrInts("strides", int64(stride), int64(stride)), onnx.AttrInts("dilations", 1, 1)}
+	p := int64(k / 2)
+	if stride > 1 {
+		// SAME on an even side: the whole pad, k − stride, at the end.
+		in = g.tfNode(scope+"/Conv2D__pad", onnx.OpPad, []string{in, g.ints(scope+"/Conv2D__pads", 0, 0, 0, 0, 0, 0, int64(k-stride), int64(k-stride))})
+	} else {
+		attrs = append(attrs, onnx.AttrInts("pads", p, p, p, p))
+	}
+	return g.tfNode(scope+"/Conv2D", onnx.OpConv, []string{in, g.weight(cout, cin, k, k), g.weight(cout)}, attrs...)
+}
+
+// TF2ONNX is a small TensorFlow image network converted by tf2onnx from a
+// frozen graph at opset 15: an NHWC input "input_1" turned NCHW by a
+// Transpose, SAME padding as Pad before the strided convolution, TF op
+// names (model/conv1/Conv2D, model/conv1/Relu:0), a Transpose back to NHWC
+// before the head, whose spatial mean is a ReduceMean over axes 1 and 2,
+// and a MatMul with an Add.
+func TF2ONNX() (*Graph, error) {
+	g := newGraph("tf2onnx", 5)
+	nchw := g.tfNode("model/conv1/Conv2D__6", onnx.OpTranspose, []string{"input_1"}, onnx.AttrInts("perm", 0, 3, 1, 2))
+	c1 := g.tfNode("model/conv1/Relu", onnx.OpRelu, []string{g.tfConv("model/conv1", nchw, 3, 8, 3, 2)})
+	c2 := g.tfNode("model/conv2/Relu", onnx.OpRelu, []string{g.tfConv("model/conv2", c1, 8, 12, 3, 1)})
+	pool := g.tfNode("model/pool/MaxPool", onnx.OpMaxPool, []string{c2}, onnx.AttrInts("kernel_shape", 2, 2), onnx.AttrInts("strides", 2, 2))
+	c3 := g.tfNode("model/conv3/Relu", onnx.OpRelu, []string{g.tfConv("model/conv3", pool, 12, 16, 3, 1)})
+	nhwc := g.tfNode("model/conv3/Relu__20", onnx.OpTranspose, []string{c3}, onnx.AttrInts("perm", 0, 2, 3, 1))
+	mean := g.tfNode("model/gap/Mean", onnx.OpReduceMean, []string{nhwc}, onnx.AttrInts("axes", 1, 2), onnx.AttrInt("keepdims", 0))
+	mm := g.tfNode("model/dense/MatMul", onnx.OpMatMul, []string{mean, g.weight(16, 10)})
+	logits := g.tfNode("model/dense/BiasAdd", onnx.OpAdd, []string{mm, g.weight(10)})
+	data, err := g.model("input_1", []*pb.TensorShapeProto_Dimension{freeDim("unk__30"), dim(64), dim(64), dim(3)}, logits, 15)
+	return &Graph{Family: "TensorFlow graph (tf2onnx, NHWC)", Data: data, Input: "input_1", Size: 64, NHWC: true,
+		From: c1, To: c2, Deep: c3}, err
 }

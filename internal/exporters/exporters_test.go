@@ -27,8 +27,12 @@ func TestExporterGraphs(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(g.Family, func(t *testing.T) {
+			data, changed, err := reference.Import(g.Data)
+			if err != nil || len(changed) > 0 != g.NHWC {
+				t.Fatalf("import: %v, changed %v", err, changed)
+			}
 			in := models.Input{Channels: []string{"r", "g", "b"}, Scale: 1, Mean: []float64{0.485, 0.456, 0.406}, Std: []float64{0.229, 0.224, 0.225}}
-			man, err := reference.Describe(g.Data, "exported", "", in, 0)
+			man, err := reference.Describe(data, "exported", "", in, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +49,7 @@ func TestExporterGraphs(t *testing.T) {
 					t.Errorf("%s is not among the layers %v", want, tensors)
 				}
 			}
-			m, err := onnx.FromBytes(g.Data)
+			m, err := onnx.FromBytes(data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,11 +67,11 @@ func TestExporterGraphs(t *testing.T) {
 			if err := cut.SetOutputs(g.InputShape(1), g.Deep); err != nil {
 				t.Fatal(err)
 			}
-			data, err := cut.Bytes()
+			cutData, err := cut.Bytes()
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := runtime.NewSessionFromBytes(data, g.Input, []string{g.Deep}, runtime.Options{})
+			s, err := runtime.NewSessionFromBytes(cutData, g.Input, []string{g.Deep}, runtime.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

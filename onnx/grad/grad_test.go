@@ -300,6 +300,7 @@ func TestExporterGraphsAgainstFiniteDifferences(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			m.ToNCHWInput() // as models add does
 			shape := g.InputShape(1)
 			if err := m.SetOutputs(shape, g.Deep); err != nil {
 				t.Fatal(err)
