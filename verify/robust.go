@@ -30,6 +30,8 @@ type Verdict struct {
 	Found  []string `json:"found"`
 	Best   string   `json:"best"` // the layer with the most excess, "" when none is found
 	Tie    bool     `json:"tie"`  // the best two cannot be told apart
+	// Lead compares the best two layers (nil with fewer than two).
+	Lead *Comparison `json:"lead,omitempty"`
 }
 
 // Robustness is each family's verdict under every readout, and whether
@@ -73,7 +75,7 @@ func CheckReadouts(fs afero.Fs, res *compiler.Result, opt Options, main *Report)
 			if len(v.Found) > 0 {
 				v.Best = v.Found[0]
 				if f.Versus != nil && f.Versus.Best == v.Best {
-					v.Tie = f.Versus.Tie
+					v.Tie, v.Lead = f.Versus.Tie, f.Versus
 				}
 			}
 			out.Verdicts = append(out.Verdicts, v)
@@ -107,7 +109,11 @@ func (r *Robustness) WriteText(w io.Writer) {
 		if best == "" {
 			best = "none found"
 		}
-		fmt.Fprintf(w, "  %-20s %-34s found in %s; best %s\n", v.Family, v.Readout.String(), strings.Join(v.Found, ", "), best)
+		lead := ""
+		if l := v.Lead; l != nil {
+			lead = fmt.Sprintf(", leading %s by %.1f [%.1f, %.1f]", l.Next, float64(l.Diff), float64(l.CI[0]), float64(l.CI[1]))
+		}
+		fmt.Fprintf(w, "  %-20s %-34s found in %s; best %s%s\n", v.Family, v.Readout.String(), strings.Join(v.Found, ", "), best, lead)
 	}
 	var fams []string
 	for f := range r.Stable {
