@@ -135,7 +135,8 @@ func natural(sweeps map[string]Responses, tensor string) map[string][][]float32 
 // pairing that takes the strongest members (the greatest total strength,
 // each member's relative to the strongest), with the response maps'
 // correlation only to break ties. Without photos there is no strength,
-// and the correlation decides. Each unit gets an index into cands, or -1
+// and the correlation decides among the members in reach. Each unit gets
+// an index into cands, or -1
 // when no member within reach is left.
 func pairAmong(hand []Tuning, readings []*Reading, cands []int, period float64) []int {
 	out := make([]int, len(hand))
@@ -160,11 +161,9 @@ func pairAmong(hand []Tuning, readings []*Reading, cands []int, period float64) 
 				r = -1
 			}
 			st := float64(readings[c].Strength) / top
-			if !(top > 0) || math.IsNaN(st) {
-				score[i][j] = r // no strength: resemblance decides
-				continue
+			if score[i][j] = st + 1e-3*r; !(top > 0) || math.IsNaN(st) {
+				score[i][j] = r // no strength: resemblance decides among the members in reach
 			}
-			score[i][j] = st + 1e-3*r
 			if angleDiff(float64(hand[i].PreferredDeg), float64(readings[c].PreferredDeg), period) > reach {
 				score[i][j] = unreachable
 			}
