@@ -328,7 +328,9 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 			if pads[i] < 0 || pads[i+len(s)] < 0 {
 				return nil, fmt.Errorf("node %s (Pad): no gradient through negative pads", name)
 			}
-			starts, ends, axes = append(starts, pads[i]), append(ends, pads[i]+d), append(axes, int64(i))
+			if pads[i] != 0 || pads[i+len(s)] != 0 { // an axis without pads (the batch) keeps its run-time length
+				starts, ends, axes = append(starts, pads[i]), append(ends, pads[i]+d), append(axes, int64(i))
+			}
 		}
 		out[x] = b.op(onnx.OpSlice, nil, g, b.ints(starts...), b.ints(ends...), b.ints(axes...))
 	case onnx.GradTranspose: // back through the inverse order
