@@ -100,7 +100,7 @@ type Graph struct {
 // activations, a depthwise block with a squeeze-and-excitation gate
 // (GlobalAveragePool, two 1×1 convolutions, HardSigmoid, Mul), an
 // inverted residual with its Add, and the classifier head; widths divided
-// by 2, a 64-pixel input.
+// by 2, a 224-pixel input.
 func MobileNetV3() (*Graph, error) {
 	g := newGraph("main_graph", 3)
 	x := "input"
@@ -125,8 +125,8 @@ func MobileNetV3() (*Graph, error) {
 	l1 := g.node("/classifier/classifier.0", onnx.OpGemm, []string{flat, g.weight(32, 48), g.weight(32)}, onnx.AttrInt("transB", 1))
 	a1 := g.node("/classifier/classifier.1", onnx.OpHardSwish, []string{l1})
 	logits := g.node("/classifier/classifier.3", onnx.OpGemm, []string{a1, g.weight(10, 32), g.weight(10)}, onnx.AttrInt("transB", 1))
-	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(64), dim(64)}, logits, 17)
-	return &Graph{Family: "MobileNet-v3 (torchvision, TorchScript exporter)", Data: data, Input: "input", Size: 64,
+	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
+	return &Graph{Family: "MobileNet-v3 (torchvision, TorchScript exporter)", Data: data, Input: "input", Size: 224,
 		From: stem, To: dw, Gated: proj, Deep: sum}, err
 }
 
@@ -172,15 +172,15 @@ func (g *graph) tfConv(scope, in string, cin, cout, k, stride int) string {
 func TF2ONNX() (*Graph, error) {
 	g := newGraph("tf2onnx", 5)
 	nchw := g.tfNode("model/conv1/Conv2D__6", onnx.OpTranspose, []string{"input_1"}, onnx.AttrInts("perm", 0, 3, 1, 2))
-	c1 := g.tfNode("model/conv1/Relu", onnx.OpRelu, []string{g.tfConv("model/conv1", nchw, 3, 8, 3, 2)})
-	c2 := g.tfNode("model/conv2/Relu", onnx.OpRelu, []string{g.tfConv("model/conv2", c1, 8, 12, 3, 1)})
+	c1 := g.tfNode("model/conv1/Relu", onnx.OpRelu, []string{g.tfConv("model/conv1", nchw, 3, 24, 3, 2)})
+	c2 := g.tfNode("model/conv2/Relu", onnx.OpRelu, []string{g.tfConv("model/conv2", c1, 24, 32, 3, 1)})
 	pool := g.tfNode("model/pool/MaxPool", onnx.OpMaxPool, []string{c2}, onnx.AttrInts("kernel_shape", 2, 2), onnx.AttrInts("strides", 2, 2))
-	c3 := g.tfNode("model/conv3/Relu", onnx.OpRelu, []string{g.tfConv("model/conv3", pool, 12, 16, 3, 1)})
+	c3 := g.tfNode("model/conv3/Relu", onnx.OpRelu, []string{g.tfConv("model/conv3", pool, 32, 48, 3, 1)})
 	nhwc := g.tfNode("model/conv3/Relu__20", onnx.OpTranspose, []string{c3}, onnx.AttrInts("perm", 0, 2, 3, 1))
 	mean := g.tfNode("model/gap/Mean", onnx.OpReduceMean, []string{nhwc}, onnx.AttrInts("axes", 1, 2), onnx.AttrInt("keepdims", 0))
-	mm := g.tfNode("model/dense/MatMul", onnx.OpMatMul, []string{mean, g.weight(16, 10)})
+	mm := g.tfNode("model/dense/MatMul", onnx.OpMatMul, []string{mean, g.weight(48, 10)})
 	logits := g.tfNode("model/dense/BiasAdd", onnx.OpAdd, []string{mm, g.weight(10)})
-	data, err := g.model("input_1", []*pb.TensorShapeProto_Dimension{freeDim("unk__30"), dim(64), dim(64), dim(3)}, logits, 15)
-	return &Graph{Family: "TensorFlow graph (tf2onnx, NHWC)", Data: data, Input: "input_1", Size: 64, NHWC: true,
+	data, err := g.model("input_1", []*pb.TensorShapeProto_Dimension{freeDim("unk__30"), dim(224), dim(224), dim(3)}, logits, 15)
+	return &Graph{Family: "TensorFlow graph (tf2onnx, NHWC)", Data: data, Input: "input_1", Size: 224, NHWC: true,
 		From: c1, To: c2, Deep: c3}, err
 }

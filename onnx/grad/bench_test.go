@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/circc/circc/onnx"
+	"github.com/circc/circc/onnx/eval64"
 	"github.com/circc/circc/runtime"
 )
 
@@ -44,7 +45,7 @@ func BenchmarkBackward(b *testing.B) {
 	shapes, _ := fwd.Shapes([]int64{batch, 3, side, side})
 	ts := shapes[target]
 	x := random(batch*3*side*side, 40, rand.New(rand.NewSource(1)))
-	seed := make([]float32, size(ts))
+	seed := make([]float32, eval64.Size(ts))
 	seed[0] = 1
 	for _, dev := range devices {
 		var fwdRate float64

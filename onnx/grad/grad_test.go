@@ -13,6 +13,7 @@ import (
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/internal/exporters"
 	"github.com/circc/circc/onnx"
+	"github.com/circc/circc/onnx/eval64"
 	pb "github.com/circc/circc/onnx/onnxpb"
 	"github.com/circc/circc/runtime"
 )
@@ -57,7 +58,7 @@ func gradient(t *testing.T, m *onnx.Model, x []float32, shape []int64, target st
 
 // checkDirections compares, for each target, ⟨∇f, v⟩ (the gradient graph
 // run by onnxruntime) with the central difference (f(x+εv) − f(x−εv)) / 2ε
-// of f = Σ seed·target computed in float64 by eval64, along random
+// of f = Σ seed·target computed in float64 by package eval64, along random
 // directions v from x, with a random seed per target. It returns the worst
 // relative error per target.
 func checkDirections(t *testing.T, m *onnx.Model, x []float32, shape []int64, targets []string, eps float64, dirs int, rng *rand.Rand) map[string]float64 {
@@ -68,7 +69,7 @@ func checkDirections(t *testing.T, m *onnx.Model, x []float32, shape []int64, ta
 	}
 	seeds, grads := map[string][]float32{}, map[string][]float32{}
 	for _, target := range targets {
-		seeds[target] = random(size(shapes[target]), 1, rng)
+		seeds[target] = random(eval64.Size(shapes[target]), 1, rng)
 		grads[target] = gradient(t, m, x, shape, target, seeds[target], shapes[target])
 	}
 	worst := map[string]float64{}
@@ -77,12 +78,12 @@ func checkDirections(t *testing.T, m *onnx.Model, x []float32, shape []int64, ta
 		for i := range v {
 			v[i] = rng.NormFloat64()
 		}
-		at := func(sign float64) map[string]*t64 {
+		at := func(sign float64) map[string]*eval64.Tensor {
 			y := make([]float64, len(x))
 			for i := range y {
 				y[i] = float64(x[i]) + sign*eps*v[i]
 			}
-			vals, err := eval64(m, y, shape)
+			vals, err := eval64.Eval(m, y, shape)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +93,7 @@ func checkDirections(t *testing.T, m *onnx.Model, x []float32, shape []int64, ta
 		for _, target := range targets {
 			fd := 0.0
 			for i, s := range seeds[target] {
-				fd += float64(s) * (plus[target].data[i] - minus[target].data[i])
+				fd += float64(s) * (plus[target].Data[i] - minus[target].Data[i])
 			}
 			fd /= 2 * eps
 			dot := 0.0
@@ -228,7 +229,7 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m := graph(tc.input, tc.floats, tc.ints, tc.nodes...)
-			worst := checkDirections(t, m, random(size(tc.input), 1, rng), tc.input, []string{"y"}, 1e-6, 4, rng)["y"]
+			worst := checkDirections(t, m, random(eval64.Size(tc.input), 1, rng), tc.input, []string{"y"}, 1e-6, 4, rng)["y"]
 			t.Logf("worst relative error %.2g", worst)
 			if worst > 1e-4 {
 				t.Errorf("%s: the gradient differs from finite differences by %.2g", tc.name, worst)
@@ -307,7 +308,13 @@ func TestExporterGraphsAgainstFiniteDifferences(t *testing.T) {
 				t.Fatal(err)
 			}
 			m.ToNCHWInput() // as models add does
-			shape := g.InputShape(1)
+			// 96 px, as for the real networks: over a larger map more
+			// ReLUs lie within a difference's step of their kink.
+			const side = 96
+			if err := m.SetInputShape(side, side); err != nil {
+				t.Fatal(err)
+			}
+			shape := []int64{1, 3, side, side}
 			if err := m.SetOutputs(shape, g.Deep); err != nil {
 				t.Fatal(err)
 			}

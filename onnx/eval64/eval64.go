@@ -1,4 +1,8 @@
-package grad
+// Package eval64 runs an ONNX graph's forward pass in float64 with plain
+// loops: an oracle independent of onnxruntime (which has no float64
+// convolution) for the finite-difference checks of gradients. It knows
+// the ops of circc's test graphs and errs on any other.
+package eval64
 
 import (
 	"fmt"
@@ -9,13 +13,14 @@ import (
 	pb "github.com/circc/circc/onnx/onnxpb"
 )
 
-// t64 is a float64 tensor, row-major.
-type t64 struct {
-	shape []int64
-	data  []float64
+// Tensor is a float64 tensor, row-major.
+type Tensor struct {
+	Shape []int64
+	Data  []float64
 }
 
-func size(shape []int64) int64 {
+// Size is the number of values of a shape.
+func Size(shape []int64) int64 {
 	n := int64(1)
 	for _, d := range shape {
 		n *= d
@@ -23,11 +28,10 @@ func size(shape []int64) int64 {
 	return n
 }
 
-// eval64 runs m's forward pass in float64 with plain loops, an oracle
-// independent of onnxruntime (which has no float64 convolution), for the
-// ops of the tests: it returns every tensor by name.
-func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) {
-	vals := map[string]*t64{m.Input().GetName(): {shape, x}}
+// Eval runs m's forward pass on x, of the given shape, and returns every
+// tensor by name.
+func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error) {
+	vals := map[string]*Tensor{m.Input().GetName(): {shape, x}}
 	for _, t := range m.P.GetGraph().GetInitializer() {
 		if t.GetDataType() == int32(pb.TensorProto_INT64) {
 			continue
@@ -40,38 +44,38 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 		for i, v := range f {
 			d[i] = float64(v)
 		}
-		vals[t.GetName()] = &t64{t.GetDims(), d}
+		vals[t.GetName()] = &Tensor{t.GetDims(), d}
 	}
 	shapes, err := m.Shapes(shape)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range m.P.GetGraph().GetNode() {
-		in := func(i int) *t64 { return vals[n.GetInput()[i]] }
+		in := func(i int) *Tensor { return vals[n.GetInput()[i]] }
 		outShape := shapes[n.GetOutput()[0]]
-		out := &t64{outShape, make([]float64, size(outShape))}
+		out := &Tensor{outShape, make([]float64, Size(outShape))}
 		switch op := n.GetOpType(); op {
 		case "Identity", "Dropout", "Flatten", "Reshape", "Squeeze", "Unsqueeze":
-			copy(out.data, in(0).data)
+			copy(out.Data, in(0).Data)
 		case "Relu":
-			for i, v := range in(0).data {
-				out.data[i] = math.Max(v, 0)
+			for i, v := range in(0).Data {
+				out.Data[i] = math.Max(v, 0)
 			}
 		case "Sigmoid":
-			for i, v := range in(0).data {
-				out.data[i] = 1 / (1 + math.Exp(-v))
+			for i, v := range in(0).Data {
+				out.Data[i] = 1 / (1 + math.Exp(-v))
 			}
 		case "HardSigmoid", "HardSwish":
 			alpha, beta := float64(onnx.FloatOf(n, "alpha", 0.2)), float64(onnx.FloatOf(n, "beta", 0.5))
 			if op == "HardSwish" {
 				alpha, beta = 1.0/6, 0.5
 			}
-			for i, v := range in(0).data {
+			for i, v := range in(0).Data {
 				h := math.Max(0, math.Min(1, alpha*v+beta))
 				if op == "HardSwish" {
 					h *= v
 				}
-				out.data[i] = h
+				out.Data[i] = h
 			}
 		case "Pad":
 			x := in(0)
@@ -79,25 +83,25 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 			if err != nil {
 				return nil, err
 			}
-			H, W := x.shape[2], x.shape[3]
+			H, W := x.Shape[2], x.Shape[3]
 			oh, ow := outShape[2], outShape[3]
-			for c := int64(0); c < x.shape[0]*x.shape[1]; c++ {
+			for c := int64(0); c < x.Shape[0]*x.Shape[1]; c++ {
 				for y := int64(0); y < H; y++ {
 					for xx := int64(0); xx < W; xx++ {
-						out.data[(c*oh+y+pads[2])*ow+xx+pads[3]] = x.data[(c*H+y)*W+xx]
+						out.Data[(c*oh+y+pads[2])*ow+xx+pads[3]] = x.Data[(c*H+y)*W+xx]
 					}
 				}
 			}
 		case "Transpose":
 			x := in(0)
-			p := onnx.PermOf(n, len(x.shape))
-			strides := make([]int64, len(x.shape))
+			p := onnx.PermOf(n, len(x.Shape))
+			strides := make([]int64, len(x.Shape))
 			st := int64(1)
-			for a := len(x.shape) - 1; a >= 0; a-- {
-				strides[a], st = st, st*x.shape[a]
+			for a := len(x.Shape) - 1; a >= 0; a-- {
+				strides[a], st = st, st*x.Shape[a]
 			}
 			idx := make([]int64, len(outShape))
-			for i := range out.data {
+			for i := range out.Data {
 				r, src := int64(i), int64(0)
 				for a := len(outShape) - 1; a >= 0; a-- {
 					idx[a], r = r%outShape[a], r/outShape[a]
@@ -105,39 +109,39 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 				for a, v := range idx {
 					src += v * strides[p[a]]
 				}
-				out.data[i] = x.data[src]
+				out.Data[i] = x.Data[src]
 			}
 		case "ReduceMean":
 			x := in(0)
-			axes, _, err := m.ReduceAxesOf(n, len(x.shape))
+			axes, _, err := m.ReduceAxesOf(n, len(x.Shape))
 			if err != nil {
 				return nil, err
 			}
 			count := 1.0
 			for _, a := range axes {
-				count *= float64(x.shape[a])
+				count *= float64(x.Shape[a])
 			}
-			idx := make([]int64, len(x.shape))
-			for i, v := range x.data {
+			idx := make([]int64, len(x.Shape))
+			for i, v := range x.Data {
 				r := int64(i)
-				for a := len(x.shape) - 1; a >= 0; a-- {
-					idx[a], r = r%x.shape[a], r/x.shape[a]
+				for a := len(x.Shape) - 1; a >= 0; a-- {
+					idx[a], r = r%x.Shape[a], r/x.Shape[a]
 				}
 				o := int64(0)
-				for a, d := range x.shape { // the index among the kept axes
+				for a, d := range x.Shape { // the index among the kept axes
 					if !slices.Contains(axes, a) {
 						o = o*d + idx[a]
 					}
 				}
-				out.data[o] += v / count
+				out.Data[o] += v / count
 			}
 		case "Erf":
-			for i, v := range in(0).data {
-				out.data[i] = math.Erf(v)
+			for i, v := range in(0).Data {
+				out.Data[i] = math.Erf(v)
 			}
 		case "Tanh":
-			for i, v := range in(0).data {
-				out.data[i] = math.Tanh(v)
+			for i, v := range in(0).Data {
+				out.Data[i] = math.Tanh(v)
 			}
 		case "Conv", "MaxPool", "AveragePool":
 			win, err := m.WindowOf(n)
@@ -147,59 +151,59 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 			window(op, n, win, in(0), vals, out)
 		case "GlobalAveragePool":
 			x := in(0)
-			hw := x.shape[2] * x.shape[3]
-			for c := int64(0); c < x.shape[0]*x.shape[1]; c++ {
+			hw := x.Shape[2] * x.Shape[3]
+			for c := int64(0); c < x.Shape[0]*x.Shape[1]; c++ {
 				s := 0.0
-				for _, v := range x.data[c*hw : (c+1)*hw] {
+				for _, v := range x.Data[c*hw : (c+1)*hw] {
 					s += v
 				}
-				out.data[c] = s / float64(hw)
+				out.Data[c] = s / float64(hw)
 			}
 		case "LRN":
 			x := in(0)
 			size := onnx.IntOf(n, "size", 1)
 			alpha, beta, bias := float64(onnx.FloatOf(n, "alpha", 1e-4)), float64(onnx.FloatOf(n, "beta", 0.75)), float64(onnx.FloatOf(n, "bias", 1))
-			N, C, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
+			N, C, hw := x.Shape[0], x.Shape[1], x.Shape[2]*x.Shape[3]
 			for b := int64(0); b < N; b++ {
 				for c := int64(0); c < C; c++ {
 					for p := int64(0); p < hw; p++ {
 						s := 0.0
 						for k := max(0, c-(size-1)/2); k <= min(C-1, c+size/2); k++ {
-							v := x.data[(b*C+k)*hw+p]
+							v := x.Data[(b*C+k)*hw+p]
 							s += v * v
 						}
 						i := (b*C+c)*hw + p
-						out.data[i] = x.data[i] / math.Pow(bias+alpha/float64(size)*s, beta)
+						out.Data[i] = x.Data[i] / math.Pow(bias+alpha/float64(size)*s, beta)
 					}
 				}
 			}
 		case "BatchNormalization":
 			x, sc, bi, mean, vr := in(0), in(1), in(2), in(3), in(4)
 			eps := float64(onnx.FloatOf(n, "epsilon", 1e-5))
-			C, hw := x.shape[1], x.shape[2]*x.shape[3]
-			for i, v := range x.data {
+			C, hw := x.Shape[1], x.Shape[2]*x.Shape[3]
+			for i, v := range x.Data {
 				c := int64(i) / hw % C
-				out.data[i] = (v-mean.data[c])/math.Sqrt(vr.data[c]+eps)*sc.data[c] + bi.data[c]
+				out.Data[i] = (v-mean.Data[c])/math.Sqrt(vr.Data[c]+eps)*sc.Data[c] + bi.Data[c]
 			}
 		case "Concat":
 			axis := onnx.IntOf(n, "axis", 1)
-			outer := size(outShape[:axis])
-			inner := size(outShape[axis+1:])
+			outer := Size(outShape[:axis])
+			inner := Size(outShape[axis+1:])
 			at := int64(0)
 			for i := range n.GetInput() {
 				x := in(i)
-				d := x.shape[axis]
+				d := x.Shape[axis]
 				for o := int64(0); o < outer; o++ {
-					copy(out.data[(o*outShape[axis]+at)*inner:(o*outShape[axis]+at+d)*inner], x.data[o*d*inner:(o+1)*d*inner])
+					copy(out.Data[(o*outShape[axis]+at)*inner:(o*outShape[axis]+at+d)*inner], x.Data[o*d*inner:(o+1)*d*inner])
 				}
 				at += d
 			}
 		case "Add", "Sub", "Mul", "Div", "Sum":
-			for i := range out.data {
+			for i := range out.Data {
 				acc := 0.0
 				for k := range n.GetInput() {
 					x := in(k)
-					v := x.data[broadcastIndex(int64(i), outShape, x.shape)]
+					v := x.Data[broadcastIndex(int64(i), outShape, x.Shape)]
 					switch {
 					case k == 0:
 						acc = v
@@ -213,7 +217,7 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 						acc /= v
 					}
 				}
-				out.data[i] = acc
+				out.Data[i] = acc
 			}
 		case "Gemm", "MatMul":
 			a, b := in(0), in(1)
@@ -221,53 +225,53 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 			if op == "Gemm" {
 				alpha, transB = float64(onnx.FloatOf(n, "alpha", 1)), onnx.IntOf(n, "transB", 0)
 			}
-			rows, inner, cols := a.shape[0], a.shape[1], outShape[1]
+			rows, inner, cols := a.Shape[0], a.Shape[1], outShape[1]
 			for r := int64(0); r < rows; r++ {
 				for c := int64(0); c < cols; c++ {
 					s := 0.0
 					for k := int64(0); k < inner; k++ {
-						w := b.data[k*cols+c]
+						w := b.Data[k*cols+c]
 						if transB == 1 {
-							w = b.data[c*inner+k]
+							w = b.Data[c*inner+k]
 						}
-						s += a.data[r*inner+k] * w
+						s += a.Data[r*inner+k] * w
 					}
-					out.data[r*cols+c] = alpha * s
+					out.Data[r*cols+c] = alpha * s
 					if op == "Gemm" && len(n.GetInput()) > 2 {
-						out.data[r*cols+c] += in(2).data[broadcastIndex(c, []int64{cols}, in(2).shape)]
+						out.Data[r*cols+c] += in(2).Data[broadcastIndex(c, []int64{cols}, in(2).Shape)]
 					}
 				}
 			}
 		case "Softmax":
 			x := in(0)
-			rows, cols := x.shape[0], x.shape[1]
+			rows, cols := x.Shape[0], x.Shape[1]
 			for r := int64(0); r < rows; r++ {
-				row := x.data[r*cols : (r+1)*cols]
+				row := x.Data[r*cols : (r+1)*cols]
 				top := math.Inf(-1)
 				for _, v := range row {
 					top = math.Max(top, v)
 				}
 				s := 0.0
 				for c, v := range row {
-					out.data[r*cols+int64(c)] = math.Exp(v - top)
-					s += out.data[r*cols+int64(c)]
+					out.Data[r*cols+int64(c)] = math.Exp(v - top)
+					s += out.Data[r*cols+int64(c)]
 				}
 				for c := range row {
-					out.data[r*cols+int64(c)] /= s
+					out.Data[r*cols+int64(c)] /= s
 				}
 			}
 		case "Slice":
 			x := in(0)
-			sl, err := m.SliceOf(n, len(x.shape))
+			sl, err := m.SliceOf(n, len(x.Shape))
 			if err != nil {
 				return nil, err
 			}
-			sl.Resolve(x.shape)
-			start := make([]int64, len(x.shape))
+			sl.Resolve(x.Shape)
+			start := make([]int64, len(x.Shape))
 			for i, a := range sl.Axes {
 				start[a] = sl.Starts[i]
 			}
-			for i := range out.data {
+			for i := range out.Data {
 				// the output index, as coordinates, shifted by the starts
 				rem, src, stride := int64(i), int64(0), int64(1)
 				coords := make([]int64, len(outShape))
@@ -275,11 +279,11 @@ func eval64(m *onnx.Model, x []float64, shape []int64) (map[string]*t64, error) 
 					coords[a] = rem % outShape[a]
 					rem /= outShape[a]
 				}
-				for a := len(x.shape) - 1; a >= 0; a-- {
+				for a := len(x.Shape) - 1; a >= 0; a-- {
 					src += (coords[a] + start[a]) * stride
-					stride *= x.shape[a]
+					stride *= x.Shape[a]
 				}
-				out.data[i] = x.data[src]
+				out.Data[i] = x.Data[src]
 			}
 		default:
 			return nil, fmt.Errorf("eval64 has no %s", op)
@@ -309,12 +313,12 @@ func broadcastIndex(i int64, out, in []int64) int64 {
 }
 
 // window runs Conv, MaxPool or AveragePool.
-func window(op string, n *pb.NodeProto, w onnx.Window, x *t64, vals map[string]*t64, out *t64) {
-	N, C, H, W := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
-	M, OH, OW := out.shape[1], out.shape[2], out.shape[3]
+func window(op string, n *pb.NodeProto, w onnx.Window, x *Tensor, vals map[string]*Tensor, out *Tensor) {
+	N, C, H, W := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	M, OH, OW := out.Shape[1], out.Shape[2], out.Shape[3]
 	group := onnx.IntOf(n, "group", 1)
 	includePad := onnx.IntOf(n, "count_include_pad", 0) == 1
-	var wt, bias *t64
+	var wt, bias *Tensor
 	if op == "Conv" {
 		wt = vals[n.GetInput()[1]]
 		if len(n.GetInput()) > 2 {
@@ -343,12 +347,12 @@ func window(op string, n *pb.NodeProto, w onnx.Window, x *t64, vals map[string]*
 								cin := C / group
 								g := m / (M / group)
 								for c := int64(0); c < cin; c++ {
-									acc += wt.data[((m*cin+c)*kh+ky)*kw+kx] * x.data[((b*C+g*cin+c)*H+yy)*W+xx]
+									acc += wt.Data[((m*cin+c)*kh+ky)*kw+kx] * x.Data[((b*C+g*cin+c)*H+yy)*W+xx]
 								}
 							case "MaxPool":
-								best = math.Max(best, x.data[((b*C+m)*H+yy)*W+xx])
+								best = math.Max(best, x.Data[((b*C+m)*H+yy)*W+xx])
 							case "AveragePool":
-								acc += x.data[((b*C+m)*H+yy)*W+xx]
+								acc += x.Data[((b*C+m)*H+yy)*W+xx]
 								if !includePad {
 									count++
 								}
@@ -359,13 +363,13 @@ func window(op string, n *pb.NodeProto, w onnx.Window, x *t64, vals map[string]*
 					switch op {
 					case "Conv":
 						if bias != nil {
-							acc += bias.data[m]
+							acc += bias.Data[m]
 						}
-						out.data[i] = acc
+						out.Data[i] = acc
 					case "MaxPool":
-						out.data[i] = best
+						out.Data[i] = best
 					case "AveragePool":
-						out.data[i] = acc / count
+						out.Data[i] = acc / count
 					}
 				}
 			}
