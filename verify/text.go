@@ -187,7 +187,7 @@ func verdict(f *Family) string {
 	}
 	if len(found) == 0 {
 		if len(f.Layers) == 1 {
-			return fmt.Sprintf("%s does not hold a significant %s population (p ≤ %g, ≥ %d members)%s", f.NaturalLayer, f.Kind, FoundP, MinMembers, held)
+			return fmt.Sprintf("%s does not build a significant %s population against its layer-only null (p ≤ %g, ≥ %d members)%s", f.NaturalLayer, f.Kind, FoundP, MinMembers, held)
 		}
 		return fmt.Sprintf("NOT FOUND: no layer builds a significant %s population%s", f.Kind, held)
 	}
