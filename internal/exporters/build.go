@@ -2,6 +2,7 @@ package exporters
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 
 	"google.golang.org/protobuf/proto"
@@ -16,10 +17,11 @@ type graph struct {
 	rng    *rand.Rand
 	params int
 	shapes map[string][]int64 // channels of each map, for weights' shapes
+	aten   map[string]int     // the dynamo exporter's count of each ATen op
 }
 
 func newGraph(name string, seed int64) *graph {
-	return &graph{g: &pb.GraphProto{Name: proto.String(name)}, rng: rand.New(rand.NewSource(seed)), shapes: map[string][]int64{}}
+	return &graph{g: &pb.GraphProto{Name: proto.String(name)}, rng: rand.New(rand.NewSource(seed)), shapes: map[string][]int64{}, aten: map[string]int{}}
 }
 
 // weight adds a seeded random initializer (He-scaled by fan-in) under an
@@ -131,7 +133,7 @@ func MobileNetV3() (*Graph, error) {
 }
 
 // All builds every test graph, one per family.
-var All = []func() (*Graph, error){MobileNetV3, TF2ONNX}
+var All = []func() (*Graph, error){MobileNetV3, ResNetDynamo, TF2ONNX}
 
 // InputShape is the graph's input shape for a batch of n, NCHW: an NHWC
 // graph's once its input is made NCHW (onnx.Model.ToNCHWInput, which
@@ -183,4 +185,74 @@ func TF2ONNX() (*Graph, error) {
 	data, err := g.model("input_1", []*pb.TensorShapeProto_Dimension{freeDim("unk__30"), dim(224), dim(224), dim(3)}, logits, 15)
 	return &Graph{Family: "TensorFlow graph (tf2onnx, NHWC)", Data: data, Input: "input_1", Size: 224, NHWC: true,
 		From: c1, To: c2, Deep: c3}, err
+}
+
+// dynNode adds a node as the dynamo exporter (torch.onnx.export(...,
+// dynamo=True), PyTorch 2.5, opset 18) names it: the node node_Op_k, its
+// output the ATen op's name with a counter (conv2d, relu_1, add_2).
+func (g *graph) dynNode(aten, op string, in []string, attrs ...*pb.AttributeProto) string {
+	k := g.aten[aten]
+	g.aten[aten]++
+	out := aten
+	if k > 0 {
+		out = fmt.Sprintf("%s_%d", aten, k)
+	}
+	g.g.Node = append(g.g.Node, &pb.NodeProto{Name: proto.String(fmt.Sprintf("node_%s_%d", op, len(g.g.Node))), OpType: proto.String(op), Input: in, Output: []string{out}, Attribute: attrs})
+	return out
+}
+
+// param adds a parameter under its module path, as the dynamo exporter
+// keeps them (conv1.weight, layer1.0.bn1.running_var).
+func (g *graph) param(name string, positive bool, dims ...int) string {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	fan := n / dims[0]
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(g.rng.NormFloat64() * 1.4 / math.Sqrt(float64(max(fan, 1))))
+		if positive {
+			v[i] = float32(0.5 + g.rng.Float64())
+		}
+	}
+	g.g.Initializer = append(g.g.Initializer, onnx.FloatTensor(name, "", dims, v))
+	return name
+}
+
+// convBN adds a convolution without bias and its BatchNormalization,
+// unfolded, as the dynamo exporter writes a Conv2d and BatchNorm2d.
+func (g *graph) convBN(module, bn, in string, cin, cout, k, stride int) string {
+	p := int64(k / 2)
+	c := g.dynNode("conv2d", onnx.OpConv, []string{in, g.param(module+".weight", false, cout, cin, k, k)},
+		onnx.AttrInts("kernel_shape", int64(k), int64(k)), onnx.AttrInts("strides", int64(stride), int64(stride)),
+		onnx.AttrInts("pads", p, p, p, p), onnx.AttrInts("dilations", 1, 1), onnx.AttrInt("group", 1))
+	return g.dynNode("_native_batch_norm_legit_no_training", onnx.OpBatchNormalization, []string{c,
+		g.param(bn+".weight", true, cout), g.param(bn+".bias", false, cout), g.param(bn+".running_mean", false, cout), g.param(bn+".running_var", true, cout)},
+		onnx.AttrFloat("epsilon", 1e-5), onnx.AttrFloat("momentum", 0.9))
+}
+
+// ResNetDynamo is torchvision's ResNet-18 stem and first two basic blocks
+// (the second with a strided 1×1 downsample) as the dynamo exporter
+// writes them at opset 18: batch norms left unfolded as
+// BatchNormalization nodes, parameters under their module paths, outputs
+// named after the ATen ops; the classifier head; widths divided by 2, a
+// 224-pixel input with a free batch.
+func ResNetDynamo() (*Graph, error) {
+	g := newGraph("main_graph", 7)
+	stem := g.dynNode("relu", onnx.OpRelu, []string{g.convBN("conv1", "bn1", "x", 3, 32, 7, 2)})
+	pool := g.dynNode("max_pool2d", onnx.OpMaxPool, []string{stem}, onnx.AttrInts("kernel_shape", 3, 3), onnx.AttrInts("strides", 2, 2), onnx.AttrInts("pads", 1, 1, 1, 1), onnx.AttrInt("ceil_mode", 0))
+	a := g.dynNode("relu", onnx.OpRelu, []string{g.convBN("layer1.0.conv1", "layer1.0.bn1", pool, 32, 32, 3, 1)})
+	b := g.convBN("layer1.0.conv2", "layer1.0.bn2", a, 32, 32, 3, 1)
+	block1 := g.dynNode("relu", onnx.OpRelu, []string{g.dynNode("add", onnx.OpAdd, []string{b, pool})})
+	c := g.dynNode("relu", onnx.OpRelu, []string{g.convBN("layer2.0.conv1", "layer2.0.bn1", block1, 32, 64, 3, 2)})
+	d := g.convBN("layer2.0.conv2", "layer2.0.bn2", c, 64, 64, 3, 1)
+	down := g.convBN("layer2.0.downsample.0", "layer2.0.downsample.1", block1, 32, 64, 1, 2)
+	block2 := g.dynNode("relu", onnx.OpRelu, []string{g.dynNode("add", onnx.OpAdd, []string{d, down})})
+	gap := g.dynNode("mean", onnx.OpGlobalAveragePool, []string{block2})
+	flat := g.dynNode("view", onnx.OpFlatten, []string{gap}, onnx.AttrInt("axis", 1))
+	logits := g.dynNode("linear", onnx.OpGemm, []string{flat, g.param("fc.weight", false, 10, 64), g.param("fc.bias", false, 10)}, onnx.AttrInt("transB", 1))
+	data, err := g.model("x", []*pb.TensorShapeProto_Dimension{freeDim("s0"), dim(3), dim(224), dim(224)}, logits, 18)
+	return &Graph{Family: "ResNet-18 (torchvision, dynamo exporter, batch norm unfolded)", Data: data, Input: "x", Size: 224,
+		From: block1, To: c, Deep: block2}, err
 }
