@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	pb "github.com/circc/circc/onnx/onnxpb"
 )
 
 // Probe is a tensor of a network worth reading a unit from: an activation
@@ -42,9 +44,16 @@ func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 		return nil, err
 	}
 	var out []Probe
+	inGate := map[string]bool{} // the activation inside a self-gate, x·f(x)
+	for _, n := range g.GetNode() {
+		if _, f, ok := m.SelfGate(n); ok {
+			inGate[f] = true
+		}
+	}
 	for _, n := range g.GetNode() {
 		info := Ops[n.GetOpType()]
-		if info.Probe != ProbeMap || len(n.GetOutput()) == 0 {
+		_, _, gate := m.SelfGate(n)
+		if !gate && info.Probe != ProbeMap || len(n.GetOutput()) == 0 || inGate[n.GetOutput()[0]] {
 			continue
 		}
 		t := n.GetOutput()[0]
@@ -53,10 +62,8 @@ func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 			continue
 		}
 		// A map that only feeds its own activation is read after it.
-		if info.ReadAfter {
-			if cs := m.Consumers(t); len(cs) == 1 && (Ops[cs[0].GetOpType()].Channelwise || cs[0].GetOpType() == OpBatchNormalization) {
-				continue
-			}
+		if info.ReadAfter && m.feedsOnlyActivation(t) {
+			continue
 		}
 		p := Probe{Tensor: t, Op: n.GetOpType(), Channels: int(s[1]), H: int(s[2]), W: int(s[3])}
 		if n.GetOpType() == OpConcat {
@@ -130,4 +137,41 @@ func ReadableName(tensor string) string {
 		s = "t" + s
 	}
 	return s
+}
+
+// SelfGate finds a product x·f(x) with f an elementwise activation read
+// as the identity (SiLU as exporters write it, x·σ(x), or x·hardsigmoid(x)):
+// an activation like the others, not a gate that one map sets on another.
+// It returns x and f(x).
+func (m *Model) SelfGate(n *pb.NodeProto) (x, fx string, ok bool) {
+	ins := n.GetInput()
+	if n.GetOpType() != OpMul || len(ins) != 2 {
+		return "", "", false
+	}
+	for i := range 2 {
+		for _, p := range m.Consumers(ins[1-i]) {
+			info := Ops[p.GetOpType()]
+			if info.Channelwise && info.Linear == LinearIdentity && len(p.GetOutput()) > 0 && p.GetOutput()[0] == ins[i] {
+				return ins[1-i], ins[i], true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// feedsOnlyActivation says whether t feeds nothing but one channelwise op
+// or batch normalisation, or nothing but a self-gate x·f(x) and its f.
+func (m *Model) feedsOnlyActivation(t string) bool {
+	cs := m.Consumers(t)
+	if len(cs) == 1 {
+		return Ops[cs[0].GetOpType()].Channelwise || cs[0].GetOpType() == OpBatchNormalization
+	}
+	if len(cs) == 2 {
+		for _, c := range cs {
+			if x, _, ok := m.SelfGate(c); ok && x == t {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -178,7 +178,7 @@ func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, co
 		name = n.GetOutput()[0]
 	}
 	ins := n.GetInput()
-	if x, ok := selfGate(m, n); ok { // SiLU, hard swish written out: an activation, read as the identity
+	if x, _, ok := m.SelfGate(n); ok { // SiLU, hard swish written out: an activation, read as the identity
 		return add(grads, x, g)
 	}
 	if op == onnx.OpMul && len(ins) == 2 && !constant[ins[0]] && !constant[ins[1]] {
@@ -446,27 +446,4 @@ func (e *Expanded) Strongest() []int {
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return norm[idx[a]] > norm[idx[b]] })
 	return idx
-}
-
-// selfGate finds a product x·f(x) with f an elementwise activation
-// (SiLU as exporters write it, x·σ(x), or x·hardsigmoid(x)): an
-// activation like the others, not a gate that one tensor sets on
-// another. It returns x.
-func selfGate(m *onnx.Model, n *pb.NodeProto) (string, bool) {
-	ins := n.GetInput()
-	if n.GetOpType() != onnx.OpMul || len(ins) != 2 {
-		return "", false
-	}
-	for _, p := range m.P.GetGraph().GetNode() {
-		info := onnx.Ops[p.GetOpType()]
-		if len(p.GetOutput()) == 0 || len(p.GetInput()) == 0 || !info.Channelwise || info.Linear != onnx.LinearIdentity {
-			continue
-		}
-		for i := range 2 {
-			if p.GetOutput()[0] == ins[i] && p.GetInput()[0] == ins[1-i] {
-				return ins[1-i], true
-			}
-		}
-	}
-	return "", false
 }

@@ -133,7 +133,7 @@ func MobileNetV3() (*Graph, error) {
 }
 
 // All builds every test graph, one per family.
-var All = []func() (*Graph, error){MobileNetV3, ResNetDynamo, TF2ONNX}
+var All = []func() (*Graph, error){MobileNetV3, EfficientNet, ResNetDynamo, TF2ONNX}
 
 // InputShape is the graph's input shape for a batch of n, NCHW: an NHWC
 // graph's once its input is made NCHW (onnx.Model.ToNCHWInput, which
@@ -255,4 +255,39 @@ func ResNetDynamo() (*Graph, error) {
 	data, err := g.model("x", []*pb.TensorShapeProto_Dimension{freeDim("s0"), dim(3), dim(224), dim(224)}, logits, 18)
 	return &Graph{Family: "ResNet-18 (torchvision, dynamo exporter, batch norm unfolded)", Data: data, Input: "x", Size: 224,
 		From: block1, To: c, Deep: block2}, err
+}
+
+// silu adds SiLU as the TorchScript exporter writes it: Sigmoid, then Mul.
+func (g *graph) silu(path, in string) string {
+	return g.node(path, onnx.OpMul, []string{in, g.node(path, onnx.OpSigmoid, []string{in})})
+}
+
+// EfficientNet is torchvision's EfficientNet-B0 stem and first two MBConv
+// blocks as torch.onnx.export (TorchScript) writes them at opset 17: SiLU
+// as Sigmoid·Mul, depthwise convolutions, squeeze-and-excitation gates
+// with SiLU inside and a Sigmoid scale; widths divided by 2, a 224-pixel
+// input with a free batch.
+func EfficientNet() (*Graph, error) {
+	g := newGraph("main_graph", 9)
+	stem := g.silu("/features/features.0/features.0.2", g.conv("/features/features.0/features.0.0", "input", 3, 16, 3, 2, 1))
+	se := func(path, in string, c, r int) string {
+		p := g.node(path+"/avgpool", onnx.OpGlobalAveragePool, []string{in})
+		f := g.silu(path+"/activation", g.conv(path+"/fc1", p, c, r, 1, 1, 1))
+		scale := g.node(path+"/scale_activation", onnx.OpSigmoid, []string{g.conv(path+"/fc2", f, r, c, 1, 1, 1)})
+		return g.node(path, onnx.OpMul, []string{scale, in})
+	}
+	// features.1: depthwise 3×3, SiLU, SE, project (no expansion).
+	dw := g.silu("/features/features.1/features.1.0/block/block.0/block.0.2", g.conv("/features/features.1/features.1.0/block/block.0/block.0.0", stem, 16, 16, 3, 1, 16))
+	proj := g.conv("/features/features.1/features.1.0/block/block.2/block.2.0", se("/features/features.1/features.1.0/block/block.1", dw, 16, 4), 16, 8, 1, 1, 1)
+	// features.2: expand 1×1, SiLU, depthwise 3×3 stride 2, SiLU, SE, project.
+	exp := g.silu("/features/features.2/features.2.0/block/block.0/block.0.2", g.conv("/features/features.2/features.2.0/block/block.0/block.0.0", proj, 8, 48, 1, 1, 1))
+	dw2 := g.silu("/features/features.2/features.2.0/block/block.1/block.1.2", g.conv("/features/features.2/features.2.0/block/block.1/block.1.0", exp, 48, 48, 3, 2, 48))
+	proj2 := g.conv("/features/features.2/features.2.0/block/block.3/block.3.0", se("/features/features.2/features.2.0/block/block.2", dw2, 48, 2), 48, 12, 1, 1, 1)
+	head := g.silu("/features/features.8/features.8.2", g.conv("/features/features.8/features.8.0", proj2, 12, 64, 1, 1, 1))
+	gap := g.node("/avgpool", onnx.OpGlobalAveragePool, []string{head})
+	flat := g.node("", onnx.OpFlatten, []string{gap}, onnx.AttrInt("axis", 1))
+	logits := g.node("/classifier/classifier.1", onnx.OpGemm, []string{flat, g.weight(10, 64), g.weight(10)}, onnx.AttrInt("transB", 1))
+	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
+	return &Graph{Family: "EfficientNet-B0 (torchvision, TorchScript exporter)", Data: data, Input: "input", Size: 224,
+		From: stem, To: dw, Gated: proj, Deep: head}, err
 }

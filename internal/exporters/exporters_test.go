@@ -21,6 +21,7 @@ import (
 // multiplicative gate is refused saying so. Gradients are checked against
 // finite differences in onnx/grad.
 func TestExporterGraphs(t *testing.T) {
+	t.Parallel()
 	for _, build := range All {
 		g, err := build()
 		if err != nil {

@@ -39,6 +39,7 @@ var matrixColumns = []string{"models add", "forward", "layer search", "expanded 
 // repeats (-update rewrites the file; the README is then pasted by hand):
 // a cell is ✓ or the reason it is not.
 func TestCompatibilityMatrix(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("| family | " + strings.Join(matrixColumns, " | ") + " |\n|" + strings.Repeat(" --- |", len(matrixColumns)+1) + "\n")
 	for _, build := range All {
@@ -218,7 +219,22 @@ func checkImpulses(m *onnx.Model, g *Graph) error {
 	if err := sub.Between(g.From, []int64{1, int64(cin), side, side}, g.To); err != nil {
 		return err
 	}
+	activationOf := map[string]string{} // a sigmoid's output: its input
 	for _, n := range sub.P.GetGraph().GetNode() {
+		if op := n.GetOpType(); op == "Sigmoid" || op == "HardSigmoid" {
+			activationOf[n.GetOutput()[0]] = n.GetInput()[0]
+		}
+	}
+	for _, n := range sub.P.GetGraph().GetNode() {
+		if in := n.GetInput(); n.GetOpType() == "Mul" && len(in) == 2 {
+			for i := range 2 { // SiLU, x·σ(x), is an activation: the identity
+				if activationOf[in[i]] == in[1-i] {
+					identity := "Identity"
+					n.OpType, n.Input = &identity, []string{in[1-i]}
+					break
+				}
+			}
+		}
 		switch n.GetOpType() {
 		case "Relu", "HardSwish", "HardSigmoid", "Sigmoid", "Tanh", "Clip", "Erf", "LRN":
 			identity := "Identity"
