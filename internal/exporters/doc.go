@@ -8,7 +8,12 @@
 //   - torch.onnx.export, TorchScript exporter (PyTorch 2.x, opset 17):
 //     node names /module/path/Op, outputs /module/path/Op_output_0,
 //     batch norms folded into the convolutions as onnx::Conv_N weights,
-//     input "input" with a free batch dimension;
+//     SiLU as Sigmoid·Mul, input "input" with a free batch dimension
+//     (MobileNet-v3, EfficientNet-B0);
+//   - torch.onnx.export(dynamo=True) (PyTorch 2.5, opset 18): nodes
+//     node_Op_k, outputs named after ATen ops (conv2d, relu_1),
+//     parameters under module paths, batch norms unfolded, input "x"
+//     (ResNet-18);
 //   - tf2onnx (1.16, opset 15) from a frozen TensorFlow graph: an NHWC
 //     input turned NCHW by a Transpose, SAME padding written as Pad
 //     before strided convolutions, TensorFlow op names (model/conv/Conv2D).
