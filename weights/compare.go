@@ -100,11 +100,13 @@ func (e *Expanded) TileIn(o, i int, w Window) []float64 {
 	return out
 }
 
-// jsonFloat is a measurement that JSON writes as null when it is undefined
-// (NaN: too few taps or turns to measure) or unbounded.
-type jsonFloat float64
+// Float is a measurement that may be undefined (NaN: too few taps or
+// turns to measure, a unit that never responds) or unbounded; JSON gets
+// null then.
+type Float float64
 
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
+// MarshalJSON writes null for NaN and infinities.
+func (f Float) MarshalJSON() ([]byte, error) {
 	x := float64(f)
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return []byte("null"), nil
@@ -112,10 +114,10 @@ func (f jsonFloat) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, x, 'g', -1, 64), nil
 }
 
-func jsonFloats(v []float64) []jsonFloat {
-	out := make([]jsonFloat, len(v))
+func Floats(v []float64) []Float {
+	out := make([]Float, len(v))
 	for i, x := range v {
-		out[i] = jsonFloat(x)
+		out[i] = Float(x)
 	}
 	return out
 }
@@ -123,19 +125,19 @@ func jsonFloats(v []float64) []jsonFloat {
 // MarshalJSON writes undefined measurements as null.
 func (a Agreement) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		PearsonR      jsonFloat `json:"pearson_r"`
-		SignAgreement jsonFloat `json:"sign_agreement"`
-		Taps          int       `json:"taps"`
-	}{jsonFloat(a.PearsonR), jsonFloat(a.SignAgreement), a.Taps})
+		PearsonR      Float `json:"pearson_r"`
+		SignAgreement Float `json:"sign_agreement"`
+		Taps          int   `json:"taps"`
+	}{Float(a.PearsonR), Float(a.SignAgreement), a.Taps})
 }
 
 // MarshalJSON writes undefined measurements as null.
 func (e Equivariance) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Kind         string      `json:"kind"`
-		Score        jsonFloat   `json:"score"`
-		QuarterTurns jsonFloat   `json:"quarter_turns"`
-		Turns        []float64   `json:"turns_deg"`
-		PerTurn      []jsonFloat `json:"per_turn"`
-	}{e.Kind, jsonFloat(e.Score), jsonFloat(e.QuarterTurns), e.Turns, jsonFloats(e.PerTurn)})
+		Kind         string    `json:"kind"`
+		Score        Float     `json:"score"`
+		QuarterTurns Float     `json:"quarter_turns"`
+		Turns        []float64 `json:"turns_deg"`
+		PerTurn      []Float   `json:"per_turn"`
+	}{e.Kind, Float(e.Score), Float(e.QuarterTurns), e.Turns, Floats(e.PerTurn)})
 }

@@ -1,7 +1,6 @@
 package exporters
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
-	"github.com/circc/circc/runtime"
 	"github.com/circc/circc/weights"
 )
 
@@ -64,40 +62,8 @@ func TestExporterGraphs(t *testing.T) {
 				}
 			}
 			// Any batch: three images alone and together give the same.
-			cut := m.Clone()
-			if err := cut.SetOutputs(g.InputShape(1), g.Deep); err != nil {
-				t.Fatal(err)
-			}
-			cutData, err := cut.Bytes()
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := runtime.NewSessionFromBytes(cutData, g.Input, []string{g.Deep}, runtime.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			shape := g.InputShape(3)
-			per := int(shape[1] * shape[2] * shape[3])
-			x := make([]float32, 3*per)
-			for i := range x {
-				x[i] = float32(math.Sin(float64(i) * 0.013))
-			}
-			all, err := s.Run(x, shape)
-			if err != nil {
-				t.Fatal(err)
-			}
-			one, err := s.Run(x[per:2*per], g.InputShape(1))
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := len(one[0].Data)
-			worst := 0.0
-			for i, v := range one[0].Data {
-				worst = math.Max(worst, math.Abs(float64(v-all[0].Data[n+i])))
-			}
-			if len(all[0].Data) != 3*n || worst > 1e-5 {
-				t.Errorf("batch of 3: %d values for %d per image, worst difference %g", len(all[0].Data), n, worst)
+			if err := checkForward(m, g); err != nil {
+				t.Error(err)
 			}
 			// Expanded weights between linear neighbours, refused through a gate.
 			e, err := weights.Expand(m, g.InputShape(1), g.From, g.To, []int{0, 1})
