@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -133,7 +134,7 @@ func MobileNetV3() (*Graph, error) {
 }
 
 // All builds every test graph, one per family.
-var All = []func() (*Graph, error){MobileNetV3, EfficientNet, ResNetDynamo, TF2ONNX}
+var All = []func() (*Graph, error){MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX}
 
 // InputShape is the graph's input shape for a batch of n, NCHW: an NHWC
 // graph's once its input is made NCHW (onnx.Model.ToNCHWInput, which
@@ -290,4 +291,54 @@ func EfficientNet() (*Graph, error) {
 	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
 	return &Graph{Family: "EfficientNet-B0 (torchvision, TorchScript exporter)", Data: data, Input: "input", Size: 224,
 		From: stem, To: dw, Gated: proj, Deep: head}, err
+}
+
+// bn adds a BatchNormalization the TorchScript exporter cannot fold (it
+// comes before its convolution), under its module path.
+func (g *graph) bn(path, in string, c int) string {
+	w := func(positive bool) string {
+		g.params++
+		name := fmt.Sprintf("%s.%d", strings.TrimPrefix(strings.ReplaceAll(path, "/", "."), "."), g.params)
+		v := make([]float32, c)
+		for i := range v {
+			v[i] = float32(g.rng.NormFloat64() * 0.3)
+			if positive {
+				v[i] = float32(0.5 + g.rng.Float64())
+			}
+		}
+		g.g.Initializer = append(g.g.Initializer, onnx.FloatTensor(name, "", []int{c}, v))
+		return name
+	}
+	return g.node(path, onnx.OpBatchNormalization, []string{in, w(true), w(false), w(false), w(true)}, onnx.AttrFloat("epsilon", 1e-5), onnx.AttrFloat("momentum", 0.9))
+}
+
+// DenseNet is torchvision's DenseNet-121 stem, first dense block (three
+// layers) and transition as torch.onnx.export (TorchScript) writes them
+// at opset 17: pre-activation layers, batch norm then ReLU then
+// convolution, so the batch norms stay as BatchNormalization nodes
+// between layers; each layer's output concatenated to its input; the
+// transition's average pool; growth rate and widths divided by 4, a
+// 224-pixel input with a free batch.
+func DenseNet() (*Graph, error) {
+	g := newGraph("main_graph", 13)
+	stem := g.node("/features/relu0", onnx.OpRelu, []string{g.conv("/features/conv0", "input", 3, 16, 7, 2, 1)})
+	x := g.node("/features/pool0", onnx.OpMaxPool, []string{stem}, onnx.AttrInts("kernel_shape", 3, 3), onnx.AttrInts("strides", 2, 2), onnx.AttrInts("pads", 1, 1, 1, 1))
+	c, pool0 := 16, x
+	for i := 1; i <= 3; i++ {
+		p := fmt.Sprintf("/features/denseblock1/denselayer%d", i)
+		a := g.node(p+"/relu1", onnx.OpRelu, []string{g.bn(p+"/norm1", x, c)})
+		b := g.node(p+"/relu2", onnx.OpRelu, []string{g.conv(p+"/conv1", a, c, 32, 1, 1, 1)}) // norm2 folded into conv1
+		y := g.conv(p+"/conv2", b, 32, 8, 3, 1, 1)
+		x = g.node(fmt.Sprintf("/features/denseblock1/Concat_%d", i), onnx.OpConcat, []string{x, y}, onnx.AttrInt("axis", 1))
+		c += 8
+	}
+	t := g.node("/features/transition1/relu", onnx.OpRelu, []string{g.bn("/features/transition1/norm", x, c)})
+	tc := g.conv("/features/transition1/conv", t, c, c/2, 1, 1, 1)
+	pool := g.node("/features/transition1/pool", onnx.OpAveragePool, []string{tc}, onnx.AttrInts("kernel_shape", 2, 2), onnx.AttrInts("strides", 2, 2))
+	gap := g.node("/GlobalAveragePool", onnx.OpGlobalAveragePool, []string{g.node("/Relu", onnx.OpRelu, []string{g.bn("/features/norm5", pool, c/2)})})
+	flat := g.node("", onnx.OpFlatten, []string{gap}, onnx.AttrInt("axis", 1))
+	logits := g.node("/classifier", onnx.OpGemm, []string{flat, g.weight(10, c/2), g.weight(10)}, onnx.AttrInt("transB", 1))
+	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
+	return &Graph{Family: "DenseNet-121 (torchvision, TorchScript exporter, batch norm between layers)", Data: data, Input: "input", Size: 224,
+		From: pool0, To: t, Deep: pool}, err
 }
