@@ -123,7 +123,7 @@ func TestReadoutsOnPlanted(t *testing.T) {
 	reg := models.Registered(afero.NewOsFs(), dir)
 	r := curvesAgainstIn(t, "planted.mixed3b", reg)
 	runs := 0
-	opt := Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Window: 2, NullSeeds: 10, // enough for 40 planted units
+	opt := Options{Against: "planted", ModelsDir: dir, DataDir: sharedData, Window: 2, NullSeeds: 20,
 		Progress: func(s Stage, _, _ int) {
 			if strings.Contains(s.Label, "loading ") {
 				runs++
@@ -142,7 +142,7 @@ func TestReadoutsOnPlanted(t *testing.T) {
 		t.Errorf("%d runs, %d verdicts for %d readouts (the main report stands for window 2)", runs, len(rob.Verdicts), len(Readouts))
 	}
 	for _, v := range rob.Verdicts {
-		t.Logf("%s: found %v, best %q, tie %v", v.Readout, v.Found, v.Best, v.Tie)
+		t.Logf("%s: found %v, best %q, tie %v, lead %+v", v.Readout, v.Found, v.Best, v.Tie, v.Lead)
 		if v.Best != "mixed3b" {
 			t.Errorf("%s: best %q", v.Readout, v.Best)
 		}

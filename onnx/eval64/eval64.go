@@ -55,29 +55,29 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 		outShape := shapes[n.GetOutput()[0]]
 		out := &Tensor{outShape, make([]float64, Size(outShape))}
 		switch op := n.GetOpType(); op {
-		case "Identity", "Dropout", "Flatten", "Reshape", "Squeeze", "Unsqueeze":
+		case onnx.OpIdentity, onnx.OpDropout, onnx.OpFlatten, onnx.OpReshape, onnx.OpSqueeze, onnx.OpUnsqueeze:
 			copy(out.Data, in(0).Data)
-		case "Relu":
+		case onnx.OpRelu:
 			for i, v := range in(0).Data {
 				out.Data[i] = math.Max(v, 0)
 			}
-		case "Sigmoid":
+		case onnx.OpSigmoid:
 			for i, v := range in(0).Data {
 				out.Data[i] = 1 / (1 + math.Exp(-v))
 			}
-		case "HardSigmoid", "HardSwish":
+		case onnx.OpHardSigmoid, onnx.OpHardSwish:
 			alpha, beta := float64(onnx.FloatOf(n, "alpha", 0.2)), float64(onnx.FloatOf(n, "beta", 0.5))
-			if op == "HardSwish" {
+			if op == onnx.OpHardSwish {
 				alpha, beta = 1.0/6, 0.5
 			}
 			for i, v := range in(0).Data {
 				h := math.Max(0, math.Min(1, alpha*v+beta))
-				if op == "HardSwish" {
+				if op == onnx.OpHardSwish {
 					h *= v
 				}
 				out.Data[i] = h
 			}
-		case "Pad":
+		case onnx.OpPad:
 			x := in(0)
 			pads, err := m.PadsOf(n, 4)
 			if err != nil {
@@ -92,7 +92,7 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 					}
 				}
 			}
-		case "Transpose":
+		case onnx.OpTranspose:
 			x := in(0)
 			p := onnx.PermOf(n, len(x.Shape))
 			strides := make([]int64, len(x.Shape))
@@ -111,7 +111,7 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 				}
 				out.Data[i] = x.Data[src]
 			}
-		case "ReduceMean":
+		case onnx.OpReduceMean:
 			x := in(0)
 			axes, _, err := m.ReduceAxesOf(n, len(x.Shape))
 			if err != nil {
@@ -135,21 +135,21 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 				}
 				out.Data[o] += v / count
 			}
-		case "Erf":
+		case onnx.OpErf:
 			for i, v := range in(0).Data {
 				out.Data[i] = math.Erf(v)
 			}
-		case "Tanh":
+		case onnx.OpTanh:
 			for i, v := range in(0).Data {
 				out.Data[i] = math.Tanh(v)
 			}
-		case "Conv", "MaxPool", "AveragePool":
+		case onnx.OpConv, onnx.OpMaxPool, onnx.OpAveragePool:
 			win, err := m.WindowOf(n)
 			if err != nil {
 				return nil, err
 			}
 			window(op, n, win, in(0), vals, out)
-		case "GlobalAveragePool":
+		case onnx.OpGlobalAveragePool:
 			x := in(0)
 			hw := x.Shape[2] * x.Shape[3]
 			for c := int64(0); c < x.Shape[0]*x.Shape[1]; c++ {
@@ -159,7 +159,7 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 				}
 				out.Data[c] = s / float64(hw)
 			}
-		case "LRN":
+		case onnx.OpLRN:
 			x := in(0)
 			size := onnx.IntOf(n, "size", 1)
 			alpha, beta, bias := float64(onnx.FloatOf(n, "alpha", 1e-4)), float64(onnx.FloatOf(n, "beta", 0.75)), float64(onnx.FloatOf(n, "bias", 1))
@@ -177,7 +177,7 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 					}
 				}
 			}
-		case "BatchNormalization":
+		case onnx.OpBatchNormalization:
 			x, sc, bi, mean, vr := in(0), in(1), in(2), in(3), in(4)
 			eps := float64(onnx.FloatOf(n, "epsilon", 1e-5))
 			C, hw := x.Shape[1], x.Shape[2]*x.Shape[3]
@@ -185,7 +185,7 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 				c := int64(i) / hw % C
 				out.Data[i] = (v-mean.Data[c])/math.Sqrt(vr.Data[c]+eps)*sc.Data[c] + bi.Data[c]
 			}
-		case "Concat":
+		case onnx.OpConcat:
 			axis := onnx.IntOf(n, "axis", 1)
 			outer := Size(outShape[:axis])
 			inner := Size(outShape[axis+1:])
@@ -198,7 +198,7 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 				}
 				at += d
 			}
-		case "Add", "Sub", "Mul", "Div", "Sum":
+		case onnx.OpAdd, onnx.OpSub, onnx.OpMul, onnx.OpDiv, onnx.OpSum:
 			for i := range out.Data {
 				acc := 0.0
 				for k := range n.GetInput() {
@@ -207,22 +207,22 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 					switch {
 					case k == 0:
 						acc = v
-					case op == "Add" || op == "Sum":
+					case op == onnx.OpAdd || op == onnx.OpSum:
 						acc += v
-					case op == "Sub":
+					case op == onnx.OpSub:
 						acc -= v
-					case op == "Mul":
+					case op == onnx.OpMul:
 						acc *= v
-					case op == "Div":
+					case op == onnx.OpDiv:
 						acc /= v
 					}
 				}
 				out.Data[i] = acc
 			}
-		case "Gemm", "MatMul":
+		case onnx.OpGemm, onnx.OpMatMul:
 			a, b := in(0), in(1)
 			alpha, transB := 1.0, int64(0)
-			if op == "Gemm" {
+			if op == onnx.OpGemm {
 				alpha, transB = float64(onnx.FloatOf(n, "alpha", 1)), onnx.IntOf(n, "transB", 0)
 			}
 			rows, inner, cols := a.Shape[0], a.Shape[1], outShape[1]
@@ -237,12 +237,12 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 						s += a.Data[r*inner+k] * w
 					}
 					out.Data[r*cols+c] = alpha * s
-					if op == "Gemm" && len(n.GetInput()) > 2 {
+					if op == onnx.OpGemm && len(n.GetInput()) > 2 {
 						out.Data[r*cols+c] += in(2).Data[broadcastIndex(c, []int64{cols}, in(2).Shape)]
 					}
 				}
 			}
-		case "Softmax":
+		case onnx.OpSoftmax:
 			x := in(0)
 			rows, cols := x.Shape[0], x.Shape[1]
 			for r := int64(0); r < rows; r++ {
@@ -260,7 +260,7 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 					out.Data[r*cols+int64(c)] /= s
 				}
 			}
-		case "Slice":
+		case onnx.OpSlice:
 			x := in(0)
 			sl, err := m.SliceOf(n, len(x.Shape))
 			if err != nil {
@@ -319,7 +319,7 @@ func window(op string, n *pb.NodeProto, w onnx.Window, x *Tensor, vals map[strin
 	group := onnx.IntOf(n, "group", 1)
 	includePad := onnx.IntOf(n, "count_include_pad", 0) == 1
 	var wt, bias *Tensor
-	if op == "Conv" {
+	if op == onnx.OpConv {
 		wt = vals[n.GetInput()[1]]
 		if len(n.GetInput()) > 2 {
 			bias = vals[n.GetInput()[2]]
@@ -332,7 +332,7 @@ func window(op string, n *pb.NodeProto, w onnx.Window, x *Tensor, vals map[strin
 				for ox := int64(0); ox < OW; ox++ {
 					y0, x0 := oy*int64(w.Strides[0])-int64(w.Pads[0]), ox*int64(w.Strides[1])-int64(w.Pads[1])
 					acc, count, best := 0.0, 0.0, math.Inf(-1)
-					if op == "AveragePool" && includePad {
+					if op == onnx.OpAveragePool && includePad {
 						hi := [2]int64{H + int64(w.Pads[2]), W + int64(w.Pads[3])}
 						count = float64((min(y0+kh, hi[0]) - y0) * (min(x0+kw, hi[1]) - x0))
 					}
@@ -343,15 +343,15 @@ func window(op string, n *pb.NodeProto, w onnx.Window, x *Tensor, vals map[strin
 								continue
 							}
 							switch op {
-							case "Conv":
+							case onnx.OpConv:
 								cin := C / group
 								g := m / (M / group)
 								for c := int64(0); c < cin; c++ {
 									acc += wt.Data[((m*cin+c)*kh+ky)*kw+kx] * x.Data[((b*C+g*cin+c)*H+yy)*W+xx]
 								}
-							case "MaxPool":
+							case onnx.OpMaxPool:
 								best = math.Max(best, x.Data[((b*C+m)*H+yy)*W+xx])
-							case "AveragePool":
+							case onnx.OpAveragePool:
 								acc += x.Data[((b*C+m)*H+yy)*W+xx]
 								if !includePad {
 									count++
@@ -361,14 +361,14 @@ func window(op string, n *pb.NodeProto, w onnx.Window, x *Tensor, vals map[strin
 					}
 					i := ((b*M+m)*OH+oy)*OW + ox
 					switch op {
-					case "Conv":
+					case onnx.OpConv:
 						if bias != nil {
 							acc += bias.Data[m]
 						}
 						out.Data[i] = acc
-					case "MaxPool":
+					case onnx.OpMaxPool:
 						out.Data[i] = best
-					case "AveragePool":
+					case onnx.OpAveragePool:
 						out.Data[i] = acc / count
 					}
 				}
