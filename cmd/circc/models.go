@@ -28,7 +28,7 @@ func runModels(e *env, args []string) int {
 		return modelAdd(e, args[1:])
 	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "test" && args[0] != "tensors") {
-		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--record [--force]] [--json] NAME\n       circc models add [--models DIR] --name NAME [--preset caffe|torchvision|tf] [flags] FILE.onnx")
+		fmt.Fprintln(e.stderr, "usage: circc models list [--models DIR]\n       circc models tensors [--models DIR] [--size H] NAME\n       circc models test [--models DIR] [--device cpu|cuda|cpu,cuda] [--record [--force]] [--json] NAME\n       circc models add [--models DIR] --name NAME [--preset caffe|torchvision|tf|lucid] [flags] FILE.onnx")
 		return exitUsage
 	}
 	fl := newFlags("models "+args[0], e.stderr)
@@ -241,6 +241,7 @@ var presets = map[string]models.Input{
 	"caffe":       {Channels: []string{"b", "g", "r"}, Scale: 255, Mean: []float64{104, 117, 123}},
 	"torchvision": {Channels: []string{"r", "g", "b"}, Scale: 1, Mean: []float64{0.485, 0.456, 0.406}, Std: []float64{0.229, 0.224, 0.225}},
 	"tf":          {Channels: []string{"r", "g", "b"}, Scale: 1, Mean: []float64{0.5, 0.5, 0.5}, Std: []float64{0.5, 0.5, 0.5}}, // RGB in [-1, 1]
+	"lucid":       {Channels: []string{"r", "g", "b"}, Scale: 255, Mean: []float64{117, 117, 117}},                              // Lucid's InceptionV1: RGB in [-117, 138]
 }
 
 // modelAdd registers a user's ONNX image network: its manifest, read from
@@ -250,7 +251,7 @@ func modelAdd(e *env, args []string) int {
 	root := fl.String("models", "", "the models folder to add to (default $"+models.EnvDir+", else $CIRCC_HOME/models: never the shipped one)")
 	name := fl.String("name", "", "the model's `NAME` in circuits and commands")
 	title := fl.String("title", "", "a line saying what the model is")
-	preset := fl.String("preset", "caffe", "preprocessing: caffe (BGR, 0-255, mean 104,117,123), torchvision (RGB, 0-1, ImageNet mean and std) or tf (RGB in [-1, 1])")
+	preset := fl.String("preset", "caffe", "preprocessing: caffe (BGR, 0-255, mean 104,117,123), torchvision (RGB, 0-1, ImageNet mean and std), tf (RGB in [-1, 1]) or lucid (RGB in [-117, 138], Lucid's InceptionV1)")
 	channels := fl.String("channels", "", "input channel order, e.g. bgr or rgb (overrides the preset)")
 	scale := fl.Float64("scale", 0, "pixel scale: 255 for 0-255, 1 for 0-1 (overrides the preset)")
 	mean := fl.String("mean", "", "per-channel means, comma-separated, in the input's channel order (overrides the preset)")
@@ -262,10 +263,10 @@ func modelAdd(e *env, args []string) int {
 	}
 	in, ok := presets[*preset]
 	if !ok {
-		return e.fail(badUsage(fmt.Errorf("no preset %q (presets: caffe, torchvision, tf)", *preset)))
+		return e.fail(badUsage(fmt.Errorf("no preset %q (presets: caffe, torchvision, tf, lucid)", *preset)))
 	}
 	if fl.NArg() != 1 || *name == "" {
-		fmt.Fprintln(e.stderr, "usage: circc models add [--models DIR] --name NAME [--force] [--preset caffe|torchvision|tf] [--channels bgr] [--scale S] [--mean a,b,c] [--std a,b,c] [--size N] FILE.onnx")
+		fmt.Fprintln(e.stderr, "usage: circc models add [--models DIR] --name NAME [--force] [--preset caffe|torchvision|tf|lucid] [--channels bgr] [--scale S] [--mean a,b,c] [--std a,b,c] [--size N] FILE.onnx")
 		return exitUsage
 	}
 	if _, builtin := models.Lookup(*name); builtin || !validModelName.MatchString(*name) {

@@ -178,7 +178,12 @@ func TF2ONNX() (*Graph, error) {
 	c1 := g.tfNode("model/conv1/Relu", onnx.OpRelu, []string{g.tfConv("model/conv1", nchw, 3, 24, 3, 2)})
 	c2 := g.tfNode("model/conv2/Relu", onnx.OpRelu, []string{g.tfConv("model/conv2", c1, 24, 32, 3, 1)})
 	pool := g.tfNode("model/pool/MaxPool", onnx.OpMaxPool, []string{c2}, onnx.AttrInts("kernel_shape", 2, 2), onnx.AttrInts("strides", 2, 2))
-	c3 := g.tfNode("model/conv3/Relu", onnx.OpRelu, []string{g.tfConv("model/conv3", pool, 32, 48, 3, 1)})
+	// An Inception-style block as Lucid's InceptionV1 names it: the Concat
+	// op is the layer (mixed3b), its output mixed3b:0.
+	b1 := g.tfNode("mixed3b_1x1", onnx.OpRelu, []string{g.tfConv("mixed3b_1x1_pre", pool, 32, 16, 1, 1)})
+	b3 := g.tfNode("mixed3b_3x3", onnx.OpRelu, []string{g.tfConv("mixed3b_3x3_pre", pool, 32, 16, 3, 1)})
+	mixed := g.tfNode("mixed3b", onnx.OpConcat, []string{b1, b3}, onnx.AttrInt("axis", 1))
+	c3 := g.tfNode("model/conv3/Relu", onnx.OpRelu, []string{g.tfConv("model/conv3", mixed, 32, 48, 3, 1)})
 	nhwc := g.tfNode("model/conv3/Relu__20", onnx.OpTranspose, []string{c3}, onnx.AttrInts("perm", 0, 2, 3, 1))
 	mean := g.tfNode("model/gap/Mean", onnx.OpReduceMean, []string{nhwc}, onnx.AttrInts("axes", 1, 2), onnx.AttrInt("keepdims", 0))
 	mm := g.tfNode("model/dense/MatMul", onnx.OpMatMul, []string{mean, g.weight(48, 10)})

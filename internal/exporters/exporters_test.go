@@ -43,6 +43,9 @@ func TestExporterGraphs(t *testing.T) {
 				}
 			}
 			t.Logf("layers: %s", strings.Join(names, " "))
+			if g.NHWC && !slices.Contains(names, "mixed3b") {
+				t.Errorf("Lucid's layer name mixed3b is not a layer: %v", names)
+			}
 			for _, want := range []string{g.From, g.To, g.Deep} {
 				if !slices.Contains(tensors, want) {
 					t.Errorf("%s is not among the layers %v", want, tensors)
