@@ -65,6 +65,14 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 			if p := PermOf(n, 4); !slices.Equal(p, []int64{0, 3, 1, 2}) && !slices.Equal(p, []int64{0, 2, 3, 1}) {
 				continue // the field ends here
 			}
+		case FieldLeadingAxes:
+			axes := attrInts64(n, "axes")
+			if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
+				axes, _ = m.Int64s(ins[1])
+			}
+			if len(axes) == 0 || slices.ContainsFunc(axes, func(a int64) bool { return a < 0 || a > 1 }) {
+				continue // the field ends here
+			}
 		case FieldPicksChannels:
 			if attrInt64(n, "axis", 0) != 1 {
 				continue // the field ends here

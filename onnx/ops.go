@@ -59,6 +59,7 @@ const (
 	FieldWindow                         // a sliding window (WindowOf)
 	FieldPicksChannels                  // Gather on the channel axis keeps positions; any other axis ends the field
 	FieldMovesChannels                  // a Transpose between NHWC and NCHW keeps positions; any other order ends the field
+	FieldLeadingAxes                    // Unsqueeze or Squeeze of the batch or channel axis keeps positions; of any other, ends the field
 )
 
 // ProbeRole is what an operator's output is to the layer list of a network.
@@ -113,6 +114,7 @@ const (
 	GradPad
 	GradTranspose
 	GradReduceMean
+	GradGather
 )
 
 // OpInfo is everything circc knows of one operator.
@@ -159,11 +161,11 @@ var Ops = map[string]OpInfo{
 	OpFlatten:            {shape: flattenShape, Probe: ProbePasses, Grad: GradReshape},
 	OpReshape:            {shape: reshapeShape, Probe: ProbePasses, Grad: GradReshape},
 	OpReduceMean:         {shape: reduceShape, Probe: ProbePasses, Grad: GradReduceMean},
-	OpSqueeze:            {shape: squeezeShape, Probe: ProbePasses, Grad: GradReshape},
-	OpUnsqueeze:          {shape: unsqueezeShape, Probe: ProbePasses, Grad: GradReshape},
+	OpSqueeze:            {shape: squeezeShape, Field: FieldLeadingAxes, Probe: ProbePasses, Grad: GradReshape},
+	OpUnsqueeze:          {shape: unsqueezeShape, Field: FieldLeadingAxes, Probe: ProbePasses, Grad: GradReshape},
 	OpGemm:               {shape: gemmShape, Probe: ProbePasses, Grad: GradProduct},
 	OpMatMul:             {shape: matMulShape, Probe: ProbePasses, Grad: GradProduct},
-	OpGather:             {shape: gatherShape, Field: FieldPicksChannels, Probe: ProbePasses},
+	OpGather:             {shape: gatherShape, Field: FieldPicksChannels, Probe: ProbePasses, Grad: GradGather},
 	OpConstant:           {shape: constantShape, Probe: ProbePasses},
 	OpSlice:              {shape: sliceShape, Grad: GradSlice},
 	OpTranspose:          {shape: transposeShape, Field: FieldMovesChannels, Probe: ProbePasses, Grad: GradTranspose},

@@ -261,10 +261,13 @@ func gatherShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]in
 		return nil, err
 	}
 	axis := attrInt64(n, "axis", 0)
-	if axis < 1 || int(axis) >= len(x) || len(idx) != 1 {
-		return nil, nodeError(n, "only Gather on a channel or spatial axis with a list of indices is supported")
+	if axis < 1 || int(axis) >= len(x) || len(idx) > 1 {
+		return nil, nodeError(n, "only Gather on a channel or spatial axis with one index or a list of indices is supported")
 	}
 	out := append([]int64(nil), x...)
+	if len(idx) == 0 { // one index: the axis goes (torchvision's x[:, 0])
+		return append(out[:axis], out[axis+1:]...), nil
+	}
 	out[axis] = idx[0]
 	return out, nil
 }

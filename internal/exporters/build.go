@@ -134,7 +134,7 @@ func MobileNetV3() (*Graph, error) {
 }
 
 // All builds every test graph, one per family.
-var All = []func() (*Graph, error){MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX}
+var All = []func() (*Graph, error){GoogLeNet, MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX}
 
 // InputShape is the graph's input shape for a batch of n, NCHW: an NHWC
 // graph's once its input is made NCHW (onnx.Model.ToNCHWInput, which
@@ -346,4 +346,56 @@ func DenseNet() (*Graph, error) {
 	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
 	return &Graph{Family: "DenseNet-121 (torchvision, TorchScript exporter, batch norm between layers)", Data: data, Input: "input", Size: 224,
 		From: pool0, To: t, Deep: pool}, err
+}
+
+// scalar adds a constant of one value (shape [1], as the TorchScript
+// exporter folds a Python float).
+func (g *graph) scalar(name string, v float32) string {
+	g.g.Initializer = append(g.g.Initializer, onnx.FloatTensor(name, "", []int{1}, []float32{v}))
+	return name
+}
+
+// GoogLeNet is torchvision's GoogLeNet (with its pretrained weights'
+// transform_input: each channel taken by Gather, unsqueezed, scaled and
+// shifted, concatenated back) up to inception3a as torch.onnx.export
+// (TorchScript) writes it at opset 17: batch norms folded, max pools with
+// ceil_mode, the four branches concatenated; widths divided by 4, a
+// 224-pixel input with a free batch.
+func GoogLeNet() (*Graph, error) {
+	g := newGraph("main_graph", 17)
+	mean, std := []float32{0.485, 0.456, 0.406}, []float32{0.229, 0.224, 0.225}
+	var chans []string
+	for c := range 3 {
+		idx := fmt.Sprintf("/Constant_%d_output_0", c)
+		g.g.Initializer = append(g.g.Initializer, &pb.TensorProto{Name: proto.String(idx), DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: []int64{int64(c)}})
+		x := g.node(fmt.Sprintf("/Gather_%d", c), onnx.OpGather, []string{"x", idx}, onnx.AttrInt("axis", 1))
+		x = g.node(fmt.Sprintf("/Unsqueeze_%d", c), onnx.OpUnsqueeze, []string{x, g.ints(fmt.Sprintf("/Unsqueeze_%d_axes", c), 1)})
+		x = g.node(fmt.Sprintf("/Mul_%d", c), onnx.OpMul, []string{x, g.scalar(fmt.Sprintf("/Constant_%d_scale", c), std[c]/0.5)})
+		chans = append(chans, g.node(fmt.Sprintf("/Add_%d", c), onnx.OpAdd, []string{x, g.scalar(fmt.Sprintf("/Constant_%d_shift", c), (mean[c]-0.5)/0.5)}))
+	}
+	x := g.node("/Concat", onnx.OpConcat, chans, onnx.AttrInt("axis", 1))
+	basic := func(path, in string, cin, cout, k, stride int) string {
+		return g.node(path+"/relu", onnx.OpRelu, []string{g.conv(path+"/conv", in, cin, cout, k, stride, 1)})
+	}
+	pool := func(path, in string, k, stride int) string {
+		return g.node(path, onnx.OpMaxPool, []string{in}, onnx.AttrInts("kernel_shape", int64(k), int64(k)), onnx.AttrInts("strides", int64(stride), int64(stride)),
+			onnx.AttrInts("pads", 0, 0, 0, 0), onnx.AttrInt("ceil_mode", 1))
+	}
+	c1 := basic("/conv1", x, 3, 16, 7, 2)
+	p1 := pool("/maxpool1", c1, 3, 2)
+	c3 := basic("/conv3", basic("/conv2", p1, 16, 16, 1, 1), 16, 48, 3, 1)
+	p2 := pool("/maxpool2", c3, 3, 2)
+	b1 := basic("/inception3a/branch1", p2, 48, 16, 1, 1)
+	b2 := basic("/inception3a/branch2/branch2.1", basic("/inception3a/branch2/branch2.0", p2, 48, 24, 1, 1), 24, 32, 3, 1)
+	b3 := basic("/inception3a/branch3/branch3.1", basic("/inception3a/branch3/branch3.0", p2, 48, 4, 1, 1), 4, 8, 3, 1)
+	bp := g.node("/inception3a/branch4/branch4.0", onnx.OpMaxPool, []string{p2}, onnx.AttrInts("kernel_shape", 3, 3), onnx.AttrInts("strides", 1, 1),
+		onnx.AttrInts("pads", 1, 1, 1, 1), onnx.AttrInt("ceil_mode", 1))
+	b4 := basic("/inception3a/branch4/branch4.1", bp, 48, 8, 1, 1)
+	mixed := g.node("/inception3a", onnx.OpConcat, []string{b1, b2, b3, b4}, onnx.AttrInt("axis", 1))
+	gap := g.node("/avgpool", onnx.OpGlobalAveragePool, []string{mixed})
+	flat := g.node("", onnx.OpFlatten, []string{gap}, onnx.AttrInt("axis", 1))
+	logits := g.node("/fc", onnx.OpGemm, []string{flat, g.weight(10, 64), g.weight(10)}, onnx.AttrInt("transB", 1))
+	data, err := g.model("x", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
+	return &Graph{Family: "GoogLeNet (torchvision, TorchScript exporter, transform_input)", Data: data, Input: "x", Size: 224,
+		From: p2, To: mixed, Deep: mixed}, err
 }

@@ -135,6 +135,16 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 				}
 				out.Data[o] += v / count
 			}
+		case onnx.OpGather: // one index, or a list of one, on the channel axis
+			x := in(0)
+			idx, err := m.Int64s(n.GetInput()[1])
+			if err != nil || len(idx) != 1 || onnx.IntOf(n, "axis", 0) != 1 {
+				return nil, fmt.Errorf("eval64: Gather of %v on axis %d", idx, onnx.IntOf(n, "axis", 0))
+			}
+			hw := x.Shape[2] * x.Shape[3]
+			for b := int64(0); b < x.Shape[0]; b++ {
+				copy(out.Data[b*hw:(b+1)*hw], x.Data[(b*x.Shape[1]+idx[0])*hw:])
+			}
 		case onnx.OpErf:
 			for i, v := range in(0).Data {
 				out.Data[i] = math.Erf(v)

@@ -362,6 +362,27 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 		}
 		spread := b.op(onnx.OpExpand, nil, g, b.ints(append([]int64{1}, s[1:]...)...))
 		out[x] = b.op(onnx.OpMul, nil, spread, b.scalar(1/float32(count)))
+	case onnx.GradGather: // one channel picked: its gradient put back in place, zeros elsewhere
+		s := b.shapes[x]
+		axis := int(onnx.IntOf(n, "axis", 0))
+		idx, err := b.m.Int64s(ins[1])
+		if err != nil || len(idx) != 1 || axis < 1 || axis >= len(s) {
+			return nil, fmt.Errorf("node %s (Gather): gradients only through one constant index of a channel or spatial axis", name)
+		}
+		k := idx[0]
+		if k < 0 {
+			k += s[axis]
+		}
+		if len(b.shapes[n.GetOutput()[0]]) < len(s) { // a scalar index drops the axis: put it back
+			if b.opset >= 13 {
+				g = b.op(onnx.OpUnsqueeze, nil, g, b.ints(int64(axis)))
+			} else {
+				g = b.op(onnx.OpUnsqueeze, []*pb.AttributeProto{onnx.AttrInts("axes", int64(axis))}, g)
+			}
+		}
+		pads := make([]int64, 2*len(s))
+		pads[axis], pads[len(s)+axis] = k, s[axis]-1-k
+		out[x] = b.op(onnx.OpPad, nil, g, b.ints(pads...))
 	case onnx.GradSoftmax:
 		s := b.shapes[x]
 		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])
