@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"slices"
 	"sort"
 
 	"github.com/spf13/afero"
@@ -267,21 +268,31 @@ func ValueInfo(name string, shape []int64) *pb.ValueInfoProto {
 // order, with their inferred shapes, and removes the nodes and initializers
 // that none of them needs (a sweep of mixed3b does not pay for mixed5b).
 func (m *Model) SetOutputs(input []int64, names ...string) error {
-	shapes, err := m.Shapes(input)
-	if err != nil {
-		return err
-	}
+	// Cut first: what lies beyond the outputs (a classifier whose sizes
+	// fit only the full-size input) need not fit this input.
 	g := m.P.GetGraph()
+	old := g.Output
 	g.Output = nil
 	for _, n := range names {
-		s, ok := shapes[n]
-		if !ok {
-			return fmt.Errorf("the model has no tensor %q", n)
-		}
-		g.Output = append(g.Output, ValueInfo(n, s))
+		g.Output = append(g.Output, &pb.ValueInfoProto{Name: proto.String(n)})
 	}
+	keep := slices.Clone(g.Node)
 	m.DropDeadNodes()
-	return nil
+	shapes, err := m.Shapes(input)
+	if err == nil {
+		for i, n := range names {
+			s, ok := shapes[n]
+			if !ok {
+				err = fmt.Errorf("the model has no tensor %q", n)
+				break
+			}
+			g.Output[i] = ValueInfo(n, s)
+		}
+	}
+	if err != nil {
+		g.Output, g.Node = old, keep
+	}
+	return err
 }
 
 // AddOutputs adds the named tensors to the graph's outputs.

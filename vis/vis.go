@@ -76,6 +76,11 @@ func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Optio
 		return nil, err
 	}
 	inC := int64(len(in.Src))
+	// Only the network up to the target: a head sized for the full input
+	// (a classifier after Flatten) need not fit this one.
+	if err := c.SetOutputs([]int64{1, inC, int64(n), int64(n)}, target); err != nil {
+		return nil, err
+	}
 	// The objective reads the centre cells alone: the network needs only
 	// the window of the image their fields cover (the gradient outside it
 	// is zero), which halves the work at 128×128 for mixed3b.

@@ -25,7 +25,8 @@ func newGraph(name string, seed int64) *graph {
 	return &graph{g: &pb.GraphProto{Name: proto.String(name)}, rng: rand.New(rand.NewSource(seed)), shapes: map[string][]int64{}, aten: map[string]int{}}
 }
 
-// weight adds a seeded random initializer (He-scaled by fan-in) under an
+// weight adds a seeded random initializer (He-scaled by fan-in; a bias
+// small) under an
 // exporter's generated name.
 func (g *graph) weight(dims ...int) string {
 	g.params++
@@ -37,9 +38,13 @@ func (g *graph) weight(dims ...int) string {
 			fan *= d
 		}
 	}
+	scale := math.Sqrt(2 / float64(max(fan, 1))) // He: activations keep their size through the layers
+	if len(dims) == 1 {
+		scale = 0.1 // a bias, small beside the weighted sum
+	}
 	v := make([]float32, n)
 	for i := range v {
-		v[i] = float32(g.rng.NormFloat64() * 1.4 / float64(max(fan, 1)) * 1.2)
+		v[i] = float32(g.rng.NormFloat64() * scale)
 	}
 	g.g.Initializer = append(g.g.Initializer, onnx.FloatTensor(name, "", dims, v))
 	return name
@@ -134,7 +139,7 @@ func MobileNetV3() (*Graph, error) {
 }
 
 // All builds every test graph, one per family.
-var All = []func() (*Graph, error){GoogLeNet, MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX}
+var All = []func() (*Graph, error){AlexNet, VGG16, GoogLeNet, InceptionV3, MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX}
 
 // InputShape is the graph's input shape for a batch of n, NCHW: an NHWC
 // graph's once its input is made NCHW (onnx.Model.ToNCHWInput, which
@@ -398,4 +403,98 @@ func GoogLeNet() (*Graph, error) {
 	data, err := g.model("x", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
 	return &Graph{Family: "GoogLeNet (torchvision, TorchScript exporter, transform_input)", Data: data, Input: "x", Size: 224,
 		From: p2, To: mixed, Deep: mixed}, err
+}
+
+// convAt adds a convolution with its own kernel, strides and pads (rows,
+// columns), bias included, as the TorchScript exporter writes any Conv2d.
+func (g *graph) convAt(path, in string, cin, cout, kh, kw, stride int, pads ...int64) string {
+	return g.node(path, onnx.OpConv, []string{in, g.weight(cout, cin, kh, kw), g.weight(cout)},
+		onnx.AttrInts("kernel_shape", int64(kh), int64(kw)), onnx.AttrInts("strides", int64(stride), int64(stride)),
+		onnx.AttrInts("pads", pads...), onnx.AttrInts("dilations", 1, 1), onnx.AttrInt("group", 1))
+}
+
+func (g *graph) maxPool(path, in string, k, stride int, pad int64, ceil int64) string {
+	return g.node(path, onnx.OpMaxPool, []string{in}, onnx.AttrInts("kernel_shape", int64(k), int64(k)), onnx.AttrInts("strides", int64(stride), int64(stride)),
+		onnx.AttrInts("pads", pad, pad, pad, pad), onnx.AttrInt("ceil_mode", ceil))
+}
+
+// classifier adds torchvision's head after a 4-D map: Flatten and Linear
+// layers with ReLU between (Dropout is gone at export, in eval mode).
+func (g *graph) classifier(in string, features int) string {
+	flat := g.node("", onnx.OpFlatten, []string{in}, onnx.AttrInt("axis", 1))
+	h := g.node("/classifier/classifier.2", onnx.OpRelu, []string{g.node("/classifier/classifier.1", onnx.OpGemm, []string{flat, g.weight(32, features), g.weight(32)}, onnx.AttrInt("transB", 1))})
+	return g.node("/classifier/classifier.4", onnx.OpGemm, []string{h, g.weight(10, 32), g.weight(10)}, onnx.AttrInt("transB", 1))
+}
+
+// AlexNet is torchvision's AlexNet as torch.onnx.export (TorchScript)
+// writes it at opset 17: an 11×11 stride-4 convolution, overlapping max
+// pools, the adaptive average pool to 6×6 (an AveragePool of 1 at 224
+// px), Flatten and Linear layers; widths divided by 4.
+func AlexNet() (*Graph, error) {
+	g := newGraph("main_graph", 19)
+	c1 := g.node("/features/features.1", onnx.OpRelu, []string{g.convAt("/features/features.0", "input", 3, 16, 11, 11, 4, 2, 2, 2, 2)})
+	p1 := g.maxPool("/features/features.2", c1, 3, 2, 0, 0)
+	c2 := g.node("/features/features.4", onnx.OpRelu, []string{g.convAt("/features/features.3", p1, 16, 48, 5, 5, 1, 2, 2, 2, 2)})
+	p2 := g.maxPool("/features/features.5", c2, 3, 2, 0, 0)
+	c3 := g.node("/features/features.7", onnx.OpRelu, []string{g.convAt("/features/features.6", p2, 48, 96, 3, 3, 1, 1, 1, 1, 1)})
+	c4 := g.node("/features/features.9", onnx.OpRelu, []string{g.convAt("/features/features.8", c3, 96, 64, 3, 3, 1, 1, 1, 1, 1)})
+	c5 := g.node("/features/features.11", onnx.OpRelu, []string{g.convAt("/features/features.10", c4, 64, 64, 3, 3, 1, 1, 1, 1, 1)})
+	p5 := g.maxPool("/features/features.12", c5, 3, 2, 0, 0)
+	avg := g.node("/avgpool", onnx.OpAveragePool, []string{p5}, onnx.AttrInts("kernel_shape", 1, 1), onnx.AttrInts("strides", 1, 1))
+	logits := g.classifier(avg, 64*6*6)
+	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
+	return &Graph{Family: "AlexNet (torchvision, TorchScript exporter)", Data: data, Input: "input", Size: 224, From: p2, To: c3, Deep: c5}, err
+}
+
+// VGG16 is torchvision's VGG-16 first three stages as torch.onnx.export
+// (TorchScript) writes them at opset 17: 3×3 convolutions with ReLU and
+// 2×2 max pools; widths divided by 4 (channels 16, 32, 64), the head
+// after the third stage's pool.
+func VGG16() (*Graph, error) {
+	g := newGraph("main_graph", 23)
+	x, c, k := "input", 3, 0
+	var outs []string
+	for stage, w := range []int{16, 32, 64} {
+		for range []int{0, 1, 2}[:2+stage/2] {
+			x = g.node(fmt.Sprintf("/features/features.%d", k+1), onnx.OpRelu, []string{g.convAt(fmt.Sprintf("/features/features.%d", k), x, c, w, 3, 3, 1, 1, 1, 1, 1)})
+			c, k = w, k+2
+			outs = append(outs, x)
+		}
+		x = g.maxPool(fmt.Sprintf("/features/features.%d", k), x, 2, 2, 0, 0)
+		k++
+	}
+	gap := g.node("/avgpool", onnx.OpGlobalAveragePool, []string{x})
+	logits := g.classifier(gap, 64)
+	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
+	return &Graph{Family: "VGG-16 (torchvision, TorchScript exporter)", Data: data, Input: "input", Size: 224, From: outs[1], To: outs[3], Deep: outs[len(outs)-1]}, err
+}
+
+// InceptionV3 is torchvision's Inception-v3 stem and one Inception-C
+// style block as torch.onnx.export (TorchScript) writes them at opset 17:
+// folded batch norms, asymmetric 1×7
+// and 7×1 convolutions, an average-pool branch that excludes padding;
+// widths divided by 8, a 299-pixel input.
+func InceptionV3() (*Graph, error) {
+	g := newGraph("main_graph", 29)
+	basic := func(path, in string, cin, cout, kh, kw, stride int, pads ...int64) string {
+		return g.node(path+"/relu", onnx.OpRelu, []string{g.convAt(path+"/conv", in, cin, cout, kh, kw, stride, pads...)})
+	}
+	c1 := basic("/Conv2d_1a_3x3", "x", 3, 8, 3, 3, 2, 0, 0, 0, 0)
+	c2 := basic("/Conv2d_2a_3x3", c1, 8, 8, 3, 3, 1, 0, 0, 0, 0)
+	c3 := basic("/Conv2d_2b_3x3", c2, 8, 16, 3, 3, 1, 1, 1, 1, 1)
+	p1 := g.maxPool("/maxpool1", c3, 3, 2, 0, 0)
+	c4 := basic("/Conv2d_3b_1x1", p1, 16, 24, 1, 1, 1, 0, 0, 0, 0)
+	b1 := basic("/Mixed_6b/branch1x1", c4, 24, 24, 1, 1, 1, 0, 0, 0, 0)
+	b7 := basic("/Mixed_6b/branch7x7_1", c4, 24, 16, 1, 1, 1, 0, 0, 0, 0)
+	b7 = basic("/Mixed_6b/branch7x7_2", b7, 16, 16, 1, 7, 1, 0, 3, 0, 3)
+	b7 = basic("/Mixed_6b/branch7x7_3", b7, 16, 24, 7, 1, 1, 3, 0, 3, 0)
+	bp := g.node("/Mixed_6b/avg_pool2d", onnx.OpAveragePool, []string{c4}, onnx.AttrInts("kernel_shape", 3, 3), onnx.AttrInts("strides", 1, 1),
+		onnx.AttrInts("pads", 1, 1, 1, 1), onnx.AttrInt("count_include_pad", 0))
+	bp = basic("/Mixed_6b/branch_pool", bp, 24, 24, 1, 1, 1, 0, 0, 0, 0)
+	mixed := g.node("/Mixed_6b", onnx.OpConcat, []string{b1, b7, bp}, onnx.AttrInt("axis", 1))
+	gap := g.node("/avgpool", onnx.OpGlobalAveragePool, []string{mixed})
+	flat := g.node("", onnx.OpFlatten, []string{gap}, onnx.AttrInt("axis", 1))
+	logits := g.node("/fc", onnx.OpGemm, []string{flat, g.weight(10, 72), g.weight(10)}, onnx.AttrInt("transB", 1))
+	data, err := g.model("x", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(299), dim(299)}, logits, 17)
+	return &Graph{Family: "Inception-v3 (torchvision, TorchScript exporter)", Data: data, Input: "x", Size: 299, From: c4, To: mixed, Deep: mixed}, err
 }

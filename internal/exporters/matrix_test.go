@@ -22,6 +22,7 @@ import (
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/onnx/eval64"
 	"github.com/circc/circc/onnx/grad"
+	pb "github.com/circc/circc/onnx/onnxpb"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/runtime"
 	"github.com/circc/circc/verify"
@@ -84,7 +85,8 @@ func matrixRow(t *testing.T, g *Graph) map[string]string {
 	mark := func(col string, err error) {
 		cells[col] = "✓"
 		if err != nil {
-			cells[col] = "✗ " + strings.ReplaceAll(err.Error(), "|", "/")
+			msg := regexp.MustCompile(`\S*curves\.circ(:\d+:\d+)?`).ReplaceAllString(err.Error(), "curves.circ") // no temporary folder
+			cells[col] = "✗ " + strings.ReplaceAll(msg, "|", "/")
 			t.Logf("%s, %s: %v", g.Family, col, err)
 		}
 	}
@@ -171,6 +173,9 @@ func checkSearch(t *testing.T, data []byte, man *models.Manifest) error {
 	}
 	src = regexp.MustCompile(`(?m)^(match \S+ to) inceptionv1\.\S+( using \w+)$`).ReplaceAll(src, []byte("$1 exported.*$2"))
 	src = regexp.MustCompile(`(?m)^(expect|replace|ablate|set) .*$`).ReplaceAll(src, nil)
+	// The circuit takes the model's input size (299 for Inception-v3):
+	// a circuit and its model read one image.
+	src = regexp.MustCompile(`size 224x224`).ReplaceAll(src, []byte(fmt.Sprintf("size %dx%d", man.Input.Size[0], man.Input.Size[1])))
 	file := filepath.Join(dir, "curves.circ")
 	os.WriteFile(file, src, 0o644)
 	fs := afero.NewOsFs()
@@ -239,6 +244,15 @@ func checkImpulses(m *onnx.Model, g *Graph) error {
 		case "Relu", "HardSwish", "HardSigmoid", "Sigmoid", "Tanh", "Clip", "Erf", "LRN":
 			identity := "Identity"
 			n.OpType, n.Attribute, n.Input = &identity, nil, n.Input[:1]
+		case "MaxPool": // as the articles read it: the average of its window, padding counted
+			average := "AveragePool"
+			var keep []*pb.AttributeProto
+			for _, a := range n.GetAttribute() {
+				if a.GetName() != "storage_order" && a.GetName() != "dilations" {
+					keep = append(keep, a)
+				}
+			}
+			n.OpType, n.Attribute = &average, append(keep, onnx.AttrInt("count_include_pad", 1))
 		}
 	}
 	bytes, err := sub.Bytes()
@@ -293,7 +307,7 @@ func checkImpulses(m *onnx.Model, g *Graph) error {
 
 // checkGradient compares the gradient of Σ seed·Deep with central
 // differences of the forward pass computed in float64 by package eval64,
-// along a random direction, on a 96-pixel input (onnx/grad checks every
+// along random directions, on a 96-pixel input (onnx/grad checks every
 // op the same way).
 func checkGradient(m *onnx.Model, g *Graph) error {
 	const side = 96
@@ -324,9 +338,9 @@ func checkGradient(m *onnx.Model, g *Graph) error {
 	defer gs.Close()
 	rng := rand.New(rand.NewSource(1))
 	n := int(eval64.Size(shape))
-	x, d := make([]float32, n), make([]float64, n)
+	x := make([]float32, n)
 	for i := range x {
-		x[i], d[i] = float32(rng.NormFloat64()), rng.NormFloat64()
+		x[i] = float32(rng.NormFloat64())
 	}
 	ts := shapes[g.Deep]
 	seed := make([]float32, eval64.Size(ts))
@@ -337,37 +351,48 @@ func checkGradient(m *onnx.Model, g *Graph) error {
 	if err != nil {
 		return err
 	}
-	dot := 0.0
-	for i, v := range out[0].Data {
-		dot += float64(v) * d[i]
-	}
-	const eps = 1e-6 // small: fewer max-pool and ReLU switches within a step
-	obj := func(sign float64) (float64, error) {
-		y := make([]float64, n)
-		for i := range y {
-			y[i] = float64(x[i]) + sign*eps*d[i]
+	// Three directions, the median judged: a step may cross one ReLU's
+	// or max pool's switch, which one direction then shows.
+	var errs []float64
+	for range 3 {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = rng.NormFloat64()
 		}
-		vals, err := eval64.Eval(c, y, shape)
+		dot := 0.0
+		for i, v := range out[0].Data {
+			dot += float64(v) * d[i]
+		}
+		const eps = 1e-6
+		obj := func(sign float64) (float64, error) {
+			y := make([]float64, n)
+			for i := range y {
+				y[i] = float64(x[i]) + sign*eps*d[i]
+			}
+			vals, err := eval64.Eval(c, y, shape)
+			if err != nil {
+				return 0, err
+			}
+			s := 0.0
+			for i, v := range vals[g.Deep].Data {
+				s += v * float64(seed[i])
+			}
+			return s, nil
+		}
+		plus, err := obj(1)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		s := 0.0
-		for i, v := range vals[g.Deep].Data {
-			s += v * float64(seed[i])
+		minus, err := obj(-1)
+		if err != nil {
+			return err
 		}
-		return s, nil
+		fd := (plus - minus) / (2 * eps)
+		errs = append(errs, math.Abs(dot-fd)/math.Max(math.Abs(fd), 1e-12))
 	}
-	plus, err := obj(1)
-	if err != nil {
-		return err
-	}
-	minus, err := obj(-1)
-	if err != nil {
-		return err
-	}
-	fd := (plus - minus) / (2 * eps)
-	if rel := math.Abs(dot-fd) / math.Max(math.Abs(fd), 1e-12); rel > 1e-3 {
-		return fmt.Errorf("the gradient differs from finite differences by %.2g", rel)
+	slices.Sort(errs)
+	if errs[1] > 1e-4 {
+		return fmt.Errorf("the gradient differs from finite differences by %.2g (median of three directions)", errs[1])
 	}
 	return nil
 }
@@ -382,20 +407,23 @@ func checkVis(m *onnx.Model, man *models.Manifest, g *Graph) error {
 	}
 	const size = 96
 	first := []int{0, 1, 2, 3, 4, 5, 6, 7}
-	start, err := vis.Visualize(m, in, g.To, first, vis.Options{Size: size, Steps: 1, Seed: 1})
+	// Without transformation robustness: on these shallow, random maps a
+	// jittered objective can lose a unit with a small receptive field; the
+	// check is that the gradients reach the image and the optimiser climbs.
+	start, err := vis.Visualize(m, in, g.To, first, vis.Options{Size: size, Steps: 1, Seed: 1, NoTransforms: true})
 	if err != nil {
 		return err
 	}
 	best := slices.Clone(first)
 	slices.SortStableFunc(best, func(a, b int) int { return cmp.Compare(start.Response[b], start.Response[a]) })
 	best = best[:2]
-	res, err := vis.Visualize(m, in, g.To, best, vis.Options{Size: size, Steps: 32, Seed: 1})
+	res, err := vis.Visualize(m, in, g.To, best, vis.Options{Size: size, Steps: 64, Seed: 1, NoTransforms: true})
 	if err != nil {
 		return err
 	}
 	for i, ch := range best {
 		if !(res.Response[i] > start.Response[ch]) {
-			return fmt.Errorf("unit %d: %.3g after 32 steps, %.3g at the start", ch, res.Response[i], start.Response[ch])
+			return fmt.Errorf("unit %d: %.3g after 64 steps, %.3g at the start", ch, res.Response[i], start.Response[ch])
 		}
 	}
 	return nil

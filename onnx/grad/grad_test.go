@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -327,10 +328,18 @@ func TestExporterGraphsAgainstFiniteDifferences(t *testing.T) {
 			if err := m.SetOutputs(shape, g.Deep); err != nil {
 				t.Fatal(err)
 			}
-			worst := checkDirections(t, m, random(shape[1]*shape[2]*shape[3], 1, rng), shape, []string{g.Deep}, 1e-6, 2, rng)[g.Deep]
-			t.Logf("%s: worst relative error %.2g", g.Deep, worst)
-			if worst > 1e-3 {
-				t.Errorf("%s: the gradient differs from finite differences by %.2g", g.Deep, worst)
+			// Three directions, the median judged: these nets are piecewise
+			// smooth, and a step may cross one ReLU's, max pool's or hard
+			// activation's switch, which one direction then shows.
+			x := random(shape[1]*shape[2]*shape[3], 1, rng)
+			var errs []float64
+			for range 3 {
+				errs = append(errs, checkDirections(t, m, x, shape, []string{g.Deep}, 1e-6, 1, rng)[g.Deep])
+			}
+			slices.Sort(errs)
+			t.Logf("%s: relative errors %.2g", g.Deep, errs)
+			if errs[1] > 1e-4 {
+				t.Errorf("%s: the gradient differs from finite differences by %.2g (median of three directions)", g.Deep, errs[1])
 			}
 		})
 	}
