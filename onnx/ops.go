@@ -115,6 +115,7 @@ const (
 	GradTranspose
 	GradReduceMean
 	GradGather
+	GradClip
 )
 
 // OpInfo is everything circc knows of one operator.
@@ -136,7 +137,7 @@ type OpInfo struct {
 // Ops is the table of the operators circc reads in a graph.
 var Ops = map[string]OpInfo{
 	OpRelu:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradRelu, Channelwise: true},
-	OpClip:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Channelwise: true},
+	OpClip:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradClip, Channelwise: true},
 	OpSigmoid:            {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradSigmoid, Channelwise: true},
 	OpTanh:               {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradTanh, Channelwise: true},
 	OpHardSigmoid:        {shape: sameShape, Field: FieldKeeps, Probe: ProbeMap, Linear: LinearIdentity, Grad: GradHardSigmoid, Channelwise: true},

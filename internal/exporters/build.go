@@ -139,7 +139,7 @@ func MobileNetV3() (*Graph, error) {
 }
 
 // All builds every test graph, one per family.
-var All = []func() (*Graph, error){AlexNet, VGG16, GoogLeNet, InceptionV3, MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX}
+var All = []func() (*Graph, error){AlexNet, VGG16, GoogLeNet, InceptionV3, MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX, RegNet, KerasMobileNetV2}
 
 // InputShape is the graph's input shape for a batch of n, NCHW: an NHWC
 // graph's once its input is made NCHW (onnx.Model.ToNCHWInput, which
@@ -497,4 +497,66 @@ func InceptionV3() (*Graph, error) {
 	logits := g.node("/fc", onnx.OpGemm, []string{flat, g.weight(10, 72), g.weight(10)}, onnx.AttrInt("transB", 1))
 	data, err := g.model("x", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(299), dim(299)}, logits, 17)
 	return &Graph{Family: "Inception-v3 (torchvision, TorchScript exporter)", Data: data, Input: "x", Size: 299, From: c4, To: mixed, Deep: mixed}, err
+}
+
+// RegNet is torchvision's RegNetY-400MF stem and first block as
+// torch.onnx.export (TorchScript) writes them at opset 17: a stride-2
+// stem, then a residual bottleneck whose 3×3 convolution is grouped (group
+// width 8), with a squeeze-and-excitation gate (ReLU, Sigmoid) and a
+// strided 1×1 projection on the shortcut; widths divided by 2.
+func RegNet() (*Graph, error) {
+	g := newGraph("main_graph", 31)
+	stem := g.node("/stem/stem.2", onnx.OpRelu, []string{g.conv("/stem/stem.0", "x", 3, 16, 3, 2, 1)})
+	p := "/trunk_output/block1/block1-0"
+	a := g.node(p+"/f/a/a.2", onnx.OpRelu, []string{g.conv(p+"/f/a/a.0", stem, 16, 24, 1, 1, 1)})
+	b := g.node(p+"/f/b/b.2", onnx.OpRelu, []string{g.conv(p+"/f/b/b.0", a, 24, 24, 3, 2, 3)})
+	pool := g.node(p+"/f/se/avgpool", onnx.OpGlobalAveragePool, []string{b})
+	r := g.node(p+"/f/se/activation", onnx.OpRelu, []string{g.conv(p+"/f/se/fc1", pool, 24, 4, 1, 1, 1)})
+	scale := g.node(p+"/f/se/scale_activation", onnx.OpSigmoid, []string{g.conv(p+"/f/se/fc2", r, 4, 24, 1, 1, 1)})
+	gated := g.node(p+"/f/se", onnx.OpMul, []string{scale, b})
+	c := g.conv(p+"/f/c/c.0", gated, 24, 24, 1, 1, 1)
+	short := g.conv(p+"/proj/proj.0", stem, 16, 24, 1, 2, 1)
+	out := g.node(p+"/activation", onnx.OpRelu, []string{g.node(p, onnx.OpAdd, []string{short, c})})
+	gap := g.node("/avgpool", onnx.OpGlobalAveragePool, []string{out})
+	flat := g.node("", onnx.OpFlatten, []string{gap}, onnx.AttrInt("axis", 1))
+	logits := g.node("/fc", onnx.OpGemm, []string{flat, g.weight(10, 24), g.weight(10)}, onnx.AttrInt("transB", 1))
+	data, err := g.model("x", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
+	return &Graph{Family: "RegNetY-400MF (torchvision, TorchScript exporter)", Data: data, Input: "x", Size: 224, From: stem, To: b, Gated: c, Deep: out}, err
+}
+
+// KerasMobileNetV2 is Keras's MobileNetV2 (keras.applications) converted
+// by tf2onnx at opset 15: an NHWC input, Keras layer names
+// (mobilenetv2_1.00_224/Conv1/Conv2D), ReLU6 as Clip with min and max
+// inputs, SAME padding as Pad before strided convolutions, depthwise
+// blocks and an inverted residual's Add; widths divided by 2.
+func KerasMobileNetV2() (*Graph, error) {
+	g := newGraph("tf2onnx", 37)
+	m := "mobilenetv2_1.00_224/"
+	lo, hi := g.scalar(m+"Conv1_relu/Relu6__min", 0), g.scalar(m+"Conv1_relu/Relu6__max", 6)
+	relu6 := func(name, in string) string { return g.tfNode(m+name+"/Relu6", onnx.OpClip, []string{in, lo, hi}) }
+	dwConv := func(scope, in string, c, stride int) string {
+		attrs := []*pb.AttributeProto{onnx.AttrInts("kernel_shape", 3, 3), onnx.AttrInts("strides", int64(stride), int64(stride)), onnx.AttrInt("group", int64(c))}
+		if stride > 1 {
+			in = g.tfNode(scope+"/depthwise__pad", onnx.OpPad, []string{in, g.ints(scope+"/depthwise__pads", 0, 0, 0, 0, 0, 0, 1, 1)})
+		} else {
+			attrs = append(attrs, onnx.AttrInts("pads", 1, 1, 1, 1))
+		}
+		return g.tfNode(scope+"/depthwise", onnx.OpConv, []string{in, g.weight(c, 1, 3, 3), g.weight(c)}, attrs...)
+	}
+	nchw := g.tfNode(m+"Conv1/Conv2D__6", onnx.OpTranspose, []string{"input_1"}, onnx.AttrInts("perm", 0, 3, 1, 2))
+	stem := relu6("Conv1_relu", g.tfConv(m+"Conv1", nchw, 3, 16, 3, 2))
+	dw := relu6("expanded_conv_depthwise_relu", dwConv(m+"expanded_conv_depthwise", stem, 16, 1))
+	proj := g.tfConv(m+"expanded_conv_project", dw, 16, 8, 1, 1)
+	e1 := relu6("block_1_expand_relu", g.tfConv(m+"block_1_expand", proj, 8, 48, 1, 1))
+	d1 := relu6("block_1_depthwise_relu", dwConv(m+"block_1_depthwise", e1, 48, 2))
+	p1 := g.tfConv(m+"block_1_project", d1, 48, 12, 1, 1)
+	e2 := relu6("block_2_expand_relu", g.tfConv(m+"block_2_expand", p1, 12, 72, 1, 1))
+	d2 := relu6("block_2_depthwise_relu", dwConv(m+"block_2_depthwise", e2, 72, 1))
+	p2 := g.tfConv(m+"block_2_project", d2, 72, 12, 1, 1)
+	add := g.tfNode(m+"block_2_add/add", onnx.OpAdd, []string{p1, p2})
+	nhwc := g.tfNode(m+"block_2_add/add__30", onnx.OpTranspose, []string{add}, onnx.AttrInts("perm", 0, 2, 3, 1))
+	mean := g.tfNode(m+"global_average_pooling2d/Mean", onnx.OpReduceMean, []string{nhwc}, onnx.AttrInts("axes", 1, 2), onnx.AttrInt("keepdims", 0))
+	logits := g.tfNode(m+"predictions/BiasAdd", onnx.OpAdd, []string{g.tfNode(m+"predictions/MatMul", onnx.OpMatMul, []string{mean, g.weight(12, 10)}), g.weight(10)})
+	data, err := g.model("input_1", []*pb.TensorShapeProto_Dimension{freeDim("unk__612"), dim(224), dim(224), dim(3)}, logits, 15)
+	return &Graph{Family: "MobileNetV2 (Keras applications, tf2onnx, NHWC)", Data: data, Input: "input_1", Size: 224, NHWC: true, From: stem, To: p1, Deep: add}, err
 }

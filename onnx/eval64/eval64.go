@@ -145,6 +145,17 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 			for b := int64(0); b < x.Shape[0]; b++ {
 				copy(out.Data[b*hw:(b+1)*hw], x.Data[(b*x.Shape[1]+idx[0])*hw:])
 			}
+		case onnx.OpClip:
+			lo, hi := math.Inf(-1), math.Inf(1)
+			if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
+				lo = in(1).Data[0]
+			}
+			if ins := n.GetInput(); len(ins) > 2 && ins[2] != "" {
+				hi = in(2).Data[0]
+			}
+			for i, v := range in(0).Data {
+				out.Data[i] = math.Max(lo, math.Min(hi, v))
+			}
 		case onnx.OpErf:
 			for i, v := range in(0).Data {
 				out.Data[i] = math.Erf(v)

@@ -383,6 +383,36 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 		pads := make([]int64, 2*len(s))
 		pads[axis], pads[len(s)+axis] = k, s[axis]-1-k
 		out[x] = b.op(onnx.OpPad, nil, g, b.ints(pads...))
+	case onnx.GradClip: // the gradient passes where min < x < max (ReLU6: 0 and 6)
+		toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
+		bound := func(i int, attr string) string { // an input from opset 11, an attribute before; "" when absent
+			if len(ins) > i && ins[i] != "" {
+				return ins[i]
+			}
+			if a := onnx.Attr(n, attr); a != nil {
+				return b.scalar(a.GetF())
+			}
+			return ""
+		}
+		mask := ""
+		for _, side := range []struct {
+			at string
+			op string
+		}{{bound(1, "min"), onnx.OpGreater}, {bound(2, "max"), onnx.OpLess}} {
+			if side.at == "" {
+				continue
+			}
+			m := b.op(onnx.OpCast, toFloat, b.op(side.op, nil, x, side.at))
+			if mask == "" {
+				mask = m
+			} else {
+				mask = b.op(onnx.OpMul, nil, mask, m)
+			}
+		}
+		out[x] = g
+		if mask != "" {
+			out[x] = b.op(onnx.OpMul, nil, g, mask)
+		}
 	case onnx.GradSoftmax:
 		s := b.shapes[x]
 		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])

@@ -227,6 +227,8 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 			node("Gather", []string{"x", "i0"}, "g0", onnx.AttrInt("axis", 1)), node("Unsqueeze", []string{"g0", "ax"}, "u0"), node("Mul", []string{"u0", "a"}, "m0"),
 			node("Gather", []string{"x", "i2"}, "g2", onnx.AttrInt("axis", 1)), node("Add", []string{"g2", "b"}, "m2"),
 			node("Concat", []string{"m2", "m0", "x"}, "c", onnx.AttrInt("axis", 1)), node("Conv", []string{"c", "w"}, "y")}},
+		{"Clip (ReLU6, and with no max)", x4, map[string][]int64{"lo": {}, "hi": {}}, nil, []*pb.NodeProto{
+			node("Mul", []string{"x", "x"}, "sq"), node("Clip", []string{"sq", "lo", "hi"}, "c"), node("Clip", []string{"x", "lo"}, "r"), node("Add", []string{"c", "r"}, "y")}},
 		{"HardSigmoid HardSwish Erf (GELU)", x4, nil, nil, []*pb.NodeProto{
 			node("HardSigmoid", []string{"x"}, "h", attrFloat("alpha", 0.3), attrFloat("beta", 0.4)), node("HardSwish", []string{"x"}, "w"),
 			node("Erf", []string{"x"}, "e"), node("Mul", []string{"e", "x"}, "ge"), node("Add", []string{"ge", "x"}, "g2"),
