@@ -13,9 +13,9 @@ import (
 )
 
 // analyse measures a family's hand-made units and pairs them one to one
-// with the members of its kind in the natural layer, by the highest total
-// response-map correlation; a hand-made unit left without a member says
-// "none". An explicit channel list pairs as listed, each pair genuine
+// with the members of its kind in the natural layer (pairAmong: by
+// orientation, the strongest first); a hand-made unit left without a
+// member says "none". An explicit channel list pairs as listed, each pair genuine
 // when its channel is a member.
 func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Responses, photos Responses, photoNames []string, k int, ev *LayerEvidence) *Family {
 	// ev is the natural layer's evidence for this kind (nil: none asked).

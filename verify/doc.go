@@ -13,8 +13,11 @@
 // count of members is compared with the counts under its layer-only null,
 // the network with only that layer's own weights shuffled, run on the
 // layer's input read once (layers.go), and a layer is found by a stated
-// rule (FoundP…). Hand-made units are paired one to one with members, by
-// response-map correlation; a unit without a member says so. It measures
+// rule (FoundP…), and, with NetworkSeeds, which layers hold a population
+// against the whole network shuffled (network.go). Hand-made units are
+// paired one to one with members within one step of their orientation,
+// the strongest first (pairAmong); a unit without a member says so. It
+// measures
 // tuning, resemblance, coverage, spacing and the overlap of top photos,
 // tests the natural circuit between matched families against relabelling
 // nulls (the orientation rule, tile equivariance), turns portraits to test
