@@ -17,8 +17,8 @@
 // against the whole network shuffled (network.go). Hand-made units are
 // paired one to one with members within one step of their orientation,
 // the strongest first (pairAmong); a unit without a member says so. It
-// measures
-// tuning, resemblance, coverage, spacing and the overlap of top photos,
+// measures tuning, resemblance, coverage, spacing and the overlap of top
+// photos,
 // tests the natural circuit between matched families against relabelling
 // nulls (the orientation rule, tile equivariance), turns portraits to test
 // rotation transfer (--vis), and checks the expect claims. It produces a
