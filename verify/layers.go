@@ -22,16 +22,10 @@ import (
 // module) shuffled, everything below intact, over NullSeeds seeds; and,
 // when asked, against the network null (Holds).
 type LayerEvidence struct {
-	Layer    string `json:"layer"`
-	Units    int    `json:"units"`
-	Members  int    `json:"members"`
-	NullMean Float  `json:"null_mean"`
-	NullSD   Float  `json:"null_sd"`
-	Seeds    int    `json:"seeds"`
-	Z        Float  `json:"z"`
-	// P is the one-sided p-value of the count as a draw of the null
-	// (Student's t over the seeds).
-	P      Float    `json:"p"`
+	Layer   string `json:"layer"`
+	Units   int    `json:"units"`
+	Members int    `json:"members"`
+	NullTest
 	Excess Float    `json:"excess"` // members − null mean
 	CI     [2]Float `json:"ci"`     // 95% interval of the excess
 	Found  bool     `json:"found"`
@@ -45,14 +39,22 @@ type LayerEvidence struct {
 	Holds *Population `json:"holds,omitempty"`
 }
 
-// Population is a layer's count against the network null.
-type Population struct {
+// NullTest is a count against the counts of a null: the null's mean and
+// sample standard deviation over its seeds, z, and P, the one-sided
+// p-value of the count as one more draw of the null (Student's t over
+// the seeds).
+type NullTest struct {
 	NullMean Float `json:"null_mean"`
 	NullSD   Float `json:"null_sd"`
 	Seeds    int   `json:"seeds"`
 	Z        Float `json:"z"`
 	P        Float `json:"p"`
-	Holds    bool  `json:"holds"`
+}
+
+// Population is a layer's count against the network null.
+type Population struct {
+	NullTest
+	Holds bool `json:"holds"`
 }
 
 // The nulls and the rule that calls a layer found.
@@ -75,44 +77,50 @@ const (
 	minNullSD = 1.0
 )
 
-// countTest is a count against the counts of a null: the null's mean and
-// spread, z, and the one-sided p-value of the count as one more draw of
-// the null: t = (count − mean) / (sd·√(1 + 1/seeds)) on seeds − 1 degrees
-// of freedom, the spread floored at minNullSD.
-func countTest(count int, null []int) (mean, sd, z, p float64) {
-	mean, sd = meanSD(null)
-	s := math.Max(sd, minNullSD)
-	z = (float64(count) - mean) / s
-	p = math.NaN()
+// countTest tests a count against the counts of a null: t = (count −
+// mean) / (sd·√(1 + 1/seeds)) on seeds − 1 degrees of freedom, the spread
+// floored at minNullSD. Without counts every figure is NaN.
+func countTest(count int, null []int) NullTest {
+	nan := Float(math.NaN())
+	r := NullTest{NullMean: nan, NullSD: nan, Seeds: len(null), Z: nan, P: nan}
+	if len(null) == 0 {
+		return r
+	}
+	mean, sd := meanSD(null)
+	z := (float64(count) - mean) / math.Max(sd, minNullSD)
+	r.NullMean, r.NullSD, r.Z = Float(mean), Float(sd), Float(z)
 	if n := len(null); n >= 2 {
 		t := z / math.Sqrt(1+1/float64(n))
-		p = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Survival(t)
+		r.P = Float(distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Survival(t))
 	}
-	return mean, sd, z, p
+	return r
+}
+
+// significant is the rule for both nulls: p ≤ FoundP and at least
+// MinMembers members.
+func (t NullTest) significant(members int) bool {
+	return float64(t.P) <= FoundP && members >= MinMembers
 }
 
 // evidence sums a layer's count against its null counts.
 func evidence(layer string, units, members int, null []int, noNull string) LayerEvidence {
-	e := LayerEvidence{Layer: layer, Units: units, Members: members, Seeds: len(null), NoNull: noNull}
+	e := LayerEvidence{Layer: layer, Units: units, Members: members, NullTest: countTest(members, null), NoNull: noNull}
 	nan := Float(math.NaN())
-	e.NullMean, e.NullSD, e.Z, e.P, e.Excess, e.CI = nan, nan, nan, nan, nan, [2]Float{nan, nan}
+	e.Excess, e.CI = nan, [2]Float{nan, nan}
 	if len(null) == 0 {
 		return e
 	}
-	mean, sd, z, p := countTest(members, null)
-	e.NullMean, e.NullSD, e.Z, e.P = Float(mean), Float(sd), Float(z), Float(p)
-	e.Excess = Float(float64(members) - mean)
-	h := tQuantile(len(null)) * meanSE(sd, len(null))
-	e.CI = [2]Float{Float(float64(e.Excess) - h), Float(float64(e.Excess) + h)}
-	e.Found = p <= FoundP && members >= MinMembers
+	e.Excess = Float(float64(members)) - e.NullMean
+	h := tQuantile(len(null)) * meanSE(float64(e.NullSD), len(null))
+	e.CI = [2]Float{e.Excess - Float(h), e.Excess + Float(h)}
+	e.Found = e.significant(members)
 	return e
 }
 
 // population sums a layer's count against the network null's counts.
 func population(members int, null []int) *Population {
-	mean, sd, z, p := countTest(members, null)
-	return &Population{NullMean: Float(mean), NullSD: Float(sd), Seeds: len(null), Z: Float(z), P: Float(p),
-		Holds: p <= FoundP && members >= MinMembers}
+	t := countTest(members, null)
+	return &Population{NullTest: t, Holds: t.significant(members)}
 }
 
 // meanSE is the standard error of a null's mean over its seeds (its
