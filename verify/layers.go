@@ -451,34 +451,19 @@ func nullInputs(net *reference.Net, p *nullPlan, kind *Kind, sets map[string]*st
 		}
 		return in, nil
 	}
-	size := net.Manifest.Input.Size[0]
 	h, w := int(p.shape[1]), int(p.shape[2])
-	row := func(im *stimuli.Image) ([]float32, error) {
-		dst := make([]float32, int(p.shape[0])*h*w)
-		return dst, net.Manifest.FromRGB(dst, cropImage(im, p.crop).Pix, h, w)
-	}
 	for _, name := range names {
 		if name == "photos" {
-			for _, it := range photos {
-				img, err := reader.Decode(it.Path)
-				if err != nil {
-					return nil, err
-				}
-				im, err := stimuli.FromImage(img, size)
-				if err != nil {
-					return nil, err
-				}
-				x, err := row(im)
-				if err != nil {
-					return nil, err
-				}
-				in[name] = append(in[name], x)
+			rows, err := photoRows(net, photos, reader, p.crop, h, w)
+			if err != nil {
+				return nil, err
 			}
+			in[name] = rows
 			continue
 		}
 		set := sets[name]
 		for i := 0; i < set.Len(); i++ {
-			x, err := row(set.Render(i))
+			x, err := imageRow(net, set.Render(i), p.crop, h, w)
 			if err != nil {
 				return nil, err
 			}
@@ -486,4 +471,32 @@ func nullInputs(net *reference.Net, p *nullPlan, kind *Kind, sets map[string]*st
 		}
 	}
 	return in, nil
+}
+
+// imageRow is one image as the network takes it: the crop c of it,
+// preprocessed, h×w.
+func imageRow(net *reference.Net, im *stimuli.Image, c crop, h, w int) ([]float32, error) {
+	dst := make([]float32, len(net.Manifest.Input.Channels)*h*w)
+	return dst, net.Manifest.FromRGB(dst, cropImage(im, c).Pix, h, w)
+}
+
+// photoRows decodes each photo and makes it a row (imageRow).
+func photoRows(net *reference.Net, photos []datasets.Item, reader *datasets.Reader, c crop, h, w int) ([][]float32, error) {
+	var rows [][]float32
+	for _, it := range photos {
+		img, err := reader.Decode(it.Path)
+		if err != nil {
+			return nil, err
+		}
+		im, err := stimuli.FromImage(img, net.Manifest.Input.Size[0])
+		if err != nil {
+			return nil, err
+		}
+		x, err := imageRow(net, im, c, h, w)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, x)
+	}
+	return rows, nil
 }

@@ -31,22 +31,10 @@ func (p *probe) networkNull(specs []*matchSpec, sets map[string]*stimuli.Set, ph
 		side = p.window.Size
 	}
 	// The photos are decoded and cropped once, for every seed.
-	var photoRows [][]float32
 	shape := []int64{int64(len(p.net.Manifest.Input.Channels)), int64(side), int64(side)}
-	for _, it := range photos {
-		img, err := reader.Decode(it.Path)
-		if err != nil {
-			return err
-		}
-		im, err := stimuli.FromImage(img, p.net.Manifest.Input.Size[0])
-		if err != nil {
-			return err
-		}
-		row := make([]float32, int(shape[0])*side*side)
-		if err := p.net.Manifest.FromRGB(row, cropImage(im, p.window).Pix, side, side); err != nil {
-			return err
-		}
-		photoRows = append(photoRows, row)
+	rows, err := photoRows(p.net, photos, reader, p.window, side, side)
+	if err != nil {
+		return err
 	}
 	counts := map[string][]int{}
 	for seed := 1; seed <= p.opt.NetworkSeeds; seed++ {
@@ -65,8 +53,8 @@ func (p *probe) networkNull(specs []*matchSpec, sets map[string]*stimuli.Set, ph
 				return err
 			}
 		}
-		if len(photoRows) > 0 {
-			if r["photos"], err = sweepTensors(sess, photoRows, shape, p.outs, p.opt.Runtime.BatchSize()); err != nil {
+		if len(rows) > 0 {
+			if r["photos"], err = sweepTensors(sess, rows, shape, p.outs, p.opt.Runtime.BatchSize()); err != nil {
 				sess.Close()
 				return err
 			}
