@@ -66,11 +66,8 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 				continue // the field ends here
 			}
 		case FieldLeadingAxes:
-			axes := attrInts64(n, "axes")
-			if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
-				axes, _ = m.Int64s(ins[1])
-			}
-			if len(axes) == 0 || slices.ContainsFunc(axes, func(a int64) bool { return a < 0 || a > 1 }) {
+			axes, err := m.intsOf(n, "axes")
+			if err != nil || len(axes) == 0 || slices.ContainsFunc(axes, func(a int64) bool { return a < 0 || a > 1 }) {
 				continue // the field ends here
 			}
 		case FieldPicksChannels:
@@ -140,12 +137,9 @@ func (m *Model) PadsOf(n *pb.NodeProto, rank int) ([]int64, error) {
 	if a := Attr(n, "mode"); a != nil && string(a.GetS()) != "" && string(a.GetS()) != "constant" {
 		return nil, nodeError(n, "mode %s is not supported; only constant padding", string(a.GetS()))
 	}
-	pads := attrInts64(n, "pads")
-	if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
-		var err error
-		if pads, err = m.Int64s(ins[1]); err != nil {
-			return nil, nodeError(n, "pads that are not constant: %v", err)
-		}
+	pads, err := m.intsOf(n, "pads")
+	if err != nil {
+		return nil, err
 	}
 	if ins := n.GetInput(); len(ins) > 3 && ins[3] != "" {
 		return nil, nodeError(n, "pads on chosen axes are not supported")

@@ -369,16 +369,29 @@ func transposeShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([
 	return out, nil
 }
 
+// intsOf reads a list an operator takes as the attribute name in early
+// operator sets and as its second input, a constant, in later ones
+// (Pad's pads from 11, Squeeze's and Unsqueeze's axes from 13,
+// ReduceMean's from 18).
+func (m *Model) intsOf(n *pb.NodeProto, name string) ([]int64, error) {
+	ins := n.GetInput()
+	if len(ins) < 2 || ins[1] == "" {
+		return attrInts64(n, name), nil
+	}
+	v, err := m.Int64s(ins[1])
+	if err != nil {
+		return nil, nodeError(n, "%s that are not constant: %v", name, err)
+	}
+	return v, nil
+}
+
 // axesOf reads a Squeeze's or Unsqueeze's axes (an input from opset 13,
 // an attribute before), counted from the end when negative, for an output
 // (Unsqueeze) or input (Squeeze) of the given rank.
 func (m *Model) axesOf(n *pb.NodeProto, rank int) ([]int, bool, error) {
-	axes := attrInts64(n, "axes")
-	if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
-		var err error
-		if axes, err = m.Int64s(ins[1]); err != nil {
-			return nil, false, nodeError(n, "axes that are not constant: %v", err)
-		}
+	axes, err := m.intsOf(n, "axes")
+	if err != nil {
+		return nil, false, err
 	}
 	var out []int
 	for _, a := range axes {
@@ -423,19 +436,15 @@ func unsqueezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([
 	if err != nil {
 		return nil, err
 	}
-	k := len(attrInts64(n, "axes"))
-	if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
-		v, err := m.Int64s(ins[1])
-		if err != nil {
-			return nil, nodeError(n, "axes that are not constant: %v", err)
-		}
-		k = len(v)
-	}
-	axes, _, err := m.axesOf(n, len(x)+k)
+	added, err := m.intsOf(n, "axes")
 	if err != nil {
 		return nil, err
 	}
-	out, j := make([]int64, len(x)+k), 0
+	axes, _, err := m.axesOf(n, len(x)+len(added))
+	if err != nil {
+		return nil, err
+	}
+	out, j := make([]int64, len(x)+len(added)), 0
 	for i := range out {
 		if slices.Contains(axes, i) {
 			out[i] = 1
