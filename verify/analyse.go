@@ -15,8 +15,8 @@ import (
 // analyse measures a family's hand-made units and pairs them one to one
 // with the members of its kind in the natural layer (pairAmong: by
 // orientation, the strongest first); a hand-made unit left without a
-// member says "none". An explicit channel list pairs as listed, each pair genuine
-// when its channel is a member.
+// member says "none". An explicit channel list pairs as listed, each pair
+// genuine when its channel is a member.
 func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Responses, photos Responses, photoNames []string, k int, ev *LayerEvidence) *Family {
 	// ev is the natural layer's evidence for this kind (nil: none asked).
 	kind := KindOf(s.set)
@@ -136,8 +136,7 @@ func natural(sweeps map[string]Responses, tensor string) map[string][][]float32 
 // each member's relative to the strongest), with the response maps'
 // correlation only to break ties. Without photos there is no strength,
 // and the correlation decides among the members in reach. Each unit gets
-// an index into cands, or -1
-// when no member within reach is left.
+// an index into cands, or -1 when no member within reach is left.
 func pairAmong(hand []Tuning, readings []*Reading, cands []int, period float64) []int {
 	out := make([]int, len(hand))
 	for i := range out {
