@@ -140,13 +140,27 @@ func (b *builder) floats(dims []int64, data []float32) string {
 
 func (b *builder) scalar(v float32) string { return b.floats(nil, []float32{v}) }
 
+// onAxes adds op on x over axes, which ReduceSum and Unsqueeze take as
+// an input from operator set 13 and as an attribute before.
+func (b *builder) onAxes(op, x string, axes []int64, attrs ...*pb.AttributeProto) string {
+	if b.opset >= 13 {
+		return b.op(op, attrs, x, b.ints(axes...))
+	}
+	return b.op(op, append(attrs, onnx.AttrInts("axes", axes...)), x)
+}
+
+// holds is 1 where the comparison cmp (Greater, Less, Equal) of a with c
+// holds, else 0, as floats: the masks gradients are multiplied by.
+func (b *builder) holds(cmp, a, c string) string {
+	return b.op(onnx.OpCast, []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}, b.op(cmp, nil, a, c))
+}
+
 // ramp is 1 where αx + β lies strictly between 0 and 1 (where a hard
 // sigmoid has its slope), else 0.
 func (b *builder) ramp(x string, alpha, beta float32) string {
-	toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
 	z := b.op(onnx.OpAdd, nil, b.op(onnx.OpMul, nil, x, b.scalar(alpha)), b.scalar(beta))
-	above := b.op(onnx.OpCast, toFloat, b.op(onnx.OpGreater, nil, z, b.scalar(0)))
-	below := b.op(onnx.OpCast, toFloat, b.op(onnx.OpLess, nil, z, b.scalar(1)))
+	above := b.holds(onnx.OpGreater, z, b.scalar(0))
+	below := b.holds(onnx.OpLess, z, b.scalar(1))
 	return b.op(onnx.OpMul, nil, above, below)
 }
 
@@ -169,12 +183,7 @@ func (b *builder) unbroadcast(g string, s, y []int64) (string, error) {
 	if len(axes) > 0 && axes[0] == 0 {
 		return "", fmt.Errorf("broadcast over the batch: no gradient")
 	}
-	keep := []*pb.AttributeProto{onnx.AttrInt("keepdims", 1)}
-	if b.opset >= 13 {
-		g = b.op(onnx.OpReduceSum, keep, g, b.ints(axes...))
-	} else {
-		g = b.op(onnx.OpReduceSum, append(keep, onnx.AttrInts("axes", axes...)), g)
-	}
+	g = b.onAxes(onnx.OpReduceSum, g, axes, onnx.AttrInt("keepdims", 1))
 	if lead > 0 {
 		g = b.op(onnx.OpReshape, nil, g, b.ints(append([]int64{0}, s[1:]...)...))
 	}
@@ -215,8 +224,7 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 	case onnx.GradIdentity:
 		out[x] = g
 	case onnx.GradRelu:
-		toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
-		mask := b.op(onnx.OpCast, toFloat, b.op(onnx.OpGreater, nil, x, b.scalar(0)))
+		mask := b.holds(onnx.OpGreater, x, b.scalar(0))
 		out[x] = b.op(onnx.OpMul, nil, g, mask)
 		if b.opt.RedirectRelu {
 			out[x] = b.redirect(x, g, out[x])
@@ -374,17 +382,12 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 			k += s[axis]
 		}
 		if len(b.shapes[n.GetOutput()[0]]) < len(s) { // a scalar index drops the axis: put it back
-			if b.opset >= 13 {
-				g = b.op(onnx.OpUnsqueeze, nil, g, b.ints(int64(axis)))
-			} else {
-				g = b.op(onnx.OpUnsqueeze, []*pb.AttributeProto{onnx.AttrInts("axes", int64(axis))}, g)
-			}
+			g = b.onAxes(onnx.OpUnsqueeze, g, []int64{int64(axis)})
 		}
 		pads := make([]int64, 2*len(s))
 		pads[axis], pads[len(s)+axis] = k, s[axis]-1-k
 		out[x] = b.op(onnx.OpPad, nil, g, b.ints(pads...))
 	case onnx.GradClip: // the gradient passes where min < x < max (ReLU6: 0 and 6)
-		toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
 		bound := func(i int, attr string) string { // an input from opset 11, an attribute before; "" when absent
 			if len(ins) > i && ins[i] != "" {
 				return ins[i]
@@ -402,7 +405,7 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 			if side.at == "" {
 				continue
 			}
-			m := b.op(onnx.OpCast, toFloat, b.op(side.op, nil, x, side.at))
+			m := b.holds(side.op, x, side.at)
 			if mask == "" {
 				mask = m
 			} else {
@@ -442,7 +445,6 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 // gradient where any of it gets through; else the incoming gradient,
 // less the part that would push a negative input lower.
 func (b *builder) redirect(x, g, relu string) string {
-	toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
 	s := b.shapes[x]
 	per := int64(1)
 	for _, d := range s[1:] {
@@ -453,7 +455,7 @@ func (b *builder) redirect(x, g, relu string) string {
 		ones[i] = 1
 	}
 	flat := b.op(onnx.OpFlatten, []*pb.AttributeProto{onnx.AttrInt("axis", 1)}, b.op(onnx.OpMul, nil, relu, relu))
-	through := b.op(onnx.OpCast, toFloat, b.op(onnx.OpGreater, nil, b.op(onnx.OpMatMul, nil, flat, b.floats([]int64{per, 1}, ones)), b.scalar(0)))
+	through := b.holds(onnx.OpGreater, b.op(onnx.OpMatMul, nil, flat, b.floats([]int64{per, 1}, ones)), b.scalar(0))
 	keep := append([]int64{0}, make([]int64, len(s)-1)...)
 	for i := range keep[1:] {
 		keep[1+i] = 1
@@ -461,8 +463,8 @@ func (b *builder) redirect(x, g, relu string) string {
 	through = b.op(onnx.OpReshape, nil, through, b.ints(keep...)) // [N, 1, 1, …]
 	// Zero the gradient where the input is negative and the gradient
 	// lowers it (the objective climbs, so a negative g pushes down).
-	lowers := b.op(onnx.OpCast, toFloat, b.op(onnx.OpLess, nil, g, b.scalar(0)))
-	negative := b.op(onnx.OpCast, toFloat, b.op(onnx.OpLess, nil, x, b.scalar(0)))
+	lowers := b.holds(onnx.OpLess, g, b.scalar(0))
+	negative := b.holds(onnx.OpLess, x, b.scalar(0))
 	redirected := b.op(onnx.OpMul, nil, g, b.op(onnx.OpSub, nil, b.scalar(1), b.op(onnx.OpMul, nil, lowers, negative)))
 	return b.op(onnx.OpAdd, nil, b.op(onnx.OpMul, nil, relu, through), b.op(onnx.OpMul, nil, redirected, b.op(onnx.OpSub, nil, b.scalar(1), through)))
 }
@@ -555,13 +557,12 @@ func (b *builder) maxPool(n *pb.NodeProto, name, g string) (string, error) {
 	padded := b.op(onnx.OpPad, nil, x, b.ints(0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]), lowest)
 	kh, kw := int64(win.Kernel[0]), int64(win.Kernel[1])
 	sh, sw := int64(win.Strides[0]), int64(win.Strides[1])
-	toFloat := []*pb.AttributeProto{onnx.AttrInt("to", int64(pb.TensorProto_FLOAT))}
 	var parts []string
 	found := ""
 	for ky := int64(0); ky < kh; ky++ {
 		for kx := int64(0); kx < kw; kx++ {
 			at := b.op(onnx.OpSlice, nil, padded, b.ints(ky, kx), b.ints(ky+(out[2]-1)*sh+1, kx+(out[3]-1)*sw+1), b.ints(2, 3), b.ints(sh, sw))
-			hit := b.op(onnx.OpCast, toFloat, b.op(onnx.OpEqual, nil, at, y))
+			hit := b.holds(onnx.OpEqual, at, y)
 			if found == "" {
 				found = hit
 			} else {
