@@ -68,10 +68,15 @@ func (g *graph) node(path, op string, in []string, attrs ...*pb.AttributeProto) 
 // conv adds a convolution with folded batch norm (weight and bias).
 func (g *graph) conv(path, in string, cin, cout, k, stride, group int) string {
 	p := int64(k / 2)
-	out := g.node(path, onnx.OpConv, []string{in, g.weight(cout, cin/group, k, k), g.weight(cout)},
-		onnx.AttrInts("kernel_shape", int64(k), int64(k)), onnx.AttrInts("strides", int64(stride), int64(stride)),
-		onnx.AttrInts("pads", p, p, p, p), onnx.AttrInts("dilations", 1, 1), onnx.AttrInt("group", int64(group)))
-	return out
+	return g.convGrouped(path, in, cin, cout, k, k, stride, group, p, p, p, p)
+}
+
+// convGrouped adds any convolution as the TorchScript exporter writes it,
+// with its bias (a folded batch norm's shift, or its own).
+func (g *graph) convGrouped(path, in string, cin, cout, kh, kw, stride, group int, pads ...int64) string {
+	return g.node(path, onnx.OpConv, []string{in, g.weight(cout, cin/group, kh, kw), g.weight(cout)},
+		onnx.AttrInts("kernel_shape", int64(kh), int64(kw)), onnx.AttrInts("strides", int64(stride), int64(stride)),
+		onnx.AttrInts("pads", pads...), onnx.AttrInts("dilations", 1, 1), onnx.AttrInt("group", int64(group)))
 }
 
 func (g *graph) model(input string, dims []*pb.TensorShapeProto_Dimension, output string, opset int64) ([]byte, error) {
@@ -408,9 +413,7 @@ func GoogLeNet() (*Graph, error) {
 // convAt adds a convolution with its own kernel, strides and pads (rows,
 // columns), bias included, as the TorchScript exporter writes any Conv2d.
 func (g *graph) convAt(path, in string, cin, cout, kh, kw, stride int, pads ...int64) string {
-	return g.node(path, onnx.OpConv, []string{in, g.weight(cout, cin, kh, kw), g.weight(cout)},
-		onnx.AttrInts("kernel_shape", int64(kh), int64(kw)), onnx.AttrInts("strides", int64(stride), int64(stride)),
-		onnx.AttrInts("pads", pads...), onnx.AttrInts("dilations", 1, 1), onnx.AttrInt("group", 1))
+	return g.convGrouped(path, in, cin, cout, kh, kw, stride, 1, pads...)
 }
 
 func (g *graph) maxPool(path, in string, k, stride int, pad int64, ceil int64) string {
