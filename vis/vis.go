@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand"
 	goruntime "runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -35,10 +36,42 @@ type Options struct {
 	// Batch is how many units are optimised together (0: as many as
 	// MaxBatchPixels allows at this size). Each batch starts from the
 	// same seed, so a run with one batch is what it always was.
-	Batch    int
-	Runtime  ort.Options
-	Progress func(step, steps int)
+	Batch int
+	// Objective is what each image climbs (default Neuron).
+	Objective Objective
+	// Diversity is the weight of the likeness penalty of the Diverse
+	// objective (0: 0.5), DiverseImages its images per unit (0: 4).
+	Diversity     float64
+	DiverseImages int
+	Runtime       ort.Options
+	Progress      func(step, steps int)
 }
+
+// Objective is what an optimised image climbs: the portraits of the
+// Distill appendix and of Microscope.
+type Objective uint8
+
+const (
+	// Neuron: the centre cell of the unit's channel.
+	Neuron Objective = iota
+	// Channel: the mean of the unit's channel over its whole map.
+	Channel
+	// Negative: the centre cell, descended: what inhibits the unit most.
+	Negative
+	// Diverse: the centre cell, for DiverseImages images per unit at once,
+	// less Diversity times their mean likeness: the cosine between the
+	// Gram matrices of the target layer's channels (Lucid's diversity
+	// term). Its gradient is taken at the previous step's activations, so
+	// a step costs one run, as the other objectives' do. The penalty's
+	// gradient is scaled to Diversity times the norm of the objective's.
+	Diverse
+)
+
+// Objectives names the objectives, in order, as atlases and files call
+// them.
+var Objectives = []string{"neuron", "channel", "negative", "diverse"}
+
+func (o Objective) String() string { return Objectives[o] }
 
 func (o *Options) defaults() {
 	if o.Size == 0 {
@@ -50,6 +83,20 @@ func (o *Options) defaults() {
 	if o.LR == 0 {
 		o.LR = 0.05
 	}
+	if o.Diversity == 0 {
+		o.Diversity = 0.5
+	}
+	if o.DiverseImages == 0 {
+		o.DiverseImages = 4
+	}
+}
+
+// perUnit is how many images the objective makes for each unit.
+func (o *Options) perUnit() int {
+	if o.Objective == Diverse {
+		return o.DiverseImages
+	}
+	return 1
 }
 
 // MaxBatchPixels bounds the pixels of one batch of images when Options
@@ -57,18 +104,22 @@ func (o *Options) defaults() {
 const MaxBatchPixels = 1 << 22
 
 // Result holds, per unit, its visualization and the unit's response to
-// it (the centre cell of its channel, without transforms).
+// it (the centre cell of its channel, or for Channel its map's mean,
+// without transforms); for Diverse, DiverseImages of each, unit by unit.
 type Result struct {
 	Images   []*stimuli.Image
 	Response []float64
 }
 
-// Visualize optimises one image per channel of target (all in one batch):
-// each to excite its channel's centre cell.
+// Visualize optimises one image per channel of target (all in one batch),
+// or DiverseImages for Diverse, each to climb the objective.
 func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Options) (*Result, error) {
 	opt.defaults()
 	if len(channels) == 0 {
 		return nil, fmt.Errorf("no units to visualise")
+	}
+	if opt.Objective > Diverse {
+		return nil, fmt.Errorf("no objective %d", opt.Objective)
 	}
 	n := opt.Size
 	c := m.Clone()
@@ -85,7 +136,7 @@ func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Optio
 	// the window of the image their fields cover (the gradient outside it
 	// is zero), which halves the work at 128×128 for mixed3b.
 	win := onnx.Crop{Size: n}
-	if w, ok := c.CentreCrop([]string{target}, int(inC), n); ok {
+	if w, ok := c.CentreCrop([]string{target}, int(inC), n); ok && opt.Objective != Channel {
 		win = w
 		if err := c.SetInputShape(w.Size, w.Size); err != nil {
 			return nil, err
@@ -123,13 +174,17 @@ func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Optio
 	if chunk <= 0 {
 		chunk = max(1, MaxBatchPixels/(n*n))
 	}
+	// A unit's diverse images share a batch: their likeness is measured
+	// among themselves.
+	chunk = max(1, chunk/opt.perUnit())
 	all := &Result{}
 	for at := 0; at < len(channels); at += chunk {
 		part := channels[at:min(at+chunk, len(channels))]
 		step := opt.Progress
 		if step != nil {
-			done, total := at*opt.Steps, len(channels)*opt.Steps
-			step = func(s, _ int) { opt.Progress(done+s*len(part), total) }
+			k := opt.perUnit()
+			done, total := at*k*opt.Steps, len(channels)*k*opt.Steps
+			step = func(s, _ int) { opt.Progress(done+s*len(part)*k, total) }
 		}
 		r, err := optimise(sess, in, win, ts, part, opt, step)
 		if err != nil {
@@ -141,16 +196,21 @@ func Visualize(m *onnx.Model, in Input, target string, channels []int, opt Optio
 	return all, nil
 }
 
-// optimise runs Adam on one batch of images, one per channel.
-func optimise(sess *ort.Session, in Input, win onnx.Crop, ts []int64, channels []int, opt Options, progress func(step, steps int)) (*Result, error) {
+// optimise runs Adam on one batch of images, one per channel (perUnit
+// per channel for Diverse).
+func optimise(sess *ort.Session, in Input, win onnx.Crop, ts []int64, units []int, opt Options, progress func(step, steps int)) (*Result, error) {
 	n, side, inC := opt.Size, win.Size, int64(len(in.Src))
+	var channels []int
+	for _, ch := range units {
+		for range opt.perUnit() {
+			channels = append(channels, ch)
+		}
+	}
 	B := len(channels)
 	plane := ts[2] * ts[3]
 	centre := (ts[2]-1)/2*ts[3] + (ts[3]-1)/2
-	seed := make([]float32, int64(B)*ts[1]*plane)
-	for b, ch := range channels {
-		seed[(int64(b)*ts[1]+int64(ch))*plane+centre] = 1
-	}
+	base := objectiveSeed(opt.Objective, ts, channels)
+	seed := slices.Clone(base)
 	seedShape := []int64{int64(B), ts[1], ts[2], ts[3]}
 	sp := newSpectrum(n, n)
 	rng := rand.New(rand.NewSource(opt.Seed))
@@ -200,6 +260,9 @@ func optimise(sess *ort.Session, in Input, win onnx.Crop, ts []int64, channels [
 		if err != nil {
 			return nil, err
 		}
+		if opt.Objective == Diverse {
+			diversify(seed, base, out[0].Data, ts, opt.DiverseImages, opt.Diversity)
+		}
 		dx := out[1].Data
 		nn := n * n
 		parallel(B, func(b int) {
@@ -242,9 +305,40 @@ func optimise(sess *ort.Session, in Input, win onnx.Crop, ts []int64, channels [
 		return nil, err
 	}
 	for b, ch := range channels {
-		res.Response = append(res.Response, float64(out[0].Data[(int64(b)*ts[1]+int64(ch))*plane+centre]))
+		at := (int64(b)*ts[1] + int64(ch)) * plane
+		if opt.Objective == Channel {
+			sum := 0.0
+			for _, v := range out[0].Data[at : at+plane] {
+				sum += float64(v)
+			}
+			res.Response = append(res.Response, sum/float64(plane))
+			continue
+		}
+		res.Response = append(res.Response, float64(out[0].Data[at+centre]))
 	}
 	return res, nil
+}
+
+// objectiveSeed is the objective's derivative with respect to the target
+// map, image by image: what the gradient graph runs backwards.
+func objectiveSeed(obj Objective, ts []int64, channels []int) []float32 {
+	plane := ts[2] * ts[3]
+	centre := (ts[2]-1)/2*ts[3] + (ts[3]-1)/2
+	seed := make([]float32, int64(len(channels))*ts[1]*plane)
+	for b, ch := range channels {
+		at := (int64(b)*ts[1] + int64(ch)) * plane
+		switch obj {
+		case Channel:
+			for i := range plane {
+				seed[at+i] = 1 / float32(plane)
+			}
+		case Negative:
+			seed[at+centre] = -1
+		default:
+			seed[at+centre] = 1
+		}
+	}
+	return seed
 }
 
 // parallel runs f(0) … f(n−1) on every CPU (the images of a batch are
