@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/circc/circc/stimuli"
@@ -328,4 +329,48 @@ func ratioContrast(resp []float64, set *stimuli.Set) float64 {
 		return math.Inf(1)
 	}
 	return boundary / uniform
+}
+
+// Membership is one unit's verdict for one family kind of the table.
+type Membership struct {
+	Kind    string   `json:"kind"`
+	Member  bool     `json:"member"`
+	Fails   []string `json:"fails,omitempty"`
+	Reading *Reading `json:"reading"`
+}
+
+// Classify reads one unit against every kind of the table whose sets
+// resp holds (its responses to each set, at one cell), in the table's
+// order of set names; photoBest is its best response to the photos at
+// the same cell (NaN: no photos, and the strength test passes).
+func Classify(sets map[string]*stimuli.Set, resp map[string][]float64, photoBest float64) []Membership {
+	var names []string
+	for name := range kinds {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var out []Membership
+	for _, name := range names {
+		k := kinds[name]
+		if resp[k.Set] == nil || sets[k.Set] == nil {
+			continue
+		}
+		var contrast [][]float64
+		missing := false
+		for _, c := range k.Contrast {
+			contrast = append(contrast, resp[c])
+			missing = missing || resp[c] == nil || sets[c] == nil
+		}
+		if missing {
+			continue
+		}
+		var photos []float64
+		if !math.IsNaN(photoBest) {
+			photos = []float64{photoBest}
+		}
+		r := k.read(sets, resp[k.Set], contrast, photos)
+		fails := k.Fails(r)
+		out = append(out, Membership{Kind: k.Set, Member: len(fails) == 0, Fails: fails, Reading: r})
+	}
+	return out
 }

@@ -4,9 +4,11 @@ import "math"
 
 // diversify sets seed to base less the gradient of each image's likeness
 // to the others of its group (k consecutive images): the mean cosine
-// between the Gram matrices of their target maps act (B×C×h×w), each
-// image's gradient scaled to weight (the one-hot objective has norm 1).
-func diversify(seed, base, act []float32, ts []int64, k int, weight float64) {
+// between the Gram matrices of their target maps act (B×C×h×w). Each
+// image's gradient is scaled to weight (the one-hot objective has norm
+// 1) times its unit's response at the centre over the group's largest:
+// an image that does not excite its unit yet is left to the objective.
+func diversify(seed, base, act []float32, ts []int64, channels []int, centre int64, k int, weight float64) {
 	C, P := int(ts[1]), int(ts[2]*ts[3])
 	B := len(act) / (C * P)
 	grams := make([][]float64, B)
@@ -32,9 +34,14 @@ func diversify(seed, base, act []float32, ts []int64, k int, weight float64) {
 		grams[b], norms[b] = g, math.Sqrt(n)
 	})
 	copy(seed, base)
+	resp := func(b int) float64 { return math.Max(0, float64(act[(b*C+channels[b])*P+int(centre)])) }
 	parallel(B, func(b int) {
 		g0 := (b / k) * k
-		if k < 2 || norms[b] == 0 {
+		top := 0.0
+		for j := g0; j < g0+k && j < B; j++ {
+			top = math.Max(top, resp(j))
+		}
+		if k < 2 || norms[b] == 0 || top == 0 {
 			return
 		}
 		// d = ∂(mean cosine)/∂G_b, symmetric.
@@ -74,7 +81,7 @@ func diversify(seed, base, act []float32, ts []int64, k int, weight float64) {
 		if n == 0 {
 			return
 		}
-		scale := weight / math.Sqrt(n)
+		scale := weight * resp(b) / top / math.Sqrt(n)
 		s := seed[b*C*P : (b+1)*C*P]
 		for i, v := range grad {
 			s[i] -= float32(scale * v)

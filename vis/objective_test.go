@@ -55,6 +55,22 @@ func TestObjectives(t *testing.T) {
 			t.Errorf("unit %d: negative image's centre %.3g, the neuron image's %.3g", units[i], neg.Response[i], neuron.Response[i])
 		}
 	}
+	// Respond reads, on its cropped window, the centre cell of the full
+	// map.
+	got, err := Respond(net.Model, in, tensor, units, neuron.Images, ort.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps, shape := targetMaps(t, net.Model, in, tensor, neuron.Images)
+	C, h, w := int(shape[1]), int(shape[2]), int(shape[3])
+	for b := range neuron.Images {
+		for i, ch := range units {
+			want := float64(maps[((b*C+ch)*h+(h-1)/2)*w+(w-1)/2])
+			if math.Abs(got[b][i]-want) > 1e-4*math.Max(1, math.Abs(want)) {
+				t.Errorf("image %d unit %d: Respond %g, the full map's centre %g", b, ch, got[b][i], want)
+			}
+		}
+	}
 	diverse := opt
 	diverse.Objective = Diverse
 	alike := func(weight float64) float64 {

@@ -63,7 +63,9 @@ const (
 	// Gram matrices of the target layer's channels (Lucid's diversity
 	// term). Its gradient is taken at the previous step's activations, so
 	// a step costs one run, as the other objectives' do. The penalty's
-	// gradient is scaled to Diversity times the norm of the objective's.
+	// gradient is scaled to Diversity times the norm of the objective's,
+	// times the image's response over its group's best (an image that does
+	// not yet excite its unit climbs the objective alone).
 	Diverse
 )
 
@@ -261,7 +263,7 @@ func optimise(sess *ort.Session, in Input, win onnx.Crop, ts []int64, units []in
 			return nil, err
 		}
 		if opt.Objective == Diverse {
-			diversify(seed, base, out[0].Data, ts, opt.DiverseImages, opt.Diversity)
+			diversify(seed, base, out[0].Data, ts, channels, centre, opt.DiverseImages, opt.Diversity)
 		}
 		dx := out[1].Data
 		nn := n * n
@@ -431,13 +433,40 @@ func Respond(m *onnx.Model, in Input, target string, channels []int, images []*s
 	if len(images) == 0 {
 		return nil, nil
 	}
-	n := images[0].W
+	r, err := NewResponder(m, in, target, images[0].W, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Respond(channels, images)
+}
+
+// Responder reads the centre cell of a target's channels for n×n images,
+// one session for many batches.
+type Responder struct {
+	in   Input
+	n    int
+	win  onnx.Crop
+	sess *ort.Session
+}
+
+// NewResponder prepares a session that reads target's centre cell for
+// n×n images. Only the window the centre cell's field covers is run (the
+// same reading, by CentreCrop's guarantee).
+func NewResponder(m *onnx.Model, in Input, target string, n int, opt ort.Options) (*Responder, error) {
 	c := m.Clone()
 	if err := c.SetInputShape(n, n); err != nil {
 		return nil, err
 	}
 	inC := int64(len(in.Src))
-	outs, err := c.ReadWindows([]int64{1, inC, int64(n), int64(n)}, 1, target)
+	win := onnx.Crop{Size: n}
+	if w, ok := c.CentreCrop([]string{target}, int(inC), n); ok {
+		win = w
+		if err := c.SetInputShape(w.Size, w.Size); err != nil {
+			return nil, err
+		}
+	}
+	outs, err := c.ReadWindows([]int64{1, inC, int64(win.Size), int64(win.Size)}, 1, target)
 	if err != nil {
 		return nil, err
 	}
@@ -449,22 +478,36 @@ func Respond(m *onnx.Model, in Input, target string, channels []int, images []*s
 	if err != nil {
 		return nil, err
 	}
-	defer sess.Close()
-	nn := n * n
-	batch := make([]float32, len(images)*len(in.Src)*nn)
+	return &Responder{in: in, n: n, win: win, sess: sess}, nil
+}
+
+// Close frees the session.
+func (r *Responder) Close() { r.sess.Close() }
+
+// Respond returns, per image, the responses of the given channels.
+func (r *Responder) Respond(channels []int, images []*stimuli.Image) ([][]float64, error) {
+	if len(images) == 0 {
+		return nil, nil
+	}
+	in, n, side, win := r.in, r.n, r.win.Size, r.win
+	nn, ww := n*n, side*side
+	batch := make([]float32, len(images)*len(in.Src)*ww)
 	for b, im := range images {
 		if im.W != n || im.H != n {
 			return nil, fmt.Errorf("image %d is %dx%d, not %dx%d", b, im.W, im.H, n, n)
 		}
 		for i := range in.Src {
 			src := im.Pix[in.Src[i]*nn : (in.Src[i]+1)*nn]
-			dst := batch[(b*len(in.Src)+i)*nn : (b*len(in.Src)+i+1)*nn]
-			for k, v := range src {
-				dst[k] = float32(in.A[i]*float64(v) + in.B[i])
+			dst := batch[(b*len(in.Src)+i)*ww : (b*len(in.Src)+i+1)*ww]
+			for y := 0; y < side; y++ {
+				row := src[(win.Y0+y)*n+win.X0:]
+				for x := 0; x < side; x++ {
+					dst[y*side+x] = float32(in.A[i]*float64(row[x]) + in.B[i])
+				}
 			}
 		}
 	}
-	res, err := sess.Run(batch, []int64{int64(len(images)), inC, int64(n), int64(n)})
+	res, err := r.sess.Run(batch, []int64{int64(len(images)), int64(len(in.Src)), int64(side), int64(side)})
 	if err != nil {
 		return nil, err
 	}
@@ -472,6 +515,9 @@ func Respond(m *onnx.Model, in Input, target string, channels []int, images []*s
 	out := make([][]float64, len(images))
 	for b := range images {
 		for _, ch := range channels {
+			if ch < 0 || ch >= C {
+				return nil, fmt.Errorf("channel %d: the target has %d", ch, C)
+			}
 			out[b] = append(out[b], float64(res[0].Data[b*C+ch]))
 		}
 	}

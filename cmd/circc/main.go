@@ -167,6 +167,7 @@ func init() {
 		{"verify", "--against MODEL FILE", "compare hand-made units with the reference model's own", runVerify},
 		{"weights", "--against MODEL FROM TO[CHANNELS]", "expanded weights between two layers of a reference model (JSON, PNG)", runWeights},
 		{"vis", "--against MODEL -o DIR UNIT...", "feature visualizations: images optimised to excite units, natural or hand-made", runVis},
+		{"atlas", "[plan|run|merge|submit] -o DIR", "an atlas of a network: every unit's portraits, photos, weights and tuning, as a static site", runAtlas},
 		{"stimuli", "--list | --kind KIND --out DIR", "describe the synthetic stimuli, or write their contact sheets", runStimuli},
 		{"models", "list|tensors|test|add [NAME]", "list the reference models, a model's tensors, test one against its stored activations, or add one", runModels},
 		{"doctor", "[--json]", "say what the CPU and CUDA paths have found and what they lack", runDoctor},
