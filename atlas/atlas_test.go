@@ -264,7 +264,6 @@ f.addEventListener("load", () => {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-
 // TestTopPhotosAgainstTheBranches: fire3's top and most negative photos
 // are read before its ReLUs, through a Concat the atlas adds; the oracle
 // reads the two branch convolutions directly, for every photo of the
