@@ -2,6 +2,7 @@ package atlas
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/spf13/afero"
 
@@ -111,23 +113,49 @@ func TestRerunComputesOnlyWhatIsMissing(t *testing.T) {
 	}
 	task := p.Tasks[len(p.Tasks)-1]
 	key := p.Key(task, task.Channels[1])
-	before, _ := os.ReadFile(filepath.Join(dir, "units", key, "neuron.png"))
+	before := unitFiles(t, dir, key)
 	if err := os.RemoveAll(filepath.Join(dir, "units", key)); err != nil {
 		t.Fatal(err)
 	}
 	if st.Missing(p) != 1 {
 		t.Fatalf("%d missing", st.Missing(p))
 	}
-	stats, err = p.RunShard(st, net, 0, RunOptions{Photos: photos(t)})
+	// On one onnxruntime thread, where the first run had one per CPU: the
+	// bytes must not depend on it.
+	stats, err = p.RunShard(st, net, 0, RunOptions{Photos: photos(t), Runtime: ort.Options{Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if stats.Computed != len(task.Channels) || stats.Cached != 132-len(task.Channels) {
 		t.Errorf("rerun with one unit gone: %+v, want its task's %d units computed", stats, len(task.Channels))
 	}
-	after, _ := os.ReadFile(filepath.Join(dir, "units", key, "neuron.png"))
-	if len(before) == 0 || !bytes.Equal(before, after) {
-		t.Error("the recomputed unit's portrait differs from the first run's")
+	after := unitFiles(t, dir, key)
+	if len(before) < 10 || len(after) != len(before) {
+		t.Errorf("%d files, then %d", len(before), len(after))
+	}
+	for name, b := range before {
+		if !bytes.Equal(b, after[name]) {
+			t.Errorf("the recomputed unit's %s differs from the first run's", name)
+		}
+	}
+	// A killed run's day-old temporary folder goes at the merge; a young
+	// one, perhaps a running shard's, stays.
+	old, young := filepath.Join(dir, "units", ".tmp-old"), filepath.Join(dir, "units", ".tmp-young")
+	for _, d := range []string{old, young} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(old, long, long)
+	if _, err := Merge(st, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); err == nil {
+		t.Error("the day-old temporary folder stays")
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Error("the young temporary folder went")
 	}
 }
 
@@ -158,7 +186,7 @@ func TestKeys(t *testing.T) {
 // layer's unit costs more than a shallower one's.
 func TestPlanBalance(t *testing.T) {
 	net := openNet(t, "inceptionv1")
-	for _, n := range []int{4, 16, 64} {
+	for _, n := range []int{4, 16, 64, 128} {
 		p, err := NewPlan(net, PlanOptions{Settings: DefaultSettings(), Shards: n, Version: "test", Photos: photos(t)})
 		if err != nil {
 			t.Fatal(err)
@@ -174,30 +202,51 @@ func TestPlanBalance(t *testing.T) {
 	}
 }
 
-// TestSplit: shards are contiguous, cover every task once, and a planted
-// run of equal costs splits evenly.
+// TestSplit: every task lands in one shard, equal tasks split evenly, a
+// task costing as much as all the others together is a shard of its own,
+// and a layer's tasks stay together when its passes cost more than the
+// balance gains.
 func TestSplit(t *testing.T) {
-	costs := []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
-	s := split(costs, 4)
+	tasks := func(layers ...string) []Task {
+		var out []Task
+		for _, l := range layers {
+			out = append(out, Task{Layer: l})
+		}
+		return out
+	}
+	ones := []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+	s := split(tasks("a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a"), ones, nil, 4)
+	seen := map[int]bool{}
 	for _, sh := range s {
 		if len(sh) != 3 {
 			t.Errorf("equal costs split as %v", s)
 		}
-	}
-	s = split([]float64{10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2)
-	next := 0
-	for _, sh := range s {
 		for _, i := range sh {
-			if i != next {
-				t.Fatalf("shards not contiguous: %v", s)
+			if seen[i] {
+				t.Errorf("task %d in two shards", i)
 			}
-			next++
+			seen[i] = true
 		}
 	}
-	if len(s[0]) != 1 {
+	if len(seen) != 12 {
+		t.Errorf("%d of 12 tasks assigned", len(seen))
+	}
+	s = split(tasks("a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a"), []float64{10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, nil, 2)
+	if len(s[0]) != 1 || s[0][0] != 0 {
 		t.Errorf("a task costing the rest's sum should be a shard of its own: %v", s)
 	}
-	if s := split([]float64{1, 1}, 3); len(s[2]) != 0 || len(s[0])+len(s[1]) != 2 {
+	// Two layers whose passes cost 5 each: splitting a layer across the
+	// shards would cost more than the imbalance of keeping them whole.
+	s = split(tasks("a", "a", "a", "b", "b"), []float64{1, 1, 1, 1, 1}, map[string]float64{"a": 5, "b": 5}, 2)
+	for _, sh := range s {
+		layer := tasks("a", "a", "a", "b", "b")[sh[0]].Layer
+		for _, i := range sh {
+			if tasks("a", "a", "a", "b", "b")[i].Layer != layer {
+				t.Errorf("a layer split across shards: %v", s)
+			}
+		}
+	}
+	if s := split(tasks("a", "a"), []float64{1, 1}, nil, 3); len(s[0])+len(s[1])+len(s[2]) != 2 {
 		t.Errorf("more shards than tasks: %v", s)
 	}
 }
@@ -248,7 +297,7 @@ f.addEventListener("load", () => {
 		t.Fatalf("chromium: %v", err)
 	}
 	dom := string(out)
-	want := []string{"PAGE squeezenet1.0 fire3:0", "PAGE squeezenet1.0 " + rec.Inputs[0].Layer + ":" + itoa(rec.Inputs[0].Channel), "PAGE squeezenet1.0 fire2:3"}
+	want := []string{"PAGE squeezenet1.0 fire3:0", "PAGE squeezenet1.0 " + rec.Inputs[0].Layer + ":" + strconv.Itoa(rec.Inputs[0].Channel), "PAGE squeezenet1.0 fire2:3"}
 	at := 0
 	for _, w := range want {
 		i := strings.Index(dom[at:], w)
@@ -261,8 +310,6 @@ f.addEventListener("load", () => {
 		t.Errorf("the unit page's images did not load:\n%s", dom)
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // TestTopPhotosAgainstTheBranches: fire3's top and most negative photos
 // are read before its ReLUs, through a Concat the atlas adds; the oracle
@@ -342,5 +389,69 @@ func TestCircuitsOnPages(t *testing.T) {
 		if got := strings.Contains(string(b), "planted.circ: l.f"); got != want {
 			t.Errorf("fire3:%d's page names the planted circuit: %v", ch, got)
 		}
+	}
+}
+
+// unitFiles reads a stored unit's files.
+func unitFiles(t *testing.T, dir, key string) map[string][]byte {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(dir, "units", key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, "units", key, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = b
+	}
+	return out
+}
+
+// TestPageWithOneSidedWeights: a unit with inputs and no outputs (the
+// last layer, or a side expanded weights refuse) gets its page, with the
+// inputs, the refusal, and no empty links.
+func TestPageWithOneSidedWeights(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	st, err := NewStore(fs, "at")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Plan{Model: "m", SHA256: "00", Version: "test", Settings: DefaultSettings(),
+		Layers: []Layer{{Name: "a", Channels: 2}, {Name: "b", Channels: 1, Prev: "a"}},
+		Tasks:  []Task{{Layer: "a", Channels: []int{0, 1}}, {Layer: "b", Channels: []int{0}}}, Shards: [][]int{{0, 1}}}
+	for _, t0 := range p.Tasks {
+		for _, c := range t0.Channels {
+			rec := Record{Model: "m", Layer: t0.Layer, Channel: c, Key: p.Key(t0, c)}
+			if t0.Layer == "b" {
+				rec.Inputs = []Link{{Layer: "a", Channel: 1, Norm: 2, File: "in-0.png"}, {Layer: "a", Channel: 0, Norm: 1, File: "in-1.png"}}
+				rec.Refused = map[string]string{"outputs": "no next layer to read"}
+			}
+			b, _ := json.Marshal(rec)
+			if err := st.Put(rec.Key, map[string][]byte{"unit.json": b}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	stats, err := Merge(st, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Units != 3 || stats.Missing != 0 {
+		t.Errorf("merge: %+v", stats)
+	}
+	page, err := afero.ReadFile(fs, filepath.Join("at", UnitPage("m", "b", 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<a class="in" href="../a/1.html">a:1</a>`, `<a class="in" href="../a/0.html">a:0</a>`, "No expanded outputs: no next layer to read"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(string(page), `class="out"`) {
+		t.Error("the page links an output it does not have")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/circc/circc/datasets"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 	pb "github.com/circc/circc/onnx/onnxpb"
 	"github.com/circc/circc/reference"
@@ -90,8 +91,9 @@ type RunOptions struct {
 	Photos  []datasets.Item // the photo set; the plan picks from it
 	Workers int             // tasks optimised at once (0: one per CPU)
 	Runtime ort.Options
-	// Progress is told, after each task, the units done and to do.
-	Progress func(done, total int, layer string)
+	// Progress is told the units done and to do, and what is under way:
+	// before each layer's passes and after each task.
+	Progress func(done, total int, doing string)
 }
 
 // RunStats say what a shard did.
@@ -162,6 +164,9 @@ func (p *Plan) RunShard(st *Store, net *reference.Net, k int, opt RunOptions) (*
 		for _, t := range tasks {
 			chans = append(chans, t.Channels...)
 		}
+		if opt.Progress != nil {
+			opt.Progress(done, total, name+": photos, stimuli and weights")
+		}
 		ld, err := p.layerPasses(st.fs, net, l, chans, photos, in, opt)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -171,8 +176,8 @@ func (p *Plan) RunShard(st *Store, net *reference.Net, k int, opt RunOptions) (*
 			workers = numCPU()
 		}
 		workers = min(workers, len(tasks))
-		// The workers share the CPUs (onnxruntime's results do not depend
-		// on its thread count: the cluster test compares them bytewise).
+		// The workers share the CPUs (the bytes do not depend on
+		// onnxruntime's thread count: TestRerunComputesOnlyWhatIsMissing).
 		topt := opt
 		if topt.Runtime.Threads == 0 {
 			topt.Runtime.Threads = max(1, numCPU()/workers)
@@ -587,7 +592,7 @@ func (p *Plan) weightLinks(net *reference.Net, l *Layer, chans []int, ld *layerD
 		}
 		return tilePNG(t, sh[2], sh[3]), math.Sqrt(norm), sum
 	}
-	if prev := p.layerOf(man, l.Prev); prev != nil {
+	if prev := modelLayer(man, l.Prev); prev != nil {
 		e, err := weights.Expand(net.Model, shape, prev.Tensor, l.Tensor, chans)
 		if err != nil {
 			ld.refused["inputs"] = err.Error()
@@ -603,7 +608,7 @@ func (p *Plan) weightLinks(net *reference.Net, l *Layer, chans []int, ld *layerD
 			}
 		}
 	}
-	if next := p.layerOf(man, l.Next); next != nil {
+	if next := modelLayer(man, l.Next); next != nil {
 		e, err := weights.Expand(net.Model, shape, l.Tensor, next.Tensor, nil)
 		if err != nil {
 			ld.refused["outputs"] = err.Error()
@@ -621,18 +626,12 @@ func (p *Plan) weightLinks(net *reference.Net, l *Layer, chans []int, ld *layerD
 	}
 }
 
-// layerOf finds a model layer by name ("" or unknown: nil).
-func (p *Plan) layerOf(man interface {
-	Layer(string) (*modelsLayer, bool)
-}, name string) *modelsLayer {
-	if name == "" {
-		return nil
+// modelLayer finds a model layer by name ("" or unknown: nil).
+func modelLayer(man *models.Manifest, name string) *models.Layer {
+	if l, ok := man.Layer(name); ok && name != "" {
+		return l
 	}
-	l, ok := man.Layer(name)
-	if !ok {
-		return nil
-	}
-	return l
+	return nil
 }
 
 // strongest is the k indices of 0…n−1 with the largest score, largest
@@ -674,7 +673,7 @@ func (p *Plan) runTask(st *Store, net *reference.Net, l *Layer, t Task, ld *laye
 		obj := vis.Objective(slices.Index(vis.Objectives, name))
 		per := 1
 		if obj == vis.Diverse {
-			per = 4
+			per = diverseImages
 		}
 		m, target := net.Model, l.Tensor
 		if obj == vis.Negative {

@@ -1,11 +1,8 @@
 package atlas
 
 import (
-	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 )
-
-type modelsLayer = models.Layer
 
 // The stimulus sets of a unit's fingerprint, and how many stimuli they
 // hold (for the cost estimate).
@@ -15,34 +12,38 @@ const stimuliCount = 1080 + 18 + 108 + 216 + 216
 
 // macs counts the multiply-adds of the convolutions and dense products of
 // m up to tensor, for one n×n image, cropped to the centre cell's field
-// when crop is set (as the centre objectives and the stimuli run).
-func macs(m *onnx.Model, tensor string, n int, crop bool) (float64, error) {
+// when crop is set (as the centre objectives and the stimuli run); cells
+// is the product of the tensor's channels squared and its positions: the
+// work of a Gram matrix of its map (the diversity term's).
+func macs(m *onnx.Model, tensor string, n int, crop bool) (total, cells float64, err error) {
 	c := m.Clone()
 	if err := c.SetInputShape(n, n); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	in := c.InputShape()
 	shape := []int64{1, in[1], int64(n), int64(n)}
 	if err := c.SetOutputs(shape, tensor); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if crop {
 		if w, ok := c.CentreCrop([]string{tensor}, int(in[1]), n); ok {
 			if err := c.SetInputShape(w.Size, w.Size); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 			shape = []int64{1, in[1], int64(w.Size), int64(w.Size)}
 		}
 	}
 	shapes, err := c.Shapes(shape)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
+	}
+	if t := shapes[tensor]; len(t) == 4 {
+		cells = float64(t[1]*t[1]) * float64(t[2]*t[3])
 	}
 	dims := map[string][]int64{}
 	for _, t := range c.P.GetGraph().GetInitializer() {
 		dims[t.GetName()] = t.GetDims()
 	}
-	total := 0.0
 	for _, node := range c.P.GetGraph().GetNode() {
 		if len(node.GetInput()) < 2 || len(node.GetOutput()) == 0 {
 			continue
@@ -72,5 +73,5 @@ func macs(m *onnx.Model, tensor string, n int, crop bool) (float64, error) {
 			total += elems * float64(w[0])
 		}
 	}
-	return total, nil
+	return total, cells, nil
 }

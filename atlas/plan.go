@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 
 	"github.com/circc/circc/datasets"
+	"github.com/circc/circc/models"
 	"github.com/circc/circc/onnx"
 	"github.com/circc/circc/reference"
 	"github.com/circc/circc/vis"
@@ -60,9 +62,9 @@ type Layer struct {
 	Channels int    `json:"channels"`
 	Prev     string `json:"prev,omitempty"`
 	Next     string `json:"next,omitempty"`
-	// UnitCost is the estimated cost of one unit (visualizations and its
-	// share of the layer's passes), in multiply-adds; PassCost the
-	// photo and stimulus passes of the whole layer.
+	// UnitCost is the estimated cost of one unit's visualizations,
+	// PassCost that of the layer's photo and stimulus passes, in seconds on
+	// the reference machine (2 cores; see estimate).
 	UnitCost float64 `json:"unit_cost"`
 	PassCost float64 `json:"pass_cost"`
 }
@@ -85,7 +87,7 @@ type Plan struct {
 	PhotoSet string  `json:"photo_set"`
 	Layers   []Layer `json:"layers"`
 	Tasks    []Task  `json:"tasks"`
-	// Shards lists, per shard, its tasks' indices (contiguous).
+	// Shards lists, per shard, its tasks' indices, in order.
 	Shards [][]int `json:"shards"`
 }
 
@@ -132,7 +134,7 @@ func NewPlan(net *reference.Net, opt PlanOptions) (*Plan, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s has no layer %q", man.Name, name)
 		}
-		i := slices.IndexFunc(all, func(x modelsLayer) bool { return x.Name == l.Name })
+		i := slices.IndexFunc(all, func(x models.Layer) bool { return x.Name == l.Name })
 		layer := Layer{Name: l.Name, Tensor: l.Tensor, Channels: l.Channels}
 		if i > 0 {
 			layer.Prev = all[i-1].Name
@@ -147,8 +149,8 @@ func NewPlan(net *reference.Net, opt PlanOptions) (*Plan, error) {
 	}
 	// Layers in the model's order, so that shards walk the network.
 	slices.SortStableFunc(p.Layers, func(a, b Layer) int {
-		return slices.IndexFunc(all, func(x modelsLayer) bool { return x.Name == a.Name }) -
-			slices.IndexFunc(all, func(x modelsLayer) bool { return x.Name == b.Name })
+		return slices.IndexFunc(all, func(x models.Layer) bool { return x.Name == a.Name }) -
+			slices.IndexFunc(all, func(x models.Layer) bool { return x.Name == b.Name })
 	})
 	if err := p.estimate(net.Model, man.Input.Size[0]); err != nil {
 		return nil, err
@@ -170,7 +172,11 @@ func NewPlan(net *reference.Net, opt PlanOptions) (*Plan, error) {
 			p.Tasks = append(p.Tasks, Task{Layer: l.Name, Channels: chans[at:min(at+st.Chunk, len(chans))]})
 		}
 	}
-	p.Shards = split(p.taskCosts(), opt.Shards)
+	pass := map[string]float64{}
+	for _, l := range p.Layers {
+		pass[l.Name] = l.PassCost
+	}
+	p.Shards = split(p.Tasks, p.taskCosts(), pass, opt.Shards)
 	return p, nil
 }
 
@@ -195,14 +201,18 @@ func (p *Plan) Layer(name string) *Layer {
 	return nil
 }
 
-// images is how many optimised images a unit gets.
+// diverseImages is the size of a unit's diversity set.
+const diverseImages = 4
+
+// images is how many optimised images a unit gets: cropped to the centre
+// cell's field, and whole.
 func (s Settings) images() (crop, full int) {
 	for _, o := range s.Objectives {
 		switch o {
 		case "channel":
 			full++
 		case "diverse":
-			crop += 4
+			crop += diverseImages
 		default:
 			crop++
 		}
@@ -210,50 +220,67 @@ func (s Settings) images() (crop, full int) {
 	return crop, full
 }
 
-// estimate sets each layer's costs from the multiply-adds of the network
-// up to it: a visualization step is a forward and a backward pass (about
-// three forwards) at the optimised size, cropped to the centre cell's
-// field for the centre objectives; the passes are one forward per photo
-// and per stimulus at the model's size (the stimuli cropped too).
+// The cost model, in seconds on the 2-core machine the README's figures
+// come from, fitted (least squares) to scripts/atlas-cost.sh's
+// measurements of every layer of both shipped networks (30 layers; the
+// worst unit estimate is 31 % off): a visualization step costs a fixed
+// part (parametrization, transforms, Adam; growing with the image's
+// pixels), a part per multiply-add of the forward and backward pass
+// (about three forwards) and, for the diverse images, the Gram term; a
+// pass image (a photo decoded, a stimulus drawn) costs a fixed part and
+// its forward's multiply-adds.
+const (
+	stepSeconds      = 6.55e-3  // per image-step at 128 px
+	visMACSeconds    = 4.02e-11 // per multiply-add of a visualization step
+	passImageSeconds = 1.28e-3  // per photo or stimulus
+	passMACSeconds   = 1.83e-11 // per multiply-add of a pass
+	// gramSeconds is per multiply-add of the diversity term's Gram matrix
+	// and its gradient (in Go, 2·C²·positions per image-step): it
+	// dominates for wide layers, as SqueezeNet's conv10 (1000 channels).
+	gramSeconds = 2.11e-10
+)
+
+// estimate sets each layer's costs (seconds on the reference machine)
+// from the multiply-adds of the network up to it: a visualization step at
+// the optimised size, cropped to the centre cell's field for the centre
+// objectives; a photo at the model's size; a stimulus cropped too.
 func (p *Plan) estimate(m *onnx.Model, size int) error {
 	st := p.Settings
 	crop, full := st.images()
+	fixed := stepSeconds * float64(st.Size*st.Size) / (128 * 128)
 	for i := range p.Layers {
 		l := &p.Layers[i]
-		visFull, err := macs(m, l.Tensor, st.Size, false)
+		visFull, _, err := macs(m, l.Tensor, st.Size, false)
 		if err != nil {
 			return err
 		}
-		visCrop, err := macs(m, l.Tensor, st.Size, true)
+		visCrop, gram, err := macs(m, l.Tensor, st.Size, true)
 		if err != nil {
 			return err
 		}
-		atSize, err := macs(m, l.Tensor, size, false)
+		atSize, _, err := macs(m, l.Tensor, size, false)
 		if err != nil {
 			return err
 		}
-		stimCrop, err := macs(m, l.Tensor, size, true)
+		stimCrop, _, err := macs(m, l.Tensor, size, true)
 		if err != nil {
 			return err
 		}
-		l.UnitCost = 3 * float64(st.Steps) * (float64(crop)*visCrop + float64(full)*visFull)
-		l.PassCost = float64(st.Photos)*atSize + float64(stimuliCount)*stimCrop
+		step := float64(crop)*(fixed+3*visMACSeconds*visCrop) + float64(full)*(fixed+3*visMACSeconds*visFull)
+		if slices.Contains(st.Objectives, "diverse") {
+			step += diverseImages * 2 * gramSeconds * gram
+		}
+		l.UnitCost = float64(st.Steps) * step
+		l.PassCost = float64(st.Photos+stimuliCount)*passImageSeconds + passMACSeconds*(float64(st.Photos)*atSize+float64(stimuliCount)*stimCrop)
 	}
 	return nil
 }
 
-// taskCosts is each task's estimated cost: its units' and its share of
-// its layer's passes.
+// taskCosts is each task's estimated cost: its units' visualizations.
 func (p *Plan) taskCosts() []float64 {
-	units := map[string]int{}
-	for _, t := range p.Tasks {
-		units[t.Layer] += len(t.Channels)
-	}
 	var costs []float64
 	for _, t := range p.Tasks {
-		l := p.Layer(t.Layer)
-		n := float64(len(t.Channels))
-		costs = append(costs, n*l.UnitCost+l.PassCost*n/float64(units[t.Layer]))
+		costs = append(costs, float64(len(t.Channels))*p.Layer(t.Layer).UnitCost)
 	}
 	return costs
 }
@@ -293,28 +320,40 @@ func Balance(costs []float64) float64 {
 	return top / (sum / float64(len(costs)))
 }
 
-// split cuts tasks, in order, into n contiguous shards of nearly equal
-// cost: each cut falls where the running total is nearest a multiple of
-// the mean. Shards beyond the number of tasks are empty.
-func split(costs []float64, n int) [][]int {
-	total := 0.0
-	for _, c := range costs {
-		total += c
+// split assigns tasks to n shards, longest first, each to the shard it
+// finishes soonest: its own cost, and its layer's passes where the shard
+// does not run that layer yet (so a layer's tasks stay together unless
+// the balance gains more than its passes cost). A shard runs its tasks in
+// the plan's order. Shards beyond the number of tasks are empty.
+func split(tasks []Task, costs []float64, pass map[string]float64, n int) [][]int {
+	order := make([]int, len(tasks))
+	for i := range order {
+		order[i] = i
 	}
+	sort.SliceStable(order, func(a, b int) bool { return costs[order[a]] > costs[order[b]] })
 	shards := make([][]int, n)
-	run, k := 0.0, 0
-	for i, c := range costs {
-		// Move to the next shard when this task ends nearer the next
-		// boundary's far side than the current shard's end, keeping
-		// enough tasks for the shards left.
-		if k < n-1 && len(shards[k]) > 0 {
-			bound := total * float64(k+1) / float64(n)
-			if run+c/2 > bound || len(costs)-i <= n-1-k {
-				k++
+	load := make([]float64, n)
+	layers := make([]map[string]bool, n)
+	for k := range layers {
+		layers[k] = map[string]bool{}
+	}
+	for _, i := range order {
+		best, bestEnd := 0, math.Inf(1)
+		for k := range shards {
+			end := load[k] + costs[i]
+			if !layers[k][tasks[i].Layer] {
+				end += pass[tasks[i].Layer]
+			}
+			if end < bestEnd {
+				best, bestEnd = k, end
 			}
 		}
-		shards[k] = append(shards[k], i)
-		run += c
+		shards[best] = append(shards[best], i)
+		load[best] = bestEnd
+		layers[best][tasks[i].Layer] = true
+	}
+	for k := range shards {
+		sort.Ints(shards[k])
 	}
 	return shards
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/circc/circc/internal/safefs"
 )
@@ -50,7 +51,7 @@ type unitView struct {
 	Rec                 *Record
 	Prev, Next          string // neighbouring units of the layer
 	LayerPage, Index    string
-	Inputs, Outputs     []linkView
+	Links               []linkRow
 	Tuning              []tuneView
 	Circuits            []CircuitMatch
 	Diverse             []Portrait
@@ -59,8 +60,14 @@ type unitView struct {
 
 type linkView struct {
 	Link
-	Page string // "" when the atlas does not hold that unit
+	Page  string // "" when the atlas does not hold that unit
+	Side  string // "in" or "out"
+	Units string // the path from the page to the unit's files
 }
+
+// linkRow is one row of the weights table: an input beside an output,
+// either nil where one side has fewer.
+type linkRow struct{ In, Out *linkView }
 
 type tuneView struct {
 	SetTuning
@@ -72,6 +79,8 @@ type tuneView struct {
 // every unit of the plan that is stored.
 func Merge(st *Store, p *Plan, circuits []CircuitMatch) (*SiteStats, error) {
 	stats := &SiteStats{}
+	// A task takes minutes; a day-old temporary folder is a killed run's.
+	st.RemoveStaleTemps(24 * time.Hour)
 	have := map[string]map[int]string{} // layer → channel → key
 	var layers []layerView
 	for _, l := range p.Layers {
@@ -132,11 +141,17 @@ func Merge(st *Store, p *Plan, circuits []CircuitMatch) (*SiteStats, error) {
 				}
 				return ""
 			}
-			for _, x := range rec.Inputs {
-				v.Inputs = append(v.Inputs, linkView{x, neighbour(x.Layer, x.Channel)})
-			}
-			for _, x := range rec.Outputs {
-				v.Outputs = append(v.Outputs, linkView{x, neighbour(x.Layer, x.Channel)})
+			for i := range max(len(rec.Inputs), len(rec.Outputs)) {
+				var row linkRow
+				if i < len(rec.Inputs) {
+					x := rec.Inputs[i]
+					row.In = &linkView{x, neighbour(x.Layer, x.Channel), "in", v.Units}
+				}
+				if i < len(rec.Outputs) {
+					x := rec.Outputs[i]
+					row.Out = &linkView{x, neighbour(x.Layer, x.Channel), "out", v.Units}
+				}
+				v.Links = append(v.Links, row)
 			}
 			for _, t := range rec.Tuning {
 				v.Tuning = append(v.Tuning, tuneView{t, polyline(t.ByAngle)})
@@ -264,11 +279,10 @@ var unitPage = template.Must(template.New("unit").Funcs(funcs).Parse(`<!doctype 
 <h3>Most excited</h3><div>{{range .Rec.Top}}<figure><img class="c" src="{{$.Units}}{{.File}}" alt="{{.Class}}"><figcaption>{{f .Activation}}<br>{{.Class}}</figcaption></figure>{{else}}<p class="no">no photos</p>{{end}}</div>
 <h3>Most negative</h3><div>{{range .Rec.Bottom}}<figure><img class="c" src="{{$.Units}}{{.File}}" alt="{{.Class}}"><figcaption>{{f .Activation}}<br>{{.Class}}</figcaption></figure>{{else}}<p class="no">no photos</p>{{end}}</div>
 <h2>Expanded weights</h2>
+{{define "link"}}{{if .}}<td>{{if .Page}}<a class="{{.Side}}" href="{{.Page}}">{{.Layer}}:{{.Channel}}</a>{{else}}{{.Layer}}:{{.Channel}}{{end}}</td><td><img class="t" src="{{.Units}}{{.File}}" alt="kernel"></td><td>{{f .Norm}}</td><td>{{f .Sum}}</td>{{else}}<td></td><td></td><td></td><td></td>{{end}}{{end}}
 <table><tr><th>strongest inputs</th><th></th><th>norm</th><th>sum</th><td></td><th>strongest outputs</th><th></th><th>norm</th><th>sum</th></tr>
-{{range $i, $in := .Inputs}}<tr><td>{{if .Page}}<a class="in" href="{{.Page}}">{{.Layer}}:{{.Channel}}</a>{{else}}{{.Layer}}:{{.Channel}}{{end}}</td><td><img class="t" src="{{$.Units}}{{.File}}" alt="kernel"></td><td>{{f .Norm}}</td><td>{{f .Sum}}</td><td></td>
-{{with index $.Outputs $i}}<td>{{if .Page}}<a class="out" href="{{.Page}}">{{.Layer}}:{{.Channel}}</a>{{else}}{{.Layer}}:{{.Channel}}{{end}}</td><td><img class="t" src="{{$.Units}}{{.File}}" alt="kernel"></td><td>{{f .Norm}}</td><td>{{f .Sum}}</td>{{end}}</tr>
+{{range .Links}}<tr>{{template "link" .In}}<td></td>{{template "link" .Out}}</tr>
 {{end}}</table>
-{{if not .Inputs}}{{range .Outputs}}<p>{{if .Page}}<a class="out" href="{{.Page}}">{{.Layer}}:{{.Channel}}</a>{{else}}{{.Layer}}:{{.Channel}}{{end}} <img class="t" src="{{$.Units}}{{.File}}" alt="kernel"> {{f .Norm}}</p>{{end}}{{end}}
 {{range $side, $why := .Rec.Refused}}<p class="no">No expanded {{$side}}: {{$why}}</p>{{end}}
 <h2>Tuning</h2>
 <table>{{range .Tuning}}<tr><td>{{.Set}}</td><td><svg width="100" height="31" viewBox="0 0 100 31"><polyline fill="none" stroke="#c33" points="{{.Points}}"/></svg></td><td>peak {{f .Peak}} at {{.PreferredDeg}}° (of {{.PeriodDeg}}°)</td></tr>{{end}}</table>

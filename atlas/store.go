@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/afero"
 
@@ -119,15 +120,19 @@ func (s *Store) Record(key string) (*Record, error) {
 	return &r, nil
 }
 
-// RemoveTemps removes the temporary folders of runs that were killed.
-// Only a run that knows no other shard is writing may call it.
-func (s *Store) RemoveTemps() {
+// RemoveStaleTemps removes the temporary folders that killed runs left,
+// those older than age: a shard still running writes its own, young ones.
+func (s *Store) RemoveStaleTemps(age time.Duration) int {
 	infos, _ := afero.ReadDir(s.fs, filepath.Join(s.Dir, "units"))
+	n := 0
 	for _, fi := range infos {
-		if strings.HasPrefix(fi.Name(), ".tmp-") {
-			s.fs.RemoveAll(filepath.Join(s.Dir, "units", fi.Name()))
+		if strings.HasPrefix(fi.Name(), ".tmp-") && time.Since(fi.ModTime()) > age {
+			if s.fs.RemoveAll(filepath.Join(s.Dir, "units", fi.Name())) == nil {
+				n++
+			}
 		}
 	}
+	return n
 }
 
 // SavePlan writes the plan to the folder.

@@ -5,6 +5,7 @@
 # objectives, measured on a task of UNITS units at STEPS steps and scaled
 # to 256 steps: the optimisation's cost is linear in its steps).
 # Prints a Markdown table. Usage: scripts/atlas-cost.sh MODEL [UNITS] [STEPS]
+# ($LAYERS, space-separated, measures those layers only.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?usage: scripts/atlas-cost.sh MODEL [UNITS] [STEPS]}
@@ -13,7 +14,8 @@ steps=${3:-32}
 go build -o bin/circc ./cmd/circc
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-layers=$(python3 -c 'import json,sys; print(" ".join(l["name"] for l in json.load(open(sys.argv[1]))["layers"]))' "models/manifests/$model.json")
+layers=${LAYERS:-}
+[ -n "$layers" ] || layers=$(python3 -c 'import json,sys; print(" ".join(l["name"] for l in json.load(open(sys.argv[1]))["layers"]))' "models/manifests/$model.json")
 seconds() { python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])'; }
 echo "| layer | passes (s) | one unit's visualizations at 256 steps (s) |"
 echo "| --- | ---: | ---: |"

@@ -13,6 +13,7 @@ import (
 	"github.com/circc/circc/atlas"
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/datasets"
+	"github.com/circc/circc/diag"
 	"github.com/circc/circc/internal/safefs"
 	"github.com/circc/circc/models"
 	"github.com/circc/circc/reference"
@@ -157,12 +158,19 @@ func atlasPlan(e *env, args []string, all bool) int {
 		for _, t := range plan.Tasks {
 			units += len(t.Channels)
 		}
+		total, longest := 0.0, 0.0
+		for _, c := range costs {
+			total, longest = total+c, max(longest, c)
+		}
 		if *a.asJSON != "" {
 			return jsonOr(e, map[string]any{"plan": filepath.Join(*a.out, atlas.PlanFile), "units": units, "tasks": len(plan.Tasks),
-				"shards": len(plan.Shards), "shard_costs": costs, "balance": atlas.Balance(costs), "missing": store.Missing(plan)})
+				"shards": len(plan.Shards), "shard_seconds": costs, "balance": atlas.Balance(costs), "missing": store.Missing(plan)})
 		}
-		fmt.Fprintf(e.stdout, "planned %d units of %s in %d tasks and %d shards (%s); the longest shard's estimated cost is %.2f× the mean; %d units to compute\n",
-			units, plan.Model, len(plan.Tasks), len(plan.Shards), filepath.Join(*a.out, atlas.PlanFile), atlas.Balance(costs), store.Missing(plan))
+		fmt.Fprintf(e.stdout, "planned %s of %s in %s and %s (%s); %s to compute\n",
+			diag.Count(units, "unit"), plan.Model, diag.Count(len(plan.Tasks), "task"), diag.Count(len(plan.Shards), "shard"),
+			filepath.Join(*a.out, atlas.PlanFile), diag.Count(store.Missing(plan), "unit"))
+		fmt.Fprintf(e.stdout, "estimated on 2 CPU cores: %s in all, the longest shard %s (%.2f× the mean)\n",
+			hours(total), hours(longest), atlas.Balance(costs))
 		return exitOK
 	}
 	start := time.Now()
@@ -205,14 +213,18 @@ func runShard(e *env, store *atlas.Store, plan *atlas.Plan, net *reference.Net, 
 	p := e.stage(label, "units", quiet)
 	last := time.Time{}
 	stats, err := plan.RunShard(store, net, k, atlas.RunOptions{Photos: photos, Workers: *a.workers, Runtime: opt,
-		Progress: func(done, total int, layer string) {
+		Progress: func(done, total int, doing string) {
 			p.update(done, total)
-			// Piped (a cluster's log), a line per task at most every 10 s.
+			// Piped (a cluster's log), a line at most every 10 s.
 			if !p.tty && !quiet && (time.Since(last) > 10*time.Second || done == total) {
 				last = time.Now()
 				el := time.Since(start)
-				left := time.Duration(float64(el) / float64(done) * float64(total-done))
-				fmt.Fprintf(e.stderr, "%s: %s, %d of %d units, %s, about %s left\n", label, layer, done, total, el.Round(time.Second), left.Round(time.Second))
+				msg := fmt.Sprintf("%s: %s, %d of %d units, %s", label, doing, done, total, el.Round(time.Second))
+				if done > 0 {
+					left := time.Duration(float64(el) / float64(done) * float64(total-done))
+					msg += fmt.Sprintf(", about %s left", left.Round(time.Second))
+				}
+				fmt.Fprintln(e.stderr, msg)
 			}
 		}})
 	p.end()
@@ -474,4 +486,15 @@ func atlasSubmit(e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "submitted %d shards as job %s and the merge as job %s\nfollow them: squeue -j %s,%s; logs in %s; the site: %s\n",
 		len(plan.Shards), arrayID, mergeID, arrayID, mergeID, sdir, filepath.Join(dir, "index.html"))
 	return exitOK
+}
+
+// hours writes an estimated time readably.
+func hours(sec float64) string {
+	switch {
+	case sec < 120:
+		return fmt.Sprintf("%.0f s", sec)
+	case sec < 7200:
+		return fmt.Sprintf("%.0f min", sec/60)
+	}
+	return fmt.Sprintf("%.1f h", sec/3600)
 }
