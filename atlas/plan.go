@@ -321,9 +321,10 @@ func Balance(costs []float64) float64 {
 }
 
 // split assigns tasks to n shards, longest first, each to the shard it
-// finishes soonest: its own cost, and its layer's passes where the shard
-// does not run that layer yet (so a layer's tasks stay together unless
-// the balance gains more than its passes cost). A shard runs its tasks in
+// finishes soonest, a shard that does not run the task's layer yet
+// charged that layer's passes twice (they lengthen the shard, and they
+// add to the whole), so that a layer's tasks stay together unless the
+// balance gains more than a second run of its passes costs. A shard runs its tasks in
 // the plan's order. Shards beyond the number of tasks are empty.
 func split(tasks []Task, costs []float64, pass map[string]float64, n int) [][]int {
 	order := make([]int, len(tasks))
@@ -338,14 +339,16 @@ func split(tasks []Task, costs []float64, pass map[string]float64, n int) [][]in
 		layers[k] = map[string]bool{}
 	}
 	for _, i := range order {
-		best, bestEnd := 0, math.Inf(1)
+		best, bestScore, bestEnd := 0, math.Inf(1), 0.0
 		for k := range shards {
-			end := load[k] + costs[i]
-			if !layers[k][tasks[i].Layer] {
-				end += pass[tasks[i].Layer]
+			end, score := load[k]+costs[i], load[k]+costs[i]
+			if p := pass[tasks[i].Layer]; !layers[k][tasks[i].Layer] {
+				// A layer's passes run again on a new shard: work added to
+				// the whole, so they count twice against it.
+				end, score = end+p, score+2*p
 			}
-			if end < bestEnd {
-				best, bestEnd = k, end
+			if score < bestScore {
+				best, bestScore, bestEnd = k, score, end
 			}
 		}
 		shards[best] = append(shards[best], i)
