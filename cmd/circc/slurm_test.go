@@ -242,7 +242,7 @@ func TestAtlasOnSlurm(t *testing.T) {
 	bin := circcBinary(t)
 	models, _ := filepath.Abs("../../../shared/models")
 	data, _ := filepath.Abs("../../../shared/datasets")
-	planArgs := []string{"--against", "squeezenet1.0", "--models", models, "--data", data, "--units", "fire2[0..5],fire3[0..5]",
+	planArgs := []string{"--against", "squeezenet1.0", "--models", models, "--data", data, "--units", "fire2[0..3],fire3[0..3],fire4[0..3]",
 		"--size", "48", "--steps", "12", "--photos", "24", "--top", "3", "--weights", "3", "--chunk", "2"}
 	run := func(args ...string) string {
 		t.Helper()
