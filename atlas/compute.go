@@ -283,13 +283,13 @@ func preactivation(m *onnx.Model, tensor string) (string, *pb.NodeProto, bool) {
 		return "", nil, false
 	}
 	switch n.GetOpType() {
-	case "Relu":
+	case onnx.OpRelu:
 		return n.GetInput()[0], nil, true
-	case "Concat":
+	case onnx.OpConcat:
 		var ins []string
 		for _, t := range n.GetInput() {
 			r := m.Producer(t)
-			if r == nil || r.GetOpType() != "Relu" {
+			if r == nil || r.GetOpType() != onnx.OpRelu {
 				return "", nil, false
 			}
 			ins = append(ins, r.GetInput()[0])

@@ -61,7 +61,7 @@ func macs(m *onnx.Model, tensor string, n int, crop bool) (total, cells float64,
 			elems *= float64(d)
 		}
 		switch node.GetOpType() {
-		case "Conv":
+		case onnx.OpConv:
 			// Each output value reads one filter: the weight's size over
 			// its output channels.
 			per := 1.0
@@ -69,7 +69,7 @@ func macs(m *onnx.Model, tensor string, n int, crop bool) (total, cells float64,
 				per *= float64(d)
 			}
 			total += elems * per
-		case "Gemm", "MatMul":
+		case onnx.OpGemm, onnx.OpMatMul:
 			total += elems * float64(w[0])
 		}
 	}
