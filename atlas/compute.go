@@ -582,29 +582,13 @@ func (p *Plan) weightLinks(net *reference.Net, l *Layer, chans []int, ld *layerD
 	if k == 0 {
 		return
 	}
-	tile := func(e *weights.Expanded, o, i int) ([]byte, float64, float64) {
-		sh := e.Shape()
-		t := e.Tile(o, i)
-		norm, sum := 0.0, 0.0
-		for _, v := range t {
-			norm += float64(v) * float64(v)
-			sum += float64(v)
-		}
-		return tilePNG(t, sh[2], sh[3]), math.Sqrt(norm), sum
-	}
 	if prev := modelLayer(man, l.Prev); prev != nil {
 		e, err := weights.Expand(net.Model, shape, prev.Tensor, l.Tensor, chans)
 		if err != nil {
 			ld.refused["inputs"] = err.Error()
 		} else {
 			for o, c := range chans {
-				links := strongest(e.Shape()[1], k, func(i int) float64 { _, n, _ := tile(e, o, i); return n })
-				for j, i := range links {
-					b, n, s := tile(e, o, i)
-					name := fmt.Sprintf("in-%d.png", j)
-					ld.tiles[fmt.Sprintf("%d/%s", c, name)] = b
-					ld.inputs[c] = append(ld.inputs[c], Link{Layer: prev.Name, Channel: i, Norm: round4(n), Sum: round4(s), File: name})
-				}
+				ld.inputs[c] = ld.addLinks(c, "in", prev.Name, e, k, e.Shape()[1], func(i int) []float32 { return e.Tile(o, i) }, func(i int) int { return i })
 			}
 		}
 	}
@@ -614,16 +598,31 @@ func (p *Plan) weightLinks(net *reference.Net, l *Layer, chans []int, ld *layerD
 			ld.refused["outputs"] = err.Error()
 		} else {
 			for _, c := range chans {
-				links := strongest(e.Shape()[0], k, func(o int) float64 { _, n, _ := tile(e, o, c); return n })
-				for j, o := range links {
-					b, n, s := tile(e, o, c)
-					name := fmt.Sprintf("out-%d.png", j)
-					ld.tiles[fmt.Sprintf("%d/%s", c, name)] = b
-					ld.outputs[c] = append(ld.outputs[c], Link{Layer: next.Name, Channel: e.Channels[o], Norm: round4(n), Sum: round4(s), File: name})
-				}
+				ld.outputs[c] = ld.addLinks(c, "out", next.Name, e, k, e.Shape()[0], func(o int) []float32 { return e.Tile(o, c) }, func(o int) int { return e.Channels[o] })
 			}
 		}
 	}
+}
+
+// addLinks finds unit c's k strongest kernels among n (kernel(j), to or
+// from channel(j) of layer), draws them as side-RANK.png and lists them.
+func (ld *layerData) addLinks(c int, side, layer string, e *weights.Expanded, k, n int, kernel func(j int) []float32, channel func(j int) int) []Link {
+	stats := func(t []float32) (norm, sum float64) {
+		for _, v := range t {
+			norm += float64(v) * float64(v)
+			sum += float64(v)
+		}
+		return math.Sqrt(norm), sum
+	}
+	var links []Link
+	for rank, j := range strongest(n, k, func(j int) float64 { norm, _ := stats(kernel(j)); return norm }) {
+		t := kernel(j)
+		norm, sum := stats(t)
+		name := fmt.Sprintf("%s-%d.png", side, rank)
+		ld.tiles[fmt.Sprintf("%d/%s", c, name)] = tilePNG(t, e.Shape()[2], e.Shape()[3])
+		links = append(links, Link{Layer: layer, Channel: channel(j), Norm: round4(norm), Sum: round4(sum), File: name})
+	}
+	return links
 }
 
 // modelLayer finds a model layer by name ("" or unknown: nil).

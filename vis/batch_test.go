@@ -14,15 +14,7 @@ import (
 // in order; so the memory one run needs is bounded by Batch, and a run in
 // one batch is what it always was.
 func TestBatchesAreChunks(t *testing.T) {
-	models, _ := filepath.Abs("../../shared/models")
-	net, err := reference.Open(afero.NewOsFs(), "squeezenet1.0", models)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := ModelInput(net.Manifest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, in := squeezeNet(t)
 	const tensor = "fire2/concat_1"
 	opt := Options{Size: 48, Steps: 3, Seed: 5}
 	var steps []int
@@ -60,4 +52,19 @@ func TestBatchesAreChunks(t *testing.T) {
 	if n := len(steps); n == 0 || steps[n-2] != 9 || steps[n-1] != 9 {
 		t.Errorf("progress %v", steps)
 	}
+}
+
+// squeezeNet opens the shipped SqueezeNet and its input.
+func squeezeNet(t testing.TB) (*reference.Net, Input) {
+	t.Helper()
+	models, _ := filepath.Abs("../../shared/models")
+	net, err := reference.Open(afero.NewOsFs(), "squeezenet1.0", models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := ModelInput(net.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net, in
 }

@@ -2,13 +2,9 @@ package vis
 
 import (
 	"math"
-	"path/filepath"
 	"testing"
 
-	"github.com/spf13/afero"
-
 	"github.com/circc/circc/onnx"
-	"github.com/circc/circc/reference"
 	ort "github.com/circc/circc/runtime"
 	"github.com/circc/circc/stimuli"
 )
@@ -19,15 +15,7 @@ import (
 // unit are less alike (Gram cosine of the target layer) than the same
 // run with a vanishing penalty.
 func TestObjectives(t *testing.T) {
-	models, _ := filepath.Abs("../../shared/models")
-	net, err := reference.Open(afero.NewOsFs(), "squeezenet1.0", models)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := ModelInput(net.Manifest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, in := squeezeNet(t)
 	const tensor = "fire3/concat_1"
 	units := []int{5, 40}
 	opt := Options{Size: 64, Steps: 40, Seed: 2}

@@ -109,7 +109,6 @@ func atlasPlan(e *env, args []string, all bool) int {
 	if net == nil {
 		return code
 	}
-	opt.Batch = *a.rf.batch
 	var layers []string
 	if *a.layers != "" {
 		layers = strings.Split(*a.layers, ",")
