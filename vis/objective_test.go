@@ -13,7 +13,8 @@ import (
 // beats the neuron image on the channel's mean, the negative image drives
 // the centre cell below the neuron image's, and the diverse images of a
 // unit are less alike (Gram cosine of the target layer) than the same
-// run with a vanishing penalty.
+// run with a vanishing penalty, while each answers at least a quarter of
+// what the neuron image does.
 func TestObjectives(t *testing.T) {
 	net, in := squeezeNet(t)
 	const tensor = "fire3/concat_1"
@@ -67,6 +68,13 @@ func TestObjectives(t *testing.T) {
 		r := run(o)
 		if len(r.Images) != 4*len(units) {
 			t.Fatalf("%d diverse images for %d units", len(r.Images), len(units))
+		}
+		// Each image still excites its unit: the penalty steers, it does
+		// not take over.
+		for i, resp := range r.Response {
+			if !(resp > neuron.Response[i/4]/4) {
+				t.Errorf("weight %g: unit %d's diverse image %d answers %.3g, its neuron image %.3g", weight, units[i/4], i%4, resp, neuron.Response[i/4])
+			}
 		}
 		return meanGramCosine(t, net.Model, in, tensor, r.Images)
 	}
