@@ -78,7 +78,7 @@ func BenchmarkMixed3bAtlas(b *testing.B) {
 			}
 			pics := PickPhotos(items, 64)
 			ld := func() *layerData {
-				return &layerData{best: map[int]float64{}, top: map[int][]Photo{}, bottom: map[int][]Photo{}, crops: map[string][]byte{}, preModel: net.Model, preTensor: tensor}
+				return &layerData{best: map[int]float64{}, top: map[int][]Photo{}, bottom: map[int][]Photo{}, files: map[int]map[string][]byte{}, preModel: net.Model, preTensor: tensor}
 			}
 			opt := RunOptions{Runtime: dev}
 			// The pass itself (no crops), then the crops of every unit's

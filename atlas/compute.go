@@ -2,10 +2,13 @@ package atlas
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -129,11 +132,7 @@ func (p *Plan) RunShard(st *Store, net *reference.Net, k int, opt RunOptions) (*
 		return nil, fmt.Errorf("the atlas was planned for %s with sha256 %s; this model's is %s", p.Model, p.SHA256, net.Manifest.SHA256)
 	}
 	photos := PickPhotos(opt.Photos, p.Settings.Photos)
-	var names []string
-	for _, it := range photos {
-		names = append(names, it.Path)
-	}
-	if fp := photoSet(names); fp != p.PhotoSet {
+	if photoSet(photos) != p.PhotoSet {
 		return nil, fmt.Errorf("the photos differ from those the atlas was planned with (%d found)", len(opt.Photos))
 	}
 	stats := &RunStats{Shard: k, Shards: len(p.Shards)}
@@ -225,24 +224,36 @@ func (p *Plan) RunShard(st *Store, net *reference.Net, k int, opt RunOptions) (*
 	return stats, nil
 }
 
-// photoSet fingerprints a photo set by its files' names.
-func photoSet(paths []string) string {
-	if len(paths) == 0 {
+// photoSet fingerprints a photo set by its files' names (not where a
+// machine keeps them): a short sha256, "" for none.
+func photoSet(photos []datasets.Item) string {
+	if len(photos) == 0 {
 		return ""
 	}
-	return fingerprint(paths)
+	h := sha256.New()
+	for _, it := range photos {
+		fmt.Fprintln(h, baseName(it.Path))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// file keeps one of channel c's files for its record.
+func (ld *layerData) file(c int, name string, b []byte) {
+	if ld.files[c] == nil {
+		ld.files[c] = map[string][]byte{}
+	}
+	ld.files[c][name] = b
 }
 
 // layerData is what a layer's passes found, per channel.
 type layerData struct {
 	top, bottom map[int][]Photo
-	crops       map[string][]byte // crop file name (per channel) → PNG
-	best        map[int]float64   // best photo response at the centre cell
+	files       map[int]map[string][]byte // per channel: photo crops and kernel tiles, by file name
+	best        map[int]float64           // best photo response at the centre cell
 	tuning      map[int][]SetTuning
 	families    map[int][]verify.Membership
 	inputs      map[int][]Link
 	outputs     map[int][]Link
-	tiles       map[string][]byte
 	refused     map[string]string
 	// preModel reads the layer's values before its ReLU as preTensor
 	// (the model itself, and the layer, where there are none): what the
@@ -252,9 +263,9 @@ type layerData struct {
 }
 
 func (p *Plan) layerPasses(fsys afero.Fs, net *reference.Net, l *Layer, chans []int, photos []datasets.Item, in vis.Input, opt RunOptions) (*layerData, error) {
-	ld := &layerData{top: map[int][]Photo{}, bottom: map[int][]Photo{}, crops: map[string][]byte{}, best: map[int]float64{},
+	ld := &layerData{top: map[int][]Photo{}, bottom: map[int][]Photo{}, files: map[int]map[string][]byte{}, best: map[int]float64{},
 		tuning: map[int][]SetTuning{}, families: map[int][]verify.Membership{}, inputs: map[int][]Link{}, outputs: map[int][]Link{},
-		tiles: map[string][]byte{}, refused: map[string]string{}}
+		refused: map[string]string{}}
 	ld.preModel, ld.preTensor = net.Model, l.Tensor
 	if pre, node, ok := preactivation(net.Model, l.Tensor); ok {
 		m := net.Model
@@ -459,7 +470,7 @@ func (p *Plan) crops(fsys afero.Fs, net *reference.Net, photos []datasets.Item, 
 				return err
 			}
 			name := fmt.Sprintf("%s-%d.png", side, j)
-			ld.crops[fmt.Sprintf("%d/%s", c, name)] = buf.Bytes()
+			ld.file(c, name, buf.Bytes())
 			dst[c] = append(dst[c], Photo{Name: baseName(photos[hh.photo].Path), Class: photos[hh.photo].Name, Activation: hh.v, Y: hh.y, X: hh.x, File: name})
 		}
 		return nil
@@ -619,7 +630,7 @@ func (ld *layerData) addLinks(c int, side, layer string, e *weights.Expanded, k,
 		t := kernel(j)
 		norm, sum := stats(t)
 		name := fmt.Sprintf("%s-%d.png", side, rank)
-		ld.tiles[fmt.Sprintf("%d/%s", c, name)] = tilePNG(t, e.Shape()[2], e.Shape()[3])
+		ld.file(c, name, tilePNG(t, e.Shape()[2], e.Shape()[3]))
 		links = append(links, Link{Layer: layer, Channel: channel(j), Norm: round4(norm), Sum: round4(sum), File: name})
 	}
 	return links
@@ -657,16 +668,7 @@ func (p *Plan) runTask(st *Store, net *reference.Net, l *Layer, t Task, ld *laye
 		if len(ld.refused) > 0 {
 			recs[c].Refused = ld.refused
 		}
-		for name, b := range ld.crops {
-			if ch, file, _ := cutKey(name); ch == c {
-				files[c][file] = b
-			}
-		}
-		for name, b := range ld.tiles {
-			if ch, file, _ := cutKey(name); ch == c {
-				files[c][file] = b
-			}
-		}
+		maps.Copy(files[c], ld.files[c])
 	}
 	for _, name := range p.Settings.Objectives {
 		obj := vis.Objective(slices.Index(vis.Objectives, name))
@@ -708,18 +710,6 @@ func (p *Plan) runTask(st *Store, net *reference.Net, l *Layer, t Task, ld *laye
 		}
 	}
 	return nil
-}
-
-// cutKey splits "CH/FILE".
-func cutKey(s string) (int, string, bool) {
-	var c int
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			_, err := fmt.Sscanf(s[:i], "%d", &c)
-			return c, s[i+1:], err == nil
-		}
-	}
-	return -1, s, false
 }
 
 // tilePNG draws a kernel in the articles' palette, each tap a square of

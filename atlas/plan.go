@@ -112,11 +112,7 @@ func NewPlan(net *reference.Net, opt PlanOptions) (*Plan, error) {
 	}
 	man := net.Manifest
 	p := &Plan{Model: man.Name, Title: man.Title, SHA256: man.SHA256, Version: opt.Version, Settings: st}
-	var paths []string
-	for _, it := range PickPhotos(opt.Photos, st.Photos) {
-		paths = append(paths, it.Path)
-	}
-	p.PhotoSet = photoSet(paths)
+	p.PhotoSet = photoSet(PickPhotos(opt.Photos, st.Photos))
 	names := opt.Layers
 	if names == nil {
 		for _, l := range man.Layers {

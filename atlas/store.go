@@ -2,7 +2,6 @@ package atlas
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -163,12 +162,3 @@ func (s *Store) Missing(p *Plan) int {
 }
 
 func numCPU() int { return runtime.NumCPU() }
-
-// fingerprint is a short hash of lines.
-func fingerprint(lines []string) string {
-	h := sha256.New()
-	for _, l := range lines {
-		fmt.Fprintln(h, baseName(l))
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}

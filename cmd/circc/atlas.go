@@ -134,11 +134,9 @@ func atlasPlan(e *env, args []string, all bool) int {
 			layers = []string{}
 		}
 	}
-	var photos []datasets.Item
-	if st.Photos > 0 {
-		if photos, err = datasets.ImageNetSample(e.fs, datasets.Dir(e.fs, *a.rf.data, "imagenet-sample")); err != nil {
-			return e.fail(err)
-		}
+	photos, err := atlasPhotos(e, st, a)
+	if err != nil {
+		return e.fail(err)
 	}
 	plan, err := atlas.NewPlan(net, atlas.PlanOptions{Layers: layers, Units: units, Settings: st, Shards: *a.shard, Version: compiler.Version, Photos: photos})
 	if err != nil {
@@ -173,7 +171,7 @@ func atlasPlan(e *env, args []string, all bool) int {
 		return exitOK
 	}
 	start := time.Now()
-	stats, code := runShard(e, store, plan, net, 0, a, opt)
+	stats, code := runShard(e, store, plan, net, 0, photos, a, opt)
 	if stats == nil {
 		return code
 	}
@@ -188,6 +186,15 @@ func atlasPlan(e *env, args []string, all bool) int {
 	return exitOK
 }
 
+// atlasPhotos is the photo set an atlas picks from (none when its
+// settings ask for no photos).
+func atlasPhotos(e *env, st atlas.Settings, a *atlasFlags) ([]datasets.Item, error) {
+	if st.Photos == 0 {
+		return nil, nil
+	}
+	return datasets.ImageNetSample(e.fs, datasets.Dir(e.fs, *a.rf.data, "imagenet-sample"))
+}
+
 // jsonOr writes v as the command's JSON.
 func jsonOr(e *env, v any) int {
 	if err := writeJSON(e, v); err != nil {
@@ -198,14 +205,7 @@ func jsonOr(e *env, v any) int {
 
 // runShard runs one shard with progress and writes its statistics to
 // DIR/shards/K-of-N.json.
-func runShard(e *env, store *atlas.Store, plan *atlas.Plan, net *reference.Net, k int, a *atlasFlags, opt runtime.Options) (*atlas.RunStats, int) {
-	var photos []datasets.Item
-	if plan.Settings.Photos > 0 {
-		var err error
-		if photos, err = datasets.ImageNetSample(e.fs, datasets.Dir(e.fs, *a.rf.data, "imagenet-sample")); err != nil {
-			return nil, e.fail(err)
-		}
-	}
+func runShard(e *env, store *atlas.Store, plan *atlas.Plan, net *reference.Net, k int, photos []datasets.Item, a *atlasFlags, opt runtime.Options) (*atlas.RunStats, int) {
 	start := time.Now()
 	quiet := *a.asJSON == "-"
 	label := fmt.Sprintf("shard %d of %d", k+1, len(plan.Shards))
@@ -360,7 +360,11 @@ func atlasRun(e *env, args []string) int {
 	if net == nil {
 		return code
 	}
-	stats, code := runShard(e, store, plan, net, k, a, opt)
+	photos, err := atlasPhotos(e, plan.Settings, a)
+	if err != nil {
+		return e.fail(err)
+	}
+	stats, code := runShard(e, store, plan, net, k, photos, a, opt)
 	if stats == nil {
 		return code
 	}
