@@ -28,7 +28,20 @@ func (f Field) Size() [2]int { return [2]int{f.Hi[0] - f.Lo[0] + 1, f.Hi[1] - f.
 // for reference models and compiled circuits alike.
 func (m *Model) ReceptiveFields() (map[string]Field, error) {
 	fields := map[string]Field{m.Input().GetName(): {Jump: [2]int{1, 1}}}
+	layouts := m.Layouts()
+	var shapes map[string][]int64 // for a channel shuffle's, read once when one is met
 	for _, n := range m.P.GetGraph().GetNode() {
+		if Ops[n.GetOpType()].Field == FieldShuffle {
+			if shapes == nil {
+				shapes, _ = m.Shapes(batchOfOne(m.InputShape()))
+			}
+			if src, _, ok := m.ChannelShuffle(n, shapes); ok {
+				if f, ok := fields[src]; ok {
+					fields[n.GetOutput()[0]] = f
+				}
+			}
+			continue
+		}
 		var ins []Field
 		for _, in := range n.GetInput() {
 			if f, ok := fields[in]; ok {
@@ -47,6 +60,7 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 				f.Lo[a], f.Hi[a] = min(f.Lo[a], g.Lo[a]), max(f.Hi[a], g.Hi[a])
 			}
 		}
+		x := n.GetInput()[0]
 		switch Ops[n.GetOpType()].Field {
 		case FieldWindow:
 			w, err := m.WindowOf(n)
@@ -62,7 +76,11 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 			}
 		case FieldKeeps:
 		case FieldMovesChannels:
-			if p := PermOf(n, 4); !slices.Equal(p, []int64{0, 3, 1, 2}) && !slices.Equal(p, []int64{0, 2, 3, 1}) {
+			if layouts[n.GetOutput()[0]] == LayoutUnknown { // not a Transpose between NCHW and NHWC
+				continue // the field ends here
+			}
+		case FieldChannelsLast:
+			if layouts[x] != LayoutNHWC || !m.overLastAxisOnly(n) {
 				continue // the field ends here
 			}
 		case FieldLeadingAxes:
@@ -82,6 +100,61 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 		}
 	}
 	return fields, nil
+}
+
+// overLastAxisOnly says whether a layer norm normalises the last axis
+// alone, or a MatMul multiplies by a constant matrix (so that on a
+// channels-last map each acts on one position's channels).
+func (m *Model) overLastAxisOnly(n *pb.NodeProto) bool {
+	switch n.GetOpType() {
+	case OpLayerNormalization:
+		return attrInt64(n, "axis", -1) == -1 || attrInt64(n, "axis", -1) == 3
+	case OpMatMul:
+		w := m.weightProto(n.GetInput()[1])
+		return w != nil && len(w.GetDims()) == 2
+	}
+	return false
+}
+
+// batchOfOne is an input shape with a free batch (−1) set to 1.
+func batchOfOne(s []int64) []int64 {
+	s = slices.Clone(s)
+	for i, d := range s {
+		if d < 1 {
+			s[i] = 1
+		}
+	}
+	return s
+}
+
+// ChannelShuffle recognises the Reshape n that ends a channel shuffle as
+// ShuffleNet exports it: x [N, C, H, W] reshaped to [N, g, C/g, H, W],
+// its two channel axes swapped by a Transpose, and reshaped back to
+// [N, C, H, W]. It returns x and, for each output channel, the input
+// channel it holds.
+func (m *Model) ChannelShuffle(n *pb.NodeProto, shapes map[string][]int64) (x string, from []int, ok bool) {
+	if n.GetOpType() != OpReshape || len(n.GetInput()) < 1 || len(n.GetOutput()) != 1 {
+		return "", nil, false
+	}
+	t := m.Producer(n.GetInput()[0])
+	if t == nil || t.GetOpType() != OpTranspose || len(t.GetInput()) < 1 || !slices.Equal(PermOf(t, 5), []int64{0, 2, 1, 3, 4}) {
+		return "", nil, false
+	}
+	r := m.Producer(t.GetInput()[0])
+	if r == nil || r.GetOpType() != OpReshape || len(r.GetInput()) < 1 {
+		return "", nil, false
+	}
+	x = r.GetInput()[0]
+	in, split, out := shapes[x], shapes[t.GetInput()[0]], shapes[n.GetOutput()[0]]
+	if len(in) != 4 || len(split) != 5 || !slices.Equal(in, out) || split[0] != in[0] || split[1]*split[2] != in[1] || !slices.Equal(split[3:], in[2:]) {
+		return "", nil, false
+	}
+	g, per := int(split[1]), int(split[2])
+	from = make([]int, in[1])
+	for j := range from { // output channel j = a·g + b holds input channel b·per + a
+		from[j] = (j%g)*per + j/g
+	}
+	return x, from, true
 }
 
 // Window is the geometry of a 2-D sliding-window op (Conv, MaxPool,

@@ -7,7 +7,7 @@ import "testing"
 // analysis infers shapes first), and a window op has a window's shape.
 func TestOpTableConsistent(t *testing.T) {
 	for name, op := range Ops {
-		if (op.Linear != LinearUnknown || op.Grad != GradNone || op.Probe == ProbeMap) && op.shape == nil {
+		if (op.Linear != LinearUnknown || op.Grad != GradNone || op.Probe == ProbeMap) && op.shape == nil && op.shapes == nil {
 			t.Errorf("%s: rules without a shape rule", name)
 		}
 		if (op.Field == FieldWindow) != (op.Linear == LinearConv || op.Linear == LinearPool) {

@@ -44,6 +44,7 @@ func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 		return nil, err
 	}
 	var out []Probe
+	layouts := m.Layouts() // [N, H, W, C] maps are not read as units
 	inGate := map[string]bool{} // the activation inside a self-gate, x·f(x)
 	for _, n := range g.GetNode() {
 		if _, f, ok := m.SelfGate(n); ok {
@@ -58,7 +59,7 @@ func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 		}
 		t := n.GetOutput()[0]
 		s := shapes[t]
-		if len(s) != 4 || s[2]*s[3] <= 1 {
+		if len(s) != 4 || s[2]*s[3] <= 1 || layouts[t] == LayoutNHWC {
 			continue
 		}
 		// A map that only feeds its own activation is read after it.

@@ -8,23 +8,44 @@ import (
 	pb "github.com/circc/circc/onnx/onnxpb"
 )
 
-// shapeRule infers a node's output shape from its inputs' shapes; in(i)
+// shapeRule infers a node's output shape from its inputs' shapes (and, for
+// a Reshape, its target's value, val); in(i)
 // gives input i's shape or an error naming the node. A rule checks every
 // attribute and rank it reads, so that a hostile graph gets an error, not
 // a panic.
-type shapeRule func(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error)
+type shapeRule func(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), val valueOf) ([]int64, error)
 
 // Shapes infers the shape of every tensor for an input of the given shape
 // (NCHW), for the operators with a shape rule in Ops. Every inferred shape is checked
 // to hold at most MaxTensorValues values.
 func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
+	shapes, _, err := m.infer(input)
+	return shapes, err
+}
+
+// ShapeValues returns, for an input of the given shape, the value of every
+// small int64 tensor the graph holds or computes from shapes (Shape,
+// Gather, Unsqueeze, Concat, … as exporters trace x.size()): the
+// integers a Reshape's target is made of. They are not part of the
+// forward pass's float maps.
+func (m *Model) ShapeValues(input []int64) (map[string][]int64, error) {
+	_, values, err := m.infer(input)
+	return values, err
+}
+
+// infer walks the graph once, computing each tensor's shape and, where it
+// is a small integer tensor computed from constants and shapes, its value.
+func (m *Model) infer(input []int64) (shapes, values map[string][]int64, err error) {
 	g := m.P.GetGraph()
-	shapes := map[string][]int64{}
+	shapes, values = map[string][]int64{}, map[string][]int64{}
 	for _, t := range g.GetInitializer() {
 		shapes[t.GetName()] = t.GetDims()
+		if v, ok := smallInts(t); ok {
+			values[t.GetName()] = v
+		}
 	}
 	if m.Input() == nil {
-		return nil, fmt.Errorf("the graph has no input")
+		return nil, nil, fmt.Errorf("the graph has no input")
 	}
 	shapes[m.Input().GetName()] = input
 	for _, n := range g.GetNode() {
@@ -39,22 +60,44 @@ func (m *Model) Shapes(input []int64) (map[string][]int64, error) {
 			}
 			return s, nil
 		}
-		rule := Ops[n.GetOpType()].shape
-		if rule == nil || n.GetDomain() != "" && n.GetDomain() != "ai.onnx" {
-			return nil, fmt.Errorf("node %s: cannot infer shapes through %s", name, n.GetOpType())
+		val := func(i int) ([]int64, bool) {
+			if i >= len(n.GetInput()) {
+				return nil, false
+			}
+			v, ok := values[n.GetInput()[i]]
+			return v, ok
 		}
-		out, err := rule(m, n, in)
-		if err != nil {
-			return nil, err
+		info := Ops[n.GetOpType()]
+		if info.shape == nil && info.shapes == nil || n.GetDomain() != "" && n.GetDomain() != "ai.onnx" {
+			return nil, nil, fmt.Errorf("node %s: cannot infer shapes through %s", name, n.GetOpType())
 		}
-		if _, err := Count(out); err != nil {
-			return nil, fmt.Errorf("node %s (%s): output: %v", name, n.GetOpType(), err)
+		var outs [][]int64
+		if info.shapes != nil {
+			if outs, err = info.shapes(m, n, in, val); err != nil {
+				return nil, nil, err
+			}
+		} else {
+			out, err := info.shape(m, n, in, val)
+			if err != nil {
+				return nil, nil, err
+			}
+			for range n.GetOutput() {
+				outs = append(outs, out)
+			}
 		}
-		for _, o := range n.GetOutput() {
-			shapes[o] = out
+		for i, o := range n.GetOutput() {
+			if _, err := Count(outs[i]); err != nil {
+				return nil, nil, fmt.Errorf("node %s (%s): output: %v", name, n.GetOpType(), err)
+			}
+			shapes[o] = outs[i]
+		}
+		if info.value != nil && len(n.GetOutput()) == 1 {
+			if v, ok := info.value(m, n, in, val); ok && len(v) <= maxShapeValues {
+				values[n.GetOutput()[0]] = v
+			}
 		}
 	}
-	return shapes, nil
+	return shapes, values, nil
 }
 
 // nodeError is an error naming the node and its op.
@@ -87,11 +130,11 @@ func axisOf(n *pb.NodeProto, def int64, rank int, hi int) (int, error) {
 	return int(a), nil
 }
 
-func sameShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func sameShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	return in(0)
 }
 
-func broadcastShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func broadcastShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	out, err := in(0)
 	if err != nil {
 		return nil, err
@@ -129,7 +172,7 @@ func broadcast(a, b []int64) ([]int64, error) {
 }
 
 // windowShape is Conv's, MaxPool's and AveragePool's output shape.
-func windowShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func windowShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := rankOf(n, in, 0, 4)
 	if err != nil {
 		return nil, err
@@ -181,7 +224,7 @@ func windowShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]in
 	return out, nil
 }
 
-func globalPoolShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func globalPoolShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := rankOf(n, in, 0, 4)
 	if err != nil {
 		return nil, err
@@ -189,7 +232,7 @@ func globalPoolShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) (
 	return []int64{x[0], x[1], 1, 1}, nil
 }
 
-func concatShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func concatShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -214,7 +257,7 @@ func concatShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]in
 	return out, nil
 }
 
-func flattenShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func flattenShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -228,7 +271,7 @@ func flattenShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]i
 	return []int64{a, b}, nil
 }
 
-func gemmShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func gemmShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := rankOf(n, in, 0, 2)
 	if err != nil {
 		return nil, err
@@ -251,7 +294,7 @@ func gemmShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int6
 	return []int64{rows, o}, nil
 }
 
-func gatherShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func gatherShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), val valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -261,8 +304,11 @@ func gatherShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]in
 		return nil, err
 	}
 	axis := attrInt64(n, "axis", 0)
+	if _, known := val(0); known && len(x) == 1 && axis == 0 && len(idx) <= 1 { // picks from a shape
+		return idx, nil
+	}
 	if axis < 1 || int(axis) >= len(x) || len(idx) > 1 {
-		return nil, nodeError(n, "only Gather on a channel or spatial axis with one index or a list of indices is supported")
+		return nil, nodeError(n, "only Gather on a channel or spatial axis with one index or a list of indices, or from a shape, is supported")
 	}
 	out := append([]int64(nil), x...)
 	if len(idx) == 0 { // one index: the axis goes (torchvision's x[:, 0])
@@ -272,7 +318,85 @@ func gatherShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]in
 	return out, nil
 }
 
-func constantShape(_ *Model, n *pb.NodeProto, _ func(int) ([]int64, error)) ([]int64, error) {
+// SplitOf reads a Split of an input of the given shape: its axis and each
+// output's length along it (the split input from opset 13, the attribute
+// before, or equal parts, num_outputs of them from opset 18).
+func (m *Model) SplitOf(n *pb.NodeProto, x []int64) (axis int, sizes []int64, err error) {
+	if axis, err = axisOf(n, 0, len(x), len(x)-1); err != nil {
+		return 0, nil, err
+	}
+	sizes = attrInts64(n, "split")
+	if ins := n.GetInput(); len(ins) > 1 && ins[1] != "" {
+		if sizes, err = m.Int64s(ins[1]); err != nil {
+			return 0, nil, nodeError(n, "split sizes that are not constant: %v", err)
+		}
+	}
+	parts := int64(len(n.GetOutput()))
+	if len(sizes) == 0 {
+		if parts == 0 || x[axis]%parts != 0 {
+			return 0, nil, nodeError(n, "%d outputs do not split %d evenly", parts, x[axis])
+		}
+		for range parts {
+			sizes = append(sizes, x[axis]/parts)
+		}
+	}
+	total := int64(0)
+	for _, d := range sizes {
+		if d < 0 {
+			return 0, nil, nodeError(n, "split sizes %v", sizes)
+		}
+		total += d
+	}
+	if int64(len(sizes)) != parts || total != x[axis] {
+		return 0, nil, nodeError(n, "split sizes %v for %d outputs of an axis of %d", sizes, parts, x[axis])
+	}
+	return axis, sizes, nil
+}
+
+func splitShapes(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([][]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	axis, sizes, err := m.SplitOf(n, x)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([][]int64, len(sizes))
+	for i, d := range sizes {
+		outs[i] = slices.Clone(x)
+		outs[i][axis] = d
+	}
+	return outs, nil
+}
+
+// layerNormShape checks a LayerNormalization's scale (and bias) against
+// the axes it normalises, from axis to the last.
+func layerNormShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
+	x, err := in(0)
+	if err != nil {
+		return nil, err
+	}
+	axis, err := axisOf(n, -1, len(x), len(x)-1)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < len(n.GetInput()) && i < 3; i++ {
+		if n.GetInput()[i] == "" {
+			continue
+		}
+		s, err := in(i)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := broadcast(x[axis:], s); err != nil || len(s) > len(x)-axis {
+			return nil, nodeError(n, "a scale or bias of shape %v for normalised axes %v", s, x[axis:])
+		}
+	}
+	return x, nil
+}
+
+func constantShape(_ *Model, n *pb.NodeProto, _ func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	a := Attr(n, "value")
 	if a == nil || a.GetT() == nil {
 		return nil, nodeError(n, "only a Constant with a dense value tensor is supported")
@@ -280,22 +404,24 @@ func constantShape(_ *Model, n *pb.NodeProto, _ func(int) ([]int64, error)) ([]i
 	return a.GetT().GetDims(), nil
 }
 
-func matMulShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
-	a, err := rankOf(n, in, 0, 2)
+// matMulShape: a product of matrices, or of a stack of them (a map with
+// channels last, as Linear layers over NHWC maps export) by one matrix.
+func matMulShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
+	a, err := in(0)
 	if err != nil {
-		return nil, nodeError(n, "only MatMul of matrices is supported")
+		return nil, err
 	}
 	b, err := rankOf(n, in, 1, 2)
-	if err != nil {
-		return nil, nodeError(n, "only MatMul of matrices is supported")
+	if err != nil || len(a) < 2 {
+		return nil, nodeError(n, "only MatMul of matrices, or of a stack of matrices by one matrix, is supported")
 	}
-	if a[1] != b[0] {
+	if a[len(a)-1] != b[0] {
 		return nil, nodeError(n, "a product of %v and %v does not fit", a, b)
 	}
-	return []int64{a[0], b[1]}, nil
+	return append(slices.Clone(a[:len(a)-1]), b[1]), nil
 }
 
-func reshapeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func reshapeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), val valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -303,9 +429,9 @@ func reshapeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]i
 	if len(n.GetInput()) < 2 {
 		return nil, nodeError(n, "no target shape")
 	}
-	to, err := m.Int64s(n.GetInput()[1])
-	if err != nil {
-		return nil, nodeError(n, "Reshape to a shape that is not constant: %v", err)
+	to, ok := val(1)
+	if !ok {
+		return nil, nodeError(n, "Reshape to a shape that is neither constant nor computed from shapes")
 	}
 	out, err := reshaped(x, to)
 	if err != nil {
@@ -314,7 +440,7 @@ func reshapeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]i
 	return out, nil
 }
 
-func sliceShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func sliceShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -331,7 +457,7 @@ func sliceShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int
 	return out, nil
 }
 
-func padShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func padShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -350,7 +476,7 @@ func padShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64
 	return out, nil
 }
 
-func transposeShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func transposeShape(_ *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -406,7 +532,7 @@ func (m *Model) axesOf(n *pb.NodeProto, rank int) ([]int, bool, error) {
 	return out, len(axes) > 0, nil
 }
 
-func squeezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func squeezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -431,7 +557,7 @@ func squeezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]i
 	return out, nil
 }
 
-func unsqueezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func unsqueezeShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err
@@ -474,7 +600,7 @@ func (m *Model) ReduceAxesOf(n *pb.NodeProto, rank int) ([]int, bool, error) {
 	return axes, attrInt64(n, "keepdims", 1) != 0, nil
 }
 
-func reduceShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error)) ([]int64, error) {
+func reduceShape(m *Model, n *pb.NodeProto, in func(int) ([]int64, error), _ valueOf) ([]int64, error) {
 	x, err := in(0)
 	if err != nil {
 		return nil, err

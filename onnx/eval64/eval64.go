@@ -50,7 +50,14 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 	if err != nil {
 		return nil, err
 	}
+	integers, err := m.ShapeValues(shape) // shape arithmetic: known before the pass
+	if err != nil {
+		return nil, err
+	}
 	for _, n := range m.P.GetGraph().GetNode() {
+		if _, ok := integers[n.GetOutput()[0]]; ok {
+			continue
+		}
 		in := func(i int) *Tensor { return vals[n.GetInput()[i]] }
 		outShape := shapes[n.GetOutput()[0]]
 		out := &Tensor{outShape, make([]float64, Size(outShape))}
@@ -246,7 +253,9 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 			if op == onnx.OpGemm {
 				alpha, transB = float64(onnx.FloatOf(n, "alpha", 1)), onnx.IntOf(n, "transB", 0)
 			}
-			rows, inner, cols := a.Shape[0], a.Shape[1], outShape[1]
+			// A stack of rows (a channels-last map) is one tall matrix.
+			inner, cols := a.Shape[len(a.Shape)-1], outShape[len(outShape)-1]
+			rows := Size(a.Shape) / inner
 			for r := int64(0); r < rows; r++ {
 				for c := int64(0); c < cols; c++ {
 					s := 0.0
@@ -305,6 +314,48 @@ func Eval(m *onnx.Model, x []float64, shape []int64) (map[string]*Tensor, error)
 					stride *= x.Shape[a]
 				}
 				out.Data[i] = x.Data[src]
+			}
+		case onnx.OpSplit:
+			x := in(0)
+			axis, sizes, err := m.SplitOf(n, x.Shape)
+			if err != nil {
+				return nil, err
+			}
+			outer, inner := Size(x.Shape[:axis]), Size(x.Shape[axis+1:])
+			at := int64(0)
+			for k, o := range n.GetOutput() {
+				part := &Tensor{shapes[o], make([]float64, Size(shapes[o]))}
+				d := sizes[k]
+				for b := int64(0); b < outer; b++ {
+					copy(part.Data[b*d*inner:(b+1)*d*inner], x.Data[(b*x.Shape[axis]+at)*inner:])
+				}
+				vals[o], at = part, at+d
+			}
+			continue
+		case onnx.OpLayerNormalization:
+			x := in(0)
+			axis := onnx.IntOf(n, "axis", -1)
+			if axis < 0 {
+				axis += int64(len(x.Shape))
+			}
+			k := Size(x.Shape[axis:])
+			eps := float64(onnx.FloatOf(n, "epsilon", 1e-5))
+			for r := int64(0); r < Size(x.Shape[:axis]); r++ {
+				row := x.Data[r*k : (r+1)*k]
+				mean, sq := 0.0, 0.0
+				for _, v := range row {
+					mean += v / float64(k)
+				}
+				for _, v := range row {
+					sq += (v - mean) * (v - mean) / float64(k)
+				}
+				for i, v := range row {
+					y := (v - mean) / math.Sqrt(sq+eps) * in(1).Data[int64(i)%int64(len(in(1).Data))]
+					if ins := n.GetInput(); len(ins) > 2 && ins[2] != "" {
+						y += in(2).Data[int64(i)%int64(len(in(2).Data))]
+					}
+					out.Data[r*k+int64(i)] = y
+				}
 			}
 		default:
 			return nil, fmt.Errorf("eval64 has no %s", op)

@@ -75,11 +75,26 @@ func Build(m *onnx.Model, input []int64, target string, opts ...Options) (*onnx.
 		if len(n.GetOutput()) == 0 || n.GetOpType() == onnx.OpConstant {
 			continue
 		}
-		gs := acc[n.GetOutput()[0]]
-		if len(gs) == 0 {
-			continue
+		var grads map[string]string
+		var err error
+		if onnx.Ops[n.GetOpType()].Grad == onnx.GradSplit { // several outputs, each with its gradient or none
+			gs := make([]string, len(n.GetOutput()))
+			for i, o := range n.GetOutput() {
+				if len(acc[o]) > 0 {
+					gs[i] = b.sum(acc[o])
+				}
+			}
+			if slices.Equal(gs, make([]string, len(gs))) {
+				continue
+			}
+			grads, err = b.split(n, gs)
+		} else {
+			gs := acc[n.GetOutput()[0]]
+			if len(gs) == 0 {
+				continue
+			}
+			grads, err = b.vjp(n, b.sum(gs))
 		}
-		grads, err := b.vjp(n, b.sum(gs))
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +297,12 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 			return nil, fmt.Errorf("node %s (%s): gradients flow only through the first factor, untransposed, with a constant second", name, op)
 		}
 		if s := b.shapes[x]; len(s) != 2 {
-			return nil, fmt.Errorf("node %s (%s): gradients of a product of %d-dimensional tensors are not supported", name, op, len(s))
+			if op != onnx.OpMatMul || len(b.shapes[ins[1]]) != 2 {
+				return nil, fmt.Errorf("node %s (%s): gradients of a product of %d-dimensional tensors are not supported", name, op, len(s))
+			}
+			// A stack of rows times one matrix: each row's gradient is g·Wᵀ.
+			out[x] = b.op(onnx.OpMatMul, nil, g, b.op(onnx.OpTranspose, []*pb.AttributeProto{onnx.AttrInts("perm", 1, 0)}, ins[1]))
+			break
 		}
 		alpha := float32(1)
 		transB := int64(0)
@@ -416,6 +436,12 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 		if mask != "" {
 			out[x] = b.op(onnx.OpMul, nil, g, mask)
 		}
+	case onnx.GradLayerNorm:
+		gx, err := b.layerNorm(n, name, g)
+		if err != nil {
+			return nil, err
+		}
+		out[x] = gx
 	case onnx.GradSoftmax:
 		s := b.shapes[x]
 		axis := onnx.IntOf(n, "axis", map[bool]int64{true: -1, false: 1}[b.opset >= 13])
@@ -710,4 +736,60 @@ func (b *builder) arithmetic(n *pb.NodeProto, name, g string, out map[string]str
 		out[in] = gi
 	}
 	return nil
+}
+
+// split: each output's gradient padded back to its place along the axis,
+// the parts summed (an output without a gradient adds nothing).
+func (b *builder) split(n *pb.NodeProto, gs []string) (map[string]string, error) {
+	x := n.GetInput()[0]
+	s := b.shapes[x]
+	axis, sizes, err := b.m.SplitOf(n, s)
+	if err != nil {
+		return nil, err
+	}
+	var parts []string
+	at := int64(0)
+	for i, g := range gs {
+		if g != "" {
+			pads := make([]int64, 2*len(s))
+			pads[axis], pads[len(s)+axis] = at, s[axis]-at-sizes[i]
+			parts = append(parts, b.op(onnx.OpPad, nil, g, b.ints(pads...), b.scalar(0)))
+		}
+		at += sizes[i]
+	}
+	out := map[string]string{}
+	if b.differentiable(x) {
+		out[x] = b.sum(parts)
+	}
+	return out, nil
+}
+
+// layerNorm: y = γ·x̂ + β with x̂ = (x − μ)/σ over the normalised axes
+// (K values), so ∂/∂x = (h − mean(h) − x̂·mean(h·x̂))/σ with h = g·γ.
+func (b *builder) layerNorm(n *pb.NodeProto, name, g string) (string, error) {
+	ins := n.GetInput()
+	s := b.shapes[ins[0]]
+	axis := onnx.IntOf(n, "axis", -1)
+	if axis < 0 {
+		axis += int64(len(s))
+	}
+	if axis < 1 || axis >= int64(len(s)) || len(ins) < 2 || ins[1] == "" {
+		return "", fmt.Errorf("node %s (LayerNormalization): gradients need a scale and an axis after the batch", name)
+	}
+	var axes []int64
+	k := int64(1)
+	for a := axis; a < int64(len(s)); a++ {
+		axes, k = append(axes, a), k*s[a]
+	}
+	mean := func(t string) string {
+		return b.op(onnx.OpMul, nil, b.onAxes(onnx.OpReduceSum, t, axes, onnx.AttrInt("keepdims", 1)), b.scalar(1/float32(k)))
+	}
+	x := ins[0]
+	centred := b.op(onnx.OpSub, nil, x, mean(x))
+	variance := mean(b.op(onnx.OpMul, nil, centred, centred))
+	inv := b.op(onnx.OpPow, nil, b.op(onnx.OpAdd, nil, variance, b.scalar(onnx.FloatOf(n, "epsilon", 1e-5))), b.scalar(-0.5))
+	xhat := b.op(onnx.OpMul, nil, centred, inv)
+	h := b.op(onnx.OpMul, nil, g, ins[1])
+	inner := b.op(onnx.OpSub, nil, b.op(onnx.OpSub, nil, h, mean(h)), b.op(onnx.OpMul, nil, xhat, mean(b.op(onnx.OpMul, nil, h, xhat))))
+	return b.op(onnx.OpMul, nil, inner, inv), nil
 }

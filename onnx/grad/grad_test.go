@@ -233,12 +233,33 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 			node("HardSigmoid", []string{"x"}, "h", attrFloat("alpha", 0.3), attrFloat("beta", 0.4)), node("HardSwish", []string{"x"}, "w"),
 			node("Erf", []string{"x"}, "e"), node("Mul", []string{"e", "x"}, "ge"), node("Add", []string{"ge", "x"}, "g2"),
 			node("Sum", []string{"h", "w", "g2"}, "y")}},
+		{"Split and a channel shuffle traced through Shape, Gather, Div, Unsqueeze, Concat (ShuffleNet-v2)", x4, map[string][]int64{"w": {2, 2, 3, 3}},
+			map[string][]int64{"split": {2, 2}, "i0": nil, "i1": {1}, "i2": {2}, "i3": {3}, "two": {2}, "minus1": {-1}, "ax0": {0}}, []*pb.NodeProto{
+				node("Split", []string{"x", "split"}, "", onnx.AttrInt("axis", 1)), // outputs set below
+				node("Conv", []string{"b", "w"}, "bc", ints("pads", 1, 1, 1, 1)), node("Relu", []string{"bc"}, "br"),
+				node("Concat", []string{"a", "br"}, "c", onnx.AttrInt("axis", 1)),
+				node("Shape", []string{"c"}, "sh"), node("Gather", []string{"sh", "i0"}, "n0"), node("Unsqueeze", []string{"n0", "ax0"}, "n"),
+				node("Gather", []string{"sh", "i1"}, "ch"), node("Div", []string{"ch", "two"}, "per"),
+				node("Gather", []string{"sh", "i2"}, "h"), node("Gather", []string{"sh", "i3"}, "w3"),
+				node("Concat", []string{"n", "two", "per", "h", "w3"}, "to5", onnx.AttrInt("axis", 0)), node("Reshape", []string{"c", "to5"}, "r5"),
+				node("Transpose", []string{"r5"}, "t5", ints("perm", 0, 2, 1, 3, 4)),
+				node("Concat", []string{"n", "minus1", "h", "w3"}, "to4", onnx.AttrInt("axis", 0)), node("Reshape", []string{"t5", "to4"}, "y")}},
+		{"LayerNormalization and MatMul over channels last (ConvNeXt's block)", x4, map[string][]int64{"gamma": {4}, "beta": {4}, "w1": {4, 6}, "b1": {6}, "w2": {6, 4}, "ls": {4}}, nil, []*pb.NodeProto{
+			node("Transpose", []string{"x"}, "h", ints("perm", 0, 2, 3, 1)), node("LayerNormalization", []string{"h", "gamma", "beta"}, "ln", onnx.AttrInt("axis", -1), attrFloat("epsilon", 1e-6)),
+			node("MatMul", []string{"ln", "w1"}, "m1"), node("Add", []string{"m1", "b1"}, "a1"), node("Erf", []string{"a1"}, "e"), node("Mul", []string{"a1", "e"}, "g"),
+			node("MatMul", []string{"g", "w2"}, "m2"), node("Mul", []string{"m2", "ls"}, "s"), node("Transpose", []string{"s"}, "c", ints("perm", 0, 3, 1, 2)),
+			node("Add", []string{"c", "x"}, "y")}},
 		{"BatchNormalization", x4, map[string][]int64{"scale": {4}, "bias": {4}, "mean": {4}, "var": {4}}, nil, []*pb.NodeProto{
 			node("BatchNormalization", []string{"x", "scale", "bias", "mean", "var"}, "y", attrFloat("epsilon", 1e-3))}},
 	}
 	rng := rand.New(rand.NewSource(5))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			for _, n := range tc.nodes {
+				if n.GetOpType() == "Split" {
+					n.Output = []string{"a", "b"}
+				}
+			}
 			m := graph(tc.input, tc.floats, tc.ints, tc.nodes...)
 			worst := checkDirections(t, m, random(eval64.Size(tc.input), 1, rng), tc.input, []string{"y"}, 1e-6, 4, rng)["y"]
 			t.Logf("worst relative error %.2g", worst)
