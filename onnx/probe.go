@@ -51,10 +51,18 @@ func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 			inGate[f] = true
 		}
 	}
+	// A channel shuffle's output is the unit's map, as the module gives
+	// it (torchvision's stage2.0); the map before it is not read.
+	shuffled, shuffleOf := map[string]bool{}, map[string]bool{}
+	for _, n := range g.GetNode() {
+		if x, _, ok := m.ChannelShuffle(n, shapes); ok {
+			shuffled[x], shuffleOf[n.GetOutput()[0]] = true, true
+		}
+	}
 	for _, n := range g.GetNode() {
 		info := Ops[n.GetOpType()]
 		_, _, gate := m.SelfGate(n)
-		if !gate && info.Probe != ProbeMap || len(n.GetOutput()) == 0 || inGate[n.GetOutput()[0]] {
+		if !gate && info.Probe != ProbeMap && !shuffleOf[n.GetOutput()[0]] || len(n.GetOutput()) == 0 || inGate[n.GetOutput()[0]] || shuffled[n.GetOutput()[0]] {
 			continue
 		}
 		t := n.GetOutput()[0]
@@ -91,8 +99,9 @@ func nodeName(name string, outputs []string) string {
 }
 
 // torchOutput is a tensor as the TorchScript exporter names it:
-// /features/features.1/block/block.0/block.0.2/Relu_output_0.
-var torchOutput = regexp.MustCompile(`^/(.+)/[A-Za-z]+_output_\d+$`)
+// /features/features.1/block/block.0/block.0.2/Relu_output_0, or a
+// scope's second Reshape, /stage2/stage2.0/Reshape_1_output_0.
+var torchOutput = regexp.MustCompile(`^/(.+)/[A-Za-z]+(?:_\d+)?_output_\d+$`)
 
 // torchModulePath reads the module path of a TorchScript exporter's
 // tensor, each scope's local name folded into its parent's:
@@ -175,4 +184,40 @@ func (m *Model) feedsOnlyActivation(t string) bool {
 		}
 	}
 	return false
+}
+
+// GELU recognises GELU as the TorchScript exporter writes it,
+// x·(erf(x/√2) + 1)·½, at its last product, and returns x: an activation,
+// read as the identity like the others.
+func (m *Model) GELU(n *pb.NodeProto) (x string, ok bool) {
+	ins := n.GetInput()
+	if n.GetOpType() != OpMul || len(ins) != 2 {
+		return "", false
+	}
+	for i := range 2 {
+		if h, err := m.ReadWeight(ins[i]); err != nil || len(h.Data) != 1 || h.Data[0] != 0.5 {
+			continue
+		}
+		p := m.Producer(ins[1-i])
+		if p == nil || p.GetOpType() != OpMul || len(p.GetInput()) != 2 {
+			return "", false
+		}
+		for j := range 2 {
+			x := p.GetInput()[j]
+			add := m.Producer(p.GetInput()[1-j])
+			if add == nil || add.GetOpType() != OpAdd || len(add.GetInput()) != 2 {
+				continue
+			}
+			for _, a := range add.GetInput() {
+				erf := m.Producer(a)
+				if erf == nil || erf.GetOpType() != OpErf {
+					continue
+				}
+				if div := m.Producer(erf.GetInput()[0]); div != nil && div.GetOpType() == OpDiv && div.GetInput()[0] == x {
+					return x, true
+				}
+			}
+		}
+	}
+	return "", false
 }

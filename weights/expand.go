@@ -132,9 +132,16 @@ func Expand(m *onnx.Model, input []int64, from, to string, channels []int) (*Exp
 		start.g.Data().([]float32)[o*int(st[1])+c] = 1
 	}
 	grads := map[string]*grad{to: start}
+	wk := &walk{m: m, shapes: shapes, constant: constant, layouts: m.Layouts(), grads: grads}
 	for k := len(nodes) - 1; k >= 0; k-- {
 		n := nodes[k]
 		if len(n.GetOutput()) == 0 {
+			continue
+		}
+		if onnx.Ops[n.GetOpType()].Linear == onnx.LinearSplit {
+			if err := wk.split(n, from); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		out := n.GetOutput()[0]
@@ -143,7 +150,7 @@ func Expand(m *onnx.Model, input []int64, from, to string, channels []int) (*Exp
 			continue // from, or a tensor off the path (an error below)
 		}
 		delete(grads, out)
-		if err := back(m, n, g, shapes, constant, grads); err != nil {
+		if err := wk.back(n, g); err != nil {
 			return nil, err
 		}
 	}
@@ -168,10 +175,21 @@ func Expand(m *onnx.Model, input []int64, from, to string, channels []int) (*Exp
 	return &Expanded{From: from, To: to, Channels: append([]int(nil), channels...), W: dense, Lo: g.lo, Jump: g.jump}, nil
 }
 
+// walk is the state of Expand's walk back from its target: the maps
+// reached so far, by tensor.
+type walk struct {
+	m        *onnx.Model
+	shapes   map[string][]int64
+	constant map[string]bool
+	layouts  map[string]onnx.Layout
+	grads    map[string]*grad
+}
+
 // back moves one node's map from its output to its inputs.
 // Inputs that are constants (biases) drop out; any other input gets its
 // share, so that one off the path from the source is reported.
-func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, constant map[string]bool, grads map[string]*grad) error {
+func (wk *walk) back(n *pb.NodeProto, g *grad) error {
+	m, shapes, constant, grads := wk.m, wk.shapes, wk.constant, wk.grads
 	op := n.GetOpType()
 	name := n.GetName()
 	if name == "" {
@@ -179,6 +197,9 @@ func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, co
 	}
 	ins := n.GetInput()
 	if x, _, ok := m.SelfGate(n); ok { // SiLU, hard swish written out: an activation, read as the identity
+		return add(grads, x, g)
+	}
+	if x, ok := m.GELU(n); ok { // GELU written out: an activation, read as the identity
 		return add(grads, x, g)
 	}
 	if op == onnx.OpMul && len(ins) == 2 && !constant[ins[0]] && !constant[ins[1]] {
@@ -227,9 +248,22 @@ func back(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, co
 	case onnx.LinearScale:
 		return backScale(m, n, name, g, grads)
 	case onnx.LinearConv:
-		return backConv(m, n, name, g, shapes, grads)
+		return backConv(m, n, name, g, grads)
 	case onnx.LinearPool:
-		return backPool(m, n, g, shapes, grads)
+		return backPool(m, n, g, grads)
+	case onnx.LinearLayout:
+		if wk.layouts[n.GetOutput()[0]] == onnx.LayoutUnknown {
+			return fmt.Errorf("node %s (Transpose) moves axes other than between NCHW and NHWC: it has no expanded weights", name)
+		}
+		return add(grads, ins[0], g) // the map is kept per cell and channel, whatever the layout
+	case onnx.LinearShuffle:
+		return wk.shuffle(n, name, g)
+	case onnx.LinearChannelMatrix:
+		return wk.channelMatrix(n, name, g)
+	case onnx.LinearCentre:
+		return wk.centre(n, name, g)
+	case onnx.LinearConstantFactor:
+		return wk.constantFactor(n, name, g)
 	}
 	return fmt.Errorf("node %s (%s) lies between the layers, and its linear part is not known to circc", name, op)
 }
@@ -270,7 +304,7 @@ func backScale(m *onnx.Model, n *pb.NodeProto, name string, g *grad, grads map[s
 // backConv composes the map with a convolution: T = conv(S, w). For every
 // tap k, the product of the map (outputs·cells × T's channels) with w's
 // tap (T's × S's channels) is spread to the tap's place.
-func backConv(m *onnx.Model, n *pb.NodeProto, name string, g *grad, shapes map[string][]int64, grads map[string]*grad) error {
+func backConv(m *onnx.Model, n *pb.NodeProto, name string, g *grad, grads map[string]*grad) error {
 	win, err := m.WindowOf(n)
 	if err != nil {
 		return err
@@ -372,7 +406,7 @@ func spread(g *grad, win onnx.Window, c int, scale float32, tap func(o, y, x, k 
 // window (a max pool has no linear map; Visualizing Weights, like captum's
 // linear InceptionV1, uses the average pool of the same window): each of
 // the window's cells gets 1/(kh·kw) of the map, channel by channel.
-func backPool(m *onnx.Model, n *pb.NodeProto, g *grad, shapes map[string][]int64, grads map[string]*grad) error {
+func backPool(m *onnx.Model, n *pb.NodeProto, g *grad, grads map[string]*grad) error {
 	win, err := m.WindowOf(n)
 	if err != nil {
 		return err

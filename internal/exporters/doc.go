@@ -9,7 +9,12 @@
 //     node names /module/path/Op, outputs /module/path/Op_output_0,
 //     batch norms folded into the convolutions as onnx::Conv_N weights,
 //     SiLU as Sigmoid·Mul, input "input" with a free batch dimension
-//     (MobileNet-v3, EfficientNet-B0);
+//     (MobileNet-v3, EfficientNet-B0); a scope's later nodes of one op
+//     numbered (Gather_1, Reshape_1); torchvision's channel_shuffle traced
+//     from x.size() into Shape, Gather, Div, Unsqueeze and Concat, and
+//     chunk as Split (ShuffleNet-v2); GELU written out with Erf, Linear
+//     over an NHWC map as MatMul and Add, LayerNorm2d as Transpose,
+//     LayerNormalization, Transpose (ConvNeXt-T);
 //   - torch.onnx.export(dynamo=True) (PyTorch 2.5, opset 18): nodes
 //     node_Op_k, outputs named after ATen ops (conv2d, relu_1),
 //     parameters under module paths, batch norms unfolded, input "x"

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/spf13/afero"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/circc/circc/compiler"
 	"github.com/circc/circc/models"
@@ -230,6 +231,7 @@ func checkImpulses(m *onnx.Model, g *Graph) error {
 			activationOf[n.GetOutput()[0]] = n.GetInput()[0]
 		}
 	}
+	linearNorms(sub)
 	for _, n := range sub.P.GetGraph().GetNode() {
 		if in := n.GetInput(); n.GetOpType() == "Mul" && len(in) == 2 {
 			for i := range 2 { // SiLU, x·σ(x), is an activation: the identity
@@ -241,7 +243,9 @@ func checkImpulses(m *onnx.Model, g *Graph) error {
 			}
 		}
 		switch n.GetOpType() {
-		case "Relu", "HardSwish", "HardSigmoid", "Sigmoid", "Tanh", "Clip", "Erf", "LRN":
+		case "Erf": // GELU, x·(erf(x/√2) + 1)·½, as the identity: erf taken as 1
+			n.OpType, n.Input = proto.String("Clip"), []string{n.Input[0], constOne, constOne}
+		case "Relu", "HardSwish", "HardSigmoid", "Sigmoid", "Tanh", "Clip", "LRN":
 			identity := "Identity"
 			n.OpType, n.Attribute, n.Input = &identity, nil, n.Input[:1]
 		case "MaxPool": // as the articles read it: the average of its window, padding counted
@@ -255,6 +259,7 @@ func checkImpulses(m *onnx.Model, g *Graph) error {
 			n.OpType, n.Attribute = &average, append(keep, onnx.AttrInt("count_include_pad", 1))
 		}
 	}
+	sub.P.Graph.Initializer = append(sub.P.Graph.Initializer, onnx.FloatTensor(constOne, "", nil, []float32{1}))
 	bytes, err := sub.Bytes()
 	if err != nil {
 		return err
@@ -427,4 +432,28 @@ func checkVis(m *onnx.Model, man *models.Manifest, g *Graph) error {
 		}
 	}
 	return nil
+}
+
+const constOne = "oracle/one"
+
+// linearNorms replaces each LayerNormalization over the last axis by its
+// linear part as the articles' convention gives it: the values centred
+// over that axis, times γ (the division by their spread left out, the
+// shift β dropped as a bias is), written with ReduceMean, Sub and Mul.
+func linearNorms(m *onnx.Model) {
+	g := m.P.GetGraph()
+	var nodes []*pb.NodeProto
+	for _, n := range g.GetNode() {
+		if n.GetOpType() != "LayerNormalization" {
+			nodes = append(nodes, n)
+			continue
+		}
+		x, y := n.GetInput()[0], n.GetOutput()[0]
+		mean, centred := y+"/oracle_mean", y+"/oracle_centred"
+		nodes = append(nodes,
+			&pb.NodeProto{OpType: proto.String("ReduceMean"), Input: []string{x}, Output: []string{mean}, Attribute: []*pb.AttributeProto{onnx.AttrInts("axes", -1)}},
+			&pb.NodeProto{OpType: proto.String("Sub"), Input: []string{x, mean}, Output: []string{centred}},
+			&pb.NodeProto{OpType: proto.String("Mul"), Input: []string{centred, n.GetInput()[1]}, Output: []string{y}})
+	}
+	g.Node = nodes
 }
