@@ -87,19 +87,19 @@ const (
 type LinearRule uint8
 
 const (
-	LinearUnknown  LinearRule = iota // refused: its linear part is not known
-	LinearIdentity                   // the map passes unchanged
-	LinearSum                        // every non-constant input gets the map
-	LinearConcat                     // each input gets its channels' part
-	LinearConv                       // composed with the kernel
-	LinearPool                       // spread over the window (a max pool as an average; a constant pad as a 1×1 window with pads)
-	LinearScale                      // a batch normalisation: each channel times γ/√(σ²+ε), its shift dropped
-	LinearSplit                      // each output gets its channels' part of the input
-	LinearShuffle                    // the Reshape that ends a channel shuffle: a permutation of channels
-	LinearLayout                     // a Transpose between NHWC and NCHW: the map passes (it is kept per cell and channel)
-	LinearChannelMatrix              // a MatMul of a channels-last map by a constant matrix: a 1×1 convolution
-	LinearCentre                     // a layer norm over the channels: centred, times γ (its division by the spread left out)
-	LinearConstantFactor             // a product with a constant (a layer scale, a scalar): the map times it
+	LinearUnknown        LinearRule = iota // refused: its linear part is not known
+	LinearIdentity                         // the map passes unchanged
+	LinearSum                              // every non-constant input gets the map
+	LinearConcat                           // each input gets its channels' part
+	LinearConv                             // composed with the kernel
+	LinearPool                             // spread over the window (a max pool as an average; a constant pad as a 1×1 window with pads)
+	LinearScale                            // a batch normalisation: each channel times γ/√(σ²+ε), its shift dropped
+	LinearSplit                            // each output gets its channels' part of the input
+	LinearShuffle                          // the Reshape that ends a channel shuffle: a permutation of channels
+	LinearLayout                           // a Transpose between NHWC and NCHW: the map passes (it is kept per cell and channel)
+	LinearChannelMatrix                    // a MatMul of a channels-last map by a constant matrix: a 1×1 convolution
+	LinearCentre                           // a layer norm over the channels: centred, times γ (its division by the spread left out)
+	LinearConstantFactor                   // a product with a constant (a layer scale, a scalar): the map times it
 )
 
 // GradRule names an operator's vector-Jacobian product (package onnx/grad).

@@ -44,7 +44,7 @@ func (m *Model) ProbePoints(input []int64) ([]Probe, error) {
 		return nil, err
 	}
 	var out []Probe
-	layouts := m.Layouts() // [N, H, W, C] maps are not read as units
+	layouts := m.Layouts()      // [N, H, W, C] maps are not read as units
 	inGate := map[string]bool{} // the activation inside a self-gate, x·f(x)
 	for _, n := range g.GetNode() {
 		if _, f, ok := m.SelfGate(n); ok {
