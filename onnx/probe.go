@@ -137,10 +137,12 @@ var (
 // "/layer1/layer1.0/relu/Relu_output_0" → "layer1_0_relu", and
 // tf2onnx's "model/conv1/Relu:0" → "model_conv1_Relu".
 func ReadableName(tensor string) string {
+	s := tfOutput.ReplaceAllString(tensor, "")
 	if path, ok := torchModulePath(tensor); ok {
-		tensor = path
+		s = path // its _1 is the second call of a module (ResNet's relu_1), kept
+	} else {
+		s = runSuffix.ReplaceAllString(s, "")
 	}
-	s := runSuffix.ReplaceAllString(tfOutput.ReplaceAllString(tensor, ""), "")
 	s = blockParts.ReplaceAllString(s, "")
 	s = strings.Trim(notIdent.ReplaceAllString(s, "_"), "_")
 	if s == "" || s[0] >= '0' && s[0] <= '9' {

@@ -152,17 +152,33 @@ func (g *graph) cnBlock(p, in string, c int) string {
 // as MatMul and Add; GELU written out with Erf; widths divided by 6, a
 // 224-pixel input.
 func ConvNeXt() (*Graph, error) {
+	return convNeXt([]int{16, 32}, []int{2, 1}, "ConvNeXt-T (torchvision, TorchScript exporter, layer norm and Linear over NHWC)")
+}
+
+// convNeXt builds ConvNeXt with the given stages' widths and depths.
+func convNeXt(dims, depths []int, family string) (*Graph, error) {
 	g := newGraph("main_graph", 43)
-	stem := g.layerNorm2d("/features/features.0/features.0.1", g.convAt("/features/features.0/features.0.0", "input", 3, 16, 4, 4, 4, 0, 0, 0, 0), 16)
-	b0 := g.cnBlock("/features/features.1/features.1.0", stem, 16)
-	b1 := g.cnBlock("/features/features.1/features.1.1", b0, 16)
-	down := g.convAt("/features/features.2/features.2.1", g.layerNorm2d("/features/features.2/features.2.0", b1, 16), 16, 32, 2, 2, 2, 0, 0, 0, 0)
-	b2 := g.cnBlock("/features/features.3/features.3.0", down, 32)
-	gap := g.node("/avgpool", onnx.OpGlobalAveragePool, []string{b2})
-	head := g.layerNorm2d("/classifier/classifier.0", gap, 32)
+	x := g.layerNorm2d("/features/features.0/features.0.1", g.convAt("/features/features.0/features.0.0", "input", 3, dims[0], 4, 4, 4, 0, 0, 0, 0), dims[0])
+	var outs []string
+	for s, c := range dims {
+		if s > 0 { // downsampling: LayerNorm2d, then a 2×2 stride-2 convolution
+			p := fmt.Sprintf("/features/features.%d", 2*s)
+			x = g.convAt(fmt.Sprintf("%s/features.%d.1", p, 2*s), g.layerNorm2d(fmt.Sprintf("%s/features.%d.0", p, 2*s), x, dims[s-1]), dims[s-1], c, 2, 2, 2, 0, 0, 0, 0)
+		}
+		for b := range depths[s] {
+			x = g.cnBlock(fmt.Sprintf("/features/features.%d/features.%d.%d", 2*s+1, 2*s+1, b), x, c)
+			outs = append(outs, x)
+		}
+	}
+	c := dims[len(dims)-1]
+	gap := g.node("/avgpool", onnx.OpGlobalAveragePool, []string{x})
+	head := g.layerNorm2d("/classifier/classifier.0", gap, c)
 	flat := g.node("/classifier/classifier.1", onnx.OpFlatten, []string{head}, onnx.AttrInt("axis", 1))
-	logits := g.node("/classifier/classifier.2", onnx.OpGemm, []string{flat, g.weight(10, 32), g.weight(10)}, onnx.AttrInt("transB", 1))
+	classes := 10
+	if depths[0] > 2 {
+		classes = 1000
+	}
+	logits := g.node("/classifier/classifier.2", onnx.OpGemm, []string{flat, g.weight(classes, c), g.weight(classes)}, onnx.AttrInt("transB", 1))
 	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
-	return &Graph{Family: "ConvNeXt-T (torchvision, TorchScript exporter, layer norm and Linear over NHWC)", Data: data, Input: "input", Size: 224,
-		From: b0, To: b1, Deep: b2}, err
+	return &Graph{Family: family, Data: data, Input: "input", Size: 224, From: outs[0], To: outs[1], Deep: outs[len(outs)-1]}, err
 }
