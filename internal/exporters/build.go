@@ -144,7 +144,7 @@ func MobileNetV3() (*Graph, error) {
 }
 
 // All builds every test graph, one per family.
-var All = []func() (*Graph, error){AlexNet, VGG16, GoogLeNet, InceptionV3, MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX, RegNet, KerasMobileNetV2, ShuffleNetV2, ConvNeXt, ResNet50}
+var All = []func() (*Graph, error){AlexNet, VGG16, GoogLeNet, InceptionV3, MobileNetV3, EfficientNet, DenseNet, ResNetDynamo, TF2ONNX, RegNet, KerasMobileNetV2, ShuffleNetV2, ConvNeXt, ResNet50, MobileNetV2, KerasResNet50}
 
 // InputShape is the graph's input shape for a batch of n, NCHW: an NHWC
 // graph's once its input is made NCHW (onnx.Model.ToNCHWInput, which

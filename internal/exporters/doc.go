@@ -21,5 +21,11 @@
 //     (ResNet-18);
 //   - tf2onnx (1.16, opset 15) from a frozen TensorFlow graph: an NHWC
 //     input turned NCHW by a Transpose, SAME padding written as Pad
-//     before strided convolutions, TensorFlow op names (model/conv/Conv2D).
+//     before strided convolutions, TensorFlow op names (model/conv/Conv2D);
+//     from Keras applications the layers' names under the model's
+//     (mobilenetv2_1.00_224/Conv1/Conv2D, resnet50/conv1_bn/FusedBatchNormV3),
+//     ReLU6 as Clip, ZeroPadding2D as Pad, batch norms unfolded.
+//
+// The full-size graphs (FullSize) are the benchmark's: whole networks at
+// their published widths and depths, seeded at random.
 package exporters

@@ -142,3 +142,77 @@ func FullConvNeXt() (*Graph, error) {
 
 // FullSize builds the full-size graphs of the benchmark.
 var FullSize = []func() (*Graph, error){FullResNet50, FullMobileNetV3, FullConvNeXt}
+
+// MobileNetV2 is torchvision's MobileNet-v2 stem and first three
+// inverted residual blocks as torch.onnx.export (TorchScript) writes them
+// at opset 17: ReLU6 as Clip with scalar min and max inputs, batch norms
+// folded, the third block's residual Add; widths divided by 2.
+func MobileNetV2() (*Graph, error) {
+	g := newGraph("main_graph", 59)
+	relu6 := func(path, in string) string {
+		lo, hi := path+"/Constant_output_0", path+"/Constant_1_output_0"
+		g.g.Initializer = append(g.g.Initializer, onnx.FloatTensor(lo, "", nil, []float32{0}), onnx.FloatTensor(hi, "", nil, []float32{6}))
+		return g.node(path, onnx.OpClip, []string{in, lo, hi})
+	}
+	stem := relu6("/features/features.0/features.0.2", g.conv("/features/features.0/features.0.0", "input", 3, 16, 3, 2, 1))
+	// features.1 (expansion 1): depthwise, ReLU6, project.
+	dw := relu6("/features/features.1/conv/conv.0/conv.0.2", g.conv("/features/features.1/conv/conv.0/conv.0.0", stem, 16, 16, 3, 1, 16))
+	p1 := g.conv("/features/features.1/conv/conv.1", dw, 16, 8, 1, 1, 1)
+	// features.2 and 3 (expansion 6): expand, depthwise, project; 3 adds its input.
+	block := func(i int, in string, cin, cout, stride int) string {
+		p := fmt.Sprintf("/features/features.%d/conv", i)
+		e := relu6(p+"/conv.0/conv.0.2", g.conv(p+"/conv.0/conv.0.0", in, cin, 6*cin, 1, 1, 1))
+		d := relu6(p+"/conv.1/conv.1.2", g.conv(p+"/conv.1/conv.1.0", e, 6*cin, 6*cin, 3, stride, 6*cin))
+		return g.conv(p+"/conv.2", d, 6*cin, cout, 1, 1, 1)
+	}
+	p2 := block(2, p1, 8, 12, 2)
+	p3 := g.node("/features/features.3", onnx.OpAdd, []string{p2, block(3, p2, 12, 12, 1)})
+	head := relu6("/features/features.18/features.18.2", g.conv("/features/features.18/features.18.0", p3, 12, 64, 1, 1, 1))
+	gap := g.node("/GlobalAveragePool", onnx.OpGlobalAveragePool, []string{head})
+	flat := g.node("", onnx.OpFlatten, []string{gap}, onnx.AttrInt("axis", 1))
+	logits := g.node("/classifier/classifier.1", onnx.OpGemm, []string{flat, g.weight(10, 64), g.weight(10)}, onnx.AttrInt("transB", 1))
+	data, err := g.model("input", []*pb.TensorShapeProto_Dimension{freeDim("batch_size"), dim(3), dim(224), dim(224)}, logits, 17)
+	return &Graph{Family: "MobileNet-v2 (torchvision, TorchScript exporter, ReLU6 as Clip)", Data: data, Input: "input", Size: 224,
+		From: stem, To: p1, Deep: p3}, err
+}
+
+// KerasResNet50 is Keras's ResNet50 (keras.applications) stem and first
+// block converted by tf2onnx at opset 15: an NHWC input, ZeroPadding2D as
+// Pad before the 7×7 convolution and the max pool, batch norms left as
+// BatchNormalization (FusedBatchNormV3), the stride on the block's first
+// 1×1 convolution as Keras places it, the head's mean as a ReduceMean
+// over NHWC; widths divided by 4.
+func KerasResNet50() (*Graph, error) {
+	g := newGraph("tf2onnx", 61)
+	m := "resnet50/"
+	bn := func(scope, in string, c int) string {
+		w := func(name string, positive bool) string { return g.param(m+scope+"/"+name, positive, c) }
+		return g.tfNode(m+scope+"/FusedBatchNormV3", onnx.OpBatchNormalization, []string{in, w("gamma", true), w("beta", false), w("moving_mean", false), w("moving_variance", true)},
+			onnx.AttrFloat("epsilon", 1.001e-5))
+	}
+	conv := func(scope, in string, cin, cout, k, stride int) string {
+		attrs := []*pb.AttributeProto{onnx.AttrInts("kernel_shape", int64(k), int64(k)), onnx.AttrInts("strides", int64(stride), int64(stride)), onnx.AttrInts("dilations", 1, 1)}
+		if k > 1 && stride == 1 { // SAME at stride 1: the convolution's own pads
+			p := int64(k / 2)
+			attrs = append(attrs, onnx.AttrInts("pads", p, p, p, p))
+		}
+		return g.tfNode(m+scope+"/Conv2D", onnx.OpConv, []string{in, g.weight(cout, cin, k, k), g.weight(cout)}, attrs...)
+	}
+	relu := func(scope, in string) string { return g.tfNode(m+scope+"/Relu", onnx.OpRelu, []string{in}) }
+	nchw := g.tfNode(m+"conv1_pad/Pad__6", onnx.OpTranspose, []string{"input_1"}, onnx.AttrInts("perm", 0, 3, 1, 2))
+	pad := g.tfNode(m+"conv1_pad/Pad", onnx.OpPad, []string{nchw, g.ints(m+"conv1_pad/Pad__pads", 0, 0, 3, 3, 0, 0, 3, 3)})
+	stem := relu("conv1_relu", bn("conv1_bn", conv("conv1_conv", pad, 3, 16, 7, 2), 16))
+	pool := g.tfNode(m+"pool1_pool/MaxPool", onnx.OpMaxPool, []string{g.tfNode(m+"pool1_pad/Pad", onnx.OpPad, []string{stem, g.ints(m+"pool1_pad/Pad__pads", 0, 0, 1, 1, 0, 0, 1, 1)})},
+		onnx.AttrInts("kernel_shape", 3, 3), onnx.AttrInts("strides", 2, 2))
+	a := relu("conv2_block1_1_relu", bn("conv2_block1_1_bn", conv("conv2_block1_1_conv", pool, 16, 16, 1, 1), 16))
+	b := relu("conv2_block1_2_relu", bn("conv2_block1_2_bn", conv("conv2_block1_2_conv", a, 16, 16, 3, 1), 16))
+	c := bn("conv2_block1_3_bn", conv("conv2_block1_3_conv", b, 16, 64, 1, 1), 64)
+	short := bn("conv2_block1_0_bn", conv("conv2_block1_0_conv", pool, 16, 64, 1, 1), 64)
+	out := relu("conv2_block1_out", g.tfNode(m+"conv2_block1_add/add", onnx.OpAdd, []string{short, c}))
+	nhwc := g.tfNode(m+"conv2_block1_out/Relu__30", onnx.OpTranspose, []string{out}, onnx.AttrInts("perm", 0, 2, 3, 1))
+	mean := g.tfNode(m+"avg_pool/Mean", onnx.OpReduceMean, []string{nhwc}, onnx.AttrInts("axes", 1, 2), onnx.AttrInt("keepdims", 0))
+	logits := g.tfNode(m+"predictions/BiasAdd", onnx.OpAdd, []string{g.tfNode(m+"predictions/MatMul", onnx.OpMatMul, []string{mean, g.weight(64, 10)}), g.weight(10)})
+	data, err := g.model("input_1", []*pb.TensorShapeProto_Dimension{freeDim("unk__618"), dim(224), dim(224), dim(3)}, logits, 15)
+	return &Graph{Family: "ResNet50 (Keras applications, tf2onnx, NHWC, batch norm unfolded)", Data: data, Input: "input_1", Size: 224, NHWC: true,
+		From: pool, To: b, Deep: out}, err
+}

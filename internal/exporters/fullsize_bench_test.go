@@ -49,7 +49,11 @@ func BenchmarkFullSize(b *testing.B) {
 			}
 		}
 		b.Run(g.Family+"/forward", func(b *testing.B) {
-			s, err := runtime.NewSessionFromBytes(g.Data, g.Input, []string{g.Deep}, runtime.Options{})
+			m, err := onnx.FromBytes(g.Data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := runtime.NewSessionFromBytes(g.Data, g.Input, []string{m.P.GetGraph().GetOutput()[0].GetName()}, runtime.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}

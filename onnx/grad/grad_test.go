@@ -249,6 +249,8 @@ func TestEveryOpAgainstFiniteDifferences(t *testing.T) {
 			node("MatMul", []string{"ln", "w1"}, "m1"), node("Add", []string{"m1", "b1"}, "a1"), node("Erf", []string{"a1"}, "e"), node("Mul", []string{"a1", "e"}, "g"),
 			node("MatMul", []string{"g", "w2"}, "m2"), node("Mul", []string{"m2", "ls"}, "s"), node("Transpose", []string{"s"}, "c", ints("perm", 0, 3, 1, 2)),
 			node("Add", []string{"c", "x"}, "y")}},
+		{"Relu, zero Pad, MaxPool (Keras's ZeroPadding2D before a pool)", []int64{2, 3, 12, 12}, nil, map[string][]int64{"pads": {0, 0, 1, 1, 0, 0, 1, 1}}, []*pb.NodeProto{
+			node("Relu", []string{"x"}, "r"), node("Pad", []string{"r", "pads"}, "p"), node("MaxPool", []string{"p"}, "y", ints("kernel_shape", 3, 3), ints("strides", 2, 2))}},
 		{"BatchNormalization", x4, map[string][]int64{"scale": {4}, "bias": {4}, "mean": {4}, "var": {4}}, nil, []*pb.NodeProto{
 			node("BatchNormalization", []string{"x", "scale", "bias", "mean", "var"}, "y", attrFloat("epsilon", 1e-3))}},
 	}
