@@ -9,21 +9,27 @@ import (
 	pb "github.com/circc/circc/onnx/onnxpb"
 )
 
-// nodeAs adds a node named path/name, as the TorchScript exporter numbers
-// a scope's second and later nodes of one op (Gather_1, Unsqueeze_3).
-func (g *graph) nodeAs(path, name, op string, in []string, attrs ...*pb.AttributeProto) string {
-	out := path + "/" + name + "_output_0"
-	g.g.Node = append(g.g.Node, &pb.NodeProto{Name: proto.String(path + "/" + name), OpType: proto.String(op), Input: in, Output: []string{out}, Attribute: attrs})
+// nodeAs adds a node named path/Op, or path/Op_k for a scope's (k+1)-th
+// node of one op, as the TorchScript exporter numbers them (Gather_1,
+// Unsqueeze_3).
+func (g *graph) nodeAs(path, op string, k int, in []string, attrs ...*pb.AttributeProto) string {
+	name := path + "/" + op
+	if k > 0 {
+		name = fmt.Sprintf("%s_%d", name, k)
+	}
+	out := name + "_output_0"
+	g.g.Node = append(g.g.Node, &pb.NodeProto{Name: proto.String(name), OpType: proto.String(op), Input: in, Output: []string{out}, Attribute: attrs})
 	return out
 }
 
-// constant adds a Constant node of int64 values (a scalar when scalar).
-func (g *graph) constant(path, name string, scalar bool, v ...int64) string {
+// constant adds the scope's k-th Constant node, of int64 values (a
+// scalar when scalar).
+func (g *graph) constant(path string, k int, scalar bool, v ...int64) string {
 	t := &pb.TensorProto{DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: v}
 	if !scalar {
 		t.Dims = []int64{int64(len(v))}
 	}
-	return g.nodeAs(path, name, onnx.OpConstant, nil, &pb.AttributeProto{Name: proto.String("value"), Type: pb.AttributeProto_TENSOR.Enum(), T: t})
+	return g.nodeAs(path, onnx.OpConstant, k, nil, &pb.AttributeProto{Name: proto.String("value"), Type: pb.AttributeProto_TENSOR.Enum(), T: t})
 }
 
 // channelShuffle adds torchvision's channel_shuffle(x, 2) as the
@@ -32,31 +38,23 @@ func (g *graph) constant(path, name string, scalar bool, v ...int64) string {
 // concatenated into each Reshape's target, and the transpose of the two
 // channel axes.
 func (g *graph) channelShuffle(path, x string) string {
-	shape := g.nodeAs(path, "Shape", onnx.OpShape, []string{x})
+	shape := g.nodeAs(path, onnx.OpShape, 0, []string{x})
 	var dims [4]string
 	for i := range dims {
-		name := "Gather"
-		if i > 0 {
-			name = fmt.Sprintf("Gather_%d", i)
-		}
-		dims[i] = g.nodeAs(path, name, onnx.OpGather, []string{shape, g.constant(path, fmt.Sprintf("Constant_%d", i), true, int64(i))}, onnx.AttrInt("axis", 0))
+		dims[i] = g.nodeAs(path, onnx.OpGather, i, []string{shape, g.constant(path, i, true, int64(i))}, onnx.AttrInt("axis", 0))
 	}
-	per := g.nodeAs(path, "Div", onnx.OpDiv, []string{dims[1], g.constant(path, "Constant_4", true, 2)})
-	axes := g.constant(path, "Constant_5", false, 0)
+	per := g.nodeAs(path, onnx.OpDiv, 0, []string{dims[1], g.constant(path, 4, true, 2)})
+	axes := g.constant(path, 5, false, 0)
 	k := 0
 	unsqueeze := func(t string) string {
 		k++
-		name := "Unsqueeze"
-		if k > 1 {
-			name = fmt.Sprintf("Unsqueeze_%d", k-1)
-		}
-		return g.nodeAs(path, name, onnx.OpUnsqueeze, []string{t, axes})
+		return g.nodeAs(path, onnx.OpUnsqueeze, k-1, []string{t, axes})
 	}
-	to5 := g.nodeAs(path, "Concat_1", onnx.OpConcat, []string{unsqueeze(dims[0]), g.constant(path, "Constant_6", false, 2), unsqueeze(per), unsqueeze(dims[2]), unsqueeze(dims[3])}, onnx.AttrInt("axis", 0))
-	r := g.nodeAs(path, "Reshape", onnx.OpReshape, []string{x, to5})
-	t := g.nodeAs(path, "Transpose", onnx.OpTranspose, []string{r}, onnx.AttrInts("perm", 0, 2, 1, 3, 4))
-	to4 := g.nodeAs(path, "Concat_2", onnx.OpConcat, []string{unsqueeze(dims[0]), g.constant(path, "Constant_7", false, -1), unsqueeze(dims[2]), unsqueeze(dims[3])}, onnx.AttrInt("axis", 0))
-	return g.nodeAs(path, "Reshape_1", onnx.OpReshape, []string{t, to4})
+	to5 := g.nodeAs(path, onnx.OpConcat, 1, []string{unsqueeze(dims[0]), g.constant(path, 6, false, 2), unsqueeze(per), unsqueeze(dims[2]), unsqueeze(dims[3])}, onnx.AttrInt("axis", 0))
+	r := g.nodeAs(path, onnx.OpReshape, 0, []string{x, to5})
+	t := g.nodeAs(path, onnx.OpTranspose, 0, []string{r}, onnx.AttrInts("perm", 0, 2, 1, 3, 4))
+	to4 := g.nodeAs(path, onnx.OpConcat, 2, []string{unsqueeze(dims[0]), g.constant(path, 7, false, -1), unsqueeze(dims[2]), unsqueeze(dims[3])}, onnx.AttrInt("axis", 0))
+	return g.nodeAs(path, onnx.OpReshape, 1, []string{t, to4})
 }
 
 // ShuffleNetV2 is torchvision's ShuffleNet-v2 (x1.0) stem, a stride-2
@@ -101,7 +99,7 @@ func ShuffleNetV2() (*Graph, error) {
 func (g *graph) layerNorm2d(path, in string, c int) string {
 	h := g.node(path, onnx.OpTranspose, []string{in}, onnx.AttrInts("perm", 0, 2, 3, 1))
 	ln := g.node(path, onnx.OpLayerNormalization, []string{h, g.positive(path+".weight", c), g.weight(c)}, onnx.AttrInt("axis", -1), onnx.AttrFloat("epsilon", 1e-6))
-	return g.nodeAs(path, "Transpose_1", onnx.OpTranspose, []string{ln}, onnx.AttrInts("perm", 0, 3, 1, 2))
+	return g.nodeAs(path, onnx.OpTranspose, 1, []string{ln}, onnx.AttrInts("perm", 0, 3, 1, 2))
 }
 
 // positive adds a scale near 1, as a trained norm's γ is.
@@ -125,7 +123,7 @@ func (g *graph) linear(path, in string, cin, cout int) string {
 func (g *graph) gelu(path, x string) string {
 	e := g.node(path, onnx.OpErf, []string{g.node(path, onnx.OpDiv, []string{x, g.scalar(path+"/Constant_output_0", 1.4142135)})})
 	one := g.node(path, onnx.OpAdd, []string{e, g.scalar(path+"/Constant_1_output_0", 1)})
-	return g.nodeAs(path, "Mul_1", onnx.OpMul, []string{g.node(path, onnx.OpMul, []string{x, one}), g.scalar(path+"/Constant_2_output_0", 0.5)})
+	return g.nodeAs(path, onnx.OpMul, 1, []string{g.node(path, onnx.OpMul, []string{x, one}), g.scalar(path+"/Constant_2_output_0", 0.5)})
 }
 
 // cnBlock adds torchvision's CNBlock: a depthwise 7×7 convolution, the
