@@ -98,6 +98,20 @@ func hostileGraphs(t testing.TB) map[string]struct {
 			setAttr(node(g, "pool"), onnx.AttrInts("kernel_shape", 99, 99))
 		}), "pool (MaxPool): a window of [99 99] does not fit"},
 		"a negative pad": {edit(func(g *pb.GraphProto) { setAttr(node(g, "b.conv"), onnx.AttrInts("pads", -5, 0, 0, 0)) }), "b.conv (Conv): pads"},
+		"Split sizes that do not add up": {edit(func(g *pb.GraphProto) {
+			g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String("sizes"), Dims: []int64{2}, DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: []int64{1, 2}})
+			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String("halves"), OpType: proto.String("Split"), Input: []string{"block.out", "sizes"}, Output: []string{"h0", "h1"}, Attribute: []*pb.AttributeProto{onnx.AttrInt("axis", 1)}})
+		}), "halves (Split): split sizes [1 2] for 2 outputs"},
+		"a layer norm's scale of the wrong length": {edit(func(g *pb.GraphProto) {
+			g.Initializer = append(g.Initializer, onnx.FloatTensor("gamma", "", []int{5}, make([]float32, 5)))
+			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String("norm"), OpType: proto.String("LayerNormalization"), Input: []string{"block.out", "gamma"}, Output: []string{"n"}})
+		}), "norm (LayerNormalization): a scale or bias of shape [5]"},
+		"a Reshape to a traced size that does not exist": {edit(func(g *pb.GraphProto) {
+			g.Initializer = append(g.Initializer, &pb.TensorProto{Name: proto.String("nine"), Dims: []int64{1}, DataType: proto.Int32(int32(pb.TensorProto_INT64)), Int64Data: []int64{9}})
+			g.Node = append(g.Node, &pb.NodeProto{Name: proto.String("size"), OpType: proto.String("Shape"), Input: []string{"block.out"}, Output: []string{"s"}},
+				&pb.NodeProto{Name: proto.String("pick"), OpType: proto.String("Gather"), Input: []string{"s", "nine"}, Output: []string{"d"}},
+				&pb.NodeProto{Name: proto.String("view"), OpType: proto.String("Reshape"), Input: []string{"block.out", "d"}, Output: []string{"v"}})
+		}), "view (Reshape): Reshape to a shape that is neither constant nor computed from shapes"},
 	}
 }
 
@@ -140,7 +154,8 @@ func mutate(g *pb.GraphProto, seed []byte) {
 		s = s*131 + int64(b)
 	}
 	r := rand.New(rand.NewSource(s))
-	ops := []string{"Conv", "MaxPool", "AveragePool", "Concat", "Gemm", "Flatten", "Relu", "Add", "GlobalAveragePool", "Reshape", "Slice", "Gather", "MatMul", "Constant", "Softmax"}
+	ops := []string{"Conv", "MaxPool", "AveragePool", "Concat", "Gemm", "Flatten", "Relu", "Add", "GlobalAveragePool", "Reshape", "Slice", "Gather", "MatMul", "Constant", "Softmax",
+		"Split", "LayerNormalization", "Shape", "Transpose", "Div", "Unsqueeze"}
 	attrs := []string{"axis", "strides", "pads", "dilations", "kernel_shape", "group", "transB", "ceil_mode"}
 	odd := []int64{-7, -1, 0, 1, 2, 3, 1 << 20, 1 << 40}
 	for k := 0; k < 1+len(seed)%4; k++ {
