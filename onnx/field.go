@@ -30,10 +30,12 @@ func (m *Model) ReceptiveFields() (map[string]Field, error) {
 	fields := map[string]Field{m.Input().GetName(): {Jump: [2]int{1, 1}}}
 	layouts := m.Layouts()
 	var shapes map[string][]int64 // for a channel shuffle's, read once when one is met
+	shapesRead := false
 	for _, n := range m.P.GetGraph().GetNode() {
 		if Ops[n.GetOpType()].Field == FieldShuffle {
-			if shapes == nil {
-				shapes, _ = m.Shapes(batchOfOne(m.InputShape()))
+			if !shapesRead {
+				shapes, _ = m.Shapes(batchOfOne(m.InputShape())) // unknown shapes: no shuffle is recognised
+				shapesRead = true
 			}
 			if src, _, ok := m.ChannelShuffle(n, shapes); ok {
 				if f, ok := fields[src]; ok {

@@ -149,20 +149,7 @@ func (m *Model) Int64s(name string) ([]int64, error) {
 	if t == nil {
 		return nil, fmt.Errorf("no constant named %q", name)
 	}
-	if t.GetDataType() != int32(pb.TensorProto_INT64) {
-		return nil, fmt.Errorf("constant %s is not int64", name)
-	}
-	if raw := t.GetRawData(); len(raw) > 0 {
-		if len(raw)%8 != 0 {
-			return nil, fmt.Errorf("constant %s has %d raw bytes", name, len(raw))
-		}
-		out := make([]int64, len(raw)/8)
-		for i := range out {
-			out[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
-		}
-		return out, nil
-	}
-	return append([]int64(nil), t.GetInt64Data()...), nil
+	return Int64s(t)
 }
 
 // Opset is the model's default-domain operator set version.
@@ -375,6 +362,32 @@ func (m *Model) weightProto(name string) *pb.TensorProto {
 		}
 	}
 	return nil
+}
+
+// BatchNormScale is a BatchNormalization's factor per channel at
+// inference, γ/√(σ²+ε): its linear part, the shift aside.
+func (m *Model) BatchNormScale(n *pb.NodeProto) ([]float32, error) {
+	ins := n.GetInput()
+	if len(ins) < 5 {
+		return nil, nodeError(n, "a batch normalisation without its scale and variance")
+	}
+	scale, err := m.ReadWeight(ins[1])
+	if err != nil {
+		return nil, nodeError(n, "%v", err)
+	}
+	variance, err := m.ReadWeight(ins[4])
+	if err != nil {
+		return nil, nodeError(n, "%v", err)
+	}
+	if len(variance.Data) != len(scale.Data) {
+		return nil, nodeError(n, "%d scales and %d variances", len(scale.Data), len(variance.Data))
+	}
+	eps := float64(FloatOf(n, "epsilon", 1e-5))
+	f := make([]float32, len(scale.Data))
+	for i := range f {
+		f[i] = float32(float64(scale.Data[i]) / math.Sqrt(float64(variance.Data[i])+eps))
+	}
+	return f, nil
 }
 
 // ReadWeight returns a constant tensor (initializer or Constant node).

@@ -92,6 +92,24 @@ func Floats(t *pb.TensorProto) ([]float32, error) {
 	return append([]float32(nil), t.GetFloatData()...), nil
 }
 
+// Int64s returns an int64 tensor's values, from raw data or int64_data.
+func Int64s(t *pb.TensorProto) ([]int64, error) {
+	if t.GetDataType() != int32(pb.TensorProto_INT64) {
+		return nil, fmt.Errorf("constant %s is not int64", t.GetName())
+	}
+	if raw := t.GetRawData(); len(raw) > 0 {
+		if len(raw)%8 != 0 {
+			return nil, fmt.Errorf("constant %s has %d raw bytes", t.GetName(), len(raw))
+		}
+		out := make([]int64, len(raw)/8)
+		for i := range out {
+			out[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
+		return out, nil
+	}
+	return append([]int64(nil), t.GetInt64Data()...), nil
+}
+
 // Initializer returns the named initializer of a model, or nil.
 func Initializer(m *pb.ModelProto, name string) *pb.TensorProto {
 	for _, t := range m.GetGraph().GetInitializer() {

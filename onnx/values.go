@@ -29,16 +29,8 @@ func smallInts(t *pb.TensorProto) ([]int64, bool) {
 	}
 	switch t.GetDataType() {
 	case int32(pb.TensorProto_INT64):
-		if raw := t.GetRawData(); len(raw) > 0 {
-			out := make([]int64, len(raw)/8)
-			for i := range out {
-				for b := 7; b >= 0; b-- {
-					out[i] = out[i]<<8 | int64(raw[8*i+b])
-				}
-			}
-			return out, len(raw)%8 == 0
-		}
-		return slices.Clone(t.GetInt64Data()), true
+		v, err := Int64s(t)
+		return v, err == nil
 	case int32(pb.TensorProto_INT32):
 		if len(t.GetRawData()) > 0 {
 			return nil, false

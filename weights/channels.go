@@ -182,13 +182,22 @@ func (wk *walk) constantFactor(n *pb.NodeProto, name string, g *grad) error {
 			return fmt.Errorf("node %s (Mul): a factor of shape %v varies across positions: it has no expanded weights", name, f.Dims)
 		}
 	}
-	out, err := channelMap(g, c, func(src, dst []float32) {
-		for i, v := range src {
-			dst[i] = v * f.Data[i%len(f.Data)]
-		}
-	})
+	factors := make([]float32, c)
+	for i := range factors {
+		factors[i] = f.Data[i%len(f.Data)]
+	}
+	out, err := scaleChannels(g, factors)
 	if err != nil {
 		return err
 	}
 	return add(wk.grads, x, out)
+}
+
+// scaleChannels multiplies each channel's map by its factor.
+func scaleChannels(g *grad, factors []float32) (*grad, error) {
+	return channelMap(g, len(factors), func(src, dst []float32) {
+		for i, v := range src {
+			dst[i] = v * factors[i]
+		}
+	})
 }

@@ -3,7 +3,7 @@ package weights
 import (
 	"errors"
 	"fmt"
-	"math"
+	"slices"
 	"sort"
 
 	"gorgonia.org/tensor"
@@ -221,22 +221,14 @@ func (wk *walk) back(n *pb.NodeProto, g *grad) error {
 		if a := onnx.Attr(n, "axis"); a == nil || a.GetI() != 1 {
 			return fmt.Errorf("node %s: Concat on an axis other than channels has no expanded weights", name)
 		}
-		gn, h, w, _ := g.dims()
 		from := 0
 		for _, in := range ins {
-			c := int(shapes[in][1])
-			part, err := newGrad(gn, h, w, c, g.lo, g.jump)
+			c, at := int(shapes[in][1]), from
+			part, err := channelMap(g, c, func(src, dst []float32) { copy(dst, src[at:at+c]) })
 			if err != nil {
 				return err
 			}
-			src, dst := g.g.Data().([]float32), part.g.Data().([]float32)
-			total, used := int(g.g.Shape()[3]), false
-			for p := 0; p < gn*h*w; p++ {
-				copy(dst[p*c:(p+1)*c], src[p*total+from:p*total+from+c])
-			}
-			for _, v := range dst {
-				used = used || v != 0
-			}
+			used := slices.ContainsFunc(part.g.Data().([]float32), func(v float32) bool { return v != 0 })
 			if used && !constant[in] { // a branch the chosen outputs do not read drops out
 				if err := add(grads, in, part); err != nil {
 					return err
@@ -272,33 +264,18 @@ func (wk *walk) back(n *pb.NodeProto, g *grad) error {
 // each channel c times scale[c]/√(var[c]+ε) (the shift is constant and
 // drops out).
 func backScale(m *onnx.Model, n *pb.NodeProto, name string, g *grad, grads map[string]*grad) error {
-	ins := n.GetInput()
-	if len(ins) < 5 {
-		return fmt.Errorf("node %s: a batch normalisation without its scale and variance", name)
-	}
-	scale, err := m.ReadWeight(ins[1])
-	if err != nil {
-		return fmt.Errorf("node %s: %w", name, err)
-	}
-	variance, err := m.ReadWeight(ins[4])
-	if err != nil {
-		return fmt.Errorf("node %s: %w", name, err)
-	}
-	gn, h, w, c := g.dims()
-	if len(scale.Data) != c || len(variance.Data) != c {
-		return fmt.Errorf("node %s: %d scales and %d variances for %d channels", name, len(scale.Data), len(variance.Data), c)
-	}
-	eps := float64(onnx.FloatOf(n, "epsilon", 1e-5))
-	out, err := newGrad(gn, h, w, c, g.lo, g.jump)
+	f, err := m.BatchNormScale(n)
 	if err != nil {
 		return err
 	}
-	src, dst := g.g.Data().([]float32), out.g.Data().([]float32)
-	for i, v := range src {
-		k := i % c
-		dst[i] = v * float32(float64(scale.Data[k])/math.Sqrt(float64(variance.Data[k])+eps))
+	if _, _, _, c := g.dims(); len(f) != c {
+		return fmt.Errorf("node %s: %d scales for %d channels", name, len(f), c)
 	}
-	return add(grads, ins[0], out)
+	out, err := scaleChannels(g, f)
+	if err != nil {
+		return err
+	}
+	return add(grads, n.GetInput()[0], out)
 }
 
 // backConv composes the map with a convolution: T = conv(S, w). For every

@@ -269,7 +269,7 @@ func (b *builder) vjp(n *pb.NodeProto, g string) (map[string]string, error) {
 	case onnx.GradLRN:
 		out[x] = b.lrn(n, g)
 	case onnx.GradBatchNorm:
-		gx, err := b.batchNorm(n, name, g)
+		gx, err := b.batchNorm(n, g)
 		if err != nil {
 			return nil, err
 		}
@@ -676,23 +676,10 @@ func (b *builder) lrn(n *pb.NodeProto, g string) string {
 
 // batchNorm at inference is an affine map per channel: the gradient is g
 // times scale/√(var+ε).
-func (b *builder) batchNorm(n *pb.NodeProto, name, g string) (string, error) {
-	ins := n.GetInput()
-	if len(ins) < 5 {
-		return "", fmt.Errorf("node %s (BatchNormalization): %d inputs", name, len(ins))
-	}
-	scale, err := b.m.ReadWeight(ins[1])
+func (b *builder) batchNorm(n *pb.NodeProto, g string) (string, error) {
+	f, err := b.m.BatchNormScale(n)
 	if err != nil {
-		return "", fmt.Errorf("node %s: %w", name, err)
-	}
-	variance, err := b.m.ReadWeight(ins[4])
-	if err != nil {
-		return "", fmt.Errorf("node %s: %w", name, err)
-	}
-	eps := onnx.FloatOf(n, "epsilon", 1e-5)
-	f := make([]float32, len(scale.Data))
-	for i := range f {
-		f[i] = float32(float64(scale.Data[i]) / math.Sqrt(float64(variance.Data[i])+float64(eps)))
+		return "", err
 	}
 	return b.op(onnx.OpMul, nil, g, b.floats([]int64{1, int64(len(f)), 1, 1}, f)), nil
 }
