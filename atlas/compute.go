@@ -626,7 +626,11 @@ func (ld *layerData) addLinks(c int, side, layer string, e *weights.Expanded, k,
 		return math.Sqrt(norm), sum
 	}
 	var links []Link
-	for rank, j := range strongest(n, k, func(j int) float64 { norm, _ := stats(kernel(j)); return norm }) {
+	norms := make([]float64, n)
+	for j := range norms {
+		norms[j], _ = stats(kernel(j))
+	}
+	for rank, j := range verify.TopK(norms, k) {
 		t := kernel(j)
 		norm, sum := stats(t)
 		name := fmt.Sprintf("%s-%d.png", side, rank)
@@ -642,18 +646,6 @@ func modelLayer(man *models.Manifest, name string) *models.Layer {
 		return l
 	}
 	return nil
-}
-
-// strongest is the k indices of 0…n−1 with the largest score, largest
-// first (ties by index).
-func strongest(n, k int, score func(i int) float64) []int {
-	idx := make([]int, n)
-	s := make([]float64, n)
-	for i := range idx {
-		idx[i], s[i] = i, score(i)
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return s[idx[a]] > s[idx[b]] })
-	return idx[:min(k, n)]
 }
 
 // runTask optimises a task's portraits and stores each unit's record.

@@ -91,8 +91,8 @@ func analyse(s *matchSpec, sets map[string]*stimuli.Set, sweeps map[string]Respo
 			p.Genuine = true
 		}
 		if photos != nil {
-			ht := topK(columnOf(photos[hOut], u.Index), k)
-			nt := topK(columnOf(photos[s.tensor], c), k)
+			ht := TopK(columnOf(photos[hOut], u.Index), k)
+			nt := TopK(columnOf(photos[s.tensor], c), k)
 			ov := overlap(ht, nt)
 			p.Overlap = &ov
 			for _, x := range ht {

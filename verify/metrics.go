@@ -152,8 +152,9 @@ func coverage(prefs, widths []float64, period float64) float64 {
 	return float64(n) / 360
 }
 
-// topK returns the indices of the k largest values, largest first.
-func topK(v []float64, k int) []int {
+// TopK returns the indices of the k largest values, largest first (ties
+// by index).
+func TopK(v []float64, k int) []int {
 	idx := make([]int, len(v))
 	for i := range idx {
 		idx[i] = i
