@@ -98,18 +98,8 @@ func ShuffleNetV2() (*Graph, error) {
 // LayerNormalization over the channels (opset 17), permuted back.
 func (g *graph) layerNorm2d(path, in string, c int) string {
 	h := g.node(path, onnx.OpTranspose, []string{in}, onnx.AttrInts("perm", 0, 2, 3, 1))
-	ln := g.node(path, onnx.OpLayerNormalization, []string{h, g.positive(path+".weight", c), g.weight(c)}, onnx.AttrInt("axis", -1), onnx.AttrFloat("epsilon", 1e-6))
+	ln := g.node(path, onnx.OpLayerNormalization, []string{h, g.param(path+".weight", true, c), g.weight(c)}, onnx.AttrInt("axis", -1), onnx.AttrFloat("epsilon", 1e-6))
 	return g.nodeAs(path, onnx.OpTranspose, 1, []string{ln}, onnx.AttrInts("perm", 0, 3, 1, 2))
-}
-
-// positive adds a scale near 1, as a trained norm's γ is.
-func (g *graph) positive(name string, c int) string {
-	v := make([]float32, c)
-	for i := range v {
-		v[i] = float32(0.5 + g.rng.Float64())
-	}
-	g.g.Initializer = append(g.g.Initializer, onnx.FloatTensor(name, "", []int{c}, v))
-	return name
 }
 
 // linear adds a Linear layer on a channels-last map as the TorchScript
@@ -132,7 +122,7 @@ func (g *graph) gelu(path, x string) string {
 func (g *graph) cnBlock(p, in string, c int) string {
 	dw := g.convGrouped(p+"/block/block.0", in, c, c, 7, 7, 1, c, 3, 3, 3, 3)
 	h := g.node(p+"/block/block.1", onnx.OpTranspose, []string{dw}, onnx.AttrInts("perm", 0, 2, 3, 1))
-	ln := g.node(p+"/block/block.2", onnx.OpLayerNormalization, []string{h, g.positive(p+".block.2.weight", c), g.weight(c)}, onnx.AttrInt("axis", -1), onnx.AttrFloat("epsilon", 1e-6))
+	ln := g.node(p+"/block/block.2", onnx.OpLayerNormalization, []string{h, g.param(p+".block.2.weight", true, c), g.weight(c)}, onnx.AttrInt("axis", -1), onnx.AttrFloat("epsilon", 1e-6))
 	mlp := g.linear(p+"/block/block.5", g.gelu(p+"/block/block.4", g.linear(p+"/block/block.3", ln, c, 4*c)), 4*c, c)
 	back := g.node(p+"/block/block.6", onnx.OpTranspose, []string{mlp}, onnx.AttrInts("perm", 0, 3, 1, 2))
 	scale := make([]float32, c)
